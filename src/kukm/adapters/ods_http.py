@@ -1,0 +1,1 @@
+"""Placeholder: this adapter is being written; it registers no hooks yet."""

@@ -1,0 +1,91 @@
+"""Options and output helpers shared by every CLI command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from kukm.exceptions import ConfigurationError, KukmError
+
+__all__ = [
+    "DEFAULT_DB",
+    "db_option",
+    "emit",
+    "fail",
+    "handle_errors",
+    "json_option",
+    "progress",
+    "resolve_db",
+]
+
+DEFAULT_DB = "sqlite:///kukm.sqlite"
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(f)
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db",
+        "db_url",
+        default=None,
+        metavar="URL",
+        help=f"Store URL (env KUKM_DATABASE_URL, default {DEFAULT_DB}).",
+    )(f)
+
+
+def resolve_db(db_url: str | None) -> str:
+    return db_url or os.environ.get("KUKM_DATABASE_URL") or DEFAULT_DB
+
+
+def _default(o: Any) -> Any:
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    if isinstance(o, set | frozenset | tuple):
+        return list(o)
+    return str(o)
+
+
+def emit(as_json: bool, data: Any, text: str | Callable[[], str] | None = None) -> None:
+    """Print ``data`` as JSON, or ``text`` for people."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
+    else:
+        click.echo(text() if callable(text) else (text if text is not None else str(data)))
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"kukm: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(f: F) -> F:
+    """Map kukm errors to exit codes: configuration 2, anything else 1."""
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except ConfigurationError as exc:
+            fail(str(exc), 2)
+        except KukmError as exc:
+            fail(str(exc), 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def progress(iterable: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:
+    """A progress bar on a terminal (stderr), silent otherwise."""
+    from tqdm import tqdm
+
+    disable = not sys.stderr.isatty() or bool(os.environ.get("KUKM_NO_PROGRESS"))
+    yield from tqdm(iterable, desc=desc, total=total, disable=disable, file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Reference data (Kepgub I.2): wilayah, KBLI, ODS vocabularies, NIK prefix table."""

@@ -1,0 +1,1 @@
+"""Rules as versioned code: instruments, scale, classification, health, rating, compliance."""

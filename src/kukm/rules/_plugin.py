@@ -1,0 +1,1 @@
+"""Placeholder plugin module: registers no hooks yet."""

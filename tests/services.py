@@ -154,9 +154,7 @@ def fresh_mariadb_url(server_url: str | None = None) -> Iterator[str]:
         raise ServiceUnavailable(f"MariaDB at {base}: {exc}") from exc
     try:
         with admin.cursor() as cur:
-            cur.execute(
-                f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-            )
+            cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
         try:
             yield _with_database(base, database)
         finally:

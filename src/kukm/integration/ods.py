@@ -1,0 +1,577 @@
+"""ODS record converter: the ministry's ODS JSON record ↔ :class:`kukm.model.Koperasi`.
+
+Kepgub DKI 1625/2021 huruf B.1.c and G (integrasi data with the ODS,
+nik.depkop.go.id); field list REGULATIONS.md §1.3. Field names and spellings
+are exactly those of the ministry's detail pages (``Koperasi``,
+``Nomor Induk Koperasi (NIK)``, ``Status NIK``, ``Status Grade``, …); dates are
+``DD/MM/YYYY``, counts are strings with ``,`` thousands separators
+(``"1,012"``), and a blank is a single space ``" "``.
+
+The conversion is **lossless**: :func:`to_ods` gives back exactly the values
+:func:`from_ods` read. Values kukm cannot parse (a date ``31/02/2013``, a count
+``-``) keep their raw text in ``Koperasi.atribut_lain`` under the ODS field
+name and are reported as an :class:`~kukm.exceptions.Issue`; values spelt in a
+non-canonical way (``1012`` for ``1,012``) keep their spelling the same way;
+unknown fields are kept under their own name. Values outside the ODS
+vocabularies are kept and reported, never dropped.
+
+>>> rec = {"Koperasi": "Koperasi Pari Jaya Bersama",
+...        "Nomor Induk Koperasi (NIK)": "3101010030001",
+...        "Tanggal RAT Terakhir": "06/03/2015", "Total Anggota": "1,012",
+...        "Status Grade": "E"}
+>>> result = from_ods(rec)
+>>> k = result.koperasi
+>>> k.id, k.tanggal_rat_terakhir, k.total_anggota, k.grade
+('3101010030001', datetime.date(2015, 3, 6), 1012, 'E')
+>>> sorted(i.code for i in result.issues)  # doctest: +NORMALIZE_WHITESPACE
+['ODS_FIELD_HILANG', 'ODS_KOSAKATA_TIDAK_DIKENAL']
+>>> to_ods(k) == rec
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+from attrs import frozen
+
+from kukm.exceptions import Issue, Severity, issue, register_code
+from kukm.model import Alamat, Koperasi, Pengurus
+
+__all__ = [
+    "ABSENT_KEY",
+    "JSON_PREFIX",
+    "ODS_FIELDS",
+    "VOCAB_FIELDS",
+    "OdsResult",
+    "WilayahResolver",
+    "format_count",
+    "format_date",
+    "from_ods",
+    "koperasi_id",
+    "parse_count",
+    "parse_date",
+    "to_ods",
+    "unknown_fields",
+]
+
+# -- problem codes ---------------------------------------------------------------
+TANGGAL_INVALID = register_code(
+    "ODS_TANGGAL_INVALID",
+    "Tanggal tidak berformat DD/MM/YYYY atau tidak ada; teks asli disimpan.",
+    "Date is not a valid DD/MM/YYYY date; the raw text is kept.",
+    Severity.WARNING,
+    module=__name__,
+)
+ANGKA_INVALID = register_code(
+    "ODS_ANGKA_INVALID",
+    "Jumlah bukan bilangan bulat tidak negatif; teks asli disimpan.",
+    "Count is not a non-negative integer; the raw text is kept.",
+    Severity.WARNING,
+    module=__name__,
+)
+KOSAKATA = register_code(
+    "ODS_KOSAKATA_TIDAK_DIKENAL",
+    "Nilai di luar kosakata ODS yang dikenal; nilai tetap disimpan.",
+    "Value outside the known ODS vocabulary; the value is kept.",
+    Severity.WARNING,
+    module=__name__,
+)
+FIELD_TIDAK_DIKENAL = register_code(
+    "ODS_FIELD_TIDAK_DIKENAL",
+    "Kolom ODS tidak dikenal; disimpan di atribut_lain.",
+    "Unknown ODS field; kept in atribut_lain.",
+    Severity.WARNING,
+    module=__name__,
+)
+FIELD_HILANG = register_code(
+    "ODS_FIELD_HILANG",
+    "Kolom ODS tidak ada pada rekaman.",
+    "ODS field is absent from the record.",
+    Severity.WARNING,
+    module=__name__,
+)
+BUKAN_TEKS = register_code(
+    "ODS_BUKAN_TEKS",
+    "Nilai ODS bukan teks; disimpan sebagai JSON.",
+    "ODS value is not text; kept as JSON.",
+    Severity.WARNING,
+    module=__name__,
+)
+NIK_KOPERASI_INVALID = register_code(
+    "ODS_NIK_KOPERASI_INVALID",
+    "Nomor Induk Koperasi tidak terdiri dari 13 angka.",
+    "Nomor Induk Koperasi is not 13 digits.",
+    Severity.WARNING,
+    module=__name__,
+)
+WILAYAH_TIDAK_DIKENAL = register_code(
+    "ODS_WILAYAH_TIDAK_DIKENAL",
+    "Kelurahan tidak dapat dicocokkan dengan kode wilayah Kemendagri.",
+    "Kelurahan could not be matched to a Kemendagri region code.",
+    Severity.WARNING,
+    module=__name__,
+)
+TOTAL_ANGGOTA = register_code(
+    "ODS_TOTAL_ANGGOTA",
+    "Total Anggota tidak sama dengan anggota pria + wanita.",
+    "Total Anggota differs from male + female members.",
+    Severity.WARNING,
+    module=__name__,
+)
+TANPA_IDENTITAS = register_code(
+    "ODS_TANPA_IDENTITAS",
+    "Rekaman tanpa nama, Nomor Induk Koperasi, maupun nomor badan hukum.",
+    "Record has no name, Nomor Induk Koperasi or badan hukum number.",
+    Severity.ERROR,
+    module=__name__,
+)
+
+#: Field names of an ODS cooperative record, in the ministry's order.
+ODS_FIELDS: Final[tuple[str, ...]] = (
+    "Koperasi",
+    "Nomor Badan Hukum Pendirian",
+    "Tanggal Badan Hukum Pendirian",
+    "Nomor Perubahan Anggaran Dasar (Terbaru)",
+    "Tanggal Perubahan Anggaran Dasar (Terbaru)",
+    "Tanggal RAT Terakhir",
+    "Alamat",
+    "Kelurahan / Desa",
+    "Kecamatan",
+    "Kabupaten",
+    "Provinsi",
+    "Bentuk Koperasi",
+    "Jenis Koperasi",
+    "Kelompok Koperasi",
+    "Sektor Usaha",
+    "Nama Ketua",
+    "Nama Sekretaris",
+    "Nama Bendahara",
+    "Nama Pengawas",
+    "Nama Manager",
+    "Jumlah Anggota Pria",
+    "Jumlah Anggota Wanita",
+    "Total Anggota",
+    "Total Manajer",
+    "Total Karyawan",
+    "Nomor Induk Koperasi (NIK)",
+    "Status NIK",
+    "Tanggal Berlaku Sertifikat",
+    "Status Grade",
+)
+_KNOWN: Final[frozenset[str]] = frozenset(ODS_FIELDS)
+
+#: ``atribut_lain`` key listing (as a JSON array) known fields the source record lacked.
+ABSENT_KEY: Final = "~ods_absent"
+#: ``atribut_lain`` key prefix for a value that was not a JSON string (kept as JSON text).
+JSON_PREFIX: Final = "~json:"
+
+BLANK: Final = " "
+
+#: ODS field → vocabulary name of :mod:`kukm.reference.vocab`.
+VOCAB_FIELDS: Final[Mapping[str, str]] = {
+    "Bentuk Koperasi": "bentuk",
+    "Jenis Koperasi": "jenis",
+    "Kelompok Koperasi": "kelompok",
+    "Status NIK": "status_nik",
+    "Status Grade": "grade",
+}
+
+#: (provinsi, kab/kota, kecamatan, kelurahan) names → Kemendagri code, or None.
+WilayahResolver = Callable[[str | None, str | None, str | None, str | None], str | None]
+
+_DATE_RE: Final = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_COUNT_RE: Final = re.compile(r"\d{1,3}(?:,\d{3})*|\d+")
+_NIKKOP_RE: Final = re.compile(r"\d{13}")
+
+
+@frozen
+class OdsResult:
+    """What :func:`from_ods` made of one record: the Koperasi and every problem found.
+
+    ``ok`` is false when an error-severity issue means the record must be rejected.
+    """
+
+    koperasi: Koperasi
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity is Severity.ERROR for i in self.issues)
+
+
+# -- value codecs --------------------------------------------------------------------
+
+
+def parse_date(text: str) -> dt.date | None:
+    """``DD/MM/YYYY`` → date; blank or invalid → ``None``.
+
+    >>> parse_date("28/02/2013"), parse_date(" "), parse_date("31/02/2013")
+    (datetime.date(2013, 2, 28), None, None)
+    """
+    m = _DATE_RE.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+
+
+def format_date(value: dt.date | None) -> str:
+    """date → ``DD/MM/YYYY``; ``None`` → the ODS blank ``" "``.
+
+    >>> format_date(dt.date(2013, 2, 28)), format_date(None)
+    ('28/02/2013', ' ')
+    """
+    if value is None:
+        return BLANK
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def parse_count(text: str) -> int | None:
+    """``"1,012"`` or ``"1012"`` → 1012; blank or invalid → ``None``.
+
+    >>> parse_count("1,012"), parse_count("0"), parse_count("-"), parse_count("1,01")
+    (1012, 0, None, None)
+    """
+    if _COUNT_RE.fullmatch(text) is None:
+        return None
+    return int(text.replace(",", ""))
+
+
+def format_count(value: int | None) -> str:
+    """int → ODS text with ``,`` thousands separators; ``None`` → ``" "``.
+
+    >>> format_count(39096), format_count(7), format_count(None)
+    ('39,096', '7', ' ')
+    """
+    return BLANK if value is None else f"{value:,}"
+
+
+def _parse_text(text: str) -> str | None:
+    value = text.strip()
+    return value or None
+
+
+def _format_text(value: str | None) -> str:
+    return value if value else BLANK
+
+
+def _parse_nikkop(text: str) -> str | None:
+    value = text.strip().lstrip("'")
+    compact = re.sub(r"[\s.\-]", "", value)
+    if _NIKKOP_RE.fullmatch(compact):
+        return compact
+    return value or None
+
+
+_DATE_FIELDS: Final = {
+    "Tanggal Badan Hukum Pendirian": "tanggal_badan_hukum",
+    "Tanggal Perubahan Anggaran Dasar (Terbaru)": "tanggal_perubahan_ad",
+    "Tanggal RAT Terakhir": "tanggal_rat_terakhir",
+    "Tanggal Berlaku Sertifikat": "tanggal_berlaku_sertifikat",
+}
+_COUNT_FIELDS: Final = {
+    "Jumlah Anggota Pria": "anggota_pria",
+    "Jumlah Anggota Wanita": "anggota_wanita",
+    "Total Anggota": "total_anggota",
+    "Total Manajer": "total_manajer",
+    "Total Karyawan": "total_karyawan",
+}
+_TEXT_FIELDS: Final = {
+    "Nomor Badan Hukum Pendirian": "nomor_badan_hukum",
+    "Nomor Perubahan Anggaran Dasar (Terbaru)": "nomor_perubahan_ad",
+    "Bentuk Koperasi": "bentuk",
+    "Jenis Koperasi": "jenis",
+    "Kelompok Koperasi": "kelompok",
+    "Sektor Usaha": "sektor_usaha",
+    "Status NIK": "status_nik",
+    "Status Grade": "grade",
+}
+_ALAMAT_FIELDS: Final = {
+    "Alamat": "jalan",
+    "Kelurahan / Desa": "kelurahan_nama",
+    "Kecamatan": "kecamatan_nama",
+    "Kabupaten": "kabkota_nama",
+    "Provinsi": "provinsi_nama",
+}
+_PENGURUS_FIELDS: Final = {
+    "Nama Ketua": "ketua",
+    "Nama Sekretaris": "sekretaris",
+    "Nama Bendahara": "bendahara",
+    "Nama Pengawas": "pengawas",
+    "Nama Manager": "manajer",
+}
+_NIKKOP_FIELD: Final = "Nomor Induk Koperasi (NIK)"
+_NAMA_FIELD: Final = "Koperasi"
+
+
+# -- helpers that use reference modules when they are present -------------------------
+
+_FALLBACK_VOCAB: Final[Mapping[str, frozenset[str]]] = {
+    "jenis": frozenset({"Konsumen", "Simpan Pinjam", "Jasa", "Produsen", "Pemasaran"}),
+    "bentuk": frozenset(
+        {
+            "Primer Nasional",
+            "Primer Provinsi",
+            "Primer Kabupaten/Kota",
+            "Sekunder Nasional",
+            "Sekunder Provinsi",
+            "Sekunder Kabupaten/Kota",
+        }
+    ),
+    "status_nik": frozenset(
+        {"Belum Bersertifikat", "Sudah Bersertifikat", "Sertifikat - Expired", "Sertifikat - Aktif"}
+    ),
+    "grade": frozenset({"A", "B", "C1", "C2", "D"}),
+}
+
+
+def _vocab_known(name: str, value: str) -> bool:
+    """Whether ``value`` is in ODS vocabulary ``name`` (kukm.reference.vocab when loaded)."""
+    try:
+        from kukm.reference import vocab  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        vocab = None
+    if vocab is not None:
+        checker = getattr(vocab, "is_known", None)
+        if callable(checker):
+            return bool(checker(name, value))
+    known = _FALLBACK_VOCAB.get(name)
+    return known is None or value in known
+
+
+def _default_resolver() -> WilayahResolver | None:
+    try:
+        from kukm.reference import wilayah  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    fn = getattr(wilayah, "resolve_alamat", None)
+    return fn if callable(fn) else None
+
+
+# -- conversion -----------------------------------------------------------------------
+
+
+def koperasi_id(nomor_induk_koperasi: str | None, nomor_badan_hukum: str | None, nama: str) -> str:
+    """Deterministic store id: the NIK Koperasi, else ``BH:<badan hukum number>``,
+    else ``NAMA:<hash of the name>``.
+
+    >>> koperasi_id("3101010020004", "478/BH/XII.6", "X")
+    '3101010020004'
+    >>> koperasi_id(None, "478/BH/XII.6", "X")
+    'BH:478/BH/XII.6'
+    >>> koperasi_id(None, None, "Koperasi X")
+    'NAMA:...'
+    """
+    if nomor_induk_koperasi and _NIKKOP_RE.fullmatch(nomor_induk_koperasi):
+        return nomor_induk_koperasi
+    if nomor_badan_hukum:
+        return "BH:" + nomor_badan_hukum
+    digest = hashlib.blake2b(nama.strip().upper().encode(), digest_size=8).hexdigest()
+    return "NAMA:" + digest
+
+
+def from_ods(
+    record: Mapping[str, Any],
+    *,
+    row: int | None = None,
+    resolver: WilayahResolver | None = None,
+    resolve: bool = True,
+) -> OdsResult:
+    """Convert one ODS JSON record to a :class:`Koperasi`, with every problem found.
+
+    ``resolver`` maps address names to a Kemendagri code (default:
+    :mod:`kukm.reference.wilayah` when available); ``resolve=False`` skips it.
+
+    >>> r = from_ods({"Koperasi": "K", "Tanggal RAT Terakhir": "31/02/2020"})
+    >>> r.koperasi.tanggal_rat_terakhir, r.koperasi.atribut_lain["Tanggal RAT Terakhir"]
+    (None, '31/02/2020')
+    >>> "ODS_TANGGAL_INVALID" in [i.code for i in r.issues]
+    True
+    """
+    issues: list[Issue] = []
+    lain: dict[str, str] = {}
+    text: dict[str, str] = {}
+    absent: list[str] = []
+
+    for key, raw in record.items():
+        name = str(key)
+        if isinstance(raw, str):
+            value = raw
+        else:
+            lain[JSON_PREFIX + name] = json.dumps(raw, ensure_ascii=False)
+            issues.append(issue(BUKAN_TEKS, name, raw, row=row))
+            value = BLANK if raw is None else str(raw)
+        if name in _KNOWN:
+            text[name] = value
+        else:
+            if isinstance(raw, str):
+                lain[name] = raw
+            issues.append(issue(FIELD_TIDAK_DIKENAL, name, raw, row=row))
+    for name in ODS_FIELDS:
+        if name not in text:
+            absent.append(name)
+    if absent:
+        lain[ABSENT_KEY] = json.dumps(absent, ensure_ascii=False)
+        issues.append(issue(FIELD_HILANG, ",".join(absent), None, row=row, kind="lengkap"))
+
+    def take(name: str, parse: Callable[[str], Any], fmt: Callable[[Any], str]) -> Any:
+        raw = text.get(name)
+        if raw is None:
+            return None
+        value = parse(raw)
+        if fmt(value) != raw:
+            lain[name] = raw
+        return value
+
+    values: dict[str, Any] = {}
+    for name, attr in _DATE_FIELDS.items():
+        values[attr] = take(name, parse_date, format_date)
+        raw = text.get(name)
+        if raw is not None and values[attr] is None and raw.strip():
+            issues.append(issue(TANGGAL_INVALID, name, raw, row=row))
+    for name, attr in _COUNT_FIELDS.items():
+        values[attr] = take(name, parse_count, format_count)
+        raw = text.get(name)
+        if raw is not None and values[attr] is None and raw.strip():
+            issues.append(issue(ANGKA_INVALID, name, raw, row=row))
+    for name, attr in _TEXT_FIELDS.items():
+        values[attr] = take(name, _parse_text, _format_text)
+    alamat = {a: take(n, _parse_text, _format_text) for n, a in _ALAMAT_FIELDS.items()}
+    pengurus = {a: take(n, _parse_text, _format_text) for n, a in _PENGURUS_FIELDS.items()}
+    nama = take(_NAMA_FIELD, _parse_text, _format_text) or ""
+    nikkop = take(_NIKKOP_FIELD, _parse_nikkop, _format_text)
+    if nikkop is not None and not _NIKKOP_RE.fullmatch(nikkop):
+        issues.append(issue(NIK_KOPERASI_INVALID, _NIKKOP_FIELD, text[_NIKKOP_FIELD], row=row))
+
+    for name, vocab_name in VOCAB_FIELDS.items():
+        value = values[_TEXT_FIELDS[name]]
+        if value is not None and not _vocab_known(vocab_name, value):
+            issues.append(issue(KOSAKATA, name, value, row=row, detail=vocab_name))
+
+    pria, wanita, total = values["anggota_pria"], values["anggota_wanita"], values["total_anggota"]
+    if None not in (pria, wanita, total) and pria + wanita != total:
+        issues.append(issue(TOTAL_ANGGOTA, "Total Anggota", total, row=row, kind="konsisten"))
+
+    if resolve:
+        resolver = resolver or _default_resolver()
+    kode: str | None = None
+    if resolve and resolver is not None and alamat["kecamatan_nama"]:
+        kode = resolver(
+            alamat["provinsi_nama"],
+            alamat["kabkota_nama"],
+            alamat["kecamatan_nama"],
+            alamat["kelurahan_nama"],
+        )
+        if kode is None or kode.count(".") < 3:
+            issues.append(
+                issue(WILAYAH_TIDAK_DIKENAL, "Kelurahan / Desa", alamat["kelurahan_nama"], row=row)
+            )
+
+    if not nama and not nikkop and not values["nomor_badan_hukum"]:
+        issues.append(issue(TANPA_IDENTITAS, None, None, row=row, kind="lengkap"))
+
+    koperasi = Koperasi(
+        nama=nama,
+        alamat=Alamat(kode_wilayah=kode, **alamat),
+        pengurus=Pengurus(**pengurus),
+        nomor_induk_koperasi=nikkop,
+        id=koperasi_id(nikkop, values["nomor_badan_hukum"], nama),
+        atribut_lain=lain,
+        **values,
+    )
+    return OdsResult(koperasi, tuple(issues))
+
+
+def _out(
+    lain: Mapping[str, str],
+    name: str,
+    value: Any,
+    parse: Callable[[str], Any],
+    fmt: Callable[[Any], str],
+) -> str:
+    raw = lain.get(name)
+    if raw is not None and parse(raw) == value:
+        return raw
+    return fmt(value)
+
+
+def to_ods(koperasi: Koperasi) -> dict[str, Any]:
+    """Convert a :class:`Koperasi` to an ODS JSON record (field order as the ministry's).
+
+    Raw spellings kept by :func:`from_ods` are written back as long as they
+    still mean the current value; otherwise the value is formatted afresh.
+
+    >>> k = Koperasi(nama="Koperasi A", total_anggota=1500)
+    >>> d = to_ods(k)
+    >>> d["Koperasi"], d["Total Anggota"], d["Tanggal RAT Terakhir"]
+    ('Koperasi A', '1,500', ' ')
+    >>> list(d)[:2]
+    ['Koperasi', 'Nomor Badan Hukum Pendirian']
+    """
+    lain = koperasi.atribut_lain
+    alamat = koperasi.alamat
+    pengurus = koperasi.pengurus
+    out: dict[str, Any] = {}
+    out[_NAMA_FIELD] = _out(lain, _NAMA_FIELD, koperasi.nama or None, _parse_text, _format_text)
+    for name in ODS_FIELDS[1:]:
+        if name in _DATE_FIELDS:
+            value = getattr(koperasi, _DATE_FIELDS[name])
+            out[name] = _out(lain, name, value, parse_date, format_date)
+        elif name in _COUNT_FIELDS:
+            value = getattr(koperasi, _COUNT_FIELDS[name])
+            out[name] = _out(lain, name, value, parse_count, format_count)
+        elif name in _TEXT_FIELDS:
+            value = getattr(koperasi, _TEXT_FIELDS[name])
+            out[name] = _out(lain, name, value, _parse_text, _format_text)
+        elif name in _ALAMAT_FIELDS:
+            value = getattr(alamat, _ALAMAT_FIELDS[name])
+            out[name] = _out(lain, name, value, _parse_text, _format_text)
+        elif name in _PENGURUS_FIELDS:
+            value = getattr(pengurus, _PENGURUS_FIELDS[name])
+            out[name] = _out(lain, name, value, _parse_text, _format_text)
+        else:  # Nomor Induk Koperasi (NIK)
+            value = koperasi.nomor_induk_koperasi
+            out[name] = _out(lain, name, value, _parse_nikkop, _format_text)
+    absent_raw = lain.get(ABSENT_KEY)
+    if absent_raw:
+        for name in json.loads(absent_raw):
+            out.pop(name, None)
+    for key, raw in lain.items():
+        if key == ABSENT_KEY or key.startswith(JSON_PREFIX) or key in _KNOWN:
+            continue
+        out[key] = raw
+    for key, raw in lain.items():
+        if key.startswith(JSON_PREFIX):
+            name = key[len(JSON_PREFIX) :]
+            candidate = json.loads(raw)
+            as_text = BLANK if candidate is None else str(candidate)
+            if name not in _KNOWN or out.get(name) == as_text:
+                out[name] = candidate
+    return out
+
+
+def unknown_fields(records: Iterable[Koperasi]) -> list[str]:
+    """Names of non-ODS fields kept in ``atribut_lain`` across ``records``, first-seen order.
+
+    >>> unknown_fields([Koperasi(nama="A", atribut_lain={"Email": "x"})])
+    ['Email']
+    """
+    seen: dict[str, None] = {}
+    for k in records:
+        for key in k.atribut_lain:
+            if key == ABSENT_KEY or key in _KNOWN:
+                continue
+            if key.startswith(JSON_PREFIX):
+                key = key[len(JSON_PREFIX) :]
+                if key in _KNOWN:
+                    continue
+            seen.setdefault(key, None)
+    return list(seen)

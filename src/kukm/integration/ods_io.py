@@ -1,0 +1,390 @@
+"""Streaming readers and writers for ODS files, and import/export between them and a store.
+
+Kepgub DKI 1625/2021 huruf G (integrasi data with the ODS). Files use the
+ministry's layout (field names of :data:`kukm.integration.ods.ODS_FIELDS`):
+
+* **JSON lines** (``.jsonl``/``.ndjson``/``.json``): one ODS record per line;
+* **CSV**: a header row with the ODS field names, one record per row, UTF-8.
+
+Nothing here loads a whole file: readers yield one row at a time, writers
+write one record at a time, and :func:`import_ods` writes to the store in
+batches. National exports hold 100,000+ records.
+
+>>> import io
+>>> buf = io.StringIO()
+>>> write_jsonl([{"Koperasi": "A", "Status Grade": "D"}], buf)
+1
+>>> [r.record for r in read_jsonl(io.StringIO(buf.getvalue()))]
+[{'Koperasi': 'A', 'Status Grade': 'D'}]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, Final, Literal
+
+from attrs import field, frozen
+
+from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
+from kukm.integration.ods import (
+    ODS_FIELDS,
+    WilayahResolver,
+    from_ods,
+    to_ods,
+    unknown_fields,
+)
+from kukm.model import Koperasi, SumberData
+from kukm.storage.base import Provenance, Store, WriteOp
+
+__all__ = [
+    "Format",
+    "ImportReport",
+    "OdsRow",
+    "detect_format",
+    "export_ods",
+    "import_ods",
+    "iter_store_ods",
+    "read_csv",
+    "read_jsonl",
+    "read_ods",
+    "write_csv",
+    "write_jsonl",
+]
+
+Format = Literal["jsonl", "csv"]
+
+BARIS_INVALID = register_code(
+    "ODS_BARIS_INVALID",
+    "Baris bukan JSON yang sah.",
+    "Line is not valid JSON.",
+    Severity.ERROR,
+    module=__name__,
+)
+BUKAN_OBJEK = register_code(
+    "ODS_BUKAN_OBJEK",
+    "Baris bukan objek JSON (rekaman ODS).",
+    "Line is not a JSON object (ODS record).",
+    Severity.ERROR,
+    module=__name__,
+)
+KOLOM_LEBIH = register_code(
+    "ODS_KOLOM_LEBIH",
+    "Baris CSV memiliki sel lebih banyak dari header.",
+    "CSV row has more cells than the header.",
+    Severity.ERROR,
+    module=__name__,
+)
+DUPLIKAT = register_code(
+    "ODS_DUPLIKAT",
+    "Koperasi yang sama muncul lagi dalam berkas; rekaman terakhir menjadi versi terbaru.",
+    "The same cooperative appears again in the file; the last record becomes the current version.",
+    Severity.WARNING,
+    module=__name__,
+)
+
+#: Issues an :class:`ImportReport` keeps in full (counts are always complete).
+MAX_KEPT_ISSUES: Final = 1000
+
+
+@frozen
+class OdsRow:
+    """One row of an ODS file: its 1-based data row number and record, or the error."""
+
+    row: int
+    record: dict[str, Any] | None
+    error: Issue | None = None
+
+
+def detect_format(path: str | Path) -> Format:
+    """The file format from the suffix (``.csv`` → csv, else JSON lines).
+
+    >>> detect_format("ods.csv"), detect_format("ods.jsonl")
+    ('csv', 'jsonl')
+    """
+    return "csv" if Path(path).suffix.lower() in {".csv", ".txt"} else "jsonl"
+
+
+@contextlib.contextmanager
+def _open_text(source: str | Path | IO[str], mode: str) -> Iterator[IO[str]]:
+    if isinstance(source, str | Path):
+        encoding = "utf-8-sig" if "r" in mode else "utf-8"
+        with open(source, mode, encoding=encoding, newline="") as fh:
+            yield fh
+    else:
+        yield source
+
+
+def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
+    """Yield ODS records from a JSON-lines file or text stream, one line at a time.
+
+    Blank lines are skipped (not counted); a broken line yields an error row.
+
+    >>> import io
+    >>> rows = list(read_jsonl(io.StringIO('{"Koperasi": "A"}\\n[1]\\n{oops\\n')))
+    >>> [(r.row, r.error.code if r.error else None) for r in rows]
+    [(1, None), (2, 'ODS_BUKAN_OBJEK'), (3, 'ODS_BARIS_INVALID')]
+    """
+    with _open_text(source, "r") as fh:
+        row = 0
+        for line in fh:
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield OdsRow(
+                    row, None, issue(BARIS_INVALID, None, line[:200], row=row, detail=str(exc))
+                )
+                continue
+            if not isinstance(data, dict):
+                yield OdsRow(row, None, issue(BUKAN_OBJEK, None, line[:200], row=row))
+                continue
+            yield OdsRow(row, data)
+
+
+def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
+    """Yield ODS records from a CSV file with the ODS field names as header.
+
+    >>> import io
+    >>> text = "Koperasi,Status Grade\\nA,D\\nB, \\n"
+    >>> [r.record for r in read_csv(io.StringIO(text))]
+    [{'Koperasi': 'A', 'Status Grade': 'D'}, {'Koperasi': 'B', 'Status Grade': ' '}]
+    """
+    with _open_text(source, "r") as fh:
+        reader = csv.DictReader(fh, restkey="\x00extra")
+        for row, data in enumerate(reader, start=1):
+            extra = data.pop("\x00extra", None)
+            if extra:
+                yield OdsRow(row, None, issue(KOLOM_LEBIH, None, extra, row=row))
+                continue
+            yield OdsRow(row, {k: v for k, v in data.items() if v is not None})
+
+
+def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsRow]:
+    """Read an ODS file in either layout (chosen by ``format`` or the suffix)."""
+    fmt = format or detect_format(path)
+    return read_csv(path) if fmt == "csv" else read_jsonl(path)
+
+
+def write_jsonl(records: Iterable[Mapping[str, Any]], out: str | Path | IO[str]) -> int:
+    """Write ODS records as JSON lines; returns how many were written."""
+    n = 0
+    with _open_text(out, "w") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False))
+            fh.write("\n")
+            n += 1
+    return n
+
+
+def write_csv(
+    records: Iterable[Mapping[str, Any]],
+    out: str | Path | IO[str],
+    *,
+    extra_fields: Iterable[str] = (),
+) -> int:
+    """Write ODS records as CSV (header: ODS fields, then ``extra_fields``); returns the count.
+
+    >>> import io
+    >>> buf = io.StringIO()
+    >>> write_csv([{"Koperasi": "A"}], buf)
+    1
+    >>> buf.getvalue().splitlines()[1][:3]
+    'A,,'
+    """
+    fields = list(ODS_FIELDS) + [f for f in extra_fields if f not in ODS_FIELDS]
+    n = 0
+    with _open_text(out, "w") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: _csv_cell(v) for k, v in record.items()})
+            n += 1
+    return n
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+# -- store import / export ---------------------------------------------------------------
+
+
+@frozen
+class ImportReport:
+    """Outcome of :func:`import_ods`: ``input == accepted + rejected`` always holds.
+
+    ``inserted + updated + unchanged == accepted``. ``issue_counts`` counts every
+    issue by code; ``issues`` keeps the first :data:`MAX_KEPT_ISSUES` of them.
+    """
+
+    input: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    issue_counts: Mapping[str, int] = field(factory=dict)
+    issues: tuple[Issue, ...] = ()
+    rejected_rows: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "issue_counts": dict(self.issue_counts),
+            "issues": [dict(i.as_dict()) for i in self.issues],
+            "rejected_rows": list(self.rejected_rows),
+        }
+
+
+def import_ods(
+    store: Store,
+    source: str | Path | Iterable[OdsRow],
+    *,
+    format: Format | None = None,
+    batch_size: int = 500,
+    petugas: str | None = None,
+    resolver: WilayahResolver | None = None,
+    resolve: bool = True,
+    on_issue: Callable[[Issue], None] | None = None,
+    now: Callable[[], dt.datetime] | None = None,
+) -> ImportReport:
+    """Stream ODS records into ``store`` (kind ``koperasi``, provenance ``sumber=ods``).
+
+    A row is rejected when it is not an ODS record or has an error-severity
+    issue; everything else is accepted (warnings are reported, values kept).
+    Batches carry a ``batch_key`` from their content, so importing the same
+    file again changes nothing.
+    """
+    if batch_size < 1:
+        raise ConfigurationError("batch_size must be at least 1", code="CONFIGURATION")
+    rows: Iterable[OdsRow]
+    if isinstance(source, str | Path):
+        rows = read_ods(source, format=format)
+        label = Path(source).name
+    else:
+        rows = source
+        label = "stream"
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    counts: Counter[str] = Counter()
+    kept: list[Issue] = []
+    rejected_rows: list[int] = []
+    totals = {"input": 0, "accepted": 0, "rejected": 0, "inserted": 0, "updated": 0, "unchanged": 0}
+    seen: set[str] = set()
+    batch: list[WriteOp] = []
+    batch_ids: set[str] = set()
+    digest = hashlib.blake2b(digest_size=16)
+
+    def report(found: Issue) -> None:
+        counts[found.code] += 1
+        if len(kept) < MAX_KEPT_ISSUES:
+            kept.append(found)
+        if on_issue is not None:
+            on_issue(found)
+
+    def flush() -> None:
+        nonlocal digest
+        if not batch:
+            return
+        result = store.write_batch(batch, batch_key="ods-import:" + digest.hexdigest())
+        if result.replayed:
+            totals["unchanged"] += len(batch)
+        else:
+            totals["inserted"] += result.inserted
+            totals["updated"] += result.updated
+            totals["unchanged"] += result.unchanged
+        batch.clear()
+        batch_ids.clear()
+        digest = hashlib.blake2b(digest_size=16)
+
+    for ods_row in rows:
+        totals["input"] += 1
+        if ods_row.record is None:
+            totals["rejected"] += 1
+            rejected_rows.append(ods_row.row)
+            if ods_row.error is not None:
+                report(ods_row.error)
+            continue
+        result = from_ods(ods_row.record, row=ods_row.row, resolver=resolver, resolve=resolve)
+        for found in result.issues:
+            report(found)
+        if not result.ok:
+            totals["rejected"] += 1
+            rejected_rows.append(ods_row.row)
+            continue
+        koperasi = result.koperasi
+        assert koperasi.id is not None
+        if koperasi.id in seen:
+            report(issue(DUPLIKAT, "id", koperasi.id, row=ods_row.row))
+        seen.add(koperasi.id)
+        if koperasi.id in batch_ids:
+            flush()
+        totals["accepted"] += 1
+        provenance = Provenance(
+            sumber=SumberData.ODS,
+            petugas=petugas,
+            waktu=clock(),
+            id_pengiriman=f"ods-import:{label}",
+        )
+        batch.append(
+            WriteOp(kind="koperasi", id=koperasi.id, record=koperasi, provenance=provenance)
+        )
+        batch_ids.add(koperasi.id)
+        digest.update(json.dumps(ods_row.record, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(b"\n")
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return ImportReport(
+        issue_counts=dict(counts),
+        issues=tuple(kept),
+        rejected_rows=tuple(rejected_rows),
+        **totals,
+    )
+
+
+def iter_store_ods(store: Store, *, wilayah: str | None = None) -> Iterator[dict[str, Any]]:
+    """Stream every current koperasi of ``store`` as an ODS record (ordered by id)."""
+    for stored in store.iter_records("koperasi", wilayah=wilayah):
+        if isinstance(stored.record, Koperasi):
+            yield to_ods(stored.record)
+
+
+def export_ods(
+    store: Store,
+    out: str | Path | IO[str],
+    *,
+    format: Format = "jsonl",
+    wilayah: str | None = None,
+) -> int:
+    """Write every current koperasi of ``store`` in the ODS layout; returns the count.
+
+    CSV needs its header first, so a CSV export streams the store twice (the
+    first pass only collects the names of non-ODS fields kept in ``atribut_lain``).
+    """
+    if format == "csv":
+        extra = unknown_fields(
+            s.record
+            for s in store.iter_records("koperasi", wilayah=wilayah)
+            if isinstance(s.record, Koperasi)
+        )
+        return write_csv(iter_store_ods(store, wilayah=wilayah), out, extra_fields=extra)
+    if format != "jsonl":
+        raise ConfigurationError(f"unknown ODS format {format!r}", code="CONFIGURATION")
+    return write_jsonl(iter_store_ods(store, wilayah=wilayah), out)
+

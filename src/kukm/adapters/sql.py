@@ -1,1 +1,713 @@
-"""Placeholder: this adapter is being written; it registers no hooks yet."""
+"""SQL storage adapter on SQLAlchemy 2 Core: PostgreSQL (psycopg 3) and MariaDB (PyMySQL).
+
+The backend is chosen by the URL:
+
+=====================================  ==========================
+URL                                    database / driver
+=====================================  ==========================
+``postgresql://user@host/db``          PostgreSQL via psycopg 3
+``postgresql+psycopg://user@host/db``  PostgreSQL via psycopg 3
+``mysql+pymysql://root@host/db``       MariaDB / MySQL via PyMySQL
+``mariadb+pymysql://root@host/db``     MariaDB via PyMySQL
+=====================================  ==========================
+
+On PostgreSQL an extra URL parameter ``schema=<name>`` keeps kukm's tables in
+that schema (it becomes the connection's ``search_path``); the libpq form
+``?options=-csearch_path%3D<name>`` works too. The schema is created and
+upgraded on open (:func:`kukm.storage.sql_schema.migrate`).
+
+How the :class:`~kukm.storage.base.Store` guarantees are kept:
+
+* **Atomic, idempotent batches.** ``write_batch`` runs in one transaction:
+  the batch key row is inserted first (a concurrent replay of the same key
+  waits on it, then sees it committed), current versions are read with
+  ``SELECT … FOR UPDATE``, new versions are appended with ``executemany``
+  (multi-row ``INSERT``), and current rows are replaced. A deadlock or
+  unique-key race with another worker rolls the whole batch back and retries
+  it (up to 5 times); nothing partial is ever committed.
+* **Unique running numbers across processes.** PostgreSQL: ``INSERT … ON
+  CONFLICT DO UPDATE SET value = value + 1 RETURNING value``; MariaDB:
+  ``INSERT … ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + 1)``.
+  Both take a row lock, so concurrent workers serialise on the prefix.
+* **Streaming.** ``iter_records`` uses a server-side cursor
+  (``stream_results`` + ``yield_per``).
+* **Push-down tabulation.** ``tabulate`` and ``count`` are ``GROUP BY`` /
+  ``COUNT(*)`` queries on indexed dimension columns.
+
+Records and documents are stored as JSON text written by
+:mod:`kukm.storage._codec` (the same bytes and hashes as the SQLite and
+memory adapters).
+
+>>> sorted(kukm_register_storage_backends())
+['mariadb', 'mariadb+pymysql', 'mysql', 'mysql+pymysql', 'postgres', 'postgresql', 'postgresql+psycopg']
+>>> engine_url("postgresql://u@h/db?schema=kukm")
+('postgresql+psycopg://u@h/db', 'kukm')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+from kukm.converters import converter
+from kukm.exceptions import (
+    ConfigurationError,
+    NotFound,
+    SequenceExhausted,
+    StorageError,
+    register_code,
+)
+from kukm.hookspecs import hookimpl
+from kukm.storage import _codec
+from kukm.storage.base import (
+    AuditEvent,
+    BatchResult,
+    Kind,
+    Store,
+    StoredRecord,
+    Verification,
+    VerificationStatus,
+    WriteOp,
+)
+from kukm.storage.sql_schema import build_metadata, migrate
+
+__all__ = ["SqlStore", "engine_url", "kukm_register_storage_backends", "open_sql_store"]
+
+SQL_CONNECT_FAILED = register_code(
+    "SQL_CONNECT_FAILED",
+    "Tidak dapat terhubung ke basis data SQL.",
+    "Could not connect to the SQL database.",
+    module=__name__,
+)
+SQL_WRITE_CONFLICT = register_code(
+    "SQL_WRITE_CONFLICT",
+    "Penulisan bentrok dengan proses lain dan gagal setelah beberapa percobaan.",
+    "The write kept conflicting with another worker and gave up after retries.",
+    module=__name__,
+)
+
+T = TypeVar("T")
+
+_DRIVERS = {
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+    "mysql": "mysql+pymysql",
+    "mysql+pymysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+    "mariadb+pymysql": "mariadb+pymysql",
+}
+_CHUNK = 500  # rows per IN (...) lookup and per streamed fetch
+_RETRIES = 5
+
+_MD = build_metadata(2)
+_REC = _MD.tables["kukm_records"]
+_VER = _MD.tables["kukm_versions"]
+_BAT = _MD.tables["kukm_batches"]
+_SEQ = _MD.tables["kukm_sequences"]
+_DOC = _MD.tables["kukm_documents"]
+_AUD = _MD.tables["kukm_audit"]
+
+_IDENTIFIERS = ("nib", "npwp", "nik_penduduk", "nomor_induk_koperasi", "nomor_badan_hukum")
+_DIMS = (
+    "provinsi",
+    "kab_kota",
+    "kecamatan",
+    "kelurahan",
+    "skala",
+    "jenis",
+    "bentuk",
+    "kelompok",
+    "kbli",
+    "jenis_kelamin",
+    "status_nik",
+    "grade",
+)
+_JOIN = sa.and_(
+    _VER.c.kind == _REC.c.kind, _VER.c.id == _REC.c.id, _VER.c.version == _REC.c.version
+)
+
+
+def engine_url(url: str) -> tuple[str, str | None]:
+    """(SQLAlchemy URL with an explicit driver, PostgreSQL schema or ``None``).
+
+    >>> engine_url("mariadb+pymysql://root@127.0.0.1/test")
+    ('mariadb+pymysql://root@127.0.0.1/test', None)
+    >>> engine_url("sqlite:///x")
+    Traceback (most recent call last):
+    kukm.exceptions.ConfigurationError: [SQL_URL_UNSUPPORTED] ...
+    """
+    scheme, sep, rest = url.partition("://")
+    driver = _DRIVERS.get(scheme.lower())
+    if not sep or driver is None:
+        raise ConfigurationError(
+            f"not a PostgreSQL/MariaDB URL: {url.split('@')[-1]!r}", code="SQL_URL_UNSUPPORTED"
+        )
+    parsed = sa.make_url(f"{driver}://{rest}")
+    schema = parsed.query.get("schema")
+    if schema is not None:
+        if isinstance(schema, tuple):
+            schema = schema[-1]
+        parsed = parsed.difference_update_query(["schema"])
+        if not driver.startswith("postgresql"):
+            raise ConfigurationError(
+                "schema= is for PostgreSQL; on MariaDB put the database in the URL path",
+                code="SQL_URL_UNSUPPORTED",
+            )
+    return parsed.render_as_string(hide_password=False), schema
+
+
+register_code(
+    "SQL_URL_UNSUPPORTED",
+    "URL basis data SQL tidak didukung.",
+    "Unsupported SQL database URL.",
+    module=__name__,
+)
+
+
+def _is_retryable(exc: sa_exc.DBAPIError) -> bool:
+    if isinstance(exc, sa_exc.IntegrityError):
+        return True  # unique race with another worker: retry, next time we see its row
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in ("40001", "40P01", "55P03"):
+        return True
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    return bool(args) and args[0] in (1205, 1213)  # MariaDB lock wait timeout, deadlock
+
+
+class SqlStore:
+    """A :class:`~kukm.storage.base.Store` in PostgreSQL or MariaDB."""
+
+    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+        self.url = url
+        target, schema = engine_url(url)
+        connect_args: dict[str, Any] = {}
+        if schema:
+            connect_args["options"] = f"-csearch_path={schema}"
+        if target.startswith(("mysql", "mariadb")):
+            connect_args["charset"] = "utf8mb4"
+        self.engine = sa.create_engine(
+            target,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            connect_args=connect_args,
+        )
+        self.dialect = self.engine.dialect.name
+        try:
+            migrate(self.engine)
+        except sa_exc.OperationalError as exc:
+            self.engine.dispose()
+            raise StorageError(
+                f"cannot open {url.split('@')[-1]}: {exc.orig}", code=SQL_CONNECT_FAILED
+            ) from exc
+        self._closed = False
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqlStore({sa.make_url(self.engine.url).render_as_string()!r})"
+
+    def close(self) -> None:
+        """Release every pooled connection. Idempotent."""
+        if not self._closed:
+            self._closed = True
+            self.engine.dispose()
+
+    # -- helpers ---------------------------------------------------------------
+    def _retry(self, work: Callable[[sa.Connection], T]) -> T:
+        for attempt in range(_RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except sa_exc.DBAPIError as exc:
+                if attempt == _RETRIES - 1 or not _is_retryable(exc):
+                    if isinstance(exc, sa_exc.IntegrityError) or _is_retryable(exc):
+                        raise StorageError(
+                            f"write failed: {exc.orig}", code=SQL_WRITE_CONFLICT
+                        ) from exc
+                    raise StorageError(f"database error: {exc.orig}") from exc
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _upsert(self, table: sa.Table, values: Mapping[str, Any], update: Sequence[str]) -> Any:
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            pstmt = pg_insert(table).values(**values)
+            return pstmt.on_conflict_do_update(
+                index_elements=[c.name for c in table.primary_key.columns],
+                set_={c: pstmt.excluded[c] for c in update},
+            )
+        from sqlalchemy.dialects.mysql import insert as my_insert
+
+        mstmt = my_insert(table).values(**values)
+        return mstmt.on_duplicate_key_update({c: mstmt.inserted[c] for c in update})
+
+    # -- writes ----------------------------------------------------------------
+    def write_batch(self, ops: Sequence[WriteOp], *, batch_key: str | None = None) -> BatchResult:
+        """Apply every op in one transaction; idempotent per content and per ``batch_key``."""
+        preps = _codec.prepare_ops(ops)  # fails before anything is written
+        return self._retry(lambda conn: self._write(conn, preps, batch_key))
+
+    def _write(
+        self, conn: sa.Connection, preps: list[_codec.PreparedOp], batch_key: str | None
+    ) -> BatchResult:
+        recorded_at = _codec.now_utc()
+        recorded = _codec.encode_datetime(recorded_at)
+        if batch_key is not None:
+            old = conn.execute(
+                sa.select(_BAT.c.inserted, _BAT.c.updated, _BAT.c.unchanged).where(
+                    _BAT.c.batch_key == batch_key
+                )
+            ).first()
+            if old is not None:
+                return BatchResult(old[0], old[1], old[2], replayed=True)
+            # Claim the key now: a concurrent writer of the same key blocks here,
+            # then fails on the key and retries into the replay branch above.
+            conn.execute(
+                _BAT.insert().values(
+                    batch_key=batch_key, committed_at=recorded, inserted=0, updated=0, unchanged=0
+                )
+            )
+        current: dict[tuple[str, str], tuple[int, str, str, str]] = {}
+        by_kind: dict[str, list[str]] = {}
+        for prep in preps:
+            by_kind.setdefault(prep.kind, []).append(prep.id)
+        for kind, ids in by_kind.items():
+            unique = sorted(set(ids))
+            for start in range(0, len(unique), _CHUNK):
+                chunk = unique[start : start + _CHUNK]
+                rows = conn.execute(
+                    sa.select(
+                        _REC.c.id,
+                        _REC.c.version,
+                        _REC.c.content_hash,
+                        _REC.c.status,
+                        _REC.c.atribut,
+                    )
+                    .where(_REC.c.kind == kind, _REC.c.id.in_(chunk))
+                    .with_for_update()
+                    .order_by(_REC.c.id)
+                )
+                for rid, version, chash, status, atribut in rows:
+                    current[(kind, rid)] = (version, chash, status, atribut)
+        versions: list[dict[str, Any]] = []
+        heads: dict[tuple[str, str], dict[str, Any]] = {}
+        existed: set[tuple[str, str]] = set()
+        inserted = updated = unchanged = 0
+        for prep in preps:
+            key = (prep.kind, prep.id)
+            cur = current.get(key)
+            status = _codec.decide(
+                prep,
+                cur[1] if cur else None,
+                cur[2] if cur else None,
+                cur[3] if cur else None,
+            )
+            if status is None:
+                unchanged += 1
+                continue
+            version = cur[0] + 1 if cur else 1
+            if cur is None:
+                inserted += 1
+            else:
+                updated += 1
+                existed.add(key)
+            current[key] = (version, prep.content_hash, status.value, prep.atribut_json)
+            versions.append(
+                {
+                    "kind": prep.kind,
+                    "id": prep.id,
+                    "version": version,
+                    "record": prep.blob,
+                    "content_hash": prep.content_hash,
+                    "status": status.value,
+                    "valid_from": prep.resolved_valid_from(recorded_at).isoformat(),
+                    "recorded_at": recorded,
+                    "sumber": prep.provenance.sumber.value,
+                    "petugas": prep.provenance.petugas,
+                    "waktu": _codec.encode_datetime(prep.provenance.waktu),
+                    "id_pengiriman": prep.provenance.id_pengiriman,
+                    "atribut": prep.atribut_json,
+                    "verifikasi": None,
+                }
+            )
+            heads[key] = _head_row(prep, version, status)
+        if versions:
+            conn.execute(_VER.insert(), versions)
+            self._replace_heads(conn, heads, existed)
+        if batch_key is not None:
+            conn.execute(
+                _BAT.update()
+                .where(_BAT.c.batch_key == batch_key)
+                .values(inserted=inserted, updated=updated, unchanged=unchanged)
+            )
+        return BatchResult(inserted, updated, unchanged)
+
+    def _replace_heads(
+        self,
+        conn: sa.Connection,
+        heads: Mapping[tuple[str, str], dict[str, Any]],
+        existed: set[tuple[str, str]],
+    ) -> None:
+        gone: dict[str, list[str]] = {}
+        for kind, rid in existed:
+            gone.setdefault(kind, []).append(rid)
+        for kind, ids in gone.items():
+            for start in range(0, len(ids), _CHUNK):
+                conn.execute(
+                    _REC.delete().where(
+                        _REC.c.kind == kind, _REC.c.id.in_(ids[start : start + _CHUNK])
+                    )
+                )
+        conn.execute(_REC.insert(), list(heads.values()))
+
+    def set_status(
+        self,
+        kind: Kind,
+        id: str,
+        status: VerificationStatus,
+        *,
+        petugas: str,
+        catatan: str | None = None,
+        waktu: dt.datetime | None = None,
+    ) -> StoredRecord:
+        """Verify or reject the current version: adds a version carrying the verification."""
+        _codec.check_kind(kind)
+        status = VerificationStatus(status)
+
+        def work(conn: sa.Connection) -> StoredRecord:
+            locked = conn.execute(
+                sa.select(_REC.c.version)
+                .where(_REC.c.kind == kind, _REC.c.id == id)
+                .with_for_update()
+            ).first()
+            row = (
+                None
+                if locked is None
+                else conn.execute(
+                    _select_current().where(_REC.c.kind == kind, _REC.c.id == id)
+                ).first()
+            )
+            if row is None:
+                raise NotFound(f"{kind} {id!r} not found", value=id)
+            now = _codec.now_utc()
+            verif = Verification(status, petugas, waktu or now, catatan)
+            values = dict(row._mapping)
+            values.update(
+                version=row.version + 1,
+                status=status.value,
+                recorded_at=_codec.encode_datetime(now),
+                verifikasi=_encode_verification(verif),
+            )
+            conn.execute(_VER.insert().values(**values))
+            conn.execute(
+                _REC.update()
+                .where(_REC.c.kind == kind, _REC.c.id == id)
+                .values(version=row.version + 1, status=status.value)
+            )
+            return _stored(values)
+
+        return self._retry(work)
+
+    # -- reads ------------------------------------------------------------------
+    def get(self, kind: Kind, id: str) -> StoredRecord | None:
+        """Current version, or ``None``."""
+        _codec.check_kind(kind)
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                _select_current().where(_REC.c.kind == kind, _REC.c.id == id)
+            ).first()
+        return None if row is None else _stored(row._mapping)
+
+    def history(self, kind: Kind, id: str) -> list[StoredRecord]:
+        """Every version, oldest first."""
+        _codec.check_kind(kind)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(_VER).where(_VER.c.kind == kind, _VER.c.id == id).order_by(_VER.c.version)
+            ).all()
+        return [_stored(r._mapping) for r in rows]
+
+    def find(self, kind: Kind, key: str, value: str) -> list[StoredRecord]:
+        """Current versions whose identifier ``key`` equals ``value``, ordered by id."""
+        _codec.check_kind(kind)
+        _codec.check_identifier_key(key)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                _select_current()
+                .where(_REC.c.kind == kind, _REC.c[key] == value)
+                .order_by(_REC.c.id)
+            ).all()
+        return [_stored(r._mapping) for r in rows]
+
+    def iter_records(
+        self,
+        kind: Kind,
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> Iterator[StoredRecord]:
+        """Stream current versions ordered by id through a server-side cursor."""
+        _codec.check_kind(kind)
+        query = _filtered(_select_current(), kind, wilayah, status).order_by(_REC.c.id)
+        return self._stream(query)
+
+    def _stream(self, query: sa.Select[Any]) -> Iterator[StoredRecord]:
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=_CHUNK).execute(query)
+            for row in result:
+                yield _stored(row._mapping)
+
+    def count(
+        self,
+        kind: Kind,
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> int:
+        """Number of current versions, counted by the database."""
+        _codec.check_kind(kind)
+        query = _filtered(sa.select(sa.func.count()).select_from(_REC), kind, wilayah, status)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def tabulate(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> list[tuple[tuple[str | None, ...], int]]:
+        """Counts grouped by TABULATION_FIELDS (``GROUP BY`` in SQL), ``None`` groups first."""
+        _codec.check_kind(kind)
+        columns = [_REC.c[c] for c in _codec.check_tabulation_fields(by)]
+        query = _filtered(
+            sa.select(*columns, sa.func.count()).select_from(_REC), kind, wilayah, status
+        ).group_by(*columns)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        out = [(tuple(r[:-1]), int(r[-1])) for r in rows]
+        out.sort(key=lambda kv: tuple((g is not None, g or "") for g in kv[0]))
+        return out
+
+    # -- sequences ----------------------------------------------------------------
+    def allocate_sequence(self, prefix: str, *, maximum: int = 9999) -> int:
+        """Next running number for ``prefix``, unique across processes (row lock + upsert)."""
+
+        def work(conn: sa.Connection) -> int:
+            if self.dialect == "postgresql":
+                value = conn.execute(
+                    sa.text(
+                        "INSERT INTO kukm_sequences (prefix, value) VALUES (:p, 1) "
+                        "ON CONFLICT (prefix) DO UPDATE SET value = kukm_sequences.value + 1 "
+                        "RETURNING value"
+                    ),
+                    {"p": prefix},
+                ).scalar_one()
+            else:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO kukm_sequences (prefix, value) VALUES (:p, LAST_INSERT_ID(1)) "
+                        "ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + 1)"
+                    ),
+                    {"p": prefix},
+                )
+                value = conn.execute(sa.text("SELECT LAST_INSERT_ID()")).scalar_one()
+            if int(value) > maximum:
+                raise SequenceExhausted(value=prefix)  # rolls the increment back
+            return int(value)
+
+        return self._retry(work)
+
+    # -- documents -------------------------------------------------------------------
+    def put_document(self, collection: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace a JSON document."""
+        blob = _codec.dump_document(doc)
+        stmt = self._upsert(_DOC, {"collection": collection, "key": key, "doc": blob}, ["doc"])
+        self._retry(lambda conn: conn.execute(stmt))
+
+    def get_document(self, collection: str, key: str) -> dict[str, Any] | None:
+        """A document, or ``None``."""
+        with self.engine.connect() as conn:
+            blob = conn.execute(
+                sa.select(_DOC.c.doc).where(_DOC.c.collection == collection, _DOC.c.key == key)
+            ).scalar()
+        return None if blob is None else _load(blob)
+
+    def iter_documents(self, collection: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every (key, doc) of a collection, ordered by key (streamed)."""
+        query = (
+            sa.select(_DOC.c.key, _DOC.c.doc)
+            .where(_DOC.c.collection == collection)
+            .order_by(_DOC.c.key)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=_CHUNK).execute(query)
+            for key, blob in result:
+                yield key, _load(blob)
+
+    # -- audit -------------------------------------------------------------------------
+    def audit(self, event: AuditEvent) -> None:
+        """Append an event (rows are only ever inserted)."""
+        values = {"waktu_key": _codec.utc_key(event.waktu), "event": _encode_event(event)}
+        self._retry(lambda conn: conn.execute(_AUD.insert().values(**values)))
+
+    def audit_log(self, *, since: dt.datetime | None = None) -> Iterator[AuditEvent]:
+        """Events in the order they were appended, optionally from ``since`` on."""
+        query = sa.select(_AUD.c.event).order_by(_AUD.c.seq)
+        if since is not None:
+            query = query.where(_AUD.c.waktu_key >= _codec.utc_key(since))
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=_CHUNK).execute(query)
+            for (blob,) in result:
+                yield _decode_event(blob)
+
+
+# -- row <-> value helpers ------------------------------------------------------------
+
+
+def _select_current() -> sa.Select[Any]:
+    return sa.select(_VER).select_from(_REC).join(_VER, _JOIN)
+
+
+def _filtered(
+    query: sa.Select[Any],
+    kind: str,
+    wilayah: str | None,
+    status: Collection[VerificationStatus] | None,
+) -> sa.Select[Any]:
+    query = query.where(_REC.c.kind == kind)
+    if wilayah is not None:
+        equal, low, high = _codec.wilayah_range(wilayah)
+        query = query.where(
+            sa.or_(
+                _REC.c.kode_wilayah == equal,
+                sa.and_(_REC.c.kode_wilayah >= low, _REC.c.kode_wilayah < high),
+            )
+        )
+    if status is not None:
+        wanted = sorted({VerificationStatus(s).value for s in status})
+        query = query.where(_REC.c.status.in_(wanted)) if wanted else query.where(sa.false())
+    return query
+
+
+def _head_row(prep: _codec.PreparedOp, version: int, status: VerificationStatus) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "kind": prep.kind,
+        "id": prep.id,
+        "version": version,
+        "content_hash": prep.content_hash,
+        "atribut": prep.atribut_json,
+        "kode_wilayah": prep.dims.get("kode_wilayah"),
+        "status": status.value,
+        "sumber": prep.provenance.sumber.value,
+    }
+    for name in _IDENTIFIERS + _DIMS:
+        row[name] = prep.dims.get(name)
+    return row
+
+
+def _encode_verification(v: Verification) -> str:
+    return json.dumps(
+        {
+            "status": v.status.value,
+            "petugas": v.petugas,
+            "waktu": _codec.encode_datetime(v.waktu),
+            "catatan": v.catatan,
+        },
+        sort_keys=True,
+    )
+
+
+def _decode_verification(blob: str | None) -> Verification | None:
+    if not blob:
+        return None
+    d = json.loads(blob)
+    waktu = _codec.decode_datetime(d["waktu"])
+    assert waktu is not None
+    return Verification(VerificationStatus(d["status"]), d["petugas"], waktu, d.get("catatan"))
+
+
+def _stored(row: Mapping[Any, Any]) -> StoredRecord:
+    kind = _codec.check_kind(row["kind"])
+    recorded_at = _codec.decode_datetime(row["recorded_at"])
+    assert recorded_at is not None
+    return StoredRecord(
+        kind=kind,
+        id=row["id"],
+        version=int(row["version"]),
+        record=converter.structure(json.loads(row["record"]), _codec.RECORD_TYPES[kind]),
+        provenance=_codec.provenance_from_columns(
+            row["sumber"], row["petugas"], row["waktu"], row["id_pengiriman"]
+        ),
+        status=VerificationStatus(row["status"]),
+        valid_from=dt.date.fromisoformat(row["valid_from"]),
+        recorded_at=recorded_at,
+        content_hash=row["content_hash"],
+        atribut=_codec.decode_atribut(row["atribut"]),
+        verifikasi=_decode_verification(row["verifikasi"]),
+    )
+
+
+def _encode_event(e: AuditEvent) -> str:
+    return json.dumps(
+        {
+            "waktu": _codec.encode_datetime(e.waktu),
+            "aktor": e.aktor,
+            "aksi": e.aksi,
+            "kind": e.kind,
+            "record_id": e.record_id,
+            "diizinkan": e.diizinkan,
+            "detail": e.detail,
+        },
+        sort_keys=True,
+    )
+
+
+def _decode_event(blob: str) -> AuditEvent:
+    d = json.loads(blob)
+    waktu = _codec.decode_datetime(d["waktu"])
+    assert waktu is not None
+    return AuditEvent(
+        waktu=waktu,
+        aktor=d["aktor"],
+        aksi=d["aksi"],
+        kind=d["kind"],
+        record_id=d["record_id"],
+        diizinkan=d["diizinkan"],
+        detail=d["detail"],
+    )
+
+
+def _load(blob: str) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(blob)
+    return value
+
+
+def open_sql_store(url: str) -> SqlStore:
+    """Open (creating or upgrading the schema) a PostgreSQL or MariaDB store by URL."""
+    return SqlStore(url)
+
+
+@hookimpl
+def kukm_register_storage_backends() -> dict[str, Any]:
+    """kukm's SQL backends: PostgreSQL (psycopg 3) and MariaDB/MySQL (PyMySQL)."""
+    return dict.fromkeys(_DRIVERS, open_sql_store)
+
+
+def _check_protocol(store: SqlStore) -> Store:
+    return store  # mypy checks SqlStore satisfies the Store protocol

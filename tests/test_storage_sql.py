@@ -19,7 +19,6 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from services import mariadb_url, postgres_url  # noqa: F401  (pytest fixtures)
 
 from kukm.adapters.sql import SqlStore, engine_url
 from kukm.exceptions import ConfigurationError, StorageError
@@ -28,6 +27,7 @@ from kukm.plugins import KukmPlugins, create_plugin_manager
 from kukm.storage import _codec
 from kukm.storage.base import Provenance, Store, VerificationStatus, WriteOp
 from kukm.storage.sql_schema import CURRENT_VERSION, current_version, migrate
+from services import mariadb_url, postgres_url  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.services
 

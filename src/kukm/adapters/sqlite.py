@@ -1,1 +1,554 @@
-"""Placeholder: this adapter is being written; it registers no hooks yet."""
+"""SQLite storage adapter (stdlib :mod:`sqlite3`): kukm's embedded default.
+
+URLs: ``sqlite:///relative/path.sqlite`` (relative to the working directory),
+``sqlite:////absolute/path.sqlite``, and ``sqlite://`` (or
+``sqlite:///:memory:``) for a private in-memory database.
+
+A file database runs in WAL mode with ``synchronous=NORMAL`` and a busy
+timeout, so several processes can share it: writes take ``BEGIN IMMEDIATE``,
+so running numbers stay unique and a batch is all-or-nothing even when a
+process is killed mid-write. The schema and its migrations live in
+:mod:`kukm.storage.sqlite_schema`; rows are encoded by
+:mod:`kukm.storage._codec`.
+
+>>> from kukm.model import Umkm, Alamat, SumberData
+>>> from kukm.storage.base import WriteOp, Provenance
+>>> store = SqliteStore("sqlite://")
+>>> u = Umkm(nama_usaha="Toko", nib="1234567890123", alamat=Alamat(kode_wilayah="31.71.01.1001"))
+>>> store.write_batch([WriteOp("umkm", "u1", u, Provenance(SumberData.SUDIN))])
+BatchResult(inserted=1, updated=0, unchanged=0, replayed=False)
+>>> [r.id for r in store.find("umkm", "nib", "1234567890123")]
+['u1']
+>>> store.tabulate("umkm", ["kab_kota"])
+[(('31.71',), 1)]
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from kukm.exceptions import ConfigurationError, NotFound, SequenceExhausted, StorageError
+from kukm.hookspecs import hookimpl
+from kukm.storage import _codec
+from kukm.storage.base import (
+    AuditEvent,
+    BatchResult,
+    Kind,
+    Store,
+    StoredRecord,
+    Verification,
+    VerificationStatus,
+    WriteOp,
+)
+from kukm.storage.sqlite_schema import migrate
+
+__all__ = ["SqliteStore", "kukm_register_storage_backends", "sqlite_path"]
+
+_PAGE = 1000
+_INSERT_COLUMNS = (
+    "kind",
+    "id",
+    "version",
+    "is_current",
+    "valid_from",
+    "recorded_at",
+    "sumber",
+    "petugas",
+    "waktu",
+    "id_pengiriman",
+    "status",
+    "content_hash",
+    "record",
+    "atribut",
+    "batch_key",
+    *_codec.DIMENSION_COLUMNS,
+)
+_INSERT_SQL = (
+    f"INSERT INTO records ({', '.join(_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})"
+)
+_SELECT = (
+    "SELECT r.kind, r.id, r.version, r.valid_from, r.recorded_at, r.sumber, r.petugas, "
+    "r.waktu, r.id_pengiriman, r.status, r.content_hash, r.record, r.atribut, "
+    "v.status, v.petugas, v.waktu, v.catatan "
+    "FROM records r LEFT JOIN verifications v "
+    "ON v.kind = r.kind AND v.id = r.id AND v.version = r.version"
+)
+
+
+def sqlite_path(url: str) -> str:
+    """The database path of a ``sqlite:`` URL (``:memory:`` for an in-memory one).
+
+    >>> sqlite_path("sqlite:///data/kukm.sqlite")
+    'data/kukm.sqlite'
+    >>> sqlite_path("sqlite:////var/lib/kukm.sqlite")
+    '/var/lib/kukm.sqlite'
+    >>> sqlite_path("sqlite://")
+    ':memory:'
+    """
+    if not url.startswith("sqlite://"):
+        raise ConfigurationError(f"not a sqlite URL: {url!r}", code="STORAGE_SCHEME_UNKNOWN")
+    rest = url[len("sqlite://") :].split("?", 1)[0]
+    if rest in ("", "/", "/:memory:"):
+        return ":memory:"
+    if not rest.startswith("/"):
+        raise ConfigurationError(
+            f"sqlite URL needs three slashes: sqlite:///path (got {url!r})",
+            code="STORAGE_SCHEME_UNKNOWN",
+        )
+    return rest[1:]
+
+
+def _row_to_stored(row: Sequence[Any]) -> StoredRecord:
+    verif = None
+    if row[13] is not None:
+        waktu = _codec.decode_datetime(row[15])
+        assert waktu is not None
+        verif = Verification(VerificationStatus(row[13]), row[14], waktu, row[16])
+    recorded_at = _codec.decode_datetime(row[4])
+    assert recorded_at is not None
+    return StoredRecord(
+        kind=row[0],
+        id=row[1],
+        version=row[2],
+        record=_codec.decode_record(row[0], row[11]),
+        provenance=_codec.provenance_from_columns(row[5], row[6], row[7], row[8]),
+        status=VerificationStatus(row[9]),
+        valid_from=dt.date.fromisoformat(row[3]),
+        recorded_at=recorded_at,
+        content_hash=row[10],
+        atribut=_codec.decode_atribut(row[12]),
+        verifikasi=verif,
+    )
+
+
+def _filters(
+    kind: Kind,
+    wilayah: str | None,
+    status: Collection[VerificationStatus] | None,
+) -> tuple[str, list[Any]]:
+    _codec.check_kind(kind)
+    where = ["r.kind = ?", "r.is_current = 1"]
+    params: list[Any] = [kind]
+    if wilayah is not None:
+        eq, low, high = _codec.wilayah_range(wilayah)
+        where.append("(r.kode_wilayah = ? OR (r.kode_wilayah >= ? AND r.kode_wilayah < ?))")
+        params += [eq, low, high]
+    if status is not None:
+        values = sorted({VerificationStatus(s).value for s in status})
+        if values:
+            where.append(f"r.status IN ({', '.join('?' for _ in values)})")
+            params += values
+        else:
+            where.append("0")
+    return " AND ".join(where), params
+
+
+class SqliteStore:
+    """A :class:`~kukm.storage.base.Store` in one SQLite file (or in memory)."""
+
+    def __init__(self, url: str = "sqlite://", *, busy_timeout: float = 60.0) -> None:
+        self.url = url
+        self.path = sqlite_path(url)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open {url!r}: {exc}") from exc
+        self._conn: sqlite3.Connection | None = conn
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        self.schema_version = migrate(conn)
+
+    # -- plumbing --------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open connection (raises StorageError once closed)."""
+        if self._conn is None:
+            raise StorageError(f"store {self.url!r} is closed")
+        return self._conn
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection. Idempotent."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _begin(self) -> sqlite3.Connection:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        return conn
+
+    # -- writes ----------------------------------------------------------------
+    def write_batch(self, ops: Sequence[WriteOp], *, batch_key: str | None = None) -> BatchResult:
+        """Apply every op in one transaction (all or nothing); idempotent."""
+        preps = _codec.prepare_ops(ops)
+        recorded_at = _codec.now_utc()
+        recorded = _codec.encode_datetime(recorded_at)
+        with self._lock:
+            conn = self._begin()
+            try:
+                if batch_key is not None:
+                    row = conn.execute(
+                        "SELECT inserted, updated, unchanged FROM batches WHERE batch_key = ?",
+                        (batch_key,),
+                    ).fetchone()
+                    if row is not None:
+                        conn.execute("COMMIT")
+                        return BatchResult(row[0], row[1], row[2], replayed=True)
+                current = self._current_of(conn, preps)
+                inserts: list[tuple[Any, ...]] = []
+                retire: list[tuple[int]] = []
+                last_new: dict[tuple[str, str], int] = {}
+                inserted = updated = unchanged = 0
+                for prep in preps:
+                    key = (prep.kind, prep.id)
+                    cur = current.get(key)
+                    status = _codec.decide(
+                        prep,
+                        cur[1] if cur else None,
+                        cur[2] if cur else None,
+                        cur[3] if cur else None,
+                    )
+                    if status is None:
+                        unchanged += 1
+                        continue
+                    if cur is None:
+                        inserted += 1
+                        version = 1
+                    else:
+                        updated += 1
+                        version = cur[4] + 1
+                        if cur[0] is not None:
+                            retire.append((cur[0],))
+                    current[key] = (None, prep.content_hash, status.value, prep.atribut_json, version)
+                    last_new[key] = len(inserts)
+                    prov = prep.provenance
+                    inserts.append(
+                        (
+                            prep.kind,
+                            prep.id,
+                            version,
+                            0,
+                            prep.resolved_valid_from(recorded_at).isoformat(),
+                            recorded,
+                            prov.sumber.value,
+                            prov.petugas,
+                            _codec.encode_datetime(prov.waktu),
+                            prov.id_pengiriman,
+                            status.value,
+                            prep.content_hash,
+                            prep.blob,
+                            prep.atribut_json,
+                            batch_key,
+                            *prep.dims.values(),
+                        )
+                    )
+                for index in last_new.values():
+                    row_list = list(inserts[index])
+                    row_list[3] = 1
+                    inserts[index] = tuple(row_list)
+                if retire:
+                    conn.executemany("UPDATE records SET is_current = 0 WHERE seq = ?", retire)
+                if inserts:
+                    conn.executemany(_INSERT_SQL, inserts)
+                result = BatchResult(inserted, updated, unchanged)
+                if batch_key is not None:
+                    conn.execute(
+                        "INSERT INTO batches VALUES (?, ?, ?, ?, ?)",
+                        (batch_key, inserted, updated, unchanged, recorded),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return result
+
+    @staticmethod
+    def _current_of(
+        conn: sqlite3.Connection, preps: Sequence[_codec.PreparedOp]
+    ) -> dict[tuple[str, str], tuple[int | None, str, str, str, int]]:
+        """(kind, id) → (seq, hash, status, atribut, version) of current versions, one query per kind."""
+        by_kind: dict[str, set[str]] = {}
+        for prep in preps:
+            by_kind.setdefault(prep.kind, set()).add(prep.id)
+        found: dict[tuple[str, str], tuple[int | None, str, str, str, int]] = {}
+        for kind, ids in by_kind.items():
+            rows = conn.execute(
+                "SELECT seq, id, content_hash, status, atribut, version FROM records "
+                "WHERE kind = ? AND is_current = 1 AND id IN (SELECT value FROM json_each(?))",
+                (kind, json.dumps(sorted(ids))),
+            )
+            for seq, id_, digest, status, atribut, version in rows:
+                found[(kind, id_)] = (seq, digest, status, atribut, version)
+        return found
+
+    def set_status(
+        self,
+        kind: Kind,
+        id: str,
+        status: VerificationStatus,
+        *,
+        petugas: str,
+        catatan: str | None = None,
+        waktu: dt.datetime | None = None,
+    ) -> StoredRecord:
+        """Verify or reject the current version: adds a version carrying the verification."""
+        _codec.check_kind(kind)
+        status = VerificationStatus(status)
+        now = _codec.now_utc()
+        with self._lock:
+            conn = self._begin()
+            try:
+                row = conn.execute(
+                    "SELECT seq, version FROM records WHERE kind = ? AND id = ? AND is_current = 1",
+                    (kind, id),
+                ).fetchone()
+                if row is None:
+                    raise NotFound(f"{kind} {id!r} not found", value=id)
+                seq, version = row
+                conn.execute("UPDATE records SET is_current = 0 WHERE seq = ?", (seq,))
+                copied = [
+                    c
+                    for c in _INSERT_COLUMNS
+                    if c not in ("version", "is_current", "recorded_at", "status", "batch_key")
+                ]
+                conn.execute(
+                    f"INSERT INTO records (version, is_current, recorded_at, status, "
+                    f"{', '.join(copied)}) SELECT ?, 1, ?, ?, {', '.join(copied)} "
+                    f"FROM records WHERE seq = ?",
+                    (version + 1, _codec.encode_datetime(now), status.value, seq),
+                )
+                conn.execute(
+                    "INSERT INTO verifications VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        kind,
+                        id,
+                        version + 1,
+                        status.value,
+                        petugas,
+                        _codec.encode_datetime(waktu or now),
+                        catatan,
+                    ),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        stored = self.get(kind, id)
+        assert stored is not None
+        return stored
+
+    # -- reads ---------------------------------------------------------------------
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def get(self, kind: Kind, id: str) -> StoredRecord | None:
+        """Current version, or ``None``."""
+        _codec.check_kind(kind)
+        rows = self._fetch(
+            f"{_SELECT} WHERE r.kind = ? AND r.id = ? AND r.is_current = 1", (kind, id)
+        )
+        return _row_to_stored(rows[0]) if rows else None
+
+    def history(self, kind: Kind, id: str) -> list[StoredRecord]:
+        """Every version, oldest first."""
+        _codec.check_kind(kind)
+        rows = self._fetch(
+            f"{_SELECT} WHERE r.kind = ? AND r.id = ? ORDER BY r.version", (kind, id)
+        )
+        return [_row_to_stored(r) for r in rows]
+
+    def find(self, kind: Kind, key: str, value: str) -> list[StoredRecord]:
+        """Current versions whose identifier ``key`` equals ``value``, ordered by id."""
+        _codec.check_kind(kind)
+        column = _codec.check_identifier_key(key)
+        rows = self._fetch(
+            f"{_SELECT} WHERE r.kind = ? AND r.is_current = 1 AND r.{column} = ? ORDER BY r.id",
+            (kind, value),
+        )
+        return [_row_to_stored(r) for r in rows]
+
+    def iter_records(
+        self,
+        kind: Kind,
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> Iterator[StoredRecord]:
+        """Stream current versions ordered by id, a page of rows at a time."""
+        where, params = _filters(kind, wilayah, status)
+        last: str | None = None
+        while True:
+            page_where = where if last is None else where + " AND r.id > ?"
+            page_params = params if last is None else [*params, last]
+            rows = self._fetch(
+                f"{_SELECT} WHERE {page_where} ORDER BY r.id LIMIT {_PAGE}", page_params
+            )
+            for row in rows:
+                yield _row_to_stored(row)
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1][1]
+
+    def count(
+        self,
+        kind: Kind,
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> int:
+        """Number of current versions (optionally in a region / with a status)."""
+        where, params = _filters(kind, wilayah, status)
+        return int(self._fetch(f"SELECT COUNT(*) FROM records r WHERE {where}", params)[0][0])
+
+    def tabulate(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> list[tuple[tuple[str | None, ...], int]]:
+        """Counts grouped by TABULATION_FIELDS with ``GROUP BY`` (groups ordered, NULL first)."""
+        columns = [f"r.{c}" for c in _codec.check_tabulation_fields(by)]
+        where, params = _filters(kind, wilayah, status)
+        if not columns:
+            total = self.count(kind, wilayah=wilayah, status=status)
+            return [((), total)] if total else []
+        cols = ", ".join(columns)
+        rows = self._fetch(
+            f"SELECT {cols}, COUNT(*) FROM records r WHERE {where} GROUP BY {cols} ORDER BY {cols}",
+            params,
+        )
+        return [(tuple(r[:-1]), int(r[-1])) for r in rows]
+
+    # -- sequences ---------------------------------------------------------------------
+    def allocate_sequence(self, prefix: str, *, maximum: int = 9999) -> int:
+        """Next running number for ``prefix``, unique across processes (``BEGIN IMMEDIATE``)."""
+        with self._lock:
+            conn = self._begin()
+            try:
+                (value,) = conn.execute(
+                    "INSERT INTO sequences (prefix, last) VALUES (?, 1) "
+                    "ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
+                    (prefix,),
+                ).fetchone()
+                if value > maximum:
+                    raise SequenceExhausted(value=prefix)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return int(value)
+
+    # -- documents ---------------------------------------------------------------------
+    def put_document(self, collection: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace a JSON document."""
+        blob = _codec.dump_document(doc)
+        with self._lock:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO documents (collection, key, doc) VALUES (?, ?, ?)",
+                (collection, key, blob),
+            )
+
+    def get_document(self, collection: str, key: str) -> dict[str, Any] | None:
+        """A document, or ``None``."""
+        rows = self._fetch(
+            "SELECT doc FROM documents WHERE collection = ? AND key = ?", (collection, key)
+        )
+        return _load(rows[0][0]) if rows else None
+
+    def iter_documents(self, collection: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every (key, doc) of a collection, ordered by key, a page at a time."""
+        last = ""
+        first = True
+        while True:
+            rows = self._fetch(
+                "SELECT key, doc FROM documents WHERE collection = ? AND (? OR key > ?) "
+                f"ORDER BY key LIMIT {_PAGE}",
+                (collection, first, last),
+            )
+            for key, blob in rows:
+                yield key, _load(blob)
+            if len(rows) < _PAGE:
+                return
+            first, last = False, rows[-1][0]
+
+    # -- audit -------------------------------------------------------------------------
+    def audit(self, event: AuditEvent) -> None:
+        """Append an event (triggers refuse any UPDATE or DELETE of the log)."""
+        with self._lock:
+            self.conn.execute(
+                "INSERT INTO audit (waktu, waktu_key, aktor, aksi, kind, record_id, diizinkan, "
+                "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _codec.encode_datetime(event.waktu),
+                    _codec.utc_key(event.waktu),
+                    event.aktor,
+                    event.aksi,
+                    event.kind,
+                    event.record_id,
+                    int(event.diizinkan),
+                    event.detail,
+                ),
+            )
+
+    def audit_log(self, *, since: dt.datetime | None = None) -> Iterator[AuditEvent]:
+        """Events in the order they were appended, optionally from ``since`` on."""
+        key = "" if since is None else _codec.utc_key(since)
+        last = 0
+        while True:
+            rows = self._fetch(
+                "SELECT seq, waktu, aktor, aksi, kind, record_id, diizinkan, detail FROM audit "
+                f"WHERE seq > ? AND waktu_key >= ? ORDER BY seq LIMIT {_PAGE}",
+                (last, key),
+            )
+            for seq, waktu, aktor, aksi, kind, record_id, diizinkan, detail in rows:
+                when = _codec.decode_datetime(waktu)
+                assert when is not None
+                yield AuditEvent(when, aktor, aksi, kind, record_id, bool(diizinkan), detail)
+                last = seq
+            if len(rows) < _PAGE:
+                return
+
+
+def _load(blob: str) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(blob)
+    return value
+
+
+@hookimpl
+def kukm_register_storage_backends() -> dict[str, Any]:
+    """kukm's embedded default backend: the ``sqlite`` URL scheme."""
+    return {"sqlite": SqliteStore}
+
+
+def _check_protocol(store: SqliteStore) -> Store:
+    return store  # mypy checks SqliteStore satisfies the Store protocol

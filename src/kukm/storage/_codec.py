@@ -1,0 +1,409 @@
+"""Shared (de)serialisation for storage adapters: one codec, so every adapter
+stores the same JSON and computes the same content hash.
+
+An adapter calls :func:`prepare_ops` once per batch *before* it opens a
+transaction: every op is serialised, hashed and its index columns are worked
+out, so a record that cannot be stored fails the batch before anything is
+written. Inside the transaction :func:`decide` compares a prepared op with the
+current version and says whether it is ``unchanged`` and which status the new
+version gets.
+
+Rules the codec fixes for every adapter:
+
+* Record JSON is the :mod:`kukm.converters` unstructured dict dumped with
+  sorted keys and compact separators; the content hash is
+  :func:`kukm.storage.base.content_hash` of that dict (blake2b-128 of the
+  same bytes).
+* ``valid_from`` is ``WriteOp.valid_from``, else the record's
+  ``tanggal_data``, else the date the store records the version (UTC).
+* An op is **unchanged** when its content hash and ``atribut`` equal the
+  current version's and its status is ``None`` or the current status. A new
+  version gets ``WriteOp.status``, else :func:`default_status`.
+* Dimension columns (:data:`DIMENSION_COLUMNS`) come from
+  :func:`kukm.storage.base.index_keys`; ``atribut`` values for
+  :data:`~kukm.storage.base.TABULATION_FIELDS` override them (``status`` and
+  ``sumber_data`` always come from the version's status and provenance).
+
+>>> from kukm.model import Umkm, Alamat
+>>> from kukm.storage.base import content_hash
+>>> from kukm.converters import unstructure
+>>> u = Umkm(nama_usaha="Toko", alamat=Alamat(kode_wilayah="31.71.01.1001"))
+>>> blob, digest = encode_record(u)
+>>> digest == content_hash(unstructure(u))
+True
+>>> decode_record("umkm", blob) == u
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+from attrs import frozen
+
+from kukm.converters import converter
+from kukm.exceptions import StorageError, ValidationError, register_code
+from kukm.model import Koperasi, SumberData, Umkm
+from kukm.storage.base import (
+    IDENTIFIER_KEYS,
+    TABULATION_FIELDS,
+    Kind,
+    Provenance,
+    Record,
+    VerificationStatus,
+    WriteOp,
+    default_status,
+    index_keys,
+)
+
+__all__ = [
+    "DIMENSION_COLUMNS",
+    "RECORD_TYPES",
+    "TABULATION_COLUMNS",
+    "PreparedOp",
+    "check_identifier_key",
+    "check_kind",
+    "check_tabulation_fields",
+    "decide",
+    "decode_atribut",
+    "decode_datetime",
+    "decode_record",
+    "dump_document",
+    "encode_atribut",
+    "encode_datetime",
+    "encode_record",
+    "now_utc",
+    "prepare_ops",
+    "provenance_from_columns",
+    "utc_key",
+    "wilayah_range",
+]
+
+STORAGE_RECORD_UNSERIALISABLE = register_code(
+    "STORAGE_RECORD_UNSERIALISABLE",
+    "Data tidak dapat disimpan (tidak bisa diubah ke JSON); seluruh batch dibatalkan.",
+    "The record cannot be stored (not JSON-serialisable); the whole batch was rolled back.",
+    module=__name__,
+)
+STORAGE_BAD_OP = register_code(
+    "STORAGE_BAD_OP",
+    "Operasi tulis tidak valid (jenis, id, atau tipe data tidak sesuai).",
+    "Invalid write operation (kind, id or record type mismatch).",
+    module=__name__,
+)
+STORAGE_UNKNOWN_FIELD = register_code(
+    "STORAGE_UNKNOWN_FIELD",
+    "Kolom tidak dikenal untuk pencarian atau tabulasi.",
+    "Unknown field for lookup or tabulation.",
+    module=__name__,
+)
+STORAGE_DOCUMENT_UNSERIALISABLE = register_code(
+    "STORAGE_DOCUMENT_UNSERIALISABLE",
+    "Dokumen tidak dapat disimpan sebagai JSON.",
+    "The document cannot be stored as JSON.",
+    module=__name__,
+)
+
+RECORD_TYPES: Final[dict[str, type[Koperasi] | type[Umkm]]] = {
+    "umkm": Umkm,
+    "koperasi": Koperasi,
+}
+
+#: Tabulation field → column name in the ``records`` table / dims mapping.
+TABULATION_COLUMNS: Final[dict[str, str]] = {
+    f: ("sumber" if f == "sumber_data" else f) for f in TABULATION_FIELDS
+}
+
+#: Columns (besides the fixed ones) every adapter stores per version: the
+#: identifiers, the name, the full region code and every tabulation dimension
+#: except ``status``/``sumber_data`` (those have their own columns).
+DIMENSION_COLUMNS: Final[tuple[str, ...]] = (
+    *IDENTIFIER_KEYS,
+    "nama",
+    "kode_wilayah",
+    *(f for f in TABULATION_FIELDS if f not in ("status", "sumber_data")),
+)
+
+_DIMS_FROM_ATRIBUT: Final[frozenset[str]] = frozenset(TABULATION_FIELDS) - {"status", "sumber_data"}
+
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def now_utc() -> dt.datetime:
+    """The store clock: an aware UTC datetime."""
+    return dt.datetime.now(dt.UTC)
+
+
+def encode_record(record: Record) -> tuple[str, str]:
+    """Record → (canonical JSON, content hash). Raises StorageError if not serialisable.
+
+    >>> from kukm.model import Koperasi
+    >>> blob, h = encode_record(Koperasi(nama="Kop"))
+    >>> blob.startswith('{"alamat":'), len(h)
+    (True, 32)
+    """
+    try:
+        payload = converter.unstructure(record)
+        blob = _dumps(payload)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise StorageError(
+            f"record cannot be serialised: {exc}", code=STORAGE_RECORD_UNSERIALISABLE
+        ) from exc
+    return blob, hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def decode_record(kind: str, blob: str | bytes) -> Record:
+    """Canonical JSON → entity of ``kind``.
+
+    >>> decode_record("koperasi", '{"nama": "Kop"}').nama
+    'Kop'
+    """
+    return converter.structure(json.loads(blob), RECORD_TYPES[kind])
+
+
+def encode_atribut(atribut: Mapping[str, str | None]) -> str:
+    """``WriteOp.atribut`` → sorted JSON (``"{}"`` when empty).
+
+    >>> encode_atribut({"skala": "mikro"})
+    '{"skala":"mikro"}'
+    """
+    return _dumps(dict(atribut)) if atribut else "{}"
+
+
+def decode_atribut(blob: str | None) -> dict[str, str | None]:
+    """Inverse of :func:`encode_atribut`.
+
+    >>> decode_atribut('{"skala":"mikro"}')
+    {'skala': 'mikro'}
+    """
+    if not blob:
+        return {}
+    value: dict[str, str | None] = json.loads(blob)
+    return value
+
+
+def encode_datetime(value: dt.datetime | None) -> str | None:
+    """Datetime → ISO text, keeping its tz (or lack of one) exactly.
+
+    >>> encode_datetime(dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
+    '2024-01-02T03:04:05+00:00'
+    """
+    return None if value is None else value.isoformat()
+
+
+def decode_datetime(value: str | None) -> dt.datetime | None:
+    """Inverse of :func:`encode_datetime`.
+
+    >>> decode_datetime('2024-01-02T03:04:05')
+    datetime.datetime(2024, 1, 2, 3, 4, 5)
+    """
+    return None if value is None else dt.datetime.fromisoformat(value)
+
+
+def utc_key(value: dt.datetime) -> str:
+    """A sortable UTC text key (naive datetimes are taken as UTC).
+
+    >>> utc_key(dt.datetime(2024, 1, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+    '2024-01-02T03:00:00.000000'
+    """
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def provenance_from_columns(
+    sumber: str, petugas: str | None, waktu: str | None, id_pengiriman: str | None
+) -> Provenance:
+    """Rebuild a :class:`Provenance` from its stored columns.
+
+    >>> provenance_from_columns("sudin", "p1", None, None).sumber
+    <SumberData.SUDIN: 'sudin'>
+    """
+    return Provenance(SumberData(sumber), petugas, decode_datetime(waktu), id_pengiriman)
+
+
+def dump_document(doc: Mapping[str, Any]) -> str:
+    """A workflow document → JSON text. Raises StorageError when not JSON-able.
+
+    >>> dump_document({"b": 1, "a": [1, "x"]})
+    '{"a":[1,"x"],"b":1}'
+    """
+    try:
+        return _dumps(dict(doc))
+    except (TypeError, ValueError) as exc:
+        raise StorageError(
+            f"document cannot be stored: {exc}", code=STORAGE_DOCUMENT_UNSERIALISABLE
+        ) from exc
+
+
+def check_kind(kind: str) -> Kind:
+    """Validate a record kind.
+
+    >>> check_kind("umkm")
+    'umkm'
+    """
+    if kind not in RECORD_TYPES:
+        raise ValidationError(f"unknown record kind {kind!r}", code=STORAGE_BAD_OP, value=kind)
+    return kind  # type: ignore[return-value]
+
+
+def check_identifier_key(key: str) -> str:
+    """Validate a lookup key for :meth:`Store.find` (one of IDENTIFIER_KEYS).
+
+    >>> check_identifier_key("nib")
+    'nib'
+    """
+    if key not in IDENTIFIER_KEYS:
+        raise ValidationError(
+            f"{key!r} is not an identifier key (use one of {IDENTIFIER_KEYS})",
+            code=STORAGE_UNKNOWN_FIELD,
+            field=key,
+        )
+    return key
+
+
+def check_tabulation_fields(by: Sequence[str]) -> list[str]:
+    """Validate ``tabulate(by=...)`` and map fields to column names.
+
+    >>> check_tabulation_fields(["kab_kota", "sumber_data"])
+    ['kab_kota', 'sumber']
+    """
+    if isinstance(by, str):
+        raise ValidationError("'by' must be a sequence of field names", code=STORAGE_UNKNOWN_FIELD)
+    out = []
+    for name in by:
+        column = TABULATION_COLUMNS.get(name)
+        if column is None:
+            raise ValidationError(
+                f"cannot tabulate by {name!r} (use TABULATION_FIELDS)",
+                code=STORAGE_UNKNOWN_FIELD,
+                field=name,
+            )
+        out.append(column)
+    return out
+
+
+def wilayah_range(scope: str) -> tuple[str, str, str]:
+    """``(equal, low, high)`` so ``code == equal or low <= code < high`` ⇔ ``wilayah_matches``.
+
+    >>> wilayah_range("31.71")
+    ('31.71', '31.71.', '31.71/')
+    """
+    return scope, scope + ".", scope + "/"
+
+
+@frozen
+class PreparedOp:
+    """A :class:`WriteOp` serialised and indexed, ready for a transaction."""
+
+    kind: Kind
+    id: str
+    record: Record
+    blob: str
+    content_hash: str
+    provenance: Provenance
+    status: VerificationStatus | None
+    valid_from: dt.date | None
+    atribut: dict[str, str | None]
+    atribut_json: str
+    dims: dict[str, str | None]
+
+    def resolved_valid_from(self, recorded_at: dt.datetime) -> dt.date:
+        """``valid_from`` → record's ``tanggal_data`` → the recording date (UTC)."""
+        if self.valid_from is not None:
+            return self.valid_from
+        tanggal = self.record.tanggal_data
+        if tanggal is not None:
+            return tanggal
+        return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
+
+
+def _dims(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | None]:
+    keys = index_keys(record)
+    dims = {c: keys.get(c) for c in DIMENSION_COLUMNS}
+    dims["kode_wilayah"] = record.alamat.kode_wilayah
+    for name, value in atribut.items():
+        if name in _DIMS_FROM_ATRIBUT:
+            dims[name] = None if value is None else str(value)
+    return dims
+
+
+def prepare_ops(ops: Iterable[WriteOp]) -> list[PreparedOp]:
+    """Serialise, hash and index every op; raises StorageError before any write.
+
+    >>> from kukm.model import Umkm, SumberData
+    >>> op = WriteOp("umkm", "u1", Umkm(nama_usaha="A"), Provenance(SumberData.SUDIN),
+    ...              atribut={"skala": "mikro"})
+    >>> [p.dims["skala"] for p in prepare_ops([op])]
+    ['mikro']
+    """
+    out: list[PreparedOp] = []
+    for index, op in enumerate(ops):
+        kind = op.kind
+        expected = RECORD_TYPES.get(kind)
+        if expected is None or type(op.record) is not expected:
+            raise StorageError(
+                f"op {index}: kind {kind!r} does not match record type {type(op.record).__name__}",
+                code=STORAGE_BAD_OP,
+            )
+        if not isinstance(op.id, str) or not op.id:
+            raise StorageError(f"op {index}: id must be a non-empty string", code=STORAGE_BAD_OP)
+        if not isinstance(op.provenance, Provenance):
+            raise StorageError(f"op {index}: provenance missing", code=STORAGE_BAD_OP)
+        try:
+            blob, digest = encode_record(op.record)
+            atribut = dict(op.atribut)
+            atribut_json = encode_atribut(atribut)
+            dims = _dims(op.record, atribut)
+        except StorageError as exc:
+            raise StorageError(f"op {index} ({kind} {op.id}): {exc.message}", code=exc.code) from exc
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise StorageError(
+                f"op {index} ({kind} {op.id}): {exc}", code=STORAGE_RECORD_UNSERIALISABLE
+            ) from exc
+        status = None if op.status is None else VerificationStatus(op.status)
+        out.append(
+            PreparedOp(
+                kind=kind,
+                id=op.id,
+                record=op.record,
+                blob=blob,
+                content_hash=digest,
+                provenance=op.provenance,
+                status=status,
+                valid_from=op.valid_from,
+                atribut=atribut,
+                atribut_json=atribut_json,
+                dims=dims,
+            )
+        )
+    return out
+
+
+def decide(
+    prep: PreparedOp,
+    current_hash: str | None,
+    current_status: str | None,
+    current_atribut_json: str | None,
+) -> VerificationStatus | None:
+    """``None`` when the op is unchanged, else the status of the new version.
+
+    >>> from kukm.model import Umkm, SumberData
+    >>> p = prepare_ops([WriteOp("umkm", "u", Umkm(nama_usaha="A"),
+    ...                          Provenance(SumberData.PIHAK_LAIN))])[0]
+    >>> decide(p, None, None, None)
+    <VerificationStatus.MENUNGGU: 'menunggu_verifikasi'>
+    >>> decide(p, p.content_hash, "terverifikasi", "{}") is None
+    True
+    """
+    if (
+        current_hash == prep.content_hash
+        and (current_atribut_json or "{}") == prep.atribut_json
+        and (prep.status is None or prep.status.value == current_status)
+    ):
+        return None
+    return prep.status if prep.status is not None else default_status(prep.provenance)

@@ -1,0 +1,176 @@
+"""The SQLite schema of kukm as an ordered list of versioned migrations.
+
+A database records the migrations applied to it in ``schema_version``. Opening
+a database runs, in one ``BEGIN IMMEDIATE`` transaction, every migration whose
+number is above the recorded one, so a file made by an older kukm upgrades in
+place (and concurrent openers wait for each other). A database made by a
+*newer* kukm is refused. Migrations are only ever appended, never edited.
+
+Tables (see ``docs/storage.md``):
+
+* ``records`` – every version of every record (never updated except the
+  ``is_current`` flag 1→0, never deleted; triggers enforce it). The view
+  ``current`` shows the latest version of each record.
+* ``verifications`` – verification/rejection by a Dinas officer, keyed by
+  the version it produced.
+* ``sequences`` – running numbers per prefix (NIK Koperasi).
+* ``documents`` – JSON workflow state by (collection, key).
+* ``audit`` – append-only audit log (triggers refuse UPDATE/DELETE).
+* ``batches`` – committed ``batch_key`` values with their result.
+
+>>> [m.version for m in MIGRATIONS]
+[1, 2, 3]
+>>> import sqlite3
+>>> conn = sqlite3.connect(":memory:", isolation_level=None)
+>>> migrate(conn)
+3
+>>> current_version(conn)
+3
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from attrs import frozen
+
+from kukm.exceptions import StorageError, register_code
+from kukm.storage._codec import DIMENSION_COLUMNS, now_utc
+
+__all__ = ["LATEST_VERSION", "MIGRATIONS", "Migration", "current_version", "migrate"]
+
+STORAGE_SCHEMA_TOO_NEW = register_code(
+    "STORAGE_SCHEMA_TOO_NEW",
+    "Basis data dibuat oleh versi kukm yang lebih baru; perbarui kukm.",
+    "The database was made by a newer kukm; upgrade kukm.",
+    module=__name__,
+)
+
+
+@frozen
+class Migration:
+    """One schema step: its number, what it does, and its SQL statements."""
+
+    version: int
+    description: str
+    statements: Sequence[str]
+
+
+_DIM_DDL = ",\n  ".join(f"{c} TEXT" for c in DIMENSION_COLUMNS)
+
+_V1 = [
+    f"""CREATE TABLE records (
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  is_current INTEGER NOT NULL DEFAULT 1,
+  valid_from TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  sumber TEXT NOT NULL,
+  petugas TEXT,
+  waktu TEXT,
+  id_pengiriman TEXT,
+  status TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  record TEXT NOT NULL,
+  atribut TEXT NOT NULL DEFAULT '{{}}',
+  batch_key TEXT,
+  {_DIM_DDL}
+)""",
+    "CREATE UNIQUE INDEX records_version ON records(kind, id, version)",
+    "CREATE VIEW current AS SELECT * FROM records WHERE is_current = 1",
+    "CREATE TABLE sequences (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL)",
+    """CREATE TABLE documents (
+  collection TEXT NOT NULL, key TEXT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (collection, key)) WITHOUT ROWID""",
+    """CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  waktu TEXT NOT NULL, waktu_key TEXT NOT NULL, aktor TEXT NOT NULL, aksi TEXT NOT NULL,
+  kind TEXT, record_id TEXT, diizinkan INTEGER NOT NULL, detail TEXT)""",
+    """CREATE TABLE batches (
+  batch_key TEXT PRIMARY KEY, inserted INTEGER NOT NULL, updated INTEGER NOT NULL,
+  unchanged INTEGER NOT NULL, committed_at TEXT NOT NULL)""",
+]
+
+_V2 = [
+    """CREATE TABLE verifications (
+  kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
+  status TEXT NOT NULL, petugas TEXT NOT NULL, waktu TEXT NOT NULL, catatan TEXT,
+  PRIMARY KEY (kind, id, version))""",
+    """CREATE TRIGGER records_keep_versions BEFORE UPDATE OF
+  seq, kind, id, version, valid_from, recorded_at, sumber, petugas, waktu, id_pengiriman,
+  status, content_hash, record, atribut ON records
+BEGIN SELECT RAISE(ABORT, 'kukm: record versions are never changed'); END""",
+    """CREATE TRIGGER records_current_only_retires BEFORE UPDATE OF is_current ON records
+WHEN NEW.is_current <> 0 OR OLD.is_current <> 1
+BEGIN SELECT RAISE(ABORT, 'kukm: is_current only goes from 1 to 0'); END""",
+    """CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+BEGIN SELECT RAISE(ABORT, 'kukm: record versions are never deleted'); END""",
+    """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'kukm: the audit log is append-only'); END""",
+    """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'kukm: the audit log is append-only'); END""",
+    """CREATE TRIGGER verifications_no_update BEFORE UPDATE ON verifications
+BEGIN SELECT RAISE(ABORT, 'kukm: verifications are never changed'); END""",
+]
+
+_V3 = [
+    *(
+        f"CREATE INDEX records_{c} ON records(kind, {c}) WHERE is_current = 1 AND {c} IS NOT NULL"
+        for c in ("nib", "npwp", "nik_penduduk", "nomor_induk_koperasi", "nomor_badan_hukum")
+    ),
+    "CREATE INDEX records_wilayah ON records(kind, kode_wilayah) WHERE is_current = 1",
+    "CREATE INDEX audit_waktu ON audit(waktu_key)",
+]
+
+#: Every migration, in order. Append new ones; never edit released ones.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "records, sequences, documents, audit, batches", _V1),
+    Migration(2, "verifications; triggers keeping versions and the audit log unchanged", _V2),
+    Migration(3, "indexes for identifier lookups, region scopes and audit time", _V3),
+)
+LATEST_VERSION: int = MIGRATIONS[-1].version
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in ``conn`` (0 for an empty database)."""
+    row = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
+    ).fetchone()
+    if row is None:
+        return 0
+    value = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+    return int(value or 0)
+
+
+def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> int:
+    """Bring ``conn`` (autocommit mode) up to ``target`` (default: latest); return the version."""
+    goal = LATEST_VERSION if target is None else target
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        have = current_version(conn)
+        if have > LATEST_VERSION:
+            raise StorageError(
+                f"database schema version {have} is newer than this kukm ({LATEST_VERSION})",
+                code=STORAGE_SCHEMA_TOO_NEW,
+            )
+        for migration in MIGRATIONS:
+            if have < migration.version <= goal:
+                for statement in migration.statements:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_version VALUES (?, ?, ?)",
+                    (migration.version, migration.description, now_utc().isoformat()),
+                )
+                have = migration.version
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return have

@@ -1,0 +1,157 @@
+"""The SQLite adapter passes the conformance suite, upgrades old schemas and
+enforces its append-only rules in the database itself."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kukm.adapters.sqlite import SqliteStore, sqlite_path
+from kukm.exceptions import ConfigurationError, StorageError
+from kukm.plugins import KukmPlugins, create_plugin_manager
+from kukm.storage import sqlite_schema
+from kukm.storage.base import AuditEvent, Store
+from kukm.testing.conformance import AbstractStoreTests, StoreFixtures, make_umkm, umkm_op
+
+
+class SqliteFixtures(StoreFixtures):
+    supports_reopen = True
+    supports_multiprocess = True
+
+    @pytest.fixture
+    def store_url(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path}/kukm.sqlite"
+
+    @pytest.fixture
+    def store_factory(self, store_url: str) -> Callable[[], Store]:
+        return lambda: SqliteStore(store_url)
+
+
+class TestSqlite(AbstractStoreTests, SqliteFixtures):
+    pass
+
+
+class InMemorySqliteFixtures(StoreFixtures):
+    @pytest.fixture
+    def store_factory(self) -> Callable[[], Store]:
+        return lambda: SqliteStore("sqlite://")
+
+
+class TestSqliteInMemoryWrites(InMemorySqliteFixtures):
+    """``sqlite://`` (private in-memory database) keeps the same contract."""
+
+    from kukm.testing.conformance import AbstractWriteTests as _W
+
+    test_insert_then_get = _W.test_insert_then_get
+    test_failed_batch_writes_nothing = _W.test_failed_batch_writes_nothing
+    test_same_id_twice_in_one_batch = _W.test_same_id_twice_in_one_batch
+
+
+def test_url_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert sqlite_path("sqlite://") == ":memory:"
+    assert sqlite_path("sqlite:///:memory:") == ":memory:"
+    assert sqlite_path("sqlite:///a/b.sqlite") == "a/b.sqlite"
+    assert sqlite_path(f"sqlite:///{tmp_path}/x.sqlite") == f"{tmp_path}/x.sqlite"
+    with pytest.raises(ConfigurationError):
+        sqlite_path("sqlite://host/x")
+    monkeypatch.chdir(tmp_path)
+    store = KukmPlugins(create_plugin_manager()).open_store("sqlite:///sub/rel.sqlite")
+    try:
+        assert isinstance(store, SqliteStore)
+        store.write_batch([umkm_op(1)])
+    finally:
+        store.close()
+    assert (tmp_path / "sub" / "rel.sqlite").exists()
+
+
+def test_file_uses_wal(tmp_path: Path) -> None:
+    with SqliteStore(f"sqlite:///{tmp_path}/w.sqlite") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with pytest.raises(StorageError):
+        _ = store.conn
+
+
+def test_database_refuses_changes_to_versions_and_audit(tmp_path: Path) -> None:
+    with SqliteStore(f"sqlite:///{tmp_path}/t.sqlite") as store:
+        store.write_batch([umkm_op(1)])
+        store.write_batch([umkm_op(1, record=make_umkm(1, kbli="10110"))])
+        import datetime as dt
+
+        store.audit(AuditEvent(dt.datetime(2024, 1, 1, tzinfo=dt.UTC), "a", "tulis"))
+        conn = store.conn
+        for sql in (
+            "UPDATE records SET record = '{}'",
+            "UPDATE records SET status = 'ditolak'",
+            "UPDATE records SET is_current = 1",
+            "DELETE FROM records",
+            "UPDATE audit SET aktor = 'x'",
+            "DELETE FROM audit",
+        ):
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute(sql)
+        assert conn.execute("SELECT COUNT(*) FROM current").fetchone()[0] == 1
+        assert len(store.history("umkm", "u00001")) == 2
+
+
+def test_failure_inside_the_transaction_rolls_back(tmp_path: Path) -> None:
+    """A database error mid-batch (after some rows went in) leaves nothing behind."""
+    with SqliteStore(f"sqlite:///{tmp_path}/t.sqlite") as store:
+        store.write_batch([umkm_op(1)])
+        store.conn.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON records WHEN NEW.id = 'u00007' "
+            "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+        )
+        ops = [umkm_op(1, record=make_umkm(1, kbli="10110"))] + [umkm_op(i) for i in range(2, 12)]
+        with pytest.raises(sqlite3.IntegrityError):
+            store.write_batch(ops, batch_key="b")
+        assert store.count("umkm") == 1
+        assert len(store.history("umkm", "u00001")) == 1
+        assert store.conn.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 0
+        store.conn.execute("DROP TRIGGER boom")
+        assert store.write_batch(ops, batch_key="b").inserted == 10
+
+
+def test_old_schema_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert sqlite_schema.migrate(conn, target=1) == 1
+    # a version-1 database with one record, written the way kukm 1 wrote it
+    with SqliteStore("sqlite://") as donor:
+        donor.write_batch([umkm_op(1)])
+        cols = [c[1] for c in donor.conn.execute("PRAGMA table_info(records)")]
+        row = donor.conn.execute("SELECT * FROM records").fetchone()
+    conn.execute(
+        f"INSERT INTO records ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", row
+    )
+    conn.execute("INSERT INTO sequences VALUES ('317110002', 41)")
+    conn.close()
+    with SqliteStore(f"sqlite:///{path}") as store:
+        assert store.schema_version == sqlite_schema.LATEST_VERSION
+        versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version")]
+        assert versions == [m.version for m in sqlite_schema.MIGRATIONS]
+        got = store.get("umkm", "u00001")
+        assert got is not None and got.record == make_umkm(1)
+        assert [r.id for r in store.find("umkm", "nib", make_umkm(1).nib or "")] == ["u00001"]
+        assert store.allocate_sequence("317110002") == 42
+        store.set_status("umkm", "u00001", store.get("umkm", "u00001").status, petugas="d")  # type: ignore[union-attr]
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/new.sqlite"
+    SqliteStore(url).close()
+    conn = sqlite3.connect(tmp_path / "new.sqlite", isolation_level=None)
+    conn.execute("INSERT INTO schema_version VALUES (999, 'future', '2099-01-01')")
+    conn.close()
+    with pytest.raises(StorageError):
+        SqliteStore(url)
+
+
+def test_reopen_does_not_migrate_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    SqliteStore(url).close()
+    with SqliteStore(url) as store:
+        n = store.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0]
+        assert n == len(sqlite_schema.MIGRATIONS)

@@ -556,7 +556,11 @@ class AbstractTabulateTests:
     @settings(
         max_examples=25,
         deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,  # one mixin, many adapter classes
+        ],
     )
     @given(
         batches=st.lists(st.lists(_OP_STRATEGY, max_size=12), min_size=1, max_size=3),

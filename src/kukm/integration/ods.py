@@ -32,7 +32,9 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import importlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -333,27 +335,28 @@ _FALLBACK_VOCAB: Final[Mapping[str, frozenset[str]]] = {
 }
 
 
-def _vocab_known(name: str, value: str) -> bool:
-    """Whether ``value`` is in ODS vocabulary ``name`` (kukm.reference.vocab when loaded)."""
+@functools.cache
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function from a kukm module that may not be installed yet, or ``None`` (cached)."""
     try:
-        from kukm.reference import vocab  # type: ignore[attr-defined,unused-ignore]
+        mod = importlib.import_module(module)
     except ImportError:
-        vocab = None
-    if vocab is not None:
-        checker = getattr(vocab, "is_known", None)
-        if callable(checker):
-            return bool(checker(name, value))
+        return None
+    fn = getattr(mod, name, None)
+    return fn if callable(fn) else None
+
+
+def _vocab_known(name: str, value: str) -> bool:
+    """Whether ``value`` is in ODS vocabulary ``name`` (:mod:`kukm.reference.vocab` if present)."""
+    checker = _optional("kukm.reference.vocab", "is_known")
+    if checker is not None:
+        return bool(checker(name, value))
     known = _FALLBACK_VOCAB.get(name)
     return known is None or value in known
 
 
 def _default_resolver() -> WilayahResolver | None:
-    try:
-        from kukm.reference import wilayah  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    fn = getattr(wilayah, "resolve_alamat", None)
-    return fn if callable(fn) else None
+    return _optional("kukm.reference.wilayah", "resolve_alamat")
 
 
 # -- conversion -----------------------------------------------------------------------

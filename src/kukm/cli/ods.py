@@ -1,0 +1,287 @@
+"""``kukm ods …`` (ODS import, export, diff, sync) and ``kukm pkt …`` (PKT/Jakpreneur).
+
+Kepgub DKI 1625/2021 huruf G. Exit codes: 0 ok; 1 rejected rows, differences
+or a failed sync; 2 usage/configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kukm.cli._common import db_option, emit, handle_errors, json_option, progress, resolve_db
+
+if TYPE_CHECKING:
+    from kukm.storage.base import Store
+
+__all__ = ["ods", "pkt"]
+
+
+def _open(db_url: str | None) -> Store:
+    from kukm.plugins import open_store
+
+    return open_store(resolve_db(db_url))
+
+
+@click.group()
+def ods() -> None:
+    """Data exchange with the ministry's ODS (Online Data System) in its own layout."""
+
+
+@ods.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="File layout (default: from the suffix).",
+)
+@click.option("--batch-size", default=500, show_default=True)
+@click.option("--petugas", default=None, help="Officer id answering for the data.")
+@click.option(
+    "--resolve/--no-resolve",
+    default=True,
+    show_default=True,
+    help="Resolve kelurahan names to Kemendagri codes.",
+)
+@db_option
+@json_option
+@handle_errors
+def import_(
+    file: Path,
+    fmt: str | None,
+    batch_size: int,
+    petugas: str | None,
+    resolve: bool,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Import an ODS export (JSON lines or CSV) into the store, streaming."""
+    from kukm.integration.ods_io import import_ods, read_ods
+
+    store = _open(db_url)
+    try:
+        rows = progress(read_ods(file, format=fmt), desc="ODS import")
+        report = import_ods(store, rows, batch_size=batch_size, petugas=petugas, resolve=resolve)
+    finally:
+        store.close()
+    data = report.as_dict()
+    emit(
+        as_json,
+        data,
+        lambda: (
+            f"input {report.input} = accepted {report.accepted} + rejected {report.rejected} "
+            f"(inserted {report.inserted}, updated {report.updated}, unchanged {report.unchanged})"
+            + "".join(f"\n  {code}: {n}" for code, n in sorted(report.issue_counts.items()))
+        ),
+    )
+    if report.rejected:
+        sys.exit(1)
+
+
+@ods.command("export")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="Layout (default: from the suffix of --out).",
+)
+@click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
+@db_option
+@json_option
+@handle_errors
+def export(
+    out: Path, fmt: str | None, wilayah: str | None, db_url: str | None, as_json: bool
+) -> None:
+    """Export every cooperative in the ODS layout, streaming."""
+    from kukm.integration.ods_io import detect_format, export_ods
+
+    layout = fmt or detect_format(out)
+    store = _open(db_url)
+    try:
+        n = export_ods(store, out, format="csv" if layout == "csv" else "jsonl", wilayah=wilayah)
+    finally:
+        store.close()
+    emit(
+        as_json,
+        {"exported": n, "out": str(out), "format": layout},
+        f"{n} records written to {out} ({layout})",
+    )
+
+
+@ods.command("diff")
+@click.argument(
+    "snapshot", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--since-sync",
+    "since_sync",
+    default=None,
+    metavar="NAME",
+    help="Instead of a snapshot: local changes since the last sync with NAME.",
+)
+@db_option
+@json_option
+@handle_errors
+def diff(snapshot: Path | None, since_sync: str | None, db_url: str | None, as_json: bool) -> None:
+    """Compare the local register with an ODS SNAPSHOT (new, changed, missing)."""
+    from kukm.integration.diff import changes_since_sync, diff_snapshot
+
+    if snapshot is None and since_sync is None:
+        raise click.UsageError("give a SNAPSHOT file or --since-sync NAME")
+    store = _open(db_url)
+    try:
+        if snapshot is None:
+            assert since_sync is not None
+            since = changes_since_sync(store, since_sync)
+            emit(
+                as_json,
+                since.as_dict(),
+                lambda: "\n".join(
+                    [f"{len(since.changes)} local changes since last sync ({since.last_run})"]
+                    + [
+                        f"  {c.status} {c.id}: " + ", ".join(f.field for f in c.fields)
+                        for c in since.changes[:50]
+                    ]
+                ),
+            )
+            return
+        report = diff_snapshot(store, snapshot)
+    finally:
+        store.close()
+    emit(
+        as_json,
+        report.as_dict(),
+        lambda: "\n".join(
+            [
+                f"new {len(report.new)}, changed {len(report.changed)}, "
+                f"missing in snapshot {len(report.missing_in_snapshot)}, same {report.same}"
+            ]
+            + [
+                f"  {c.id}: "
+                + "; ".join(f"{f.field}: {f.local!r} -> {f.remote!r}" for f in c.fields)
+                for c in report.changed[:50]
+            ]
+        ),
+    )
+    if report.new or report.changed or report.missing_in_snapshot:
+        sys.exit(1)
+
+
+@ods.command("sync")
+@click.option("--url", required=True, help="Base URL of the ODS endpoint.")
+@click.option(
+    "--transport",
+    default="ods-http",
+    show_default=True,
+    help="Sync transport name (kukm_register_sync_transports).",
+)
+@click.option("--name", default="ods", show_default=True, help="Sync partner name (cursor key).")
+@click.option("--client-id", default="kukm", show_default=True)
+@click.option(
+    "--authority",
+    type=click.Choice(["local", "remote"]),
+    default="local",
+    show_default=True,
+    help="Side that wins conflicts (regional = local).",
+)
+@click.option(
+    "--field-authority",
+    multiple=True,
+    metavar="FIELD=SIDE",
+    help="Per-field winner, e.g. 'Status Grade=remote'.",
+)
+@click.option("--timeout", default=30.0, show_default=True)
+@db_option
+@json_option
+@handle_errors
+def sync_(
+    url: str,
+    transport: str,
+    name: str,
+    client_id: str,
+    authority: str,
+    field_authority: tuple[str, ...],
+    timeout: float,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Pull remote changes and push local ones (idempotent, resumable)."""
+    from kukm.exceptions import ConfigurationError
+    from kukm.integration.sync import ConflictRule, sync
+    from kukm.plugins import get_plugins
+
+    factories = get_plugins().sync_transports()
+    if transport not in factories:
+        raise ConfigurationError(f"no sync transport {transport!r} (known: {sorted(factories)})")
+    rule = ConflictRule.parse(authority, field_authority)
+    client = factories[transport](url, client_id=client_id, timeout=timeout)
+    store = _open(db_url)
+    try:
+        report = sync(store, client, name=name, rule=rule)
+    finally:
+        store.close()
+    emit(
+        as_json,
+        report.as_dict(),
+        lambda: (
+            f"pulled {report.received} (applied {report.applied}, conflicts {report.conflicts}, "
+            f"duplicates {report.duplicates}), pushed {report.pushed}, retries {report.retries}"
+        ),
+    )
+
+
+@click.group()
+def pkt() -> None:
+    """Exchange with the PKT / Jakpreneur app (Pengembangan Kewirausahaan Terpadu)."""
+
+
+@pkt.command("export")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
+@db_option
+@json_option
+@handle_errors
+def pkt_export(out: Path, wilayah: str | None, db_url: str | None, as_json: bool) -> None:
+    """Write UMKM records in the PKT layout (NIK penduduk and names masked)."""
+    from kukm.integration.pkt import export_pkt
+
+    store = _open(db_url)
+    try:
+        n = export_pkt(store, out, wilayah=wilayah)
+    finally:
+        store.close()
+    emit(as_json, {"exported": n, "out": str(out)}, f"{n} UMKM written to {out}")
+
+
+@pkt.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--petugas", default=None)
+@db_option
+@json_option
+@handle_errors
+def pkt_import(file: Path, petugas: str | None, db_url: str | None, as_json: bool) -> None:
+    """Import the PKT member list (CSV): PKT member id and stage per UMKM."""
+    from kukm.integration.pkt import import_pkt_members
+
+    store = _open(db_url)
+    try:
+        report = import_pkt_members(store, file, petugas=petugas)
+    finally:
+        store.close()
+    emit(
+        as_json,
+        report.as_dict(),
+        lambda: (
+            f"input {report.input} = accepted {report.accepted} + rejected {report.rejected} "
+            f"(matched {report.matched}, created {report.created})"
+        ),
+    )
+    if report.rejected:
+        sys.exit(1)

@@ -1,0 +1,477 @@
+"""Sync protocol between the local register and the ministry's ODS: cursor, retries, conflicts.
+
+Kepgub DKI 1625/2021 huruf G angka 1–2 (integration of the Dinas's system with
+the ODS) and huruf I angka 2 (the regional units control synchronisation).
+Data authority stays with the regional agencies (REGULATIONS.md §2, [S]), so
+by default the **local (regional) register wins** a conflict; the authority
+is configurable per field or per side (:class:`ConflictRule`).
+
+Protocol (any transport implementing :class:`SyncTransport`; the HTTP one is
+``ods-http`` in :mod:`kukm.adapters.ods_http`):
+
+* **pull** ``since=<cursor>`` returns a page of remote changes (id + ODS
+  record), the next cursor and whether more follow. The cursor is saved in
+  the store (documents collection ``sync_state``) after every page, so an
+  interrupted run resumes where it stopped. Duplicate deliveries are ignored.
+* **push** sends local records whose ODS form differs from what the remote
+  side last acknowledged, in batches with an **idempotency key** derived from
+  the content, so a retried batch is applied once.
+* For every record the store keeps the hash of the ODS form both sides agreed
+  on last (collection ``sync_base:<name>``). A remote change to a record that
+  also changed locally is a **conflict**: merged field by field against that
+  base; a field changed on both sides goes to the authority. Both the remote
+  version and the merged result are written, so history keeps both values;
+  each conflict is logged in collection ``sync_conflicts:<name>``.
+
+Retries use exponential backoff with full jitter (:class:`RetryPolicy`, sleep
+and randomness injectable for tests).
+
+>>> rule = ConflictRule(default="local", fields={"Status Grade": "remote"})
+>>> rule.winner("Status Grade"), rule.winner("Alamat")
+('remote', 'local')
+>>> RetryPolicy(base_delay=1.0, max_delay=8.0, random=lambda: 1.0).delay(5)
+8.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random as _random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Final, Literal, Protocol, TypeVar, runtime_checkable
+
+import attrs
+from attrs import field, frozen
+
+from kukm.exceptions import AdapterError, ConfigurationError
+from kukm.integration.ods import WilayahResolver, from_ods, to_ods
+from kukm.model import Koperasi, SumberData
+from kukm.storage.base import Provenance, Store, WriteOp, content_hash
+
+__all__ = [
+    "STATE_COLLECTION",
+    "ConflictRule",
+    "PullPage",
+    "PushAck",
+    "RemoteChange",
+    "RetryPolicy",
+    "Side",
+    "SyncError",
+    "SyncReport",
+    "SyncTransport",
+    "TransientSyncError",
+    "base_collection",
+    "conflict_collection",
+    "ods_hash",
+    "sync",
+]
+
+Side = Literal["local", "remote"]
+T = TypeVar("T")
+
+STATE_COLLECTION: Final = "sync_state"
+
+
+def base_collection(name: str) -> str:
+    """Documents collection holding the last agreed ODS hash per record id."""
+    return f"sync_base:{name}"
+
+
+def conflict_collection(name: str) -> str:
+    """Documents collection logging every conflict (both values, the winner)."""
+    return f"sync_conflicts:{name}"
+
+
+class SyncError(AdapterError):
+    """The sync could not finish (after retries). The saved cursor lets it resume."""
+
+    code = "SYNC_FAILED"
+    message_id = "Sinkronisasi gagal."
+    message = "Synchronisation failed."
+
+
+class TransientSyncError(SyncError):
+    """A failure worth retrying: timeout, dropped connection, HTTP 5xx or 429."""
+
+    code = "SYNC_TRANSIENT"
+    message_id = "Gangguan sementara saat sinkronisasi."
+    message = "Transient synchronisation failure."
+
+
+@frozen
+class RemoteChange:
+    """One record as the remote side has it: store id, ODS record, remote sequence."""
+
+    id: str
+    record: Mapping[str, Any]
+    seq: str | None = None
+
+
+@frozen
+class PullPage:
+    """A page of remote changes; ``next_cursor`` resumes after it."""
+
+    changes: tuple[RemoteChange, ...]
+    next_cursor: str | None
+    more: bool = False
+
+
+@frozen
+class PushAck:
+    """The remote side's answer for one pushed record."""
+
+    id: str
+    seq: str | None = None
+    status: str = "ok"
+
+
+@runtime_checkable
+class SyncTransport(Protocol):
+    """What a sync transport provides (registered via ``kukm_register_sync_transports``)."""
+
+    def pull(self, since: str | None, *, limit: int) -> PullPage:
+        """Remote changes after cursor ``since`` (``None`` = from the beginning)."""
+        ...
+
+    def push(self, changes: Sequence[RemoteChange], *, idempotency_key: str) -> Sequence[PushAck]:
+        """Send records; the same ``idempotency_key`` is applied at most once."""
+        ...
+
+
+@frozen
+class RetryPolicy:
+    """Exponential backoff with full jitter: wait ``random() * min(max, base * 2**n)``.
+
+    ``sleep`` and ``random`` are injectable so tests never wait.
+
+    >>> waits = []
+    >>> policy = RetryPolicy(attempts=3, sleep=waits.append, random=lambda: 0.5)
+    >>> calls = iter([TransientSyncError(), TransientSyncError(), "ok"])
+    >>> def flaky():
+    ...     v = next(calls)
+    ...     if isinstance(v, Exception):
+    ...         raise v
+    ...     return v
+    >>> policy.call(flaky), waits
+    ('ok', [0.125, 0.25])
+    """
+
+    attempts: int = 6
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+    sleep: Callable[[float], None] = time.sleep
+    random: Callable[[], float] = _random.random
+
+    def delay(self, attempt: int) -> float:
+        """Wait before retry number ``attempt`` (0-based)."""
+        return float(self.random() * min(self.max_delay, self.base_delay * (2**attempt)))
+
+    def call(
+        self, fn: Callable[[], T], *, on_retry: Callable[[int, Exception], None] | None = None
+    ) -> T:
+        """Call ``fn``, retrying :class:`TransientSyncError` up to ``attempts`` times in all."""
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except TransientSyncError as exc:
+                if attempt + 1 >= self.attempts:
+                    raise SyncError(f"gave up after {self.attempts} attempts: {exc}") from exc
+                if on_retry is not None:
+                    on_retry(attempt, exc)
+                self.sleep(self.delay(attempt))
+                attempt += 1
+
+
+@frozen
+class ConflictRule:
+    """Which side wins a field changed on both sides: ``fields`` overrides ``default``.
+
+    The default ``"local"`` makes the regional register (Dinas PPKUKM, the
+    regional data authority) win; use ``ConflictRule(default="remote")`` where
+    the ministry's values must prevail, or per field
+    (``fields={"Status NIK": "remote"}``).
+
+    >>> ConflictRule.parse("remote", ["Alamat=local"]).winner("Alamat")
+    'local'
+    """
+
+    default: Side = "local"
+    fields: Mapping[str, Side] = field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        for side in (self.default, *self.fields.values()):
+            if side not in ("local", "remote"):
+                raise ConfigurationError(f"authority must be 'local' or 'remote', not {side!r}")
+
+    def winner(self, name: str) -> Side:
+        return self.fields.get(name, self.default)
+
+    @classmethod
+    def parse(cls, default: str, per_field: Sequence[str] = ()) -> ConflictRule:
+        """Build from CLI text: ``default`` side and ``"Field Name=side"`` items."""
+        fields: dict[str, Side] = {}
+        for item in per_field:
+            name, sep, side = item.rpartition("=")
+            if not sep or side.strip() not in ("local", "remote"):
+                raise ConfigurationError(f"expected 'Field=local|remote', got {item!r}")
+            fields[name.strip()] = "local" if side.strip() == "local" else "remote"
+        if default not in ("local", "remote"):
+            raise ConfigurationError(f"authority must be 'local' or 'remote', not {default!r}")
+        return cls("local" if default == "local" else "remote", fields)
+
+
+@frozen
+class SyncReport:
+    """What one sync run did. ``transferred == 0`` means both sides were already equal."""
+
+    received: int = 0
+    duplicates: int = 0
+    applied: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    pushed: int = 0
+    pages: int = 0
+    batches: int = 0
+    retries: int = 0
+    cursor: str | None = None
+
+    @property
+    def transferred(self) -> int:
+        return self.applied + self.pushed
+
+    def as_dict(self) -> dict[str, Any]:
+        out = attrs.asdict(self)
+        out["transferred"] = self.transferred
+        return out
+
+
+def ods_hash(record: Mapping[str, Any]) -> str:
+    """Stable hash of an ODS record (the unit both sides compare).
+
+    >>> ods_hash({"Koperasi": "A"}) == ods_hash({"Koperasi": "A"})
+    True
+    """
+    return content_hash(record)
+
+
+def _merge(
+    local: Mapping[str, Any],
+    remote: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
+    rule: ConflictRule,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Three-way merge of ODS records; returns the merged record and the conflicting fields."""
+    merged: dict[str, Any] = {}
+    clashes: list[dict[str, Any]] = []
+    missing = object()
+    for name in list(dict.fromkeys([*remote, *local])):
+        lv, rv = local.get(name, missing), remote.get(name, missing)
+        bv = base.get(name, missing) if base is not None else missing
+        if lv == rv:
+            chosen = lv
+        elif base is not None and lv == bv:
+            chosen = rv
+        elif base is not None and rv == bv:
+            chosen = lv
+        else:
+            side = rule.winner(name)
+            chosen = lv if side == "local" else rv
+            clashes.append(
+                {
+                    "field": name,
+                    "local": None if lv is missing else lv,
+                    "remote": None if rv is missing else rv,
+                    "winner": side,
+                }
+            )
+        if chosen is not missing:
+            merged[name] = chosen
+    return merged, clashes
+
+
+def _base_record(store: Store, id: str, base_hash: str | None) -> dict[str, Any] | None:
+    if base_hash is None:
+        return None
+    for version in reversed(store.history("koperasi", id)):
+        if isinstance(version.record, Koperasi):
+            ods = to_ods(version.record)
+            if ods_hash(ods) == base_hash:
+                return ods
+    return None
+
+
+def _koperasi(
+    ods: Mapping[str, Any], id: str, local: Koperasi | None, resolver: WilayahResolver | None
+) -> Koperasi:
+    k = from_ods(ods, resolver=resolver).koperasi
+    k = attrs.evolve(k, id=id)
+    if local is not None:
+        alamat = k.alamat
+        if alamat.kode_wilayah is None and attrs.evolve(local.alamat, kode_wilayah=None) == alamat:
+            alamat = local.alamat
+        k = attrs.evolve(k, alamat=alamat, keuangan=local.keuangan, tanggal_data=local.tanggal_data)
+    return k
+
+
+def sync(
+    store: Store,
+    transport: SyncTransport,
+    *,
+    name: str = "ods",
+    rule: ConflictRule | None = None,
+    page_size: int = 200,
+    batch_size: int = 200,
+    resolver: WilayahResolver | None = None,
+    push: bool = True,
+    pull: bool = True,
+    now: Callable[[], dt.datetime] | None = None,
+) -> SyncReport:
+    """Pull remote changes, then push local ones, until both sides hold the same ODS records.
+
+    ``name`` separates sync partners (its cursor and per-record state).
+    Raises :class:`SyncError` when the transport keeps failing; what was done
+    is saved, so running again resumes.
+    """
+    rule = rule or ConflictRule()
+    clock = now or (lambda: dt.datetime.now(dt.UTC))
+    state = store.get_document(STATE_COLLECTION, name) or {}
+    cursor: str | None = state.get("remote_cursor")
+    counts = dict.fromkeys(
+        ["received", "duplicates", "applied", "skipped", "conflicts", "pushed", "pages", "batches"],
+        0,
+    )
+    bases = base_collection(name)
+
+    def write(id: str, record: Koperasi, sumber: SumberData, tag: str) -> None:
+        op = WriteOp(
+            kind="koperasi",
+            id=id,
+            record=record,
+            provenance=Provenance(sumber=sumber, waktu=clock(), id_pengiriman=tag),
+        )
+        store.write_batch([op])
+
+    while pull:
+        page = transport.pull(cursor, limit=page_size)
+        counts["pages"] += 1
+        seen: set[str] = set()
+        for change in page.changes:
+            counts["received"] += 1
+            if change.id in seen:
+                counts["duplicates"] += 1
+                continue
+            seen.add(change.id)
+            remote = dict(change.record)
+            rhash = ods_hash(remote)
+            base = store.get_document(bases, change.id)
+            base_hash = base.get("hash") if base else None
+            if base_hash == rhash:
+                counts["skipped"] += 1
+                continue
+            current = store.get("koperasi", change.id)
+            local = current.record if current and isinstance(current.record, Koperasi) else None
+            tag = f"sync:{name}:{change.seq}"
+            if local is None:
+                write(change.id, _koperasi(remote, change.id, None, resolver), SumberData.ODS, tag)
+                counts["applied"] += 1
+            else:
+                local_ods = to_ods(local)
+                lhash = ods_hash(local_ods)
+                if lhash == rhash:
+                    counts["skipped"] += 1
+                elif base_hash is not None and lhash == base_hash:
+                    write(
+                        change.id,
+                        _koperasi(remote, change.id, local, resolver),
+                        SumberData.ODS,
+                        tag,
+                    )
+                    counts["applied"] += 1
+                else:
+                    base_ods = _base_record(store, change.id, base_hash)
+                    merged, clashes = _merge(local_ods, remote, base_ods, rule)
+                    write(
+                        change.id,
+                        _koperasi(remote, change.id, local, resolver),
+                        SumberData.ODS,
+                        tag,
+                    )
+                    counts["applied"] += 1
+                    if ods_hash(merged) != rhash:
+                        assert current is not None
+                        write(
+                            change.id,
+                            _koperasi(merged, change.id, local, resolver),
+                            current.provenance.sumber,
+                            f"sync-merge:{name}:{change.seq}",
+                        )
+                    if clashes:
+                        counts["conflicts"] += 1
+                        store.put_document(
+                            conflict_collection(name),
+                            f"{change.id}@{change.seq}",
+                            {
+                                "id": change.id,
+                                "seq": change.seq,
+                                "fields": clashes,
+                                "waktu": clock().isoformat(),
+                            },
+                        )
+            store.put_document(bases, change.id, {"hash": rhash, "seq": change.seq})
+        if page.next_cursor is not None:
+            cursor = page.next_cursor
+        store.put_document(STATE_COLLECTION, name, {**state, "remote_cursor": cursor})
+        if not page.more:
+            break
+
+    if push:
+        pending = list(_push_candidates(store, bases))
+        for start in range(0, len(pending), batch_size):
+            chunk = pending[start : start + batch_size]
+            changes: list[RemoteChange] = []
+            hashes: dict[str, str] = {}
+            for id, _ in chunk:
+                current = store.get("koperasi", id)
+                if current is None or not isinstance(current.record, Koperasi):
+                    continue
+                ods = to_ods(current.record)
+                hashes[id] = ods_hash(ods)
+                changes.append(RemoteChange(id=id, record=ods))
+            if not changes:
+                continue
+            key = _idempotency_key(name, hashes)
+            acks = transport.push(changes, idempotency_key=key)
+            counts["batches"] += 1
+            for ack in acks:
+                if ack.id in hashes:
+                    store.put_document(bases, ack.id, {"hash": hashes[ack.id], "seq": ack.seq})
+                    counts["pushed"] += 1
+
+    store.put_document(
+        STATE_COLLECTION,
+        name,
+        {**state, "remote_cursor": cursor, "last_run": clock().isoformat()},
+    )
+    retries = getattr(transport, "retries", 0)
+    return SyncReport(cursor=cursor, retries=retries if isinstance(retries, int) else 0, **counts)
+
+
+def _push_candidates(store: Store, bases: str) -> Iterator[tuple[str, str]]:
+    """(id, hash) of every local koperasi whose ODS form differs from the last agreed one."""
+    for stored in store.iter_records("koperasi"):
+        if not isinstance(stored.record, Koperasi):
+            continue
+        h = ods_hash(to_ods(stored.record))
+        base = store.get_document(bases, stored.id)
+        if base is None or base.get("hash") != h:
+            yield stored.id, h
+
+
+def _idempotency_key(name: str, hashes: Mapping[str, str]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for id in sorted(hashes):
+        digest.update(f"{id}\x00{hashes[id]}\n".encode())
+    return f"kukm-{name}-{digest.hexdigest()}"

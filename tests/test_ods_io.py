@@ -1,0 +1,149 @@
+"""ODS files ↔ store: streaming import/export, input = accepted + rejected, CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from kukm.cli import cli
+from kukm.integration.ods import ODS_FIELDS
+from kukm.integration.ods_io import (
+    OdsRow,
+    export_ods,
+    import_ods,
+    read_csv,
+    read_jsonl,
+    write_csv,
+    write_jsonl,
+)
+from kukm.model import Koperasi, SumberData
+from kukm.plugins import open_store
+from kukm.storage.base import Store
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    store = open_store(f"sqlite:///{tmp_path / 'kukm.sqlite'}")
+    yield store
+    store.close()
+
+
+def _by_id(lines: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["Nomor Induk Koperasi (NIK)"]: r for r in lines}
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def test_sample_through_sqlite_store_is_identical(
+    ods_sample_path: Path, sqlite_store: Store, tmp_path: Path
+) -> None:
+    report = import_ods(sqlite_store, ods_sample_path, resolve=False)
+    assert report.input == 689 == report.accepted + report.rejected
+    assert report.rejected == 0 and report.inserted == 689
+    out = tmp_path / "out.jsonl"
+    assert export_ods(sqlite_store, out) == 689
+    assert _by_id(_load(out)) == _by_id(_load(ods_sample_path))
+    stored = sqlite_store.get("koperasi", "3101010020004")
+    assert stored is not None and stored.provenance.sumber is SumberData.ODS
+    assert isinstance(stored.record, Koperasi)
+
+
+def test_reimport_changes_nothing(ods_sample_path: Path, sqlite_store: Store) -> None:
+    import_ods(sqlite_store, ods_sample_path, resolve=False)
+    again = import_ods(sqlite_store, ods_sample_path, resolve=False)
+    assert again.accepted == 689 and again.unchanged == 689
+    assert again.inserted == again.updated == 0
+    assert len(sqlite_store.history("koperasi", "3101010020004")) == 1
+
+
+def test_csv_round_trip(ods_sample_path: Path, sqlite_store: Store, tmp_path: Path) -> None:
+    csv_path = tmp_path / "ods.csv"
+    assert write_csv((r.record for r in read_jsonl(ods_sample_path) if r.record), csv_path) == 689
+    report = import_ods(sqlite_store, csv_path, resolve=False)
+    assert (report.input, report.accepted) == (689, 689)
+    out = tmp_path / "back.csv"
+    export_ods(sqlite_store, out, format="csv")
+    back = [r.record for r in read_csv(out)]
+    assert _by_id([b for b in back if b]) == _by_id(_load(ods_sample_path))
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header.split(",")[:3] == list(ODS_FIELDS[:3])
+
+
+def test_broken_rows_are_rejected_and_counted(tmp_path: Path) -> None:
+    store = open_store("memory://")
+    good = {name: " " for name in ODS_FIELDS} | {"Koperasi": "A", "Status Grade": "Z"}
+    nameless = {name: " " for name in ODS_FIELDS}
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        "\n".join([json.dumps(good), "{not json", "[1, 2]", json.dumps(nameless), "",
+                   json.dumps(good)]) + "\n",
+        encoding="utf-8",
+    )
+    report = import_ods(store, path, resolve=False)
+    assert report.input == 5 == report.accepted + report.rejected
+    assert (report.accepted, report.rejected) == (2, 3)
+    assert report.rejected_rows == (2, 3, 4)
+    counts = report.issue_counts
+    assert counts["ODS_BARIS_INVALID"] == 1 and counts["ODS_BUKAN_OBJEK"] == 1
+    assert counts["ODS_TANPA_IDENTITAS"] == 1
+    assert counts["ODS_KOSAKATA_TIDAK_DIKENAL"] == 2  # kept and reported
+    assert counts["ODS_DUPLIKAT"] == 1
+    assert store.count("koperasi") == 1
+
+
+def test_import_streams_small_batches(ods_sample_path: Path) -> None:
+    store = open_store("memory://")
+    seen: list[str] = []
+    report = import_ods(store, read_jsonl(ods_sample_path), batch_size=7, resolve=False,
+                        on_issue=lambda i: seen.append(i.code))
+    assert report.accepted == 689 and store.count("koperasi") == 689
+    assert seen == []
+
+
+def test_readers_are_lazy() -> None:
+    class Endless(io.StringIO):
+        def __iter__(self) -> Iterator[str]:
+            while True:
+                yield '{"Koperasi": "A"}\n'
+
+    rows = read_jsonl(Endless())
+    first: OdsRow = next(rows)
+    assert first.row == 1 and first.record == {"Koperasi": "A"}
+
+
+def test_write_jsonl_matches_ministry_bytes(ods_sample_path: Path) -> None:
+    buf = io.StringIO()
+    write_jsonl((r.record for r in read_jsonl(ods_sample_path) if r.record), buf)
+    assert buf.getvalue() == ods_sample_path.read_text(encoding="utf-8")
+
+
+def test_cli_import_export(ods_sample_path: Path, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["ods", "import", str(ods_sample_path), "--db", db, "--json",
+                              "--no-resolve"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["input"] == data["accepted"] + data["rejected"] == 689
+    out = tmp_path / "export.jsonl"
+    res = runner.invoke(cli, ["ods", "export", "--out", str(out), "--db", db, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["exported"] == 689
+    assert _by_id(_load(out)) == _by_id(_load(ods_sample_path))
+
+
+def test_cli_import_rejects_exit_code(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"Koperasi": "A"}\n{oops\n', encoding="utf-8")
+    res = CliRunner().invoke(cli, ["ods", "import", str(path), "--db", "memory://", "--json"])
+    assert res.exit_code == 1
+    data = json.loads(res.output)
+    assert (data["input"], data["accepted"], data["rejected"]) == (2, 1, 1)

@@ -15,7 +15,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from kukm.plugins import KukmPlugins, create_plugin_manager
 from kukm.storage import _codec
 from kukm.storage.base import Provenance, Store, VerificationStatus, WriteOp
 from kukm.storage.sql_schema import CURRENT_VERSION, current_version, migrate
+from kukm.testing.conformance import AbstractStoreTests, StoreFixtures
 from services import mariadb_url, postgres_url  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.services
@@ -373,3 +374,40 @@ def test_verification_status_counts(sql_store: SqlStore) -> None:
     assert sql_store.count("umkm", status=[VerificationStatus.TERVERIFIKASI]) == 0
     sql_store.set_status("umkm", "x", VerificationStatus.TERVERIFIKASI, petugas="dinas-1")
     assert sql_store.count("umkm", status=[VerificationStatus.TERVERIFIKASI]) == 1
+
+
+# -- the conformance suite every adapter runs ---------------------------------------------
+
+
+class PostgresFixtures(StoreFixtures):
+    supports_reopen = True
+    supports_multiprocess = True
+
+    @pytest.fixture
+    def store_factory(self, postgres_url: str) -> Callable[[], Store]:  # noqa: F811
+        return lambda: SqlStore(postgres_url)
+
+    @pytest.fixture
+    def store_url(self, postgres_url: str) -> str:  # noqa: F811
+        return postgres_url
+
+
+class MariadbFixtures(StoreFixtures):
+    supports_reopen = True
+    supports_multiprocess = True
+
+    @pytest.fixture
+    def store_factory(self, mariadb_url: str) -> Callable[[], Store]:  # noqa: F811
+        return lambda: SqlStore(mariadb_url)
+
+    @pytest.fixture
+    def store_url(self, mariadb_url: str) -> str:  # noqa: F811
+        return mariadb_url
+
+
+class TestPostgresConformance(AbstractStoreTests, PostgresFixtures):
+    pass
+
+
+class TestMariadbConformance(AbstractStoreTests, MariadbFixtures):
+    pass

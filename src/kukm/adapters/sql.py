@@ -500,7 +500,7 @@ class SqlStore:
         ).group_by(*columns)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        out = [(tuple(r[:-1]), int(r[-1])) for r in rows]
+        out = [(tuple(r[:-1]), int(r[-1])) for r in rows if r[-1]]  # no GROUP BY: one row
         out.sort(key=lambda kv: tuple((g is not None, g or "") for g in kv[0]))
         return out
 

@@ -61,11 +61,12 @@ def import_(
     as_json: bool,
 ) -> None:
     """Import an ODS export (JSON lines or CSV) into the store, streaming."""
-    from kukm.integration.ods_io import import_ods, read_ods
+    from kukm.integration.ods_io import Format, detect_format, import_ods, read_ods
 
     store = _open(db_url)
     try:
-        rows = progress(read_ods(file, format=fmt), desc="ODS import")
+        layout: Format = "csv" if (fmt or detect_format(file)) == "csv" else "jsonl"
+        rows = progress(read_ods(file, format=layout), desc="ODS import")
         report = import_ods(store, rows, batch_size=batch_size, petugas=petugas, resolve=resolve)
     finally:
         store.close()

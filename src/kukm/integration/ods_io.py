@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -268,8 +267,8 @@ def import_ods(
 
     A row is rejected when it is not an ODS record or has an error-severity
     issue; everything else is accepted (warnings are reported, values kept).
-    Batches carry a ``batch_key`` from their content, so importing the same
-    file again changes nothing.
+    The store adds a version only when a record's content changed, so
+    importing the same file again changes nothing (``unchanged``).
     """
     if batch_size < 1:
         raise ConfigurationError("batch_size must be at least 1", code="CONFIGURATION")
@@ -288,7 +287,6 @@ def import_ods(
     seen: set[str] = set()
     batch: list[WriteOp] = []
     batch_ids: set[str] = set()
-    digest = hashlib.blake2b(digest_size=16)
 
     def report(found: Issue) -> None:
         counts[found.code] += 1
@@ -298,19 +296,14 @@ def import_ods(
             on_issue(found)
 
     def flush() -> None:
-        nonlocal digest
         if not batch:
             return
-        result = store.write_batch(batch, batch_key="ods-import:" + digest.hexdigest())
-        if result.replayed:
-            totals["unchanged"] += len(batch)
-        else:
-            totals["inserted"] += result.inserted
-            totals["updated"] += result.updated
-            totals["unchanged"] += result.unchanged
+        result = store.write_batch(batch)
+        totals["inserted"] += result.inserted
+        totals["updated"] += result.updated
+        totals["unchanged"] += result.unchanged
         batch.clear()
         batch_ids.clear()
-        digest = hashlib.blake2b(digest_size=16)
 
     for ods_row in rows:
         totals["input"] += 1
@@ -345,8 +338,6 @@ def import_ods(
             WriteOp(kind="koperasi", id=koperasi.id, record=koperasi, provenance=provenance)
         )
         batch_ids.add(koperasi.id)
-        digest.update(json.dumps(ods_row.record, sort_keys=True, ensure_ascii=False).encode())
-        digest.update(b"\n")
         if len(batch) >= batch_size:
             flush()
     flush()
@@ -387,4 +378,3 @@ def export_ods(
     if format != "jsonl":
         raise ConfigurationError(f"unknown ODS format {format!r}", code="CONFIGURATION")
     return write_jsonl(iter_store_ods(store, wilayah=wilayah), out)
-

@@ -1,0 +1,267 @@
+"""Issuing new Nomor Induk Koperasi: region prefix + running number (Kepgub A.10, H).
+
+A new number is the 9-digit region prefix of the kelurahan where the
+cooperative registers (BPS province and kab/kota, 2-digit kecamatan, 3-digit
+ODS kelurahan index; REGULATIONS.md §1.2 [D]) followed by a 4-digit running
+number unique within that prefix. The running number comes from
+:meth:`kukm.storage.base.Store.allocate_sequence`, which never returns a
+number twice for a prefix, across processes and machines; after 9999 the
+prefix is exhausted (:class:`kukm.exceptions.SequenceExhausted`,
+``NIK_SEQUENCE_EXHAUSTED``).
+
+A number is **never reissued and never changes**: the register keeps, per
+cooperative, the number it got (collection :data:`KOPERASI_COLLECTION`) and,
+per number, whom it was given to (:data:`NOMOR_COLLECTION`). A cooperative
+that moves keeps its number (the prefix records where it registered, §1.2).
+
+The kelurahan → prefix table is reference data: the ministry's own table is
+not public, so the default comes from :mod:`kukm.reference` (a table derived
+from ODS data, replaceable by the Dinas's official file) or from any mapping
+given here (:class:`PrefixTable`).
+
+>>> from kukm.plugins import open_store
+>>> store = open_store("memory://")
+>>> table = PrefixTable({"31.01.01.1003": "310102003"})
+>>> assign_nomor_induk(store, "kop-1", kode_kelurahan="31.01.01.1003", table=table)
+'3101020030001'
+>>> assign_nomor_induk(store, "kop-2", kode_kelurahan="31.01.01.1003", table=table)
+'3101020030002'
+>>> assign_nomor_induk(store, "kop-1", kode_kelurahan="31.01.01.1003", table=table)
+'3101020030001'
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol, final
+
+from kukm.exceptions import (
+    ConfigurationError,
+    IntegrityError,
+    InvalidComponent,
+    register_code,
+)
+from kukm.ids import nomor_induk_koperasi as nik_id
+from kukm.storage.base import Store
+
+__all__ = [
+    "KOPERASI_COLLECTION",
+    "NOMOR_COLLECTION",
+    "PrefixLookup",
+    "PrefixTable",
+    "allocate_nomor_induk",
+    "assign_nomor_induk",
+    "default_prefix_table",
+    "nomor_induk_of",
+    "region_prefix",
+    "register_existing",
+]
+
+#: Document collection: koperasi key → {"nomor_induk_koperasi", "prefix", "diterbitkan"}.
+KOPERASI_COLLECTION = "nik_koperasi"
+#: Document collection: nomor induk → {"koperasi", "prefix", "diterbitkan", "asal"}.
+NOMOR_COLLECTION = "nomor_induk_koperasi"
+MAXIMUM = 9999
+
+NIK_PREFIX_UNKNOWN = register_code(
+    "NIK_PREFIX_UNKNOWN",
+    "Prefiks wilayah NIK Koperasi untuk kelurahan ini tidak ada di tabel prefiks.",
+    "The prefix table has no NIK Koperasi region prefix for this kelurahan.",
+    module=__name__,
+)
+NIK_PREFIX_INVALID = register_code(
+    "NIK_PREFIX_INVALID",
+    "Prefiks wilayah NIK Koperasi harus 9 digit.",
+    "A NIK Koperasi region prefix must have 9 digits.",
+    module=__name__,
+)
+NIK_PREFIX_TABLE_MISSING = register_code(
+    "NIK_PREFIX_TABLE_MISSING",
+    "Tabel prefiks kelurahan NIK Koperasi belum tersedia; berikan tabel dari Dinas.",
+    "No NIK Koperasi kelurahan prefix table is available; supply the Dinas's table.",
+    module=__name__,
+)
+NIK_ALREADY_ISSUED = register_code(
+    "NIK_ALREADY_ISSUED",
+    "Nomor Induk Koperasi ini sudah diberikan kepada koperasi lain dan tidak diterbitkan ulang.",
+    "This Nomor Induk Koperasi was given to another cooperative and is never reissued.",
+    module=__name__,
+)
+
+
+class PrefixLookup(Protocol):
+    """Anything that maps a Kemendagri kelurahan code to a 9-digit prefix."""
+
+    def prefix_for(self, kode_kelurahan: str) -> str | None: ...
+
+
+@final
+class PrefixTable:
+    """Kemendagri kelurahan code (``31.71.01.1001``) → 9-digit NIK Koperasi prefix.
+
+    >>> t = PrefixTable({"31.71.01.1001": "317307001"})
+    >>> t.prefix_for("31.71.01.1001"), t.prefix_for("31.71.01.1002")
+    ('317307001', None)
+    """
+
+    def __init__(self, mapping: Mapping[str, str], *, source: str = "") -> None:
+        self._map = {k.strip(): v.strip() for k, v in mapping.items() if v and v.strip()}
+        self.source = source
+
+    def prefix_for(self, kode_kelurahan: str) -> str | None:
+        return self._map.get(kode_kelurahan.strip())
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str]) -> PrefixTable:
+        """Read a CSV with columns ``kode_kelurahan`` and ``prefiks_nik`` (as the ODS-derived table)."""
+        with Path(path).open(encoding="utf-8", newline="") as fh:
+            rows = {
+                row["kode_kelurahan"]: row["prefiks_nik"] or ""
+                for row in csv.DictReader(fh)
+                if row.get("kode_kelurahan")
+            }
+        return cls(rows, source=str(path))
+
+
+def _coerce_table(obj: Any) -> PrefixLookup | None:
+    if isinstance(obj, PrefixTable):
+        return obj
+    if isinstance(obj, Mapping):
+        return PrefixTable({str(k): str(v) for k, v in obj.items() if v})
+    lookup = getattr(obj, "prefix_for", None) or getattr(obj, "prefiks", None)
+    if callable(lookup):
+        return _CallableTable(lookup)
+    return None
+
+
+class _CallableTable:
+    def __init__(self, fn: Callable[[str], Any]) -> None:
+        self._fn = fn
+        self.source = getattr(fn, "__qualname__", "reference")
+
+    def prefix_for(self, kode_kelurahan: str) -> str | None:
+        try:
+            value = self._fn(kode_kelurahan)
+        except (KeyError, LookupError, ValueError):
+            return None
+        return str(value) if value else None
+
+
+def default_prefix_table() -> PrefixLookup:
+    """The prefix table registered as reference data ``prefiks_kelurahan`` (plugins first).
+
+    Raises :class:`ConfigurationError` (``NIK_PREFIX_TABLE_MISSING``) when none is installed.
+    """
+    from kukm.plugins import get_plugins
+
+    loader = get_plugins().reference_providers().get("prefiks_kelurahan")
+    if loader is not None:
+        table = _coerce_table(loader())
+        if table is not None:
+            return table
+    raise ConfigurationError(code=NIK_PREFIX_TABLE_MISSING)
+
+
+def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> str:
+    """The 9-digit prefix for a Kemendagri kelurahan code.
+
+    >>> region_prefix("31.01.01.1003", table=PrefixTable({"31.01.01.1003": "310102003"}))
+    '310102003'
+    >>> region_prefix("31.01.01.1009", table=PrefixTable({}))
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.InvalidComponent: [NIK_PREFIX_UNKNOWN] ...
+    """
+    lookup = table if table is not None else default_prefix_table()
+    prefix = lookup.prefix_for(kode_kelurahan)
+    if prefix is None:
+        raise InvalidComponent(code=NIK_PREFIX_UNKNOWN, field="kode_wilayah", value=kode_kelurahan)
+    return _check_prefix(prefix)
+
+
+def _check_prefix(prefix: str) -> str:
+    if len(prefix) != 9 or not prefix.isdigit() or not prefix.isascii():
+        raise InvalidComponent(code=NIK_PREFIX_INVALID, field="prefix", value=prefix)
+    return prefix
+
+
+def allocate_nomor_induk(store: Store, prefix: str) -> str:
+    """A fresh number ``prefix + running number`` (never handed out before).
+
+    >>> from kukm.plugins import open_store
+    >>> allocate_nomor_induk(open_store("memory://"), "317308002")
+    '3173080020001'
+    >>> allocate_nomor_induk(open_store("memory://"), "3173")
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.InvalidComponent: [NIK_PREFIX_INVALID] ...
+    """
+    prefix = _check_prefix(prefix)
+    while True:
+        urut = store.allocate_sequence(prefix, maximum=MAXIMUM)
+        nomor = f"{prefix}{urut:04d}"
+        # A number registered from outside (ODS import) is skipped, never reissued.
+        if store.get_document(NOMOR_COLLECTION, nomor) is None:
+            return nik_id.validate(nomor)
+
+
+def nomor_induk_of(store: Store, koperasi_key: str) -> str | None:
+    """The number a cooperative was given, if any."""
+    doc = store.get_document(KOPERASI_COLLECTION, koperasi_key)
+    return None if doc is None else str(doc["nomor_induk_koperasi"])
+
+
+def _record(store: Store, koperasi_key: str, nomor: str, asal: str, today: dt.date) -> None:
+    info = {"prefix": nomor[:9], "diterbitkan": today.isoformat()}
+    store.put_document(NOMOR_COLLECTION, nomor, {"koperasi": koperasi_key, "asal": asal, **info})
+    store.put_document(KOPERASI_COLLECTION, koperasi_key, {"nomor_induk_koperasi": nomor, **info})
+
+
+def register_existing(
+    store: Store, koperasi_key: str, nomor: str, *, today: dt.date | None = None
+) -> str:
+    """Record a number the cooperative already has (e.g. from ODS) so it is never reissued.
+
+    Raises :class:`IntegrityError` (``NIK_ALREADY_ISSUED``) if the number belongs to another.
+    """
+    nomor = nik_id.validate(nomor)
+    held = store.get_document(NOMOR_COLLECTION, nomor)
+    if held is not None and held.get("koperasi") != koperasi_key:
+        raise IntegrityError(code=NIK_ALREADY_ISSUED, field="nomor_induk_koperasi", value=nomor)
+    if held is None:
+        _record(store, koperasi_key, nomor, "terdaftar", today or dt.date.today())
+    return nomor
+
+
+def assign_nomor_induk(
+    store: Store,
+    koperasi_key: str,
+    *,
+    kode_kelurahan: str | None = None,
+    prefix: str | None = None,
+    table: PrefixLookup | None = None,
+    today: dt.date | None = None,
+) -> str:
+    """The cooperative's number: the one it already has, or a new one for its kelurahan.
+
+    ``koperasi_key`` identifies the cooperative in the register (its id). Give
+    either ``kode_kelurahan`` (looked up in ``table``) or ``prefix``.
+    Raises :class:`SequenceExhausted` when the prefix has no numbers left.
+    """
+    existing = nomor_induk_of(store, koperasi_key)
+    if existing is not None:
+        return existing
+    if prefix is None:
+        if kode_kelurahan is None:
+            raise InvalidComponent(code=NIK_PREFIX_UNKNOWN, field="kode_wilayah", value=None)
+        prefix = region_prefix(kode_kelurahan, table=table)
+    nomor = allocate_nomor_induk(store, prefix)
+    _record(store, koperasi_key, nomor, "baru", today or dt.date.today())
+    return nomor

@@ -7,7 +7,6 @@ Every test gets a fresh PostgreSQL schema / MariaDB database from
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -188,32 +187,6 @@ def test_concurrent_replay_of_one_batch_key_applies_once(sql_url: str) -> None:
             s.close()
 
 
-_SEQ_WORKER = textwrap.dedent(
-    """
-    import json, sys
-    from kukm.plugins import open_store
-    store = open_store(sys.argv[1])
-    print(json.dumps([store.allocate_sequence("3171010001", maximum=9999) for _ in range(25)]))
-    store.close()
-    """
-)
-
-
-def test_sequence_unique_across_processes(sql_url: str) -> None:
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _SEQ_WORKER, sql_url], stdout=subprocess.PIPE, text=True
-        )
-        for _ in range(4)
-    ]
-    numbers: list[int] = []
-    for p in procs:
-        out, _ = p.communicate(timeout=120)
-        assert p.returncode == 0
-        numbers.extend(json.loads(out))
-    assert sorted(numbers) == list(range(1, 101))
-
-
 _KILL_WORKER = textwrap.dedent(
     """
     import sys
@@ -240,7 +213,7 @@ _KILL_WORKER = textwrap.dedent(
 
 
 def test_sigkill_during_batch_leaves_all_or_nothing(sql_url: str) -> None:
-    n = 20000
+    n = 8000
     proc = subprocess.Popen(
         [sys.executable, "-c", _KILL_WORKER, sql_url, str(n)], stdout=subprocess.PIPE, text=True
     )

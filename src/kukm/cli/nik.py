@@ -1,0 +1,299 @@
+"""``kukm nik …``: Nomor Induk Koperasi prefixes, applications, issuing, priority.
+
+Kepgub DKI 1625/2021 huruf H.6 (application → verification → certificate) and
+H.7 (priority service). Exit codes: 0 ok; 1 refused (illegal move, not
+eligible, not found); 2 usage/configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+
+if TYPE_CHECKING:
+    from kukm.nik.allocation import PrefixLookup
+    from kukm.nik.application import NikWorkflow, Permohonan
+    from kukm.storage.base import Store
+
+__all__ = ["nik"]
+
+
+def _open(db_url: str | None) -> Store:
+    from kukm.plugins import open_store
+
+    return open_store(resolve_db(db_url))
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _table(path: Path | None) -> PrefixLookup | None:
+    from kukm.nik.allocation import PrefixTable
+
+    return PrefixTable.from_csv(path) if path is not None else None
+
+
+def _workflow(
+    store: Store, *, masa_berlaku: int | None = None, table: Path | None = None
+) -> NikWorkflow:
+    from kukm.nik.application import DEFAULT_MASA_BERLAKU_TAHUN, NikWorkflow
+
+    return NikWorkflow(
+        store,
+        masa_berlaku_tahun=masa_berlaku or DEFAULT_MASA_BERLAKU_TAHUN,
+        prefix_table=_table(table),
+    )
+
+
+def _app_dict(p: Permohonan) -> dict[str, Any]:
+    from kukm.nik.application import _unstructure
+
+    d = _unstructure(p)
+    d["koperasi"] = {"nama": p.koperasi.nama, "nomor_induk_koperasi": p.nomor_induk_koperasi}
+    return d
+
+
+def _app_text(p: Permohonan) -> str:
+    lines = [
+        f"{p.id}: {p.status.value} — {p.koperasi.nama}",
+        f"  kantor: {p.kantor.nama} ({p.kantor.tingkat.value})",
+        f"  wilayah keanggotaan: {', '.join(p.wilayah_keanggotaan)}; kanal {p.kanal.value}",
+    ]
+    if p.nomor_induk_koperasi:
+        lines.append(f"  nomor induk koperasi: {p.nomor_induk_koperasi}")
+    if p.sertifikat_id:
+        lines.append(f"  sertifikat: {p.sertifikat_id} (berlaku s.d. {p.tanggal_berakhir})")
+    for t in p.riwayat:
+        who = f" oleh {t.petugas}" if t.petugas else ""
+        note = f" — {t.catatan}" if t.catatan else ""
+        frm = t.dari.value if t.dari else "-"
+        lines.append(f"  {t.waktu.isoformat()} {frm} → {t.ke.value}{who}{note}")
+    return "\n".join(lines)
+
+
+@click.group()
+def nik() -> None:
+    """Nomor Induk Koperasi: prefixes, certificate applications (H.6), priority (H.7)."""
+
+
+@nik.command("prefix")
+@click.argument("kode_kelurahan")
+@click.option("--table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@handle_errors
+def prefix(kode_kelurahan: str, table: Path | None, as_json: bool) -> None:
+    """The 9-digit NIK Koperasi region prefix of a Kemendagri KODE_KELURAHAN."""
+    from kukm.nik.allocation import region_prefix
+
+    value = region_prefix(kode_kelurahan, table=_table(table))
+    emit(as_json, {"kode_kelurahan": kode_kelurahan, "prefix": value}, value)
+
+
+@nik.command("apply")
+@click.option("--koperasi-id", default=None, help="Id of a koperasi record in the store.")
+@click.option(
+    "--koperasi-json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A JSON file with the koperasi (kukm's plain form).",
+)
+@click.option(
+    "--wilayah",
+    "wilayah",
+    multiple=True,
+    required=True,
+    help="Kemendagri code of the membership area (repeat: 31.71, 31.74 …).",
+)
+@click.option("--kanal", type=click.Choice(["offline", "online"]), default="offline")
+@db_option
+@json_option
+@handle_errors
+def apply(
+    koperasi_id: str | None,
+    koperasi_json: Path | None,
+    wilayah: tuple[str, ...],
+    kanal: str,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """File an application for a Sertifikat NIK (routed to Sudin, Dinas or ministry)."""
+    from kukm.converters import structure
+    from kukm.exceptions import NotFound
+    from kukm.model import Koperasi
+
+    store = _open(db_url)
+    try:
+        if koperasi_json is not None:
+            kop = structure(json.loads(koperasi_json.read_text("utf-8")), Koperasi)
+        elif koperasi_id is not None:
+            rec = store.get("koperasi", koperasi_id)
+            if rec is None or not isinstance(rec.record, Koperasi):
+                raise NotFound(f"no koperasi {koperasi_id!r} in the store", value=koperasi_id)
+            kop = rec.record
+        else:
+            raise click.UsageError("give --koperasi-id or --koperasi-json")
+        p = _workflow(store).submit(
+            kop, wilayah_keanggotaan=list(wilayah), kanal=kanal, koperasi_key=koperasi_id
+        )
+    finally:
+        store.close()
+    emit(as_json, _app_dict(p), lambda: _app_text(p))
+
+
+@nik.command("verify")
+@click.argument("permohonan_id")
+@click.option("--petugas", required=True, help="Id of the appointed officer.")
+@click.option("--reject", is_flag=True, help="Reject instead of accepting.")
+@click.option("--catatan", default=None, help="Notes (the reason when rejecting).")
+@db_option
+@json_option
+@handle_errors
+def verify(
+    permohonan_id: str,
+    petugas: str,
+    reject: bool,
+    catatan: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Record the officer's verification (or rejection) of an application."""
+    store = _open(db_url)
+    try:
+        wf = _workflow(store)
+        p = (wf.reject if reject else wf.verify)(permohonan_id, petugas, catatan=catatan)
+    finally:
+        store.close()
+    emit(as_json, _app_dict(p), lambda: _app_text(p))
+
+
+@nik.command("issue")
+@click.argument("permohonan_id")
+@click.option("--private-key", required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--on", "on", default=None, metavar="YYYY-MM-DD", help="Issue date (today).")
+@click.option("--masa-berlaku", type=click.IntRange(1, 10), default=None, help="Years (2).")
+@click.option("--prefix-table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--petugas", default=None)
+@db_option
+@json_option
+@handle_errors
+def issue(
+    permohonan_id: str,
+    private_key: Path,
+    on: str | None,
+    masa_berlaku: int | None,
+    prefix_table: Path | None,
+    petugas: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Issue the certificate of a verified application (allocates the NIK if needed)."""
+    from kukm.certificate.keys import load_private_key
+
+    key = load_private_key(private_key)
+    store = _open(db_url)
+    try:
+        wf = _workflow(store, masa_berlaku=masa_berlaku, table=prefix_table)
+        signed = wf.issue(permohonan_id, private_key=key, on=_date(on), petugas=petugas)
+    finally:
+        store.close()
+    s = signed.sertifikat
+    emit(
+        as_json,
+        {
+            "sertifikat_id": s.sertifikat_id,
+            "nomor_induk_koperasi": s.nomor_induk_koperasi,
+            "tanggal_terbit": s.tanggal_terbit,
+            "tanggal_berakhir": s.tanggal_berakhir,
+            "payload": signed.payload,
+        },
+        f"{s.nomor_induk_koperasi}: sertifikat {s.sertifikat_id} berlaku s.d. "
+        f"{s.tanggal_berakhir}\n{signed.payload}",
+    )
+
+
+@nik.command("show")
+@click.argument("permohonan_id")
+@db_option
+@json_option
+@handle_errors
+def show(permohonan_id: str, db_url: str | None, as_json: bool) -> None:
+    """Show an application with its history."""
+    store = _open(db_url)
+    try:
+        p = _workflow(store).get(permohonan_id)
+    finally:
+        store.close()
+    emit(as_json, _app_dict(p), lambda: _app_text(p))
+
+
+@nik.command("revoke")
+@click.argument("permohonan_id")
+@click.option("--petugas", required=True)
+@click.option("--alasan", required=True, help="Reason of the revocation.")
+@click.option("--on", "on", default=None, metavar="YYYY-MM-DD")
+@db_option
+@json_option
+@handle_errors
+def revoke(
+    permohonan_id: str, petugas: str, alasan: str, on: str | None, db_url: str | None, as_json: bool
+) -> None:
+    """Revoke the certificate of an application (status dicabut)."""
+    store = _open(db_url)
+    try:
+        p = _workflow(store).revoke(permohonan_id, petugas, alasan=alasan, on=_date(on))
+    finally:
+        store.close()
+    emit(as_json, _app_dict(p), lambda: _app_text(p))
+
+
+@nik.command("priority")
+@click.argument("nomor_induk_koperasi")
+@click.option("--on", "on", default=None, metavar="YYYY-MM-DD")
+@db_option
+@json_option
+@handle_errors
+def priority(nomor_induk_koperasi: str, on: str | None, db_url: str | None, as_json: bool) -> None:
+    """Whether a cooperative gets priority service (H.7); exit 1 when it does not."""
+    from kukm.certificate.registry import current_certificate
+    from kukm.ids import nomor_induk_koperasi as nik_id
+    from kukm.model import Koperasi
+    from kukm.nik.priority import priority_service
+
+    nomor = nik_id.validate(nomor_induk_koperasi)
+    day = _date(on)
+    store = _open(db_url)
+    try:
+        found = store.find("koperasi", "nomor_induk_koperasi", nomor)
+        subject: Koperasi
+        if found and isinstance(found[0].record, Koperasi):
+            subject = found[0].record
+        else:
+            cert = current_certificate(store, nomor)
+            name = cert.sertifikat.nama if cert else nomor
+            subject = Koperasi(nama=name, nomor_induk_koperasi=nomor)
+        verdict = priority_service(subject, on=day, store=store)
+    finally:
+        store.close()
+    emit(
+        as_json,
+        verdict.as_dict(),
+        lambda: "\n".join(
+            [f"{nomor}: {'PRIORITAS' if verdict.eligible else 'TIDAK PRIORITAS'} ({verdict.dasar})"]
+            + [f"  [{r.code}] {r.message_id} / {r.message_en}" for r in verdict.reasons]
+        ),
+    )
+    if not verdict.eligible:
+        sys.exit(1)

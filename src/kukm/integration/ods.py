@@ -31,18 +31,43 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import importlib
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from attrs import frozen
 
 from kukm.exceptions import Issue, Severity, issue, register_code
+from kukm.integration.ods_fields import (
+    _ALAMAT_FIELDS,
+    _COUNT_FIELDS,
+    _DATE_FIELDS,
+    _KNOWN,
+    _NAMA_FIELD,
+    _NIKKOP_FIELD,
+    _NIKKOP_RE,
+    _PENGURUS_FIELDS,
+    _TEXT_FIELDS,
+    ABSENT_KEY,
+    BLANK,
+    JSON_PREFIX,
+    ODS_FIELDS,
+    VOCAB_FIELDS,
+    _format_text,
+    _parse_nikkop,
+    _parse_text,
+    _take_count,
+    _take_date,
+    _take_nikkop,
+    _take_text,
+    format_count,
+    format_date,
+    parse_count,
+    parse_date,
+)
 from kukm.model import Alamat, Koperasi, Pengurus
 
 __all__ = [
@@ -134,62 +159,8 @@ TANPA_IDENTITAS = register_code(
     module=__name__,
 )
 
-#: Field names of an ODS cooperative record, in the ministry's order.
-ODS_FIELDS: Final[tuple[str, ...]] = (
-    "Koperasi",
-    "Nomor Badan Hukum Pendirian",
-    "Tanggal Badan Hukum Pendirian",
-    "Nomor Perubahan Anggaran Dasar (Terbaru)",
-    "Tanggal Perubahan Anggaran Dasar (Terbaru)",
-    "Tanggal RAT Terakhir",
-    "Alamat",
-    "Kelurahan / Desa",
-    "Kecamatan",
-    "Kabupaten",
-    "Provinsi",
-    "Bentuk Koperasi",
-    "Jenis Koperasi",
-    "Kelompok Koperasi",
-    "Sektor Usaha",
-    "Nama Ketua",
-    "Nama Sekretaris",
-    "Nama Bendahara",
-    "Nama Pengawas",
-    "Nama Manager",
-    "Jumlah Anggota Pria",
-    "Jumlah Anggota Wanita",
-    "Total Anggota",
-    "Total Manajer",
-    "Total Karyawan",
-    "Nomor Induk Koperasi (NIK)",
-    "Status NIK",
-    "Tanggal Berlaku Sertifikat",
-    "Status Grade",
-)
-_KNOWN: Final[frozenset[str]] = frozenset(ODS_FIELDS)
-
-#: ``atribut_lain`` key listing (as a JSON array) known fields the source record lacked.
-ABSENT_KEY: Final = "~ods_absent"
-#: ``atribut_lain`` key prefix for a value that was not a JSON string (kept as JSON text).
-JSON_PREFIX: Final = "~json:"
-
-BLANK: Final = " "
-
-#: ODS field → vocabulary name of :mod:`kukm.reference.vocab`.
-VOCAB_FIELDS: Final[Mapping[str, str]] = {
-    "Bentuk Koperasi": "bentuk",
-    "Jenis Koperasi": "jenis",
-    "Kelompok Koperasi": "kelompok",
-    "Status NIK": "status_nik",
-    "Status Grade": "grade",
-}
-
 #: (provinsi, kab/kota, kecamatan, kelurahan) names → Kemendagri code, or None.
 WilayahResolver = Callable[[str | None, str | None, str | None, str | None], str | None]
-
-_DATE_RE: Final = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_COUNT_RE: Final = re.compile(r"\d{1,3}(?:,\d{3})*|\d+")
-_NIKKOP_RE: Final = re.compile(r"\d{13}")
 
 
 @frozen
@@ -205,113 +176,6 @@ class OdsResult:
     @property
     def ok(self) -> bool:
         return not any(i.severity is Severity.ERROR for i in self.issues)
-
-
-# -- value codecs --------------------------------------------------------------------
-
-
-def parse_date(text: str) -> dt.date | None:
-    """``DD/MM/YYYY`` → date; blank or invalid → ``None``.
-
-    >>> parse_date("28/02/2013"), parse_date(" "), parse_date("31/02/2013")
-    (datetime.date(2013, 2, 28), None, None)
-    """
-    m = _DATE_RE.fullmatch(text)
-    if m is None:
-        return None
-    try:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    except ValueError:
-        return None
-
-
-def format_date(value: dt.date | None) -> str:
-    """date → ``DD/MM/YYYY``; ``None`` → the ODS blank ``" "``.
-
-    >>> format_date(dt.date(2013, 2, 28)), format_date(None)
-    ('28/02/2013', ' ')
-    """
-    if value is None:
-        return BLANK
-    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-
-
-def parse_count(text: str) -> int | None:
-    """``"1,012"`` or ``"1012"`` → 1012; blank or invalid → ``None``.
-
-    >>> parse_count("1,012"), parse_count("0"), parse_count("-"), parse_count("1,01")
-    (1012, 0, None, None)
-    """
-    if _COUNT_RE.fullmatch(text) is None:
-        return None
-    return int(text.replace(",", ""))
-
-
-def format_count(value: int | None) -> str:
-    """int → ODS text with ``,`` thousands separators; ``None`` → ``" "``.
-
-    >>> format_count(39096), format_count(7), format_count(None)
-    ('39,096', '7', ' ')
-    """
-    return BLANK if value is None else f"{value:,}"
-
-
-def _parse_text(text: str) -> str | None:
-    value = text.strip()
-    return value or None
-
-
-def _format_text(value: str | None) -> str:
-    return value if value else BLANK
-
-
-def _parse_nikkop(text: str) -> str | None:
-    value = text.strip().lstrip("'")
-    compact = re.sub(r"[\s.\-]", "", value)
-    if _NIKKOP_RE.fullmatch(compact):
-        return compact
-    return value or None
-
-
-_DATE_FIELDS: Final = {
-    "Tanggal Badan Hukum Pendirian": "tanggal_badan_hukum",
-    "Tanggal Perubahan Anggaran Dasar (Terbaru)": "tanggal_perubahan_ad",
-    "Tanggal RAT Terakhir": "tanggal_rat_terakhir",
-    "Tanggal Berlaku Sertifikat": "tanggal_berlaku_sertifikat",
-}
-_COUNT_FIELDS: Final = {
-    "Jumlah Anggota Pria": "anggota_pria",
-    "Jumlah Anggota Wanita": "anggota_wanita",
-    "Total Anggota": "total_anggota",
-    "Total Manajer": "total_manajer",
-    "Total Karyawan": "total_karyawan",
-}
-_TEXT_FIELDS: Final = {
-    "Nomor Badan Hukum Pendirian": "nomor_badan_hukum",
-    "Nomor Perubahan Anggaran Dasar (Terbaru)": "nomor_perubahan_ad",
-    "Bentuk Koperasi": "bentuk",
-    "Jenis Koperasi": "jenis",
-    "Kelompok Koperasi": "kelompok",
-    "Sektor Usaha": "sektor_usaha",
-    "Status NIK": "status_nik",
-    "Status Grade": "grade",
-}
-_ALAMAT_FIELDS: Final = {
-    "Alamat": "jalan",
-    "Kelurahan / Desa": "kelurahan_nama",
-    "Kecamatan": "kecamatan_nama",
-    "Kabupaten": "kabkota_nama",
-    "Provinsi": "provinsi_nama",
-}
-_PENGURUS_FIELDS: Final = {
-    "Nama Ketua": "ketua",
-    "Nama Sekretaris": "sekretaris",
-    "Nama Bendahara": "bendahara",
-    "Nama Pengawas": "pengawas",
-    "Nama Manager": "manajer",
-}
-_NIKKOP_FIELD: Final = "Nomor Induk Koperasi (NIK)"
-_NAMA_FIELD: Final = "Koperasi"
 
 
 # -- helpers that use reference modules when they are present -------------------------
@@ -381,6 +245,32 @@ def koperasi_id(nomor_induk_koperasi: str | None, nomor_badan_hukum: str | None,
     return "NAMA:" + digest
 
 
+def _collect(
+    record: Mapping[str, Any], lain: dict[str, str], issues: list[Issue], row: int | None
+) -> dict[str, str]:
+    """Known fields as text; unknown, non-text and absent fields noted in ``lain`` and reported."""
+    text: dict[str, str] = {}
+    for key, raw in record.items():
+        name = str(key)
+        if isinstance(raw, str):
+            value = raw
+        else:
+            lain[JSON_PREFIX + name] = json.dumps(raw, ensure_ascii=False)
+            issues.append(issue(BUKAN_TEKS, name, raw, row=row))
+            value = BLANK if raw is None else str(raw)
+        if name in _KNOWN:
+            text[name] = value
+        else:
+            if isinstance(raw, str):
+                lain[name] = raw
+            issues.append(issue(FIELD_TIDAK_DIKENAL, name, raw, row=row))
+    absent = [name for name in ODS_FIELDS if name not in text]
+    if absent:
+        lain[ABSENT_KEY] = json.dumps(absent, ensure_ascii=False)
+        issues.append(issue(FIELD_HILANG, ",".join(absent), None, row=row, kind="lengkap"))
+    return text
+
+
 def from_ods(
     record: Mapping[str, Any],
     *,
@@ -401,56 +291,27 @@ def from_ods(
     """
     issues: list[Issue] = []
     lain: dict[str, str] = {}
-    text: dict[str, str] = {}
-    absent: list[str] = []
-
-    for key, raw in record.items():
-        name = str(key)
-        if isinstance(raw, str):
-            value = raw
-        else:
-            lain[JSON_PREFIX + name] = json.dumps(raw, ensure_ascii=False)
-            issues.append(issue(BUKAN_TEKS, name, raw, row=row))
-            value = BLANK if raw is None else str(raw)
-        if name in _KNOWN:
-            text[name] = value
-        else:
-            if isinstance(raw, str):
-                lain[name] = raw
-            issues.append(issue(FIELD_TIDAK_DIKENAL, name, raw, row=row))
-    for name in ODS_FIELDS:
-        if name not in text:
-            absent.append(name)
-    if absent:
-        lain[ABSENT_KEY] = json.dumps(absent, ensure_ascii=False)
-        issues.append(issue(FIELD_HILANG, ",".join(absent), None, row=row, kind="lengkap"))
-
-    def take(name: str, parse: Callable[[str], Any], fmt: Callable[[Any], str]) -> Any:
-        raw = text.get(name)
-        if raw is None:
-            return None
-        value = parse(raw)
-        if fmt(value) != raw:
-            lain[name] = raw
-        return value
+    text: Mapping[str, str]
+    if record.keys() == _KNOWN and all(type(v) is str for v in record.values()):
+        text = record  # the common case: exactly the ministry's fields, all text
+    else:
+        text = _collect(record, lain, issues, row)
 
     values: dict[str, Any] = {}
     for name, attr in _DATE_FIELDS.items():
-        values[attr] = take(name, parse_date, format_date)
-        raw = text.get(name)
-        if raw is not None and values[attr] is None and raw.strip():
-            issues.append(issue(TANGGAL_INVALID, name, raw, row=row))
+        value = values[attr] = _take_date(text, lain, name)
+        if value is None and name in lain and lain[name].strip():
+            issues.append(issue(TANGGAL_INVALID, name, lain[name], row=row))
     for name, attr in _COUNT_FIELDS.items():
-        values[attr] = take(name, parse_count, format_count)
-        raw = text.get(name)
-        if raw is not None and values[attr] is None and raw.strip():
-            issues.append(issue(ANGKA_INVALID, name, raw, row=row))
+        count = values[attr] = _take_count(text, lain, name)
+        if count is None and name in lain and lain[name].strip():
+            issues.append(issue(ANGKA_INVALID, name, lain[name], row=row))
     for name, attr in _TEXT_FIELDS.items():
-        values[attr] = take(name, _parse_text, _format_text)
-    alamat = {a: take(n, _parse_text, _format_text) for n, a in _ALAMAT_FIELDS.items()}
-    pengurus = {a: take(n, _parse_text, _format_text) for n, a in _PENGURUS_FIELDS.items()}
-    nama = take(_NAMA_FIELD, _parse_text, _format_text) or ""
-    nikkop = take(_NIKKOP_FIELD, _parse_nikkop, _format_text)
+        values[attr] = _take_text(text, lain, name)
+    alamat = {a: _take_text(text, lain, n) for n, a in _ALAMAT_FIELDS.items()}
+    pengurus = {a: _take_text(text, lain, n) for n, a in _PENGURUS_FIELDS.items()}
+    nama = _take_text(text, lain, _NAMA_FIELD) or ""
+    nikkop = _take_nikkop(text, lain)
     if nikkop is not None and not _NIKKOP_RE.fullmatch(nikkop):
         issues.append(issue(NIK_KOPERASI_INVALID, _NIKKOP_FIELD, text[_NIKKOP_FIELD], row=row))
 
@@ -520,6 +381,8 @@ def to_ods(koperasi: Koperasi) -> dict[str, Any]:
     ['Koperasi', 'Nomor Badan Hukum Pendirian']
     """
     lain = koperasi.atribut_lain
+    if not lain:
+        return _to_ods_canonical(koperasi)
     alamat = koperasi.alamat
     pengurus = koperasi.pengurus
     out: dict[str, Any] = {}
@@ -559,6 +422,42 @@ def to_ods(koperasi: Koperasi) -> dict[str, Any]:
             if name not in _KNOWN or out.get(name) == as_text:
                 out[name] = candidate
     return out
+
+
+def _to_ods_canonical(k: Koperasi) -> dict[str, Any]:
+    """:func:`to_ods` for a record with nothing kept in ``atribut_lain`` (the common case)."""
+    a, p, t, d, c = k.alamat, k.pengurus, _format_text, format_date, format_count
+    return {
+        "Koperasi": k.nama or BLANK,
+        "Nomor Badan Hukum Pendirian": t(k.nomor_badan_hukum),
+        "Tanggal Badan Hukum Pendirian": d(k.tanggal_badan_hukum),
+        "Nomor Perubahan Anggaran Dasar (Terbaru)": t(k.nomor_perubahan_ad),
+        "Tanggal Perubahan Anggaran Dasar (Terbaru)": d(k.tanggal_perubahan_ad),
+        "Tanggal RAT Terakhir": d(k.tanggal_rat_terakhir),
+        "Alamat": t(a.jalan),
+        "Kelurahan / Desa": t(a.kelurahan_nama),
+        "Kecamatan": t(a.kecamatan_nama),
+        "Kabupaten": t(a.kabkota_nama),
+        "Provinsi": t(a.provinsi_nama),
+        "Bentuk Koperasi": t(k.bentuk),
+        "Jenis Koperasi": t(k.jenis),
+        "Kelompok Koperasi": t(k.kelompok),
+        "Sektor Usaha": t(k.sektor_usaha),
+        "Nama Ketua": t(p.ketua),
+        "Nama Sekretaris": t(p.sekretaris),
+        "Nama Bendahara": t(p.bendahara),
+        "Nama Pengawas": t(p.pengawas),
+        "Nama Manager": t(p.manajer),
+        "Jumlah Anggota Pria": c(k.anggota_pria),
+        "Jumlah Anggota Wanita": c(k.anggota_wanita),
+        "Total Anggota": c(k.total_anggota),
+        "Total Manajer": c(k.total_manajer),
+        "Total Karyawan": c(k.total_karyawan),
+        "Nomor Induk Koperasi (NIK)": t(k.nomor_induk_koperasi),
+        "Status NIK": t(k.status_nik),
+        "Tanggal Berlaku Sertifikat": d(k.tanggal_berlaku_sertifikat),
+        "Status Grade": t(k.grade),
+    }
 
 
 def unknown_fields(records: Iterable[Koperasi]) -> list[str]:

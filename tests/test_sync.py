@@ -224,7 +224,7 @@ def test_pulled_record_keeps_local_only_fields(store: Store) -> None:
     assert to_ods(stored.record)["Status Grade"] == "A"
 
 
-def test_hook_kukm_register_sync_transports() -> None:
+def test_ods_http_transport_registered_through_hook() -> None:
     from kukm.plugins import KukmPlugins, create_plugin_manager
 
     factories = KukmPlugins(create_plugin_manager()).sync_transports()

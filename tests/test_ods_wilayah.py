@@ -1,0 +1,88 @@
+"""Resolving ODS address names to Kemendagri codes (checked against ../shared/data/wilayah)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kukm.integration.ods import WilayahResolver, from_ods, to_ods
+from kukm.integration.ods_io import export_ods, import_ods
+from kukm.integration.wilayah_match import make_resolver, normalise_name
+from kukm.plugins import open_store
+
+
+def _resolver(wilayah_dir: Path, prefiks_path: Path | None = None) -> WilayahResolver:
+    def rows(name: str) -> list[dict[str, str]]:
+        with (wilayah_dir / name).open(encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    prefiks: list[tuple[str, str]] = []
+    if prefiks_path is not None:
+        with prefiks_path.open(encoding="utf-8") as fh:
+            prefiks = [(r["kode_kelurahan"], r["prefiks_nik"]) for r in csv.DictReader(fh)]
+    return make_resolver(
+        kabkota=[(r["kode"], r["nama"]) for r in rows("dki_kabkota.csv")],
+        kecamatan=[(r["kode"], r["nama"], r["kode_kabkota"]) for r in rows("dki_kecamatan.csv")],
+        kelurahan=[(r["kode"], r["nama"], r["kode_kecamatan"]) for r in rows("dki_kelurahan.csv")],
+        prefiks=prefiks,
+    )
+
+
+def test_sample_addresses_resolve(ods_sample_path: Path, wilayah_dir: Path,
+                                  prefiks_path: Path) -> None:
+    resolve = _resolver(wilayah_dir, prefiks_path)
+    levels = {3: 0, 4: 0}
+    with ods_sample_path.open(encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            result = from_ods(record, resolver=resolve)
+            kode = result.koperasi.alamat.kode_wilayah
+            assert kode is not None  # every sample record has kecamatan + kab/kota
+            parts = kode.count(".") + 1
+            levels[parts] += 1
+            assert kode.startswith("31.71." if "Pusat" in record["Kabupaten"] else "31.01.")
+            if parts == 3:
+                assert "ODS_WILAYAH_TIDAK_DIKENAL" in {i.code for i in result.issues}
+            assert result.koperasi.alamat.kecamatan_nama == record["Kecamatan"]
+            assert to_ods(result.koperasi) == record
+    assert levels[4] >= 460  # the rest name another kecamatan's kelurahan or nothing usable
+
+
+def test_import_with_resolver_fills_codes_and_stays_lossless(
+    ods_sample_path: Path, wilayah_dir: Path, tmp_path: Path
+) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    report = import_ods(store, ods_sample_path, resolver=_resolver(wilayah_dir))
+    assert report.accepted == 689
+    assert store.count("koperasi", wilayah="31.01") == 13
+    assert store.count("koperasi", wilayah="31.71") == 676
+    out = tmp_path / "out.jsonl"
+    export_ods(store, out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    expected = ods_sample_path.read_text(encoding="utf-8").splitlines()
+    assert sorted(lines) == sorted(expected)
+    store.close()
+
+
+def test_spellings_resolve_alike() -> None:
+    resolve = make_resolver(
+        kabkota=[("31.73", "Kota Administrasi Jakarta Barat")],
+        kecamatan=[("31.73.07", "Palmerah", "31.73")],
+        kelurahan=[("31.73.07.1001", "Slipi", "31.73.07")],
+    )
+    for kec in ("Palmerah", "Pal Merah", "PALMERAH", "Kec. Palmerah"):
+        assert resolve("DKI Jakarta", "Jakarta Barat", kec, "Kel. Slipi") == "31.73.07.1001"
+    assert resolve(None, None, "Palmerah", "Nowhere") == "31.73.07"
+    assert resolve(None, None, "Nowhere", None) is None
+
+
+@settings(max_examples=60)
+@given(st.text(max_size=30))
+def test_normalise_is_idempotent_and_alnum(name: str) -> None:
+    once = normalise_name(name)
+    assert once.isalnum() or once == ""
+    assert normalise_name(once) == once

@@ -202,7 +202,7 @@ _KILL_WORKER = textwrap.dedent(
 
     @sa.event.listens_for(store.engine, "before_cursor_execute")
     def _inside(conn, cursor, statement, parameters, context, executemany):
-        if "INSERT INTO kukm_versions" in statement and not said:
+        if "INSERT INTO kukm_batches" in statement and not said:
             said.append(1)
             print("writing", flush=True)  # inside the batch transaction
 

@@ -55,6 +55,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql
 
 from kukm.converters import converter
 from kukm.exceptions import (
@@ -104,7 +105,8 @@ _DRIVERS = {
     "mariadb": "mariadb+pymysql",
     "mariadb+pymysql": "mariadb+pymysql",
 }
-_CHUNK = 500  # rows per IN (...) lookup and per streamed fetch
+_CHUNK = 500  # rows per streamed fetch and per IN (...) lookup on MariaDB
+_PG_CHUNK = 10_000  # ids per "= ANY(array)" lookup on PostgreSQL
 _RETRIES = 5
 
 _MD = build_metadata(2)
@@ -130,6 +132,7 @@ _DIMS = (
     "status_nik",
     "grade",
 )
+_PG_TEXT_ARRAY = postgresql.ARRAY(sa.String)
 _JOIN = sa.and_(
     _VER.c.kind == _REC.c.kind, _VER.c.id == _REC.c.id, _VER.c.version == _REC.c.version
 )
@@ -241,6 +244,41 @@ class SqlStore:
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _bulk_insert(
+        self, conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
+    ) -> None:
+        """Insert many rows in the current transaction: ``COPY`` on PostgreSQL, else executemany."""
+        if not rows:
+            return
+        if self.dialect != "postgresql":
+            conn.execute(table.insert(), rows)
+            return
+        names = list(rows[0])
+        raw: Any = conn.connection.dbapi_connection  # a psycopg.Connection
+        import psycopg
+
+        cols = ", ".join(f'"{n}"' for n in names)
+        statement = f"COPY {table.name} ({cols}) FROM STDIN"
+        try:
+            # the same connection as ``conn``, so the same transaction
+            with raw.cursor() as cur, cur.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([row[n] for n in names])
+        except psycopg.Error as exc:  # as SQLAlchemy would wrap it, so _retry sees it
+            raise sa_exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+    def _chunks(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
+        size = _PG_CHUNK if self.dialect == "postgresql" else _CHUNK
+        for start in range(0, len(ids), size):
+            yield ids[start : start + size]
+
+    def _id_in(self, ids: Sequence[str]) -> sa.ColumnElement[bool]:
+        """``id IN (...)``; on PostgreSQL one array parameter (``= ANY``), planned once."""
+        if self.dialect == "postgresql":
+            array = sa.bindparam("ids", list(ids), type_=_PG_TEXT_ARRAY)
+            return _REC.c.id == sa.func.any(array)
+        return _REC.c.id.in_(list(ids))
+
     def _upsert(self, table: sa.Table, values: Mapping[str, Any], update: Sequence[str]) -> Any:
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -287,8 +325,7 @@ class SqlStore:
             by_kind.setdefault(prep.kind, []).append(prep.id)
         for kind, ids in by_kind.items():
             unique = sorted(set(ids))
-            for start in range(0, len(unique), _CHUNK):
-                chunk = unique[start : start + _CHUNK]
+            for chunk in self._chunks(unique):
                 rows = conn.execute(
                     sa.select(
                         _REC.c.id,
@@ -297,7 +334,7 @@ class SqlStore:
                         _REC.c.status,
                         _REC.c.atribut,
                     )
-                    .where(_REC.c.kind == kind, _REC.c.id.in_(chunk))
+                    .where(_REC.c.kind == kind, self._id_in(chunk))
                     .with_for_update()
                     .order_by(_REC.c.id)
                 )
@@ -346,7 +383,7 @@ class SqlStore:
             )
             heads[key] = _head_row(prep, version, status)
         if versions:
-            conn.execute(_VER.insert(), versions)
+            self._bulk_insert(conn, _VER, versions)
             self._replace_heads(conn, heads, existed)
         if batch_key is not None:
             conn.execute(
@@ -366,13 +403,9 @@ class SqlStore:
         for kind, rid in existed:
             gone.setdefault(kind, []).append(rid)
         for kind, ids in gone.items():
-            for start in range(0, len(ids), _CHUNK):
-                conn.execute(
-                    _REC.delete().where(
-                        _REC.c.kind == kind, _REC.c.id.in_(ids[start : start + _CHUNK])
-                    )
-                )
-        conn.execute(_REC.insert(), list(heads.values()))
+            for chunk in self._chunks(ids):
+                conn.execute(_REC.delete().where(_REC.c.kind == kind, self._id_in(chunk)))
+        self._bulk_insert(conn, _REC, list(heads.values()))
 
     def set_status(
         self,

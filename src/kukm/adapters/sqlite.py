@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -74,6 +75,7 @@ _INSERT_SQL = (
     f"INSERT INTO records ({', '.join(_INSERT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})"
 )
+_dim_values = operator.itemgetter(*_codec.DIMENSION_COLUMNS)
 _SELECT = (
     "SELECT r.kind, r.id, r.version, r.valid_from, r.recorded_at, r.sumber, r.petugas, "
     "r.waktu, r.id_pengiriman, r.status, r.content_hash, r.record, r.atribut, "
@@ -263,7 +265,7 @@ class SqliteStore:
                             prep.blob,
                             prep.atribut_json,
                             batch_key,
-                            *prep.dims.values(),
+                            *_dim_values(prep.dims),
                         )
                     )
                 for index in last_new.values():

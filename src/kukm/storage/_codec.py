@@ -48,6 +48,7 @@ from attrs import frozen
 from kukm.converters import converter
 from kukm.exceptions import StorageError, ValidationError, register_code
 from kukm.model import Koperasi, SumberData, Umkm
+from kukm.storage._fastjson import Slow, fast_dumps
 from kukm.storage.base import (
     IDENTIFIER_KEYS,
     TABULATION_FIELDS,
@@ -147,13 +148,25 @@ def encode_record(record: Record) -> tuple[str, str]:
     (True, 32)
     """
     try:
-        payload = converter.unstructure(record)
-        blob = _dumps(payload)
+        blob = fast_dumps(record)
+    except Slow:
+        blob = _slow_dumps(record)
+    try:
+        data = blob.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates cannot be stored as UTF-8
+        raise StorageError(
+            f"record cannot be serialised: {exc}", code=STORAGE_RECORD_UNSERIALISABLE
+        ) from exc
+    return blob, hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _slow_dumps(record: Record) -> str:
+    try:
+        return _dumps(converter.unstructure(record))
     except (TypeError, ValueError, AttributeError) as exc:
         raise StorageError(
             f"record cannot be serialised: {exc}", code=STORAGE_RECORD_UNSERIALISABLE
         ) from exc
-    return blob, hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def decode_record(kind: str, blob: str | bytes) -> Record:
@@ -322,10 +335,83 @@ class PreparedOp:
         return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
 
 
-def _dims(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | None]:
+def _dims_reference(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Dimension columns straight from :func:`index_keys` (the definition)."""
     keys = index_keys(record)
     dims = {c: keys.get(c) for c in DIMENSION_COLUMNS}
     dims["kode_wilayah"] = record.alamat.kode_wilayah
+    for name, value in atribut.items():
+        if name in _DIMS_FROM_ATRIBUT:
+            dims[name] = None if value is None else str(value)
+    return dims
+
+
+def _regions(code: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+    if not code:
+        return None, None, None, None
+    p = code.split(".")
+    n = len(p)
+    return (
+        p[0],
+        f"{p[0]}.{p[1]}" if n >= 2 else None,
+        f"{p[0]}.{p[1]}.{p[2]}" if n >= 3 else None,
+        ".".join(p[:4]) if n >= 4 else None,
+    )
+
+
+def _dims(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Same values as :func:`_dims_reference`, without the general machinery (bulk fast path)."""
+    code = record.alamat.kode_wilayah
+    if type(code) is not str and code is not None:
+        return _dims_reference(record, atribut)
+    prov, kab, kec, kel = _regions(code)
+    if type(record) is Umkm:
+        jk = record.pemilik.jenis_kelamin
+        dims: dict[str, str | None] = {
+            "nib": record.nib,
+            "npwp": record.npwp,
+            "nik_penduduk": record.pemilik.nik_penduduk,
+            "nomor_induk_koperasi": None,
+            "nomor_badan_hukum": None,
+            "nama": record.nama_usaha,
+            "kode_wilayah": code,
+            "provinsi": prov,
+            "kab_kota": kab,
+            "kecamatan": kec,
+            "kelurahan": kel,
+            "skala": None,
+            "jenis": None,
+            "bentuk": None,
+            "kelompok": None,
+            "kbli": record.kbli,
+            "jenis_kelamin": jk.value if jk else None,
+            "status_nik": None,
+            "grade": None,
+        }
+    elif type(record) is Koperasi:
+        dims = {
+            "nib": None,
+            "npwp": None,
+            "nik_penduduk": None,
+            "nomor_induk_koperasi": record.nomor_induk_koperasi,
+            "nomor_badan_hukum": record.nomor_badan_hukum,
+            "nama": record.nama,
+            "kode_wilayah": code,
+            "provinsi": prov,
+            "kab_kota": kab,
+            "kecamatan": kec,
+            "kelurahan": kel,
+            "skala": None,
+            "jenis": record.jenis,
+            "bentuk": record.bentuk,
+            "kelompok": record.kelompok,
+            "kbli": None,
+            "jenis_kelamin": None,
+            "status_nik": record.status_nik,
+            "grade": record.grade,
+        }
+    else:
+        return _dims_reference(record, atribut)
     for name, value in atribut.items():
         if name in _DIMS_FROM_ATRIBUT:
             dims[name] = None if value is None else str(value)

@@ -1,0 +1,267 @@
+"""Per-row work of the pipeline: instrument checks, record id, classification.
+
+This module is what a validation worker process runs on a chunk of rows. It
+only depends on picklable inputs (the kind, an optional instrument file and
+the default source), so chunks can be checked in a process pool while the
+parent keeps the exact row numbers.
+
+Record ids are deterministic, so importing the same data again finds the same
+records (the store then adds nothing):
+
+* UMKM: ``umkm-nib-<NIB>`` when the NIB is known; else
+  ``umkm-src-<sumber>-<id_sumber>`` when the source gave its own id; else
+  ``umkm-h-<hash>`` of the identifying fields (name, owner's NIK, region).
+* Koperasi: :func:`kukm.integration.ods.koperasi_id` (Nomor Induk Koperasi,
+  else Nomor Badan Hukum, else name).
+
+Classification (Kepgub A.3–5) stores the scale of a UMKM
+(:func:`kukm.rules.skala_umkm.klasifikasi_umkm`) as the ``skala`` dimension;
+for a koperasi its ``jenis``/``bentuk`` come from the record itself.
+
+>>> from kukm.model import Umkm, Pemilik
+>>> record_id(Umkm(nama_usaha="A", nib="1234567890123"), None)
+('umkm-nib-1234567890123', 'nib')
+>>> record_id(Umkm(nama_usaha="A", id_sumber="77"), "sudin")
+('umkm-src-sudin-77', 'id_sumber')
+>>> record_id(Umkm(nama_usaha="A"), None)[0].startswith("umkm-h-")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from attrs import frozen
+
+from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
+from kukm.model import Koperasi, SumberData, Umkm
+
+__all__ = [
+    "SUMBER_DATA_KOSONG",
+    "Accepted",
+    "ChunkResult",
+    "Rejected",
+    "RowChecker",
+    "check_chunk",
+    "classify",
+    "load_instrument",
+    "record_id",
+]
+
+SUMBER_DATA_KOSONG: Final = register_code(
+    "SUMBER_DATA_KOSONG",
+    "Sumber data tidak diisi (kolom sumber_data atau opsi --source).",
+    "No data source (column sumber_data or option --source).",
+    module=__name__,
+)
+BARIS_TIDAK_TERBACA: Final = register_code(
+    "BARIS_TIDAK_TERBACA",
+    "Baris tidak dapat diperiksa oleh instrumen.",
+    "The row could not be checked by the instrument.",
+    module=__name__,
+)
+
+
+class _RowResult(Protocol):
+    record: Umkm | Koperasi | None
+    issues: Sequence[Issue]
+    sumber_data: SumberData | None
+
+
+class _Instrument(Protocol):
+    name: str
+
+    def parse_row(self, row: Mapping[str, str], *, row_number: int) -> Any: ...
+
+
+def load_instrument(kind: str, path: str | Path | None = None) -> Any:
+    """The instrument (Kepgub E.11) for ``kind``, or the one defined in ``path``.
+
+    Defaults come from the registered instruments (``umkm``, ``koperasi``);
+    :func:`kukm.rules.instruments.load_instrument` reads a custom one.
+    """
+    try:
+        from kukm.rules import instruments as mod
+    except ImportError as exc:  # pragma: no cover - during parallel development only
+        raise ConfigurationError(
+            "kukm.rules.instruments is not available", code="INSTRUMENT_UNKNOWN"
+        ) from exc
+    if path is not None:
+        return mod.load_instrument(path)
+    found: Any = None
+    try:
+        from kukm.plugins import get_plugins
+
+        found = get_plugins().instruments().get(kind)
+    except Exception:  # pragma: no cover - plugin trouble falls back to the module
+        found = None
+    if found is None:
+        for attr in ("get_instrument", "default_instrument", "instrument"):
+            fn = getattr(mod, attr, None)
+            if callable(fn):
+                found = fn(kind)
+                break
+    if found is None:
+        for attr in (kind.upper(), f"{kind.upper()}_INSTRUMENT", f"INSTRUMEN_{kind.upper()}"):
+            if hasattr(mod, attr):
+                found = getattr(mod, attr)
+                break
+    if found is None:
+        raise ConfigurationError(f"no instrument for kind {kind!r}", code="INSTRUMENT_UNKNOWN")
+    return found
+
+
+def _short_hash(*parts: str | None) -> str:
+    blob = "\x1f".join(p or "" for p in parts).encode("utf-8")
+    return hashlib.blake2b(blob, digest_size=10).hexdigest()
+
+
+def record_id(record: Umkm | Koperasi, sumber: str | None) -> tuple[str, str | None]:
+    """The deterministic id of a record and the field it was made from (rules above)."""
+    if isinstance(record, Koperasi):
+        from kukm.integration.ods import koperasi_id
+
+        if record.nomor_induk_koperasi:
+            field = "nomor_induk_koperasi"
+        elif record.nomor_badan_hukum:
+            field = "nomor_badan_hukum"
+        else:
+            field = "nama"
+        return koperasi_id(
+            record.nomor_induk_koperasi, record.nomor_badan_hukum, record.nama
+        ), field
+    if record.nib:
+        return f"umkm-nib-{record.nib}", "nib"
+    if record.id_sumber:
+        return f"umkm-src-{sumber or '-'}-{record.id_sumber}", "id_sumber"
+    key = _short_hash(
+        record.nama_usaha.casefold(),
+        record.pemilik.nik_penduduk,
+        record.alamat.kode_wilayah,
+        record.npwp,
+    )
+    return f"umkm-h-{key}", None
+
+
+def classify(record: Umkm | Koperasi) -> dict[str, str | None]:
+    """Derived dimensions stored beside a record (``skala`` for a UMKM).
+
+    >>> import datetime as dt
+    >>> classify(Umkm(nama_usaha="A", omzet_tahunan=100_000_000, tanggal_data=dt.date(2024, 1, 1)))
+    {'skala': 'mikro'}
+    """
+    if isinstance(record, Umkm):
+        from kukm.rules.skala_umkm import klasifikasi_umkm
+
+        verdict = klasifikasi_umkm(record)
+        return {"skala": verdict.skala.value if verdict.skala is not None else None}
+    return {}
+
+
+@frozen
+class Accepted:
+    """A row that passed: its record, id, derived dimensions and source."""
+
+    row: int
+    id: str
+    id_field: str | None
+    record: Umkm | Koperasi
+    atribut: dict[str, str | None]
+    sumber: SumberData
+    warnings: int = 0
+
+
+@frozen
+class Rejected:
+    """A row that failed, with the data as sent and every error found."""
+
+    row: int
+    data: dict[str, str]
+    issues: tuple[Issue, ...]
+
+
+@frozen
+class ChunkResult:
+    accepted: list[Accepted]
+    rejected: list[Rejected]
+    warnings: int
+
+
+class RowChecker:
+    """Checks rows with one instrument; picklable by its settings (kind, file, source)."""
+
+    def __init__(
+        self,
+        kind: str,
+        instrument_path: str | None = None,
+        default_source: SumberData | None = None,
+        *,
+        instrument: Any = None,
+    ) -> None:
+        self.kind = kind
+        self.instrument_path = instrument_path
+        self.default_source = default_source
+        self._instrument = instrument
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "instrument_path": self.instrument_path,
+            "default_source": self.default_source,
+            "_instrument": None,  # reloaded in the worker from kind / file
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def instrument(self) -> Any:
+        if self._instrument is None:
+            self._instrument = load_instrument(self.kind, self.instrument_path)
+        return self._instrument
+
+    def check(self, rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> ChunkResult:
+        """Check a chunk of ``(row, data, read_issue)``; order is kept."""
+        inst = self.instrument
+        accepted: list[Accepted] = []
+        rejected: list[Rejected] = []
+        warnings = 0
+        default = self.default_source
+        for row, data, read_issue in rows:
+            if read_issue is not None:
+                rejected.append(Rejected(row, data, (read_issue,)))
+                continue
+            try:
+                res: _RowResult = inst.parse_row(data, row_number=row)
+            except Exception as exc:  # an instrument bug must not stop the whole import
+                rejected.append(
+                    Rejected(
+                        row,
+                        data,
+                        (issue(BARIS_TIDAK_TERBACA, None, None, row=row, detail=repr(exc)[:200]),),
+                    )
+                )
+                continue
+            errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
+            n_warn = len(res.issues) - len(errors)
+            warnings += n_warn
+            sumber = res.sumber_data or default
+            if sumber is None and not errors:
+                errors = (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),)
+            if errors or res.record is None or sumber is None:
+                rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
+                continue
+            record = res.record
+            rid, id_field = record_id(record, sumber.value)
+            accepted.append(Accepted(row, rid, id_field, record, classify(record), sumber, n_warn))
+        return ChunkResult(accepted, rejected, warnings)
+
+
+def check_chunk(
+    checker: RowChecker, rows: Sequence[tuple[int, dict[str, str], Issue | None]]
+) -> ChunkResult:
+    """Worker entry point: ``checker.check(rows)`` (a module-level function pickles)."""
+    return checker.check(rows)

@@ -1,0 +1,103 @@
+"""The errors file: every rejected row, as the officer sent it, with what is wrong.
+
+Layout (CSV or XLSX, chosen by the file's extension): the row's original
+columns in their original order, then
+
+* ``_row``: the 1-based data row in the input (header = row 0);
+* ``_codes``: the problem codes, ``;``-separated;
+* ``_fields``: the field of each code, ``;``-separated, same order (empty when
+  a problem concerns the whole row);
+* ``_messages``: the Indonesian messages, `` | ``-separated, same order.
+
+Readers ignore columns starting with ``_``, so the officer corrects the cells
+in Excel and imports the same file again. CSV is written as UTF-8 with a
+byte-order mark (Excel opens it with the right characters) using the input's
+delimiter.
+
+>>> import pathlib, tempfile
+>>> from kukm.exceptions import Issue
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "errors.csv"
+>>> with ErrorsWriter(p, ["nib", "nama_usaha"]) as w:
+...     w.write(3, {"nib": "12", "nama_usaha": "Toko"},
+...             [Issue("NIB_LENGTH", "nib", "12", "NIB harus 13 digit.", "13 digits")])
+>>> print(p.read_text(encoding="utf-8-sig").strip())
+nib,nama_usaha,_row,_codes,_fields,_messages
+12,Toko,3,NIB_LENGTH,nib,NIB harus 13 digit.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final
+
+from kukm.exceptions import ConfigurationError, Issue
+
+__all__ = ["ANNOTATION_COLUMNS", "ErrorsWriter"]
+
+#: Columns kukm appends to each rejected row.
+ANNOTATION_COLUMNS: Final = ("_row", "_codes", "_fields", "_messages")
+
+
+class ErrorsWriter:
+    """Streams rejected rows to a CSV or XLSX errors file (layout in the module docstring)."""
+
+    def __init__(self, path: str | Path, columns: Sequence[str], *, delimiter: str = ",") -> None:
+        self.path = Path(path)
+        self.columns = [c for c in columns if not c.startswith("_")]
+        self.count = 0
+        suffix = self.path.suffix.lower()
+        self._xlsx = suffix in {".xlsx", ".xlsm"}
+        if not self._xlsx and suffix not in {".csv", ".txt", ""}:
+            raise ConfigurationError(
+                f"errors file must end in .csv or .xlsx, not {suffix!r}", code="FORMAT_UNKNOWN"
+            )
+        header = [*self.columns, *ANNOTATION_COLUMNS]
+        self._fh: IO[str] | None = None
+        self._wb: Any = None
+        if self._xlsx:
+            from openpyxl import Workbook
+
+            self._wb = Workbook(write_only=True)
+            self._ws = self._wb.create_sheet("ditolak")
+            self._ws.append(header)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+            self._csv = csv.writer(self._fh, delimiter=delimiter)
+            self._csv.writerow(header)
+
+    def write(self, row: int, data: Mapping[str, str], issues: Sequence[Issue]) -> None:
+        """Append one rejected row with its issues (codes and fields in the same order)."""
+        values: list[Any] = [data.get(c, "") for c in self.columns]
+        values.append(row)
+        values.append(";".join(i.code for i in issues))
+        values.append(";".join(i.field or "" for i in issues))
+        values.append(" | ".join(i.message_id for i in issues))
+        if self._xlsx:
+            self._ws.append(values)
+        else:
+            self._csv.writerow(values)
+        self.count += 1
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._wb is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._wb.save(self.path)
+            self._wb = None
+
+    def __enter__(self) -> ErrorsWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

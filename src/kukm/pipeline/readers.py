@@ -1,0 +1,352 @@
+"""Streaming readers for the files officers bring: CSV, XLSX and JSON lines (Kepgub F.1).
+
+Every reader yields ``(row, data)`` one row at a time, where ``row`` is the
+1-based **data** row (the header is row 0, so a spreadsheet shows data row
+``n`` on line ``n + 1``) and ``data`` maps each column name to its text
+(``""`` when empty). Columns whose name starts with ``_`` are ignored: they
+are the annotations kukm writes into an errors file (``_row``, ``_codes``,
+``_fields``, ``_messages``), so a corrected errors file can be imported as is.
+Wholly blank rows are skipped but keep their row number.
+
+CSV rules (documented, never guessed silently):
+
+* **Encoding**: a UTF-8 byte-order mark means UTF-8. Otherwise the caller's
+  declared ``encoding`` wins (e.g. ``cp1252`` for old Excel exports). Without
+  either, the first 64 KiB are checked: valid UTF-8 → UTF-8, else
+  Windows-1252. A later byte that is not UTF-8 is still read as Windows-1252
+  rather than failing the whole file.
+* **Delimiter**: ``,`` unless the header line holds more ``;`` (Excel with an
+  Indonesian locale) or tabs.
+* A row with more cells than the header is reported as ``BARIS_KOLOM_LEBIH``.
+
+XLSX is read with openpyxl in read-only mode (first sheet; first non-blank row
+is the header). JSON lines: one object per line (ODS exports).
+
+>>> import io, pathlib, tempfile
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "a.csv").write_bytes("\\ufeffnama_usaha;kota\\nCaf\\u00e9;Jakarta\\n".encode())
+>>> with open_table(d / "a.csv") as t:
+...     t.columns, t.delimiter, t.encoding, list(t)
+(['nama_usaha', 'kota'], ';', 'utf-8-sig', [(1, {'nama_usaha': 'Café', 'kota': 'Jakarta'})])
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, Literal
+
+from kukm.exceptions import ConfigurationError, Issue, issue, register_code
+
+__all__ = [
+    "BARIS_JSON_INVALID",
+    "BARIS_KOLOM_LEBIH",
+    "Format",
+    "Table",
+    "detect_encoding",
+    "detect_format",
+    "open_table",
+]
+
+Format = Literal["csv", "xlsx", "jsonl"]
+
+BARIS_KOLOM_LEBIH: Final = register_code(
+    "BARIS_KOLOM_LEBIH",
+    "Baris memiliki sel lebih banyak daripada judul kolom.",
+    "The row has more cells than the header.",
+    module=__name__,
+)
+BARIS_JSON_INVALID: Final = register_code(
+    "BARIS_JSON_INVALID",
+    "Baris bukan objek JSON yang sah.",
+    "The line is not a valid JSON object.",
+    module=__name__,
+)
+
+_SAMPLE: Final = 65536
+_FALLBACK: Final = "kukm-cp1252"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as Windows-1252 (documented rule above)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return bad.decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error(_FALLBACK, _cp1252_fallback)
+
+
+def detect_format(path: str | Path) -> Format:
+    """The file format from its suffix.
+
+    >>> detect_format("data.xlsx"), detect_format("ods.jsonl"), detect_format("x.CSV")
+    ('xlsx', 'jsonl', 'csv')
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return "xlsx"
+    if suffix in {".jsonl", ".ndjson", ".json"}:
+        return "jsonl"
+    if suffix in {".csv", ".txt", ".tsv"}:
+        return "csv"
+    raise ConfigurationError(
+        f"unknown input format {suffix!r} (use .csv, .xlsx or .jsonl)", code="FORMAT_UNKNOWN"
+    )
+
+
+def detect_encoding(head: bytes, *, complete: bool = True) -> str:
+    """The encoding of a CSV file from its first bytes (rule in the module docstring).
+
+    ``complete=False`` says ``head`` is a sample cut anywhere, so a multi-byte
+    character cut at its end is not an error.
+
+    >>> detect_encoding(b"\\xef\\xbb\\xbfa,b"), detect_encoding(b"caf\\xc3\\xa9"), detect_encoding(b"caf\\xe9")
+    ('utf-8-sig', 'utf-8', 'cp1252')
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Table:
+    """An open input file: its ``columns`` and an iterator over ``(row, data)``.
+
+    Use :func:`open_table`. A row the reader itself finds broken (extra cells,
+    a line that is not JSON) is still yielded, and its issue is put in
+    :attr:`row_issues` under its row number before the row is yielded.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        fmt: Format,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+    ) -> None:
+        self.path = path
+        self.format: Format = fmt
+        self.encoding: str | None = None
+        self.delimiter: str | None = None
+        self.columns: list[str] = []
+        #: all header cells, including ``_`` annotations (kept for reference)
+        self.raw_columns: list[str] = []
+        #: row number -> read issue of that row (only rows that had one)
+        self.row_issues: dict[int, Issue] = {}
+        self._fh: IO[Any] | None = None
+        self._wb: Any = None
+        self._iter: Iterator[tuple[int, dict[str, str]]]
+        if fmt == "csv":
+            self._open_csv(encoding, delimiter)
+        elif fmt == "xlsx":
+            self._open_xlsx()
+        else:
+            self._open_jsonl()
+
+    # -- CSV -------------------------------------------------------------------
+    def _open_csv(self, encoding: str | None, delimiter: str | None) -> None:
+        with open(self.path, "rb") as raw:
+            head = raw.read(_SAMPLE)
+        if head.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        elif encoding:
+            try:
+                enc = codecs.lookup(encoding).name
+            except LookupError:
+                raise ConfigurationError(
+                    f"unknown encoding {encoding!r}", code="ENCODING_UNKNOWN"
+                ) from None
+        else:
+            enc = detect_encoding(head, complete=len(head) < _SAMPLE)
+        self.encoding = enc
+        errors = _FALLBACK if enc in ("utf-8", "utf-8-sig") else "strict"
+        fh = open(self.path, encoding=enc, errors=errors, newline="")  # noqa: SIM115
+        self._fh = fh
+        first = fh.readline()
+        self.delimiter = delimiter or _sniff_delimiter(first)
+        header = next(csv.reader([first], delimiter=self.delimiter), [])
+        self._set_header([h.strip() for h in header])
+        self._iter = self._csv_rows(csv.reader(fh, delimiter=self.delimiter))
+
+    def _set_header(self, header: list[str]) -> None:
+        self.raw_columns = header
+        self._keep = [i for i, h in enumerate(header) if h and not h.startswith("_")]
+        self.columns = [header[i] for i in self._keep]
+
+    def _csv_rows(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, dict[str, str]]]:
+        keep = self._keep
+        names = self.columns
+        width = len(self.raw_columns)
+        pairs = list(zip(keep, names, strict=True))
+        for row, cells in enumerate(reader, start=1):
+            n = len(cells)
+            if n == width:
+                yield row, {name: cells[i].strip() for i, name in pairs}
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            if n > width and any(c.strip() for c in cells[width:]):
+                self.row_issues[row] = issue(
+                    BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
+                )
+            yield row, {name: (cells[i].strip() if i < n else "") for i, name in pairs}
+
+    # -- XLSX ---------------------------------------------------------------------
+    def _open_xlsx(self) -> None:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(self.path, read_only=True, data_only=True)
+        self._wb = wb
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        for values in rows:
+            if any(v is not None and str(v).strip() for v in values):
+                self._set_header([_cell_text(v) for v in values])
+                break
+        self._iter = self._xlsx_rows(rows)
+
+    def _xlsx_rows(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, dict[str, str]]]:
+        pairs = list(zip(self._keep, self.columns, strict=True))
+        width = len(self.raw_columns)
+        for row, values in enumerate(rows, start=1):
+            cells = [_cell_text(v) for v in values]
+            if not any(cells):
+                continue
+            n = len(cells)
+            if n > width and any(cells[width:]):
+                self.row_issues[row] = issue(
+                    BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
+                )
+            yield row, {name: (cells[i] if i < n else "") for i, name in pairs}
+
+    # -- JSON lines -------------------------------------------------------------------
+    def _open_jsonl(self) -> None:
+        fh = open(self.path, encoding="utf-8-sig")  # noqa: SIM115
+        self._fh = fh
+        self.encoding = "utf-8"
+        # the header is the keys of the first object; later new keys are appended
+        pos = fh.tell()
+        for line in fh:
+            if line.strip():
+                try:
+                    first = json.loads(line)
+                except json.JSONDecodeError:
+                    first = {}
+                if isinstance(first, dict):
+                    self._set_header([str(k) for k in first])
+                break
+        fh.seek(pos)
+        self._iter = self._jsonl_rows(fh)
+
+    def _jsonl_rows(self, fh: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
+        known = set(self.raw_columns)
+        row = 0
+        for line in fh:
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                data = None
+                detail = str(exc)
+            else:
+                detail = "not an object"
+            if not isinstance(data, dict):
+                self.row_issues[row] = issue(
+                    BARIS_JSON_INVALID, None, line[:200], row=row, detail=detail
+                )
+                yield row, {}
+                continue
+            for k in data:
+                if k not in known:
+                    known.add(k)
+                    self.raw_columns.append(k)
+                    if not k.startswith("_"):
+                        self.columns.append(k)
+            yield (
+                row,
+                {str(k): _cell_text(v) for k, v in data.items() if not str(k).startswith("_")},
+            )
+
+    # -- protocol ------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return self._iter
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._wb is not None:
+            self._wb.close()
+            self._wb = None
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_table(
+    path: str | Path,
+    *,
+    format: Format | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Table:
+    """Open an input file for streaming (see the module docstring for the rules).
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"
+    >>> _ = p.write_bytes("nama,_codes\\nKop\\xe9rasi,X\\n".encode("cp1252"))
+    >>> with open_table(p) as t:
+    ...     t.encoding, t.columns, list(t)
+    ('cp1252', ['nama'], [(1, {'nama': 'Kopérasi'})])
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigurationError(f"input file not found: {p}", code="INPUT_NOT_FOUND")
+    return Table(p, format or detect_format(p), encoding=encoding, delimiter=delimiter)

@@ -345,19 +345,25 @@ def sync(
     )
     bases = base_collection(name)
 
-    def write(id: str, record: Koperasi, sumber: SumberData, tag: str) -> None:
-        op = WriteOp(
+    def op(id: str, record: Koperasi, sumber: SumberData, tag: str) -> WriteOp:
+        return WriteOp(
             kind="koperasi",
             id=id,
             record=record,
             provenance=Provenance(sumber=sumber, waktu=clock(), id_pengiriman=tag),
         )
-        store.write_batch([op])
+
+    def write(id: str, record: Koperasi, sumber: SumberData, tag: str) -> None:
+        store.write_batch([op(id, record, sumber, tag)])
 
     while pull:
         page = transport.pull(cursor, limit=page_size)
         counts["pages"] += 1
         seen: set[str] = set()
+        # Plain applies of this page go in one atomic batch; the agreed hashes
+        # are saved after it and the cursor last, so a crash never loses a record.
+        applies: list[WriteOp] = []
+        agreed: list[tuple[str, dict[str, Any]]] = []
         for change in page.changes:
             counts["received"] += 1
             if change.id in seen:
@@ -375,7 +381,9 @@ def sync(
             local = current.record if current and isinstance(current.record, Koperasi) else None
             tag = f"sync:{name}:{change.seq}"
             if local is None:
-                write(change.id, _koperasi(remote, change.id, None, resolver), SumberData.ODS, tag)
+                applies.append(
+                    op(change.id, _koperasi(remote, change.id, None, resolver), SumberData.ODS, tag)
+                )
                 counts["applied"] += 1
             else:
                 local_ods = to_ods(local)
@@ -383,11 +391,13 @@ def sync(
                 if lhash == rhash:
                     counts["skipped"] += 1
                 elif base_hash is not None and lhash == base_hash:
-                    write(
-                        change.id,
-                        _koperasi(remote, change.id, local, resolver),
-                        SumberData.ODS,
-                        tag,
+                    applies.append(
+                        op(
+                            change.id,
+                            _koperasi(remote, change.id, local, resolver),
+                            SumberData.ODS,
+                            tag,
+                        )
                     )
                     counts["applied"] += 1
                 else:
@@ -420,7 +430,11 @@ def sync(
                                 "waktu": clock().isoformat(),
                             },
                         )
-            store.put_document(bases, change.id, {"hash": rhash, "seq": change.seq})
+            agreed.append((change.id, {"hash": rhash, "seq": change.seq}))
+        if applies:
+            store.write_batch(applies)
+        for id, doc in agreed:
+            store.put_document(bases, id, doc)
         if page.next_cursor is not None:
             cursor = page.next_cursor
         store.put_document(STATE_COLLECTION, name, {**state, "remote_cursor": cursor})

@@ -58,3 +58,18 @@ def test_threads_allocate_unique_numbers() -> None:
     for t in threads:
         t.join()
     assert sorted(got) == list(range(1, 1601))
+
+
+pytest_plugins = ["kukm.testing.pytest_plugin"]
+
+
+def test_pytest_plugin_fixtures(
+    kukm_store: MemoryStore, kukm_sqlite_store: Store, kukm_plugins: KukmPlugins
+) -> None:
+    for store in (kukm_store, kukm_sqlite_store):
+        assert store.count("umkm") == 0
+        store.write_batch([umkm_op(1)])
+        assert store.count("umkm") == 1
+    assert kukm_sqlite_store.url.startswith("sqlite:///")
+    assert {"memory", "sqlite"} <= set(kukm_plugins.storage_backends())
+    assert kukm_plugins.pm is not create_plugin_manager()

@@ -97,6 +97,9 @@ def test_broken_rows_are_rejected_and_counted(tmp_path: Path) -> None:
     assert counts["ODS_KOSAKATA_TIDAK_DIKENAL"] == 2  # kept and reported
     assert counts["ODS_DUPLIKAT"] == 1
     assert store.count("koperasi") == 1
+    audit = [e for e in store.audit_log() if e.aksi == "ods_import"]
+    assert len(audit) == 1 and audit[0].detail is not None
+    assert json.loads(audit[0].detail)["rejected"] == 3
 
 
 def test_import_streams_small_batches(ods_sample_path: Path) -> None:

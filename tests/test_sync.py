@@ -90,9 +90,11 @@ def test_sync_under_faults_converges_without_duplicates(store: Store) -> None:
         for i in range(1, 41):
             assert len(store.history("koperasi", _id(i))) == 1  # no duplicate versions
 
-        second = sync(store, _transport(server))
+        second = sync(store, _transport(server), petugas="pusdatin-01")
         assert second.transferred == 0 and second.received == 0 and second.conflicts == 0
         assert server.stats["writes"] == 40
+        runs = [e for e in store.audit_log() if e.aksi == "ods_sync"]
+        assert [e.aktor for e in runs] == ["sync:ods", "pusdatin-01"]
 
 
 def test_remote_changes_are_pulled_and_local_ones_pushed(store: Store) -> None:

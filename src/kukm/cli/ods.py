@@ -199,6 +199,7 @@ def diff(snapshot: Path | None, since_sync: str | None, db_url: str | None, as_j
     help="Per-field winner, e.g. 'Status Grade=remote'.",
 )
 @click.option("--timeout", default=30.0, show_default=True)
+@click.option("--petugas", default=None, help="Officer id recorded in the audit log.")
 @db_option
 @json_option
 @handle_errors
@@ -210,6 +211,7 @@ def sync_(
     authority: str,
     field_authority: tuple[str, ...],
     timeout: float,
+    petugas: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
@@ -225,7 +227,7 @@ def sync_(
     client = factories[transport](url, client_id=client_id, timeout=timeout)
     store = _open(db_url)
     try:
-        report = sync(store, client, name=name, rule=rule)
+        report = sync(store, client, name=name, rule=rule, petugas=petugas)
     finally:
         store.close()
     emit(

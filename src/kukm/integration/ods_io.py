@@ -40,7 +40,7 @@ from kukm.integration.ods import (
     unknown_fields,
 )
 from kukm.model import Koperasi, SumberData
-from kukm.storage.base import Provenance, Store, WriteOp
+from kukm.storage.base import AuditEvent, Provenance, Store, WriteOp
 
 __all__ = [
     "Format",
@@ -268,7 +268,8 @@ def import_ods(
     A row is rejected when it is not an ODS record or has an error-severity
     issue; everything else is accepted (warnings are reported, values kept).
     The store adds a version only when a record's content changed, so
-    importing the same file again changes nothing (``unchanged``).
+    importing the same file again changes nothing (``unchanged``). The run is
+    written to the audit log (``aksi="ods_import"``).
     """
     if batch_size < 1:
         raise ConfigurationError("batch_size must be at least 1", code="CONFIGURATION")
@@ -341,12 +342,22 @@ def import_ods(
         if len(batch) >= batch_size:
             flush()
     flush()
-    return ImportReport(
+    outcome = ImportReport(
         issue_counts=dict(counts),
         issues=tuple(kept),
         rejected_rows=tuple(rejected_rows),
         **totals,
     )
+    store.audit(
+        AuditEvent(
+            waktu=clock(),
+            aktor=petugas or "ods-import",
+            aksi="ods_import",
+            kind="koperasi",
+            detail=json.dumps({"sumber": label, **totals}, sort_keys=True),
+        )
+    )
+    return outcome
 
 
 def iter_store_ods(store: Store, *, wilayah: str | None = None) -> Iterator[dict[str, Any]]:

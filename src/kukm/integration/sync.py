@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import random as _random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -48,7 +49,7 @@ from attrs import field, frozen
 from kukm.exceptions import AdapterError, ConfigurationError
 from kukm.integration.ods import WilayahResolver, from_ods, to_ods
 from kukm.model import Koperasi, SumberData
-from kukm.storage.base import Provenance, Store, WriteOp, content_hash
+from kukm.storage.base import AuditEvent, Provenance, Store, WriteOp, content_hash
 
 __all__ = [
     "STATE_COLLECTION",
@@ -327,13 +328,15 @@ def sync(
     resolver: WilayahResolver | None = None,
     push: bool = True,
     pull: bool = True,
+    petugas: str | None = None,
     now: Callable[[], dt.datetime] | None = None,
 ) -> SyncReport:
     """Pull remote changes, then push local ones, until both sides hold the same ODS records.
 
     ``name`` separates sync partners (its cursor and per-record state).
     Raises :class:`SyncError` when the transport keeps failing; what was done
-    is saved, so running again resumes.
+    is saved, so running again resumes. A finished run is written to the
+    audit log (``aksi="ods_sync"``, actor ``petugas`` or ``sync:<name>``).
     """
     rule = rule or ConflictRule()
     clock = now or (lambda: dt.datetime.now(dt.UTC))
@@ -470,7 +473,17 @@ def sync(
         {**state, "remote_cursor": cursor, "last_run": clock().isoformat()},
     )
     retries = getattr(transport, "retries", 0)
-    return SyncReport(cursor=cursor, retries=retries if isinstance(retries, int) else 0, **counts)
+    report = SyncReport(cursor=cursor, retries=retries if isinstance(retries, int) else 0, **counts)
+    store.audit(
+        AuditEvent(
+            waktu=clock(),
+            aktor=petugas or f"sync:{name}",
+            aksi="ods_sync",
+            kind="koperasi",
+            detail=json.dumps(report.as_dict(), sort_keys=True),
+        )
+    )
+    return report
 
 
 def _push_candidates(store: Store, bases: str) -> Iterator[tuple[str, str]]:

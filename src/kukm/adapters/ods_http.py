@@ -29,6 +29,7 @@ from kukm.integration.sync import (
     PullPage,
     PushAck,
     RemoteChange,
+    RemoteNotFound,
     RetryPolicy,
     SyncError,
     TransientSyncError,
@@ -83,6 +84,8 @@ class OdsHttpTransport:
                 with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                     return json.loads(resp.read() or b"null")
             except urllib.error.HTTPError as exc:
+                if exc.code == 404:
+                    raise RemoteNotFound(f"HTTP 404 from {path}") from exc
                 if exc.code >= 500 or exc.code == 429:
                     raise TransientSyncError(f"HTTP {exc.code} from {path}") from exc
                 raise SyncError(f"HTTP {exc.code} from {path}: {exc.read()[:200]!r}") from exc
@@ -128,10 +131,8 @@ class OdsHttpTransport:
         """One remote record by id, or ``None``."""
         try:
             data = self._request("GET", f"{API}/{quote(id, safe='')}")
-        except SyncError as exc:
-            if "HTTP 404" in str(exc):
-                return None
-            raise
+        except RemoteNotFound:
+            return None
         record = data.get("record") if isinstance(data, dict) else None
         return dict(record) if isinstance(record, dict) else None
 

@@ -57,6 +57,7 @@ __all__ = [
     "PullPage",
     "PushAck",
     "RemoteChange",
+    "RemoteNotFound",
     "RetryPolicy",
     "Side",
     "SyncError",
@@ -99,6 +100,14 @@ class TransientSyncError(SyncError):
     code = "SYNC_TRANSIENT"
     message_id = "Gangguan sementara saat sinkronisasi."
     message = "Transient synchronisation failure."
+
+
+class RemoteNotFound(SyncError):
+    """The remote side does not know the requested record (HTTP 404)."""
+
+    code = "SYNC_NOT_FOUND"
+    message_id = "Data tidak ditemukan di sisi mitra sinkronisasi."
+    message = "The sync partner does not have this record."
 
 
 @frozen

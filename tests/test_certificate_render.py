@@ -23,6 +23,8 @@ from kukm.certificate.qr import (
     ERROR_CORRECTION,
     MASK_PATTERN,
     qr_matrix,
+    qr_rows,
+    qr_svg_path,
     qr_version,
 )
 from kukm.certificate.verify import verify_payload
@@ -91,39 +93,61 @@ def test_property_png_decodes_for_other_names(nama: str) -> None:
     assert verify_payload(text, KEY.public_key(), on=dt.date(2026, 1, 1)).sertifikat == s
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _qr_lines(svg: bytes) -> list[tuple[int, list[int]]]:
+    """(row, dash lengths) of every dashed QR row line in the SVG."""
+    out = []
+    for el in ET.fromstring(svg).iter(SVG + "path"):
+        dashes = el.get("stroke-dasharray")
+        if dashes is None:
+            continue
+        row = int(el.get("d", "").split()[1].split(".")[0])
+        out.append((row, [int(x) for x in dashes.split()]))
+    return out
+
+
 def test_svg_is_well_formed_and_has_the_qr() -> None:
-    svg = render_certificate(sign_certificate(SAMPLE, KEY), "svg")
+    signed = sign_certificate(SAMPLE, KEY)
+    svg = render_certificate(signed, "svg")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
-    texts = "".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    texts = "".join(t.text or "" for t in root.iter(SVG + "text"))
     assert "Koperasi Produksi Nelayan" in texts and "3101 01 002 0004" in texts
-    paths = list(root.iter("{http://www.w3.org/2000/svg}path"))
-    assert paths and paths[0].get("d", "").startswith("M0 0h7")  # finder pattern row
+    lines = _qr_lines(svg)
+    assert len(lines) == len(qr_matrix(signed.payload))
+    assert lines[0][1][0] == 7  # the finder pattern opens the first row
 
 
 def test_svg_qr_rasterised_decodes() -> None:
-    """Draw the SVG's QR path onto a bitmap ourselves and decode it."""
+    """Paint the SVG's dashed QR rows onto a bitmap ourselves and decode it."""
     signed = sign_certificate(SAMPLE, KEY)
-    root = ET.fromstring(render_certificate(signed, "svg"))
-    d = next(root.iter("{http://www.w3.org/2000/svg}path")).get("d", "")
-    n = len(qr_matrix(signed.payload))
+    lines = _qr_lines(render_certificate(signed, "svg"))
+    n = len(lines)
     scale, quiet = 4, 4
     img = Image.new("L", ((n + 2 * quiet) * scale,) * 2, 255)
-    for part in d.split("M")[1:]:
-        head, rest = part.split("h", 1)
-        x, y = map(int, head.split())
-        w = int(rest.split("v", 1)[0])
-        img.paste(
-            0,
-            (
-                (x + quiet) * scale,
-                (y + quiet) * scale,
-                (x + quiet + w) * scale,
-                (y + quiet + 1) * scale,
-            ),
-        )
+    for row, dashes in lines:
+        x, dark = 0, True
+        for length in dashes:
+            if dark and length:
+                box = (x + quiet, row + quiet, x + quiet + length, row + quiet + 1)
+                img.paste(0, tuple(v * scale for v in box))
+            x += length
+            dark = not dark
+        assert x == n
     found = zxingcpp.read_barcodes(img)
     assert found and found[0].text == signed.payload
+
+
+def test_svg_path_helpers_agree() -> None:
+    rows = qr_rows("KUKM:ABCDEF234567")
+    cells = {
+        (int(part.split()[1].split("h")[0]), int(part.split()[0]) + k)
+        for part in qr_svg_path(rows).split("M")[1:]
+        for k in range(int(part.split("h")[1].split("v")[0]))
+    }
+    assert cells == {(r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if v == "1"}
 
 
 def test_pdf_is_one_a4_page() -> None:

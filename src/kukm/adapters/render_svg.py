@@ -1,7 +1,7 @@
 """SVG renderer of the Sertifikat NIK (no dependency beyond ``qrcode``'s tables).
 
 An A4 page (210 × 297 mm, user units = mm) with the certificate's rows and the
-QR code drawn as one SVG path of module runs (:func:`kukm.certificate.qr.qr_svg_path`).
+QR code drawn as one dashed line per module row (:func:`kukm.certificate.qr.qr_svg_dashes`).
 
 >>> import datetime as dt
 >>> from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,7 +29,7 @@ from kukm.certificate.layout import (
     format_nomor,
 )
 from kukm.certificate.payload import SignedCertificate
-from kukm.certificate.qr import qr_matrix, qr_svg_path
+from kukm.certificate.qr import qr_rows, qr_svg_dashes
 from kukm.exceptions import AdapterError
 from kukm.hookspecs import Renderer, hookimpl
 
@@ -42,8 +42,8 @@ _QUIET = 4
 def render_certificate_svg(cert: SignedCertificate) -> bytes:
     """The certificate as an SVG document (UTF-8 bytes)."""
     s = cert.sertifikat
-    matrix = qr_matrix(cert.payload)
-    n = len(matrix)
+    rows_qr = qr_rows(cert.payload)
+    n = len(rows_qr)
     scale = _QR_SIZE_MM / (n + 2 * _QUIET)
     qr_x, qr_y = 210 - 20 - _QR_SIZE_MM, 297 - 30 - _QR_SIZE_MM
     rows = []
@@ -55,7 +55,7 @@ def render_certificate_svg(cert: SignedCertificate) -> bytes:
             y += 6
         y += 5
     body = "".join(rows)
-    path = qr_svg_path(matrix)
+    dashes = qr_svg_dashes(rows_qr)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" '
@@ -74,7 +74,8 @@ def render_certificate_svg(cert: SignedCertificate) -> bytes:
         f"{body}"
         f'<g transform="translate({qr_x:.2f} {qr_y:.2f}) scale({scale:.5f})">'
         f'<rect x="0" y="0" width="{n + 2 * _QUIET}" height="{n + 2 * _QUIET}" fill="#fff"/>'
-        f'<path transform="translate({_QUIET} {_QUIET})" fill="#000" d="{path}"/></g>'
+        f'<g transform="translate({_QUIET} {_QUIET})" fill="none" stroke="#000" '
+        f'stroke-width="1" shape-rendering="crispEdges">{dashes}</g></g>'
         f'<text x="{qr_x + _QR_SIZE_MM / 2:.2f}" y="{qr_y + _QR_SIZE_MM + 5:.2f}" '
         f'text-anchor="middle" class="f">{QR_CAPTION} ({cert.key_id})</text>'
         f'<text x="25" y="{297 - 18}" class="f">{escape(BASIS)}</text>'

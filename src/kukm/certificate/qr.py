@@ -28,7 +28,9 @@ decodes with any reader (the tests decode rendered PNGs with ``zxing-cpp``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
+from operator import itemgetter
 
 from qrcode import constants as _qrc
 from qrcode import util as _qru
@@ -42,6 +44,8 @@ __all__ = [
     "ERROR_CORRECTION",
     "MASK_PATTERN",
     "qr_matrix",
+    "qr_rows",
+    "qr_svg_dashes",
     "qr_svg_path",
     "qr_version",
 ]
@@ -210,6 +214,39 @@ def _template(
     return frozen_rows, tuple(positions), mask_bits
 
 
+@cache
+def _gather(version: int) -> tuple[Callable[[str], tuple[str, ...]], int]:
+    """A C-speed gatherer building the row-major module string of a version.
+
+    The source string is ``"01" + data bits``; cell ``i`` of the matrix takes
+    ``source[index[i]]`` (0/1 for function patterns, ``2 + k`` for data bit ``k``).
+    """
+    rows, positions, _ = _template(version)
+    size = len(rows)
+    index = [1 if cell else 0 for row in rows for cell in row]
+    for k, (r, c) in enumerate(positions):
+        index[r * size + c] = 2 + k
+    return itemgetter(*index), size
+
+
+def qr_rows(text: str, *, version: int | None = None) -> list[str]:
+    """The code as rows of ``"0"``/``"1"`` (dark) characters, without quiet zone.
+
+    >>> rows = qr_rows("HELLO WORLD")
+    >>> len(rows), rows[0][:8]
+    (21, '11111110')
+    """
+    if version is None:
+        version = qr_version(len(text))
+    codewords = _codewords(text, version)
+    _, positions, mask_bits = _template(version)
+    total = len(positions)
+    value = (int.from_bytes(codewords, "big") << (total - 8 * len(codewords))) ^ mask_bits
+    gather, size = _gather(version)
+    flat = "".join(gather("01" + format(value, f"0{total}b")))
+    return [flat[i : i + size] for i in range(0, size * size, size)]
+
+
 def qr_matrix(text: str, *, version: int | None = None) -> list[list[bool]]:
     """The module matrix (no quiet zone) of ``text`` in alphanumeric mode, level M, fixed mask.
 
@@ -223,39 +260,54 @@ def qr_matrix(text: str, *, version: int | None = None) -> list[list[bool]]:
     ...
     kukm.exceptions.ValidationError: [QR_NOT_ALPHANUMERIC] ...
     """
-    if version is None:
-        version = qr_version(len(text))
-    codewords = _codewords(text, version)
-    rows, positions, mask_bits = _template(version)
-    total = len(positions)
-    value = (int.from_bytes(codewords, "big") << (total - 8 * len(codewords))) ^ mask_bits
-    bits = format(value, f"0{total}b")
-    matrix: list[list[bool]] = [list(r) for r in rows]  # type: ignore[arg-type]
-    for (r, c), bit in zip(positions, bits, strict=True):
-        matrix[r][c] = bit == "1"
-    return matrix
+    return [[c == "1" for c in row] for row in qr_rows(text, version=version)]
 
 
-_RUN = re.compile(b"\x01+")
+_RUN = re.compile("1+")
 
 
-def qr_svg_path(matrix: list[list[bool]]) -> str:
+def qr_svg_path(rows: list[str] | list[list[bool]]) -> str:
     """An SVG path ``d`` drawing the dark modules, one rectangle per horizontal run.
 
-    Coordinates are in modules (one module = 1 unit); place and scale the path
-    with an SVG ``transform``.
+    ``rows``: from :func:`qr_rows` (or a boolean matrix). Coordinates are in
+    modules (one module = 1 unit); place and scale the path with an SVG ``transform``.
 
-    >>> qr_svg_path([[True, True, False, True], [False, True, False, False]])
+    >>> qr_svg_path(["1101", "0100"])
     'M0 0h2v1h-2zM3 0h1v1h-1zM1 1h1v1h-1z'
     """
     parts: list[str] = []
     append = parts.append
     runs = _RUN_SUFFIX
-    for r, row in enumerate(matrix):
-        for m in _RUN.finditer(bytes(row)):
+    for r, row in enumerate(rows):
+        line = row if isinstance(row, str) else "".join("1" if v else "0" for v in row)
+        for m in _RUN.finditer(line):
             s, e = m.span()
             append(f"M{s} {r}{runs[e - s]}")
     return "".join(parts)
 
 
 _RUN_SUFFIX = tuple(f"h{n}v1h-{n}z" for n in range(178))
+_RUN_LENGTH = {c * k: str(k) for c in "01" for k in range(1, 178)}
+
+
+def qr_svg_dashes(rows: list[str]) -> str:
+    """The dark modules as one stroked line per row whose dash pattern is the row's runs.
+
+    Each row ``r`` is ``<path d="M0 r.5hN" stroke-dasharray="dark light dark …"/>``
+    (a leading ``0`` when the row starts light); with a 1-unit butt-capped stroke the
+    dashes are exactly the dark modules. Building it needs no Python loop per run,
+    which makes it about four times faster than :func:`qr_svg_path`. Put the
+    elements in a group with ``stroke="#000" stroke-width="1"``.
+
+    >>> qr_svg_dashes(["1101", "0100"])
+    '<path d="M0 0.5h4" stroke-dasharray="2 1 1"/><path d="M0 1.5h4" stroke-dasharray="0 1 1 2"/>'
+    """
+    parts: list[str] = []
+    append = parts.append
+    length = _RUN_LENGTH.__getitem__
+    for r, row in enumerate(rows):
+        # "1100111" -> "11 00 111" -> "2 2 3", all in C
+        lengths = " ".join(map(length, row.replace("10", "1 0").replace("01", "0 1").split()))
+        lead = "" if row.startswith("1") else "0 "
+        append(f'<path d="M0 {r}.5h{len(row)}" stroke-dasharray="{lead}{lengths}"/>')
+    return "".join(parts)

@@ -18,14 +18,17 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
 
 from kukm.adapters.sql import SqlStore, engine_url
+from kukm.converters import unstructure
 from kukm.exceptions import ConfigurationError, StorageError
 from kukm.model import Alamat, Koperasi, SumberData, Umkm
 from kukm.plugins import KukmPlugins, create_plugin_manager
 from kukm.storage import _codec
-from kukm.storage.base import Provenance, Store, VerificationStatus, WriteOp
+from kukm.storage.base import Provenance, Store, VerificationStatus, WriteOp, content_hash
 from kukm.storage.sql_schema import CURRENT_VERSION, current_version, migrate
+from kukm.testing import strategies
 from kukm.testing.conformance import AbstractStoreTests, StoreFixtures
 from services import mariadb_url, postgres_url  # noqa: F401  (pytest fixtures)
 
@@ -384,3 +387,18 @@ class TestPostgresConformance(AbstractStoreTests, PostgresFixtures):
 
 class TestMariadbConformance(AbstractStoreTests, MariadbFixtures):
     pass
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(op=strategies.write_op())
+def test_any_entity_round_trips(sql_store: SqlStore, op: WriteOp) -> None:
+    sql_store.write_batch([op])
+    got = sql_store.get(op.kind, op.id)
+    assert got is not None and got.record == op.record
+    assert got.content_hash == content_hash(unstructure(op.record))
+    history = sql_store.history(op.kind, op.id)
+    assert [h.version for h in history] == list(range(1, len(history) + 1))

@@ -75,6 +75,7 @@ def test_thousands_separator_parsed_and_written() -> None:
         ("Jenis Koperasi", "Serba Usaha", "ODS_KOSAKATA_TIDAK_DIKENAL"),
         ("Status Grade", "E", "ODS_KOSAKATA_TIDAK_DIKENAL"),
         ("Status NIK", "Dicabut", "ODS_KOSAKATA_TIDAK_DIKENAL"),
+        ("Kelompok Koperasi", "Kop. Antariksa", "ODS_KOSAKATA_TIDAK_DIKENAL"),
         ("Nomor Induk Koperasi (NIK)", "12345", "ODS_NIK_KOPERASI_INVALID"),
         ("Email Koperasi", "a@b.c", "ODS_FIELD_TIDAK_DIKENAL"),
     ],

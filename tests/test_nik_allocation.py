@@ -37,10 +37,11 @@ PER_WORKER = 40
 WORKERS = 8
 
 
-def _allocate_many(url: str, prefix: str, n: int) -> list[str]:
+def _allocate_many(url: str, prefix: str, n: int, worker: int) -> list[str]:
+    """One process issuing ``n`` numbers to ``n`` new cooperatives."""
     store = open_store(url)
     try:
-        return [allocate_nomor_induk(store, prefix) for _ in range(n)]
+        return [assign_nomor_induk(store, f"w{worker}-k{i}", prefix=prefix) for i in range(n)]
     finally:
         store.close()
 
@@ -49,7 +50,7 @@ def _run_workers(url: str) -> list[str]:
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
         futures = [
-            pool.submit(_allocate_many, url, "317307001", PER_WORKER) for _ in range(WORKERS)
+            pool.submit(_allocate_many, url, "317307001", PER_WORKER, w) for w in range(WORKERS)
         ]
         return [n for f in futures for n in f.result()]
 
@@ -62,6 +63,10 @@ def test_eight_processes_sqlite_no_duplicates(tmp_path: Path) -> None:
     assert len(set(numbers)) == len(numbers)
     assert sorted(int(n[9:]) for n in numbers) == list(range(1, WORKERS * PER_WORKER + 1))
     assert all(nik_id.is_valid(n) and n.startswith("317307001") for n in numbers)
+    store = open_store(url)
+    registry = dict(store.iter_documents(NOMOR_COLLECTION))
+    store.close()
+    assert set(registry) == set(numbers)
 
 
 @pytest.mark.services
@@ -70,6 +75,7 @@ def test_eight_processes_postgresql_no_duplicates(postgres_url: str) -> None:  #
     numbers = _run_workers(postgres_url)
     assert len(numbers) == WORKERS * PER_WORKER
     assert len(set(numbers)) == len(numbers)
+    assert sorted(int(n[9:]) for n in numbers) == list(range(1, WORKERS * PER_WORKER + 1))
 
 
 def test_layout_prefix_plus_running_number() -> None:

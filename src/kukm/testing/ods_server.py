@@ -322,3 +322,37 @@ class OdsServer:
                 "faults_used": list(self.state.faults_used),
                 "records": len(self.state.entries),
             }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m kukm.testing.ods_server [--port N] [--seed FILE.jsonl]``: serve until Ctrl-C."""
+    import argparse
+
+    from kukm.integration.ods import from_ods
+    from kukm.integration.ods_io import read_jsonl
+
+    parser = argparse.ArgumentParser(description="ODS-like reference server (for tests/demos)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", default=None, help="JSON-lines ODS file to serve")
+    args = parser.parse_args(argv)
+    seed: dict[str, Mapping[str, Any]] = {}
+    if args.seed:
+        for row in read_jsonl(args.seed):
+            if row.record is not None:
+                id = from_ods(row.record, resolve=False).koperasi.id
+                if id is not None:
+                    seed[id] = row.record
+    server = OdsServer(seed, host=args.host, port=args.port).start()
+    print(f"ODS-like server on {server.url} with {len(seed)} records", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,428 @@
+"""Access rights: roles, region scopes and the policy file (Kepgub DKI 1625/2021 A.9, F.3, I.2).
+
+Rights are given by the administrator (A.9). The Sudin PPKUKM manages the
+data of its own kota/kabupaten, the Dinas PPKUKM the whole province (F.3);
+Camat and Lurah send data of their area (E.1); the public sees only
+published (verified) data with personal data masked (I.3).
+
+The decree names no concrete matrix of rights [N], so the policy is **data**:
+``policy_default.toml`` beside this module, replaceable with
+:func:`load_policy`. Decisions are **fail-closed**: an unknown role, a role
+that needs a region but has none (or one of the wrong level), a region not in
+the Kemendagri tree, or a record outside the scope is refused, each with a
+stable code (:class:`~kukm.exceptions.AccessDenied` ``.code``).
+
+>>> policy = default_policy()
+>>> sudin = User("s1", "sudin", wilayah="31.71")
+>>> policy.decide(sudin, "read", wilayah="31.71.01.1001").allowed
+True
+>>> policy.decide(sudin, "read", wilayah="31.72.01.1001").code
+'ACCESS_OUT_OF_SCOPE'
+>>> policy.decide(User("x", "tamu"), "read").code
+'ACCESS_ROLE_UNKNOWN'
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+import tomllib
+from collections.abc import Callable, Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from attrs import field, frozen
+
+from kukm.exceptions import AccessDenied, ConfigurationError, register_code
+from kukm.governance.masking import MaskingConfig
+from kukm.model import Petugas, SumberData
+from kukm.storage.base import Kind, VerificationStatus, wilayah_matches
+
+__all__ = [
+    "ACTIONS",
+    "PUBLIC_ROLE",
+    "SCOPES",
+    "Decision",
+    "Policy",
+    "RoleRule",
+    "User",
+    "default_policy",
+    "default_region_check",
+    "load_policy",
+]
+
+#: What a role may do.
+ACTIONS: Final[frozenset[str]] = frozenset(
+    {"read", "read_personal", "write", "verify", "merge", "report", "grant", "audit"}
+)
+#: Scope kinds; the region ones need a user region of exactly that level.
+SCOPES: Final[dict[str, int | None]] = {
+    "provinsi": None,
+    "kab_kota": 2,
+    "kecamatan": 3,
+    "kelurahan": 4,
+    "milik_sendiri": None,
+    "publik": None,
+}
+PUBLIC_ROLE: Final = "publik"
+
+_M = __name__
+ACCESS_ROLE_UNKNOWN = register_code(
+    "ACCESS_ROLE_UNKNOWN", "Peran pengguna tidak dikenal.", "Unknown user role.", module=_M
+)
+ACCESS_ACTION_DENIED = register_code(
+    "ACCESS_ACTION_DENIED",
+    "Peran ini tidak berhak melakukan tindakan tersebut.",
+    "This role may not perform that action.",
+    module=_M,
+)
+ACCESS_SCOPE_MISSING = register_code(
+    "ACCESS_SCOPE_MISSING",
+    "Wilayah atau data milik pengguna belum ditetapkan.",
+    "The user's region or own records are not set.",
+    module=_M,
+)
+ACCESS_SCOPE_LEVEL = register_code(
+    "ACCESS_SCOPE_LEVEL",
+    "Tingkat wilayah pengguna tidak sesuai dengan perannya.",
+    "The user's region is not of the level its role needs.",
+    module=_M,
+)
+ACCESS_REGION_UNKNOWN = register_code(
+    "ACCESS_REGION_UNKNOWN",
+    "Kode wilayah pengguna tidak dikenal.",
+    "The user's region code is not known.",
+    module=_M,
+)
+ACCESS_OUT_OF_SCOPE = register_code(
+    "ACCESS_OUT_OF_SCOPE",
+    "Data berada di luar wilayah kewenangan pengguna.",
+    "The record lies outside the user's scope.",
+    module=_M,
+)
+ACCESS_NOT_PUBLISHED = register_code(
+    "ACCESS_NOT_PUBLISHED",
+    "Data belum terverifikasi dan tidak diterbitkan untuk umum.",
+    "The record is not verified and not published.",
+    module=_M,
+)
+ACCESS_SOURCE_DENIED = register_code(
+    "ACCESS_SOURCE_DENIED",
+    "Peran ini tidak boleh mengirim data dengan sumber tersebut.",
+    "This role may not submit data under that source.",
+    module=_M,
+)
+ACCESS_USER_UNKNOWN = register_code(
+    "ACCESS_USER_UNKNOWN", "Pengguna tidak terdaftar.", "Unknown user.", module=_M
+)
+
+POLICY_INVALID = register_code(
+    "POLICY_INVALID",
+    "Berkas kebijakan hak akses tidak valid.",
+    "The access policy file is not valid.",
+    module=_M,
+)
+
+_CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+
+RegionCheck = Callable[[str], bool]
+
+
+def _region_level(code: str) -> int:
+    return code.count(".") + 1
+
+
+def default_region_check() -> RegionCheck:
+    """Whether a Kemendagri code is known: the reference region tree when installed.
+
+    Uses :func:`kukm.reference.wilayah.get_table` when that module is available;
+    otherwise only well-formed dotted codes pass (still fail-closed for junk).
+
+    >>> check = default_region_check()
+    >>> check("31.71"), check("31-71"), check("")
+    (True, False, False)
+    """
+    table: Collection[str] | None = None
+    try:  # the reference helper's region tree, when it has landed
+        from kukm.reference import wilayah as _wilayah  # type: ignore[attr-defined]
+
+        raw: Any = _wilayah.get_table()
+        if isinstance(raw, Mapping):
+            table = frozenset(str(k) for k in raw)
+        else:
+            table = frozenset(str(getattr(w, "kode", w)) for w in raw)
+    except Exception:
+        table = None
+    known = table
+
+    def check(code: str) -> bool:
+        if not isinstance(code, str) or not _CODE_RE.match(code):
+            return False
+        if known is None or not known:
+            return True
+        return code in known or _region_level(code) == 1
+
+    return check
+
+
+def _pairs(value: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    return frozenset((str(k), str(i)) for k, i in value)
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(str(v) for v in value)
+
+
+@frozen
+class User:
+    """Someone acting through the service: an officer, a business, or the public.
+
+    ``peran`` is a role of the policy; ``wilayah`` the Kemendagri code of the
+    region the user is scoped to; ``milik`` the ``(kind, id)`` records a
+    ``koperasi``/``pelaku_usaha`` user owns.
+
+    >>> User.public().peran
+    'publik'
+    >>> User.from_petugas(Petugas("p1", "Ani", "lurah", "31.71.01.1001")).wilayah
+    '31.71.01.1001'
+    """
+
+    id: str
+    peran: str
+    wilayah: str | None = None
+    milik: frozenset[tuple[str, str]] = field(factory=frozenset, converter=_pairs)
+    nama: str | None = None
+
+    @classmethod
+    def from_petugas(cls, petugas: Petugas) -> User:
+        """The user of an appointed officer (E.7–8)."""
+        return cls(petugas.id, petugas.peran, petugas.wilayah, nama=petugas.nama)
+
+    @classmethod
+    def public(cls) -> User:
+        """An anonymous member of the public."""
+        return cls("publik", PUBLIC_ROLE)
+
+
+@frozen
+class RoleRule:
+    """One role of the policy: its actions, scope kind and allowed sources."""
+
+    name: str
+    scope: str
+    actions: frozenset[str] = field(converter=_names)
+    sumber: frozenset[str] = field(factory=frozenset, converter=_names)
+    description: str = ""
+
+
+@frozen
+class Decision:
+    """The answer of the policy: allowed or not, with a stable code and reason."""
+
+    allowed: bool
+    code: str | None = None
+    reason: str = ""
+
+    def raise_if_denied(self) -> None:
+        """Raise :class:`~kukm.exceptions.AccessDenied` with the code when denied."""
+        if not self.allowed:
+            raise AccessDenied(self.reason or None, code=self.code)
+
+
+_ALLOW: Final = Decision(True)
+
+
+@frozen
+class Policy:
+    """An access policy loaded from a TOML file (see ``policy_default.toml``)."""
+
+    roles: Mapping[str, RoleRule]
+    masking: MaskingConfig = field(factory=MaskingConfig)
+    name: str = "custom"
+    version: str = ""
+    sumber_hukum: str = ""
+    max_age_days: int = 365
+
+    # -- loading ---------------------------------------------------------------
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
+        """Build and check a policy from parsed TOML; raises ConfigurationError.
+
+        >>> p = Policy.from_mapping({"roles": {"dinas": {"scope": "provinsi",
+        ...                                              "actions": ["read"]}}})
+        >>> sorted(p.roles)
+        ['dinas']
+        """
+        roles_raw = data.get("roles")
+        if not isinstance(roles_raw, Mapping) or not roles_raw:
+            raise ConfigurationError("policy has no [roles.*] tables", code="POLICY_INVALID")
+        roles: dict[str, RoleRule] = {}
+        known_sources = {s.value for s in SumberData}
+        for name, spec in roles_raw.items():
+            if not isinstance(spec, Mapping):
+                raise ConfigurationError(f"role {name!r} must be a table", code="POLICY_INVALID")
+            scope = spec.get("scope")
+            if scope not in SCOPES:
+                raise ConfigurationError(
+                    f"role {name!r}: unknown scope {scope!r} (known: {sorted(SCOPES)})",
+                    code="POLICY_INVALID",
+                )
+            actions = spec.get("actions", [])
+            bad = set(actions) - ACTIONS
+            if bad:
+                raise ConfigurationError(
+                    f"role {name!r}: unknown actions {sorted(bad)}", code="POLICY_INVALID"
+                )
+            sumber = spec.get("sumber", [])
+            bad = set(sumber) - known_sources
+            if bad:
+                raise ConfigurationError(
+                    f"role {name!r}: unknown sumber {sorted(bad)}", code="POLICY_INVALID"
+                )
+            roles[str(name)] = RoleRule(
+                str(name), str(scope), actions, sumber, str(spec.get("description", ""))
+            )
+        meta = data.get("policy", {})
+        upd = data.get("pemutakhiran", {})
+        max_age = upd.get("max_age_days", 365)
+        if not isinstance(max_age, int) or max_age <= 0:
+            raise ConfigurationError("pemutakhiran.max_age_days must be > 0", code="POLICY_INVALID")
+        return cls(
+            roles,
+            MaskingConfig.from_mapping(data.get("masking", {})),
+            str(meta.get("name", "custom")),
+            str(meta.get("version", "")),
+            str(meta.get("sumber_hukum", "")),
+            max_age,
+        )
+
+    # -- decisions ---------------------------------------------------------------
+    def role(self, user: User) -> RoleRule | None:
+        """The user's role rule, or ``None`` when the role is unknown."""
+        return self.roles.get(user.peran)
+
+    def scope_of(self, user: User, region_check: RegionCheck | None = None) -> Decision:
+        """Whether the user's own scope is well defined (role known, region right)."""
+        rule = self.role(user)
+        if rule is None:
+            return Decision(False, ACCESS_ROLE_UNKNOWN, f"unknown role {user.peran!r}")
+        level = SCOPES[rule.scope]
+        if level is not None:
+            if not user.wilayah:
+                return Decision(False, ACCESS_SCOPE_MISSING, f"role {rule.name} needs a region")
+            if _region_level(user.wilayah) != level:
+                return Decision(
+                    False,
+                    ACCESS_SCOPE_LEVEL,
+                    f"role {rule.name} needs a {rule.scope} code, got {user.wilayah!r}",
+                )
+            check = region_check or default_region_check()
+            if not check(user.wilayah):
+                return Decision(False, ACCESS_REGION_UNKNOWN, f"unknown region {user.wilayah!r}")
+        if rule.scope == "milik_sendiri" and not user.milik:
+            return Decision(False, ACCESS_SCOPE_MISSING, "no own records assigned")
+        return _ALLOW
+
+    def region_scope(self, user: User) -> str | None:
+        """The Kemendagri code limiting the user (``None`` = no region limit)."""
+        rule = self.role(user)
+        if rule is not None and SCOPES.get(rule.scope) is not None:
+            return user.wilayah
+        return None
+
+    def is_public(self, user: User) -> bool:
+        """Whether the user sees only published, masked data (unknown roles count too)."""
+        rule = self.role(user)
+        return rule is None or rule.scope == "publik"
+
+    def may_see_personal(self, user: User) -> bool:
+        """Unmasked personal data: needs ``read_personal`` and a non-public scope."""
+        rule = self.role(user)
+        return rule is not None and rule.scope != "publik" and "read_personal" in rule.actions
+
+    def decide(
+        self,
+        user: User,
+        action: str,
+        *,
+        kind: Kind | None = None,
+        record_id: str | None = None,
+        wilayah: str | None = None,
+        status: VerificationStatus | None = None,
+        sumber: SumberData | None = None,
+        region_check: RegionCheck | None = None,
+        any_record: bool = False,
+    ) -> Decision:
+        """Decide one action on one record (its region, status, id) or, with
+        ``any_record``, on the user's scope as a whole.
+
+        >>> p = default_policy()
+        >>> p.decide(User.public(), "read", wilayah="31.71.01.1001",
+        ...          status=VerificationStatus.MENUNGGU).code
+        'ACCESS_NOT_PUBLISHED'
+        >>> p.decide(User("l", "lurah", "31.71.01.1001"), "verify", any_record=True).code
+        'ACCESS_ACTION_DENIED'
+        """
+        scope = self.scope_of(user, region_check)
+        if not scope.allowed:
+            return scope
+        rule = self.roles[user.peran]
+        if action not in rule.actions:
+            return Decision(False, ACCESS_ACTION_DENIED, f"role {rule.name} may not {action}")
+        if sumber is not None and rule.sumber and SumberData(sumber).value not in rule.sumber:
+            return Decision(
+                False, ACCESS_SOURCE_DENIED, f"role {rule.name} may not submit as {sumber}"
+            )
+        if any_record:
+            return _ALLOW
+        if rule.scope == "publik":
+            if status is not VerificationStatus.TERVERIFIKASI:
+                return Decision(False, ACCESS_NOT_PUBLISHED, "only verified data is published")
+            return _ALLOW
+        if rule.scope == "milik_sendiri":
+            if kind is None or record_id is None or (kind, record_id) not in user.milik:
+                return Decision(False, ACCESS_OUT_OF_SCOPE, "not the user's own record")
+            return _ALLOW
+        limit = self.region_scope(user)
+        if limit is not None and not wilayah_matches(wilayah, limit):
+            return Decision(False, ACCESS_OUT_OF_SCOPE, f"region {wilayah!r} outside {limit!r}")
+        return _ALLOW
+
+
+def load_policy(source: str | Path | Mapping[str, Any] | None = None) -> Policy:
+    """Load a policy from a TOML file path, a parsed mapping, or the default file.
+
+    >>> load_policy().name
+    'kukm-default'
+    """
+    if source is None:
+        text = importlib.resources.files("kukm.governance").joinpath("policy_default.toml")
+        return Policy.from_mapping(tomllib.loads(text.read_text(encoding="utf-8")))
+    if isinstance(source, Mapping):
+        return Policy.from_mapping(source)
+    path = Path(source)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read policy {path}: {exc}", code="POLICY_INVALID"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(
+            f"policy {path} is not TOML: {exc}", code="POLICY_INVALID"
+        ) from exc
+    return Policy.from_mapping(data)
+
+
+_DEFAULT: list[Policy] = []
+
+
+def default_policy() -> Policy:
+    """The packaged default policy (loaded once).
+
+    >>> "sudin" in default_policy().roles
+    True
+    """
+    if not _DEFAULT:
+        _DEFAULT.append(load_policy())
+    return _DEFAULT[0]

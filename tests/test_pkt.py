@@ -126,3 +126,12 @@ def test_cli_pkt(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["exported"] == 1
     assert "3171234567890001" not in out.read_text(encoding="utf-8")
+
+
+def test_masking_follows_the_policy_config() -> None:
+    import pytest
+
+    masking = pytest.importorskip("kukm.governance.masking")
+    u = Umkm(nama_usaha="X", pemilik=Pemilik(nama="Sri", nik_penduduk=NIK))
+    row = pkt_row(u, id="A", masking=masking.MaskingConfig(style="penuh"))
+    assert row["nik_penduduk"] == "*" * 16 and row["nama_pemilik"] == "***"

@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import importlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -45,6 +44,7 @@ import attrs
 from attrs import field, frozen
 
 from kukm.exceptions import Issue, Severity, issue, register_code
+from kukm.integration.ods import _optional
 from kukm.model import Pemilik, SumberData, Umkm
 from kukm.storage.base import Provenance, Store, StoredRecord, WriteOp
 
@@ -156,9 +156,9 @@ def mask_nik_penduduk(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    fn = _optional("kukm.governance.masking", "mask_nik_penduduk")
+    fn = _optional("kukm.governance.masking", "mask_value")
     if fn is not None:
-        return str(fn(value))
+        return str(fn(value, "pemilik.nik_penduduk"))
     return value[:6] + "*" * max(0, len(value) - 6)
 
 
@@ -170,20 +170,10 @@ def mask_nama(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    fn = _optional("kukm.governance.masking", "mask_nama")
+    fn = _optional("kukm.governance.masking", "mask_value")
     if fn is not None:
-        return str(fn(value))
+        return str(fn(value, "pemilik.nama"))
     return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split(" "))
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function from a kukm module that may not be installed yet, or ``None``."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
 
 
 @contextlib.contextmanager
@@ -210,9 +200,11 @@ def pkt_row(
     id: str | None = None,
     tahap: PktTahap | None = None,
     reveal_personal: bool = False,
+    masking: object | None = None,
 ) -> dict[str, str]:
     """One export row for the PKT app. Personal data is masked unless ``reveal_personal``
-    (grant it only when the access policy allows full view).
+    (grant it only when the access policy allows full view); ``masking`` is the
+    policy's :class:`kukm.governance.masking.MaskingConfig` (default: its defaults).
 
     >>> from kukm.model import Umkm, Pemilik
     >>> u = Umkm(nama_usaha="Warung", pemilik=Pemilik(nama="Sri", nik_penduduk="3171234567890001"),
@@ -226,7 +218,12 @@ def pkt_row(
     nik = umkm.pemilik.nik_penduduk
     nama = umkm.pemilik.nama
     if not reveal_personal:
-        nik, nama = mask_nik_penduduk(nik), mask_nama(nama)
+        mask_record = _optional("kukm.governance.masking", "mask_record")
+        if mask_record is not None:
+            masked = mask_record(umkm, masking)
+            nik, nama = masked.pemilik.nik_penduduk, masked.pemilik.nama
+        else:
+            nik, nama = mask_nik_penduduk(nik), mask_nama(nama)
     values: dict[str, object] = {
         "id_anggota": umkm.atribut_lain.get(ATTR_ID_ANGGOTA) or id or umkm.id,
         "nik_penduduk": nik,
@@ -256,14 +253,23 @@ def export_pkt(
     wilayah: str | None = None,
     tahap: PktTahap | None = None,
     reveal_personal: bool = False,
+    masking: object | None = None,
 ) -> int:
-    """Stream every current UMKM of ``store`` (optionally within a region) to a PKT CSV."""
+    """Stream every current UMKM of ``store`` (optionally within a region) to a PKT CSV.
+
+    Personal data is masked per ``masking`` (the access policy's masking config)
+    unless ``reveal_personal``.
+    """
 
     def rows() -> Iterator[dict[str, str]]:
         for stored in store.iter_records("umkm", wilayah=wilayah):
             if isinstance(stored.record, Umkm):
                 yield pkt_row(
-                    stored.record, id=stored.id, tahap=tahap, reveal_personal=reveal_personal
+                    stored.record,
+                    id=stored.id,
+                    tahap=tahap,
+                    reveal_personal=reveal_personal,
+                    masking=masking,
                 )
 
     n = 0

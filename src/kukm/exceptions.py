@@ -10,9 +10,13 @@ Indonesian and an English message, registered once in :data:`CODES` through
 >>> from kukm.exceptions import InvalidLength, ValidationError
 >>> issubclass(InvalidLength, ValueError)
 True
->>> e = InvalidLength(code="NIB_LENGTH")
+>>> e = InvalidLength()
 >>> e.code, e.message_id
-('NIB_LENGTH', 'Panjang nomor tidak sesuai.')
+('INVALID_LENGTH', 'Panjang nomor tidak sesuai.')
+>>> register_code("DOCTEST_LENGTH", "Harus 13 digit.", "Must be 13 digits.")
+'DOCTEST_LENGTH'
+>>> InvalidLength(code="DOCTEST_LENGTH", field="nib").message
+'Must be 13 digits.'
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kukm.cli import cli
 from kukm.integration.diff import diff_snapshot, field_changes
@@ -75,3 +77,32 @@ def test_cli_diff_and_sync(ods_sample_path: Path, tmp_path: Path) -> None:
     assert res.exit_code == 2
     res = runner.invoke(cli, ["ods", "sync", "--url", "ftp://x", "--db", db])
     assert res.exit_code == 2
+
+
+FIELD = st.sampled_from(["Alamat", "Status Grade", "Total Anggota", "Tanggal RAT Terakhir",
+                         "Kelompok Koperasi", "Extra Field"])
+VALUE = st.sampled_from([" ", "A", "1,012", "01/02/2020", "31/02/2020", "x y"])
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(FIELD, VALUE), max_size=5), st.sets(st.integers(0, 9), max_size=3))
+def test_diff_reports_exactly_what_was_changed(edits: list[tuple[str, str]],
+                                               dropped: set[int]) -> None:
+    base = [{"Koperasi": f"K{i}", "Nomor Induk Koperasi (NIK)": f"31730100{i:05d}",
+             "Status Grade": "D"} for i in range(10)]
+    store = open_store("memory://")
+    import_ods(store, [OdsRow(i, r) for i, r in enumerate(base, 1)], resolve=False)
+    snapshot = [dict(r) for i, r in enumerate(base) if i not in dropped]
+    expected: dict[str, str] = {}
+    for field, value in edits:
+        if snapshot:
+            snapshot[0][field] = value
+            expected[field] = value
+    report = diff_snapshot(store, [OdsRow(i, r) for i, r in enumerate(snapshot, 1)])
+    assert set(report.missing_in_snapshot) == {base[i]["Nomor Induk Koperasi (NIK)"]
+                                               for i in dropped}
+    assert report.new == ()
+    changed = {f.field: f.remote for c in report.changed for f in c.fields}
+    original = base[min(set(range(10)) - dropped)] if snapshot else {}
+    assert changed == {k: v for k, v in expected.items() if original.get(k) != v}
+    store.close()

@@ -86,3 +86,21 @@ def test_normalise_is_idempotent_and_alnum(name: str) -> None:
     once = normalise_name(name)
     assert once.isalnum() or once == ""
     assert normalise_name(once) == once
+
+
+def test_cli_import_with_wilayah_dir(ods_sample_path: Path, wilayah_dir: Path,
+                                     tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    res = CliRunner().invoke(cli, ["ods", "import", str(ods_sample_path), "--db", db, "--json",
+                                   "--wilayah-dir", str(wilayah_dir)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["input"] == data["accepted"] == 689
+    assert data["issue_counts"]["ODS_WILAYAH_TIDAK_DIKENAL"] > 0
+    store = open_store(db)
+    assert store.count("koperasi", wilayah="31.71") == 676
+    store.close()

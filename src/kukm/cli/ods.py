@@ -43,6 +43,12 @@ def ods() -> None:
 @click.option("--batch-size", default=500, show_default=True)
 @click.option("--petugas", default=None, help="Officer id answering for the data.")
 @click.option(
+    "--wilayah-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Region tables (*kabkota*.csv, *kecamatan*.csv, *kelurahan*.csv) to resolve names.",
+)
+@click.option(
     "--resolve/--no-resolve",
     default=True,
     show_default=True,
@@ -56,18 +62,28 @@ def import_(
     fmt: str | None,
     batch_size: int,
     petugas: str | None,
+    wilayah_dir: Path | None,
     resolve: bool,
     db_url: str | None,
     as_json: bool,
 ) -> None:
     """Import an ODS export (JSON lines or CSV) into the store, streaming."""
     from kukm.integration.ods_io import Format, detect_format, import_ods, read_ods
+    from kukm.integration.wilayah_match import resolver_from_dir
 
+    resolver = resolver_from_dir(wilayah_dir) if wilayah_dir is not None and resolve else None
     store = _open(db_url)
     try:
         layout: Format = "csv" if (fmt or detect_format(file)) == "csv" else "jsonl"
         rows = progress(read_ods(file, format=layout), desc="ODS import")
-        report = import_ods(store, rows, batch_size=batch_size, petugas=petugas, resolve=resolve)
+        report = import_ods(
+            store,
+            rows,
+            batch_size=batch_size,
+            petugas=petugas,
+            resolver=resolver,
+            resolve=resolve,
+        )
     finally:
         store.close()
     data = report.as_dict()

@@ -25,14 +25,17 @@ True
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Final
 
+from kukm.exceptions import ConfigurationError
 from kukm.integration.ods import WilayahResolver
 
-__all__ = ["make_resolver", "normalise_name"]
+__all__ = ["make_resolver", "normalise_name", "resolver_from_dir"]
 
 _PREFIX: Final = re.compile(
     r"^(?:kelurahan|kel|desa|kecamatan|kec|kabupaten administrasi|kab administrasi|"
@@ -127,3 +130,40 @@ def make_resolver(
         return found or kec_code
 
     return resolve
+
+
+def resolver_from_dir(directory: str | Path) -> WilayahResolver:
+    """Build a resolver from CSV tables in ``directory`` (UTF-8, header row):
+
+    ``*kabkota*.csv`` (``kode,nama``), ``*kecamatan*.csv`` (``kode,nama,kode_kabkota``),
+    ``*kelurahan*.csv`` (``kode,nama,kode_kecamatan``) and optionally
+    ``*prefiks*.csv`` (``kode_kelurahan,prefiks_nik``) — the layout a Dinas
+    can export from its own reference tables.
+    """
+    base = Path(directory)
+
+    def table(pattern: str, required: bool = True) -> list[dict[str, str]]:
+        found = sorted(
+            p for p in base.glob(pattern) if "prefiks" in pattern or "prefiks" not in p.name
+        )
+        if not found:
+            if required:
+                raise ConfigurationError(f"no {pattern} in {base}")
+            return []
+        with found[0].open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    try:
+        return make_resolver(
+            kabkota=[(r["kode"], r["nama"]) for r in table("*kabkota*.csv")],
+            kecamatan=[(r["kode"], r["nama"], r["kode_kabkota"]) for r in table("*kecamatan*.csv")],
+            kelurahan=[
+                (r["kode"], r["nama"], r["kode_kecamatan"]) for r in table("*kelurahan*.csv")
+            ],
+            prefiks=[
+                (r["kode_kelurahan"], r["prefiks_nik"])
+                for r in table("*prefiks*.csv", required=False)
+            ],
+        )
+    except KeyError as exc:
+        raise ConfigurationError(f"wilayah table in {base} lacks column {exc}") from exc

@@ -75,7 +75,41 @@ _INSERT_SQL = (
     f"INSERT INTO records ({', '.join(_INSERT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})"
 )
-_dim_values = operator.itemgetter(*_codec.DIMENSION_COLUMNS)
+_HEAD_COLUMNS = _INSERT_COLUMNS[:14]
+assert _INSERT_COLUMNS[14] == "batch_key"
+_KIND_DIMS: dict[str, tuple[str, ...]] = {
+    "umkm": tuple(
+        c
+        for c in _codec.DIMENSION_COLUMNS
+        if c not in ("nomor_induk_koperasi", "nomor_badan_hukum", "jenis", "bentuk", "kelompok",
+                     "status_nik", "grade")
+    ),
+    "koperasi": tuple(
+        c
+        for c in _codec.DIMENSION_COLUMNS
+        if c not in ("nib", "npwp", "nik_penduduk", "kbli", "jenis_kelamin")
+    ),
+    "*": _codec.DIMENSION_COLUMNS,
+}  # fmt: skip
+_KIND_DIMS_SET = {k: frozenset(v) for k, v in _KIND_DIMS.items()}
+_ALL_DIMS_SET = frozenset(_codec.DIMENSION_COLUMNS)
+
+
+def _statement(dims: tuple[str, ...], keyed: bool) -> str:
+    cols = (*_HEAD_COLUMNS, *(("batch_key",) if keyed else ()), *dims)
+    return f"INSERT INTO records ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+
+
+def _getter(dims: tuple[str, ...]) -> Any:
+    get = operator.itemgetter(*dims)
+    return get if len(dims) > 1 else (lambda d: (get(d),))
+
+
+_STATEMENTS: dict[tuple[str, bool], tuple[str, Any]] = {
+    (kind, keyed): (_statement(dims, keyed), _getter(dims))
+    for kind, dims in _KIND_DIMS.items()
+    for keyed in (False, True)
+}
 _SELECT = (
     "SELECT r.kind, r.id, r.version, r.valid_from, r.recorded_at, r.sumber, r.petugas, "
     "r.waktu, r.id_pengiriman, r.status, r.content_hash, r.record, r.atribut, "
@@ -221,19 +255,17 @@ class SqliteStore:
                         conn.execute("COMMIT")
                         return BatchResult(row[0], row[1], row[2], replayed=True)
                 current = self._current_of(conn, preps)
-                inserts: list[tuple[Any, ...]] = []
+                plan: list[tuple[_codec.PreparedOp, str, int]] = []
                 retire: list[tuple[int]] = []
-                last_new: dict[tuple[str, str], int] = {}
+                last: dict[tuple[str, str], int] = {}
                 inserted = updated = unchanged = 0
                 for prep in preps:
                     key = (prep.kind, prep.id)
                     cur = current.get(key)
-                    status = _codec.decide(
-                        prep,
-                        cur[1] if cur else None,
-                        cur[2] if cur else None,
-                        cur[3] if cur else None,
-                    )
+                    if cur is None:
+                        status = _codec.decide(prep, None, None, None)
+                    else:
+                        status = _codec.decide(prep, cur[1], cur[2], cur[3])
                     if status is None:
                         unchanged += 1
                         continue
@@ -246,36 +278,13 @@ class SqliteStore:
                         if cur[0] is not None:
                             retire.append((cur[0],))
                     current[key] = (None, prep.content_hash, status.value, prep.atribut_json, version)
-                    last_new[key] = len(inserts)
-                    prov = prep.provenance
-                    inserts.append(
-                        (
-                            prep.kind,
-                            prep.id,
-                            version,
-                            0,
-                            prep.resolved_valid_from(recorded_at).isoformat(),
-                            recorded,
-                            prov.sumber.value,
-                            prov.petugas,
-                            _codec.encode_datetime(prov.waktu),
-                            prov.id_pengiriman,
-                            status.value,
-                            prep.content_hash,
-                            prep.blob,
-                            prep.atribut_json,
-                            batch_key,
-                            *_dim_values(prep.dims),
-                        )
-                    )
-                for index in last_new.values():
-                    row_list = list(inserts[index])
-                    row_list[3] = 1
-                    inserts[index] = tuple(row_list)
+                    last[key] = len(plan)
+                    plan.append((prep, status.value, version))
+                groups = self._insert_rows(plan, last, recorded_at, recorded, batch_key)
                 if retire:
                     conn.executemany("UPDATE records SET is_current = 0 WHERE seq = ?", retire)
-                if inserts:
-                    conn.executemany(_INSERT_SQL, inserts)
+                for sql, rows in groups.items():
+                    conn.executemany(sql, rows)
                 result = BatchResult(inserted, updated, unchanged)
                 if batch_key is not None:
                     conn.execute(
@@ -288,6 +297,58 @@ class SqliteStore:
                     conn.execute("ROLLBACK")
                 raise
         return result
+
+    @staticmethod
+    def _insert_rows(
+        plan: Sequence[tuple[_codec.PreparedOp, str, int]],
+        last: Mapping[tuple[str, str], int],
+        recorded_at: dt.datetime,
+        recorded: str | None,
+        batch_key: str | None,
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        """INSERT statements → rows. Rows of one kind leave out the other kind's columns
+        (binding NULL is slow in :mod:`sqlite3`); an op whose ``atribut`` fills one of
+        them uses the statement with every column."""
+        groups: dict[str, list[tuple[Any, ...]]] = {}
+        keyed = batch_key is not None
+        date_cache: dict[Any, str] = {}
+        for index, (prep, status, version) in enumerate(plan):
+            kind = prep.kind
+            if prep.atribut and not _KIND_DIMS_SET[kind].issuperset(
+                k for k in prep.atribut if k in _ALL_DIMS_SET
+            ):
+                kind = "*"
+            sql, getter = _STATEMENTS[(kind, keyed)]
+            prov = prep.provenance
+            valid_from = prep.valid_from or prep.record.tanggal_data
+            if valid_from is None:
+                valid_from = recorded_at.date()
+            vf = date_cache.get(valid_from)
+            if vf is None:
+                vf = date_cache[valid_from] = valid_from.isoformat()
+            head = (
+                prep.kind,
+                prep.id,
+                version,
+                1 if last[(prep.kind, prep.id)] == index else 0,
+                vf,
+                recorded,
+                prov.sumber.value,
+                prov.petugas,
+                None if prov.waktu is None else prov.waktu.isoformat(),
+                prov.id_pengiriman,
+                status,
+                prep.content_hash,
+                prep.blob,
+                prep.atribut_json,
+            )
+            dims = getter(prep.dims)
+            row = (*head, batch_key, *dims) if keyed else (*head, *dims)
+            rows = groups.get(sql)
+            if rows is None:
+                rows = groups[sql] = []
+            rows.append(row)
+        return groups
 
     @staticmethod
     def _current_of(

@@ -41,9 +41,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
-
-from attrs import frozen
+from typing import Any, Final, NamedTuple
 
 from kukm.converters import converter
 from kukm.exceptions import StorageError, ValidationError, register_code
@@ -309,9 +307,9 @@ def wilayah_range(scope: str) -> tuple[str, str, str]:
     return scope, scope + ".", scope + "/"
 
 
-@frozen
-class PreparedOp:
-    """A :class:`WriteOp` serialised and indexed, ready for a transaction."""
+class PreparedOp(NamedTuple):
+    """A :class:`WriteOp` serialised and indexed, ready for a transaction (a NamedTuple:
+    cheap to build a million of)."""
 
     kind: Kind
     id: str
@@ -428,45 +426,46 @@ def prepare_ops(ops: Iterable[WriteOp]) -> list[PreparedOp]:
     ['mikro']
     """
     out: list[PreparedOp] = []
+    append = out.append
+    atribut_cache: dict[tuple[tuple[str, str | None], ...], str] = {}
     for index, op in enumerate(ops):
         kind = op.kind
-        expected = RECORD_TYPES.get(kind)
-        if expected is None or type(op.record) is not expected:
+        record = op.record
+        if type(record) is not RECORD_TYPES.get(kind):
             raise StorageError(
-                f"op {index}: kind {kind!r} does not match record type {type(op.record).__name__}",
+                f"op {index}: kind {kind!r} does not match record type {type(record).__name__}",
                 code=STORAGE_BAD_OP,
             )
-        if not isinstance(op.id, str) or not op.id:
+        if type(op.id) is not str or not op.id:
             raise StorageError(f"op {index}: id must be a non-empty string", code=STORAGE_BAD_OP)
-        if not isinstance(op.provenance, Provenance):
+        if type(op.provenance) is not Provenance:
             raise StorageError(f"op {index}: provenance missing", code=STORAGE_BAD_OP)
         try:
-            blob, digest = encode_record(op.record)
+            blob, digest = encode_record(record)
             atribut = dict(op.atribut)
-            atribut_json = encode_atribut(atribut)
-            dims = _dims(op.record, atribut)
+            if atribut:
+                cache_key = tuple(atribut.items())
+                atribut_json = atribut_cache.get(cache_key) or atribut_cache.setdefault(
+                    cache_key, encode_atribut(atribut)
+                )
+            else:
+                atribut_json = "{}"
+            dims = _dims(record, atribut)
         except StorageError as exc:
             raise StorageError(f"op {index} ({kind} {op.id}): {exc.message}", code=exc.code) from exc
         except (TypeError, ValueError, AttributeError) as exc:
             raise StorageError(
                 f"op {index} ({kind} {op.id}): {exc}", code=STORAGE_RECORD_UNSERIALISABLE
             ) from exc
-        status = None if op.status is None else VerificationStatus(op.status)
-        out.append(
+        status = op.status
+        if status is not None and type(status) is not VerificationStatus:
+            status = VerificationStatus(status)
+        append(
             PreparedOp(
-                kind=kind,
-                id=op.id,
-                record=op.record,
-                blob=blob,
-                content_hash=digest,
-                provenance=op.provenance,
-                status=status,
-                valid_from=op.valid_from,
-                atribut=atribut,
-                atribut_json=atribut_json,
-                dims=dims,
+                kind, op.id, record, blob, digest, op.provenance, status, op.valid_from,
+                atribut, atribut_json, dims,
             )
-        )
+        )  # fmt: skip
     return out
 
 

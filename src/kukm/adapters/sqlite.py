@@ -313,7 +313,7 @@ class SqliteStore:
         keyed = batch_key is not None
         date_cache: dict[Any, str] = {}
         for index, (prep, status, version) in enumerate(plan):
-            kind = prep.kind
+            kind: str = prep.kind
             if prep.atribut and not _KIND_DIMS_SET[kind].issuperset(
                 k for k in prep.atribut if k in _ALL_DIMS_SET
             ):

@@ -538,6 +538,20 @@ class AbstractTabulateTests:
         )
         assert [g for g, _ in store.tabulate("umkm", ["skala"])] == [(None,), ("kecil",), ("mikro",)]
 
+    def test_atribut_overrides_any_dimension(self, store: Store) -> None:
+        store.write_batch(
+            [
+                umkm_op(0, atribut={"grade": "A", "kbli": "99999"}),
+                umkm_op(1, atribut={"skala": "kecil"}),
+                WriteOp("koperasi", "k1", make_koperasi(1), SUDIN, atribut={"kbli": "64110"}),
+            ]
+        )
+        assert dict(store.tabulate("umkm", ["grade", "kbli", "skala"])) == {
+            ("A", "99999", None): 1,
+            (None, "47111", "kecil"): 1,
+        }
+        assert store.tabulate("koperasi", ["kbli", "jenis"]) == [(("64110", "Konsumen"), 1)]
+
     def test_tabulate_unknown_field_is_refused(self, store: Store) -> None:
         with pytest.raises(ValueError):
             store.tabulate("umkm", ["nama_usaha"])

@@ -244,28 +244,40 @@ class SqlStore:
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _bulk_insert(
-        self, conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]
-    ) -> None:
-        """Insert many rows in the current transaction: ``COPY`` on PostgreSQL, else executemany."""
+    def _bulk_insert(self, conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert many rows in the current transaction, straight through the driver.
+
+        PostgreSQL: ``COPY … FROM STDIN`` (psycopg); MariaDB: PyMySQL's
+        ``executemany``, which sends multi-row ``INSERT``s. Both run on the
+        connection of ``conn``, so they are part of its transaction; driver
+        errors are wrapped as SQLAlchemy would, so :meth:`_retry` sees them.
+        """
         if not rows:
             return
-        if self.dialect != "postgresql":
-            conn.execute(table.insert(), rows)
-            return
         names = list(rows[0])
-        raw: Any = conn.connection.dbapi_connection  # a psycopg.Connection
-        import psycopg
+        raw: Any = conn.connection.dbapi_connection
+        if self.dialect == "postgresql":
+            import psycopg
 
-        cols = ", ".join(f'"{n}"' for n in names)
-        statement = f"COPY {table.name} ({cols}) FROM STDIN"
+            cols = ", ".join(f'"{n}"' for n in names)
+            statement = f"COPY {table.name} ({cols}) FROM STDIN"
+            try:
+                with raw.cursor() as cur, cur.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row([row[n] for n in names])
+            except psycopg.Error as exc:
+                raise sa_exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+            return
+        import pymysql
+
+        cols = ", ".join(f"`{n}`" for n in names)
+        marks = ", ".join("%s" for _ in names)
+        statement = f"INSERT INTO {table.name} ({cols}) VALUES ({marks})"
         try:
-            # the same connection as ``conn``, so the same transaction
-            with raw.cursor() as cur, cur.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row([row[n] for n in names])
-        except psycopg.Error as exc:  # as SQLAlchemy would wrap it, so _retry sees it
-            raise sa_exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+            with raw.cursor() as cur:
+                cur.executemany(statement, [tuple(row[n] for n in names) for row in rows])
+        except pymysql.Error as exc:
+            raise sa_exc.DBAPIError.instance(statement, None, exc, pymysql.Error) from exc
 
     def _chunks(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
         size = _PG_CHUNK if self.dialect == "postgresql" else _CHUNK

@@ -46,6 +46,7 @@ __all__ = [
     "Rejected",
     "RowChecker",
     "check_chunk",
+    "init_worker",
     "classify",
     "load_instrument",
     "record_id",
@@ -84,7 +85,7 @@ def load_instrument(kind: str, path: str | Path | None = None) -> Any:
     :func:`kukm.rules.instruments.load_instrument` reads a custom one.
     """
     try:
-        from kukm.rules import instruments as mod
+        from kukm.rules import instruments as mod  # type: ignore[attr-defined,unused-ignore]
     except ImportError as exc:  # pragma: no cover - during parallel development only
         raise ConfigurationError(
             "kukm.rules.instruments is not available", code="INSTRUMENT_UNKNOWN"
@@ -205,13 +206,18 @@ class RowChecker:
         self.instrument_path = instrument_path
         self.default_source = default_source
         self._instrument = instrument
+        self._explicit = instrument is not None
 
     def __getstate__(self) -> dict[str, Any]:
+        # an instrument given as an object travels with the checker (it must pickle);
+        # a default or file instrument is loaded again in the worker
+        explicit = self._instrument is not None and self._explicit
         return {
             "kind": self.kind,
             "instrument_path": self.instrument_path,
             "default_source": self.default_source,
-            "_instrument": None,  # reloaded in the worker from kind / file
+            "_instrument": self._instrument if explicit else None,
+            "_explicit": explicit,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -260,8 +266,17 @@ class RowChecker:
         return ChunkResult(accepted, rejected, warnings)
 
 
-def check_chunk(
-    checker: RowChecker, rows: Sequence[tuple[int, dict[str, str], Issue | None]]
-) -> ChunkResult:
-    """Worker entry point: ``checker.check(rows)`` (a module-level function pickles)."""
-    return checker.check(rows)
+_WORKER_CHECKER: RowChecker | None = None
+
+
+def init_worker(checker: RowChecker) -> None:
+    """Pool initializer: keep one checker (and its loaded instrument) per worker process."""
+    global _WORKER_CHECKER
+    _WORKER_CHECKER = checker
+
+
+def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> ChunkResult:
+    """Worker entry point: check ``rows`` with the checker given to :func:`init_worker`."""
+    if _WORKER_CHECKER is None:  # pragma: no cover - only misuse
+        raise RuntimeError("init_worker was not called in this process")
+    return _WORKER_CHECKER.check(rows)

@@ -40,7 +40,14 @@ from attrs import define, field
 
 from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 from kukm.model import SumberData
-from kukm.pipeline.checks import Accepted, ChunkResult, Rejected, RowChecker, check_chunk
+from kukm.pipeline.checks import (
+    Accepted,
+    ChunkResult,
+    Rejected,
+    RowChecker,
+    check_chunk,
+    init_worker,
+)
 from kukm.pipeline.errors import ErrorsWriter
 from kukm.pipeline.readers import Format, open_table
 from kukm.storage.base import Provenance, Store, WriteOp
@@ -168,9 +175,11 @@ def _results(
             yield chunk, checker.check(chunk)
         return
     window: collections.deque[tuple[_Chunk, Future[ChunkResult]]] = collections.deque()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=init_worker, initargs=(checker,)
+    ) as pool:
         for chunk in chunks:
-            window.append((chunk, pool.submit(check_chunk, checker, chunk)))
+            window.append((chunk, pool.submit(check_chunk, chunk)))
             if len(window) >= 2 * workers:
                 done, fut = window.popleft()
                 yield done, fut.result()
@@ -199,7 +208,7 @@ def run_file(
     """Check every row of ``path`` and, with a ``store``, write the accepted ones.
 
     Without ``store`` nothing is written anywhere except the errors file
-    (``kukm validate``). ``source`` is used for rows whose ``sumber_data``
+    (``kukm validate``), which is created only when a row is rejected. ``source`` is used for rows whose ``sumber_data``
     column is empty; ``petugas`` is the officer recorded in the provenance.
     ``on_rows(n)`` is called after each chunk with the number of rows done
     (progress bars).
@@ -229,9 +238,6 @@ def run_file(
         summary.encoding, summary.delimiter = table.encoding, table.delimiter
         errors: ErrorsWriter | None = None
         try:
-            if errors_path is not None:
-                errors = ErrorsWriter(errors_path, table.columns, delimiter=table.delimiter or ",")
-                summary.errors_file = str(errors_path)
             chunks = _chunks(table, table.row_issues, batch_size)
             for index, (chunk, result) in enumerate(_results(checker, chunks, workers)):
                 accepted: list[Accepted] = []
@@ -256,6 +262,11 @@ def run_file(
                 summary.input += len(result.accepted) + len(result.rejected)
                 if rejected:
                     rejected.sort(key=lambda r: r.row)
+                    if errors is None and errors_path is not None:
+                        errors = ErrorsWriter(
+                            errors_path, table.columns, delimiter=table.delimiter or ","
+                        )
+                        summary.errors_file = str(errors_path)
                     _record_rejects(summary, rejected, errors)
                 if store is not None and accepted:
                     key = f"import:{kind}:{digest}:{src_key}:{batch_size}:{index}"

@@ -79,7 +79,7 @@ _SKALA: Final[dict[str, str]] = {
 def _wilayah_names() -> dict[str, str]:
     names = dict(_DKI_KABKOTA)
     try:
-        from kukm.reference import wilayah as ref
+        from kukm.reference import wilayah as ref  # type: ignore[attr-defined,unused-ignore]
 
         table: Any = ref.get_table()
     except Exception:

@@ -1,0 +1,259 @@
+"""``kukm validate`` and ``kukm import``: check and load CSV, XLSX or ODS JSON-lines files.
+
+Both stream the file (bounded memory), check every row with the instrument
+(Kepgub E.11), and write every rejected row to an errors file (CSV or XLSX by
+its extension; default ``<file>.errors.csv`` beside the input) that the
+officer fixes in Excel and imports again. Exit code 1 when a row was
+rejected, 2 for usage/configuration errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+
+__all__ = ["import_", "validate"]
+
+KINDS = click.Choice(["umkm", "koperasi"])
+SOURCES = [
+    "pelaku_usaha",
+    "sudin",
+    "kecamatan",
+    "kelurahan",
+    "bidang_ukm",
+    "bidang_koperasi",
+    "dekopin",
+    "ods",
+    "pihak_lain",
+]
+
+
+def default_errors_path(path: Path) -> Path:
+    """``data.csv`` → ``data.errors.csv``; ``data.xlsx`` → ``data.errors.xlsx``.
+
+    >>> default_errors_path(Path("in/umkm.xlsx")).as_posix()
+    'in/umkm.errors.xlsx'
+    >>> default_errors_path(Path("ods.jsonl")).as_posix()
+    'ods.errors.csv'
+    """
+    suffix = ".xlsx" if path.suffix.lower() in {".xlsx", ".xlsm"} else ".csv"
+    return path.with_name(f"{path.stem}.errors{suffix}")
+
+
+def _guess_kind(path: Path) -> str:
+    return "koperasi" if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} else "umkm"
+
+
+def _progress_callback() -> tuple[Callable[[int], None] | None, Any]:
+    if not sys.stderr.isatty() or os.environ.get("KUKM_NO_PROGRESS"):
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(desc="rows", unit=" rows", file=sys.stderr)
+
+    def update(n: int) -> None:
+        bar.update(n)
+
+    return update, bar
+
+
+def _text(summary: dict[str, Any], stored: bool) -> str:
+    lines = [
+        f"input {summary['input']} = accepted {summary['accepted']} "
+        f"+ rejected {summary['rejected']}"
+    ]
+    if stored:
+        lines.append(
+            f"stored: inserted {summary['inserted']}, updated {summary['updated']}, "
+            f"unchanged {summary['unchanged']}"
+            + (
+                f" ({summary['replayed_batches']} batch(es) already imported)"
+                if summary["replayed_batches"]
+                else ""
+            )
+        )
+    else:
+        lines.append("nothing written to the store (validate only)")
+    if summary["rejected"]:
+        top = ", ".join(f"{c} {n}" for c, n in list(summary["rejected_by_code"].items())[:6])
+        lines.append(f"rejected by code: {top}")
+        lines.append(f"errors file: {summary['errors_file']}")
+    if summary["warnings"]:
+        lines.append(f"warnings: {summary['warnings']}")
+    return "\n".join(lines)
+
+
+def _run(
+    file: Path,
+    *,
+    kind: str,
+    store_url: str | None,
+    instrument: Path | None,
+    errors: Path | None,
+    source: str | None,
+    petugas: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    workers: int | None,
+    batch_size: int,
+    as_json: bool,
+) -> None:
+    from kukm.pipeline import run_file
+
+    errors_path = errors or default_errors_path(file)
+    if errors_path.resolve() == file.resolve():
+        raise click.UsageError("the errors file must not be the input file")
+    if errors_path.exists():
+        errors_path.unlink()  # a stale errors file from an earlier run would mislead
+    cb, bar = (None, None) if as_json else _progress_callback()
+    store = None
+    if store_url is not None:
+        from kukm.plugins import open_store
+
+        store = open_store(store_url)
+    try:
+        result = run_file(
+            file,
+            kind=kind,
+            store=store,
+            instrument_path=instrument,
+            source=source,
+            petugas=petugas,
+            errors_path=errors_path,
+            workers=workers,
+            batch_size=batch_size,
+            encoding=encoding,
+            delimiter=delimiter,
+            on_rows=cb,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+        if store is not None:
+            store.close()
+    data = result.as_dict()
+    emit(as_json, data, lambda: _text(data, store is not None))
+    if result.rejected:
+        sys.exit(1)
+
+
+def _common(f: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--instrument",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Instrument file (Kepgub E.11) instead of the default for --kind.",
+        ),
+        click.option(
+            "--errors",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Errors file, .csv or .xlsx (default: <FILE>.errors.csv beside FILE).",
+        ),
+        click.option(
+            "--source",
+            type=click.Choice(SOURCES),
+            help="Sumber data for rows whose sumber_data column is empty.",
+        ),
+        click.option("--encoding", help="Declared CSV encoding, e.g. cp1252 (default: detect)."),
+        click.option("--delimiter", help="CSV delimiter (default: detect , ; or tab)."),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=0),
+            help="Check rows in N worker processes (0 = in this process; default: by size).",
+        ),
+        click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True),
+    ]
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+@click.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=KINDS, help="umkm or koperasi (default: koperasi for .jsonl).")
+@_common
+@json_option
+@handle_errors
+def validate(
+    file: Path,
+    kind: str | None,
+    instrument: Path | None,
+    errors: Path | None,
+    source: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    workers: int | None,
+    batch_size: int,
+    as_json: bool,
+) -> None:
+    """Check FILE with the instrument; write nothing to the store.
+
+    Prints input = accepted + rejected; rejected rows go to the errors file.
+    Exit code 1 when a row is rejected.
+    """
+    _run(
+        file,
+        kind=kind or _guess_kind(file),
+        store_url=None,
+        instrument=instrument,
+        errors=errors,
+        source=source,
+        petugas=None,
+        encoding=encoding,
+        delimiter=delimiter,
+        workers=workers,
+        batch_size=batch_size,
+        as_json=as_json,
+    )
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=KINDS, required=True, help="umkm or koperasi.")
+@_common
+@click.option("--petugas", help="Officer who answers for this data (Kepgub E.7–8).")
+@db_option
+@json_option
+@handle_errors
+def import_(
+    file: Path,
+    kind: str,
+    instrument: Path | None,
+    errors: Path | None,
+    source: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    workers: int | None,
+    batch_size: int,
+    petugas: str | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Check, classify and store FILE (CSV, XLSX or ODS JSON lines).
+
+    Accepted rows are stored with their provenance in atomic, idempotent
+    batches: importing the same file again adds nothing. Rejected rows go to
+    the errors file with _row, _codes, _fields and _messages; fix them there and
+    import that file. Exit code 1 when a row is rejected.
+    """
+    _run(
+        file,
+        kind=kind,
+        store_url=resolve_db(db_url),
+        instrument=instrument,
+        errors=errors,
+        source=source,
+        petugas=petugas or os.environ.get("KUKM_PETUGAS"),
+        encoding=encoding,
+        delimiter=delimiter,
+        workers=workers,
+        batch_size=batch_size,
+        as_json=as_json,
+    )

@@ -1,0 +1,176 @@
+"""``kukm report``: rekapitulasi tables, period comparison and the yearly report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+
+__all__ = ["report"]
+
+FORMATS = ["csv", "xlsx", "html", "json", "pdf"]
+
+
+@click.group("report")
+def report() -> None:
+    """Reports: rekap (summary tables), banding (two periods), tahunan (yearly report)."""
+
+
+@report.command("rekap")
+@click.option(
+    "--by",
+    "by",
+    default="kab_kota",
+    show_default=True,
+    help="Field(s), comma-separated: kab_kota, kecamatan, skala, sumber_data, status, jenis, bentuk, …",
+)
+@click.option("--kind", type=click.Choice(["umkm", "koperasi"]), default="umkm", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Default: from --out, else a text table.",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--wilayah", help="Only this Kemendagri region, e.g. 31.71.")
+@click.option("--all-status", is_flag=True, help="Count every status, not only verified records.")
+@db_option
+@json_option
+@handle_errors
+def rekap_cmd(
+    by: str,
+    kind: str,
+    fmt: str | None,
+    out: Path | None,
+    wilayah: str | None,
+    all_status: bool,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Counts grouped by FIELD(s); unknown values shown; rows sum to the total.
+
+    Official tables count only verified records (Kepgub D.3), unless
+    --all-status or grouping by status.
+    """
+    from kukm.plugins import open_store
+    from kukm.reports import rekap, render_report, write_report
+
+    store = open_store(resolve_db(db_url))
+    try:
+        r = rekap(
+            store,
+            kind,  # type: ignore[arg-type]
+            by.split(","),
+            wilayah=wilayah,
+            status=None if all_status else "resmi",
+        )
+    finally:
+        store.close()
+    if as_json and fmt is None and out is None:
+        fmt = "json"
+    if out is not None:
+        path = write_report(r, out, fmt)
+        emit(as_json, {"out": str(path), "total": r.total, "rows": len(r.rows)}, f"written {path}")
+        return
+    if fmt is not None:
+        if fmt in ("xlsx", "pdf"):
+            raise click.UsageError(f"--format {fmt} needs --out FILE")
+        click.echo(render_report(r, fmt).decode("utf-8"), nl=False)
+        return
+    width = max([len(" / ".join(row.label)) for row in r.rows] + [10])
+    lines = [r.judul, ""]
+    for row in r.rows:
+        lines.append(f"{' / '.join(row.label):<{width}}  {row.jumlah:>10,}")
+    lines.append(f"{'Jumlah':<{width}}  {r.total:>10,}")
+    click.echo("\n".join(lines))
+
+
+@report.command("banding")
+@click.option("--by", "dim", default="kab_kota", show_default=True, help="One field.")
+@click.option("--kind", type=click.Choice(["umkm", "koperasi"]), default="umkm", show_default=True)
+@click.option("--from", "tahun_a", type=int, required=True, help="First year (stock at its end).")
+@click.option("--to", "tahun_b", type=int, required=True, help="Second year.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@json_option
+@handle_errors
+def banding(
+    dim: str,
+    kind: str,
+    tahun_a: int,
+    tahun_b: int,
+    out: Path | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Compare two years by one field (Kepgub F.5)."""
+    from kukm.plugins import open_store
+    from kukm.reports import bandingkan, write_report
+
+    store = open_store(resolve_db(db_url))
+    try:
+        p = bandingkan(store, kind, dim, tahun_a, tahun_b)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    if out is not None:
+        write_report(p, out)
+    emit(
+        as_json,
+        p.as_dict(),
+        lambda: "\n".join(
+            [p.judul]
+            + [f"{r.label:<45} {r.a:>8} {r.b:>8} {r.selisih:>+8}" for r in p.rows]
+            + [f"{'Jumlah':<45} {p.total_a:>8} {p.total_b:>8} {p.total_b - p.total_a:>+8}"]
+        ),
+    )
+
+
+@report.command("tahunan")
+@click.option("--year", type=int, default=None, help="Report year (default: last year).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output directory.",
+)
+@click.option("--wilayah", help="Only this Kemendagri region.")
+@db_option
+@json_option
+@handle_errors
+def tahunan(
+    year: int | None, out: Path, wilayah: str | None, db_url: str | None, as_json: bool
+) -> None:
+    """The yearly report to the Governor (cc the ministry): HTML and PDF with charts, XLSX tables."""
+    files = write_tahunan(
+        resolve_db(db_url), year or dt.date.today().year - 1, out, wilayah=wilayah
+    )
+    emit(
+        as_json,
+        {"files": [str(f) for f in files]},
+        lambda: "\n".join(f"written {f}" for f in files),
+    )
+
+
+def write_tahunan(db_url: str, year: int, out: Path, *, wilayah: str | None = None) -> list[Path]:
+    """Write ``laporan-tahunan-YYYY.{html,pdf,xlsx,json}`` into ``out``; return the paths."""
+    from kukm.plugins import open_store
+    from kukm.reports import laporan_tahunan, write_report
+
+    store = open_store(db_url)
+    try:
+        lap = laporan_tahunan(store, year, wilayah=wilayah)
+    finally:
+        store.close()
+    out.mkdir(parents=True, exist_ok=True)
+    files = [
+        write_report(lap, out / f"laporan-tahunan-{year}.{ext}") for ext in ("html", "pdf", "xlsx")
+    ]
+    j = out / f"laporan-tahunan-{year}.json"
+    j.write_text(json.dumps(lap.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    files.append(j)
+    return files

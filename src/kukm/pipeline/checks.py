@@ -46,8 +46,8 @@ __all__ = [
     "Rejected",
     "RowChecker",
     "check_chunk",
-    "init_worker",
     "classify",
+    "init_worker",
     "load_instrument",
     "record_id",
 ]

@@ -91,8 +91,7 @@ _KIND_DIMS: dict[str, tuple[str, ...]] = {
     ),
     "*": _codec.DIMENSION_COLUMNS,
 }  # fmt: skip
-_KIND_DIMS_SET = {k: frozenset(v) for k, v in _KIND_DIMS.items()}
-_ALL_DIMS_SET = frozenset(_codec.DIMENSION_COLUMNS)
+_OTHER_KIND_DIMS = {k: frozenset(_codec.DIMENSION_COLUMNS) - frozenset(v) for k, v in _KIND_DIMS.items()}
 
 
 def _statement(dims: tuple[str, ...], keyed: bool) -> str:
@@ -312,17 +311,20 @@ class SqliteStore:
         groups: dict[str, list[tuple[Any, ...]]] = {}
         keyed = batch_key is not None
         date_cache: dict[Any, str] = {}
+        prov_cache: dict[int, tuple[str, str | None, str | None, str | None]] = {}
         for index, (prep, status, version) in enumerate(plan):
             kind: str = prep.kind
-            if prep.atribut and not _KIND_DIMS_SET[kind].issuperset(
-                k for k in prep.atribut if k in _ALL_DIMS_SET
-            ):
+            if prep.atribut and not _OTHER_KIND_DIMS[kind].isdisjoint(prep.atribut):
                 kind = "*"
             sql, getter = _STATEMENTS[(kind, keyed)]
             prov = prep.provenance
-            valid_from = prep.valid_from or prep.record.tanggal_data
-            if valid_from is None:
-                valid_from = recorded_at.date()
+            pv = prov_cache.get(id(prov))
+            if pv is None:
+                waktu = None if prov.waktu is None else prov.waktu.isoformat()
+                pv = prov_cache[id(prov)] = (
+                    prov.sumber.value, prov.petugas, waktu, prov.id_pengiriman
+                )
+            valid_from = prep.valid_from or prep.record.tanggal_data or recorded_at.date()
             vf = date_cache.get(valid_from)
             if vf is None:
                 vf = date_cache[valid_from] = valid_from.isoformat()
@@ -333,10 +335,7 @@ class SqliteStore:
                 1 if last[(prep.kind, prep.id)] == index else 0,
                 vf,
                 recorded,
-                prov.sumber.value,
-                prov.petugas,
-                None if prov.waktu is None else prov.waktu.isoformat(),
-                prov.id_pengiriman,
+                *pv,
                 status,
                 prep.content_hash,
                 prep.blob,

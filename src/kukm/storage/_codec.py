@@ -344,17 +344,28 @@ def _dims_reference(record: Record, atribut: Mapping[str, str | None]) -> dict[s
     return dims
 
 
+_NO_REGION: Final = (None, None, None, None)
+_REGION_CACHE: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
+
+
 def _regions(code: str | None) -> tuple[str | None, str | None, str | None, str | None]:
     if not code:
-        return None, None, None, None
+        return _NO_REGION
+    found = _REGION_CACHE.get(code)
+    if found is not None:
+        return found
     p = code.split(".")
     n = len(p)
-    return (
+    found = (
         p[0],
         f"{p[0]}.{p[1]}" if n >= 2 else None,
         f"{p[0]}.{p[1]}.{p[2]}" if n >= 3 else None,
         ".".join(p[:4]) if n >= 4 else None,
     )
+    if len(_REGION_CACHE) >= 100_000:
+        _REGION_CACHE.clear()
+    _REGION_CACHE[code] = found
+    return found
 
 
 def _dims(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | None]:

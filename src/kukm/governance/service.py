@@ -46,7 +46,16 @@ from kukm.governance.access import (
     default_policy,
     default_region_check,
 )
+from kukm.governance.duplicates import (
+    MERGES,
+    DuplicateCandidate,
+    MergeRecord,
+    find_duplicates,
+    merge,
+    undo_merge,
+)
 from kukm.governance.masking import mask_record, mask_value
+from kukm.governance.pemutakhiran import PemutakhiranReport, pemutakhiran
 from kukm.governance.provenance import (
     SUBMISSIONS,
     FieldSource,
@@ -54,6 +63,7 @@ from kukm.governance.provenance import (
     field_provenance,
     new_submission_id,
 )
+from kukm.governance.quality import QualityReport, assess
 from kukm.model import SumberData
 from kukm.storage.base import (
     AuditEvent,
@@ -487,6 +497,143 @@ class Service:
         if user is None:
             raise AccessDenied(f"unknown user {user_id!r}", code="ACCESS_USER_UNKNOWN")
         return cls(store, user, **kwargs)
+
+    # -- governance reports and merges -------------------------------------------------
+    def _report_allowed(self, aksi: str) -> None:
+        rule = self.policy.role(self.user)
+        ok = rule is not None and (
+            "merge" in rule.actions or ("report" in rule.actions and rule.scope != "publik")
+        )
+        if not ok:
+            self._enforce(self.can("report"), aksi)
+            self._enforce(
+                Decision(False, ACCESS_ACTION_DENIED, f"role {self.user.peran} may not {aksi}"),
+                aksi,
+            )
+
+    def quality(
+        self,
+        kind: Kind,
+        *,
+        by: str = "kab_kota",
+        as_of: dt.date | None = None,
+        required: Sequence[str] | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> QualityReport:
+        """Data quality per region or source in scope (F.1); personal values masked as needed."""
+        self._report_allowed("mutu")
+        report = assess(
+            self.iter_scoped(kind, status=status, action="report"),
+            kind=kind,
+            by=by,
+            as_of=as_of or self._clock().date(),
+            required=required,
+            max_age_days=self.policy.max_age_days,
+            region_check=self._region_check,
+        )
+        if self.sees_personal:
+            return report
+        masked = set(self.policy.masking.fields)
+        style = self.policy.masking.style
+        issues = tuple(
+            attrs.evolve(
+                ri,
+                issue=attrs.evolve(
+                    ri.issue, value=mask_value(ri.issue.value, ri.issue.field or "", style)
+                ),
+            )
+            if ri.issue.field in masked
+            else ri
+            for ri in report.issues
+        )
+        return attrs.evolve(report, issues=issues)
+
+    def pemutakhiran(
+        self,
+        kind: Kind,
+        *,
+        as_of: dt.date | None = None,
+        max_age_days: int | None = None,
+        basis: str = "valid_from",
+    ) -> PemutakhiranReport:
+        """Records overdue for their yearly update (E.10) in scope, per officer and region."""
+        self._report_allowed("pemutakhiran")
+        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
+        return pemutakhiran(
+            self.iter_scoped(kind, status=live, action="report"),
+            as_of=as_of or self._clock().date(),
+            max_age_days=max_age_days or self.policy.max_age_days,
+            basis=basis,
+        )
+
+    def duplicates(
+        self, kind: Kind, *, threshold: float = 85.0, name_threshold: float = 85.0
+    ) -> list[DuplicateCandidate]:
+        """Duplicate candidates in scope (rejected records are left out)."""
+        self._report_allowed("duplikat")
+        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
+        return find_duplicates(
+            self.iter_scoped(kind, status=live, action="report"),
+            kind=kind,
+            threshold=threshold,
+            name_threshold=name_threshold,
+        )
+
+    def merge(
+        self,
+        kind: Kind,
+        keep: str,
+        drop: str,
+        *,
+        catatan: str,
+        fields: Sequence[str] | None = None,
+    ) -> MergeRecord:
+        """Merge ``drop`` into ``keep`` after review (needs ``merge`` on both records)."""
+        self.require("merge", "gabung")
+        for rid in (keep, drop):
+            stored = self._store.get(kind, rid)
+            if stored is None:
+                raise NotFound(f"{kind} {rid!r} not found", value=rid)
+            self._enforce(self.can("merge", stored), "gabung", kind, rid)
+        return merge(
+            self._store,
+            kind,
+            keep,
+            drop,
+            petugas=self.user.id,
+            catatan=catatan,
+            fields=fields,
+            clock=self._clock,
+        )
+
+    def undo_merge(
+        self, merge_id: str, *, catatan: str | None = None, force: bool = False
+    ) -> MergeRecord:
+        """Undo a merge (needs ``merge`` on both records)."""
+        self.require("merge", "batal_gabung")
+        doc = self._store.get_document(MERGES, merge_id)
+        if doc is None:
+            raise NotFound(f"merge {merge_id!r} not found", value=merge_id)
+        record = MergeRecord.from_document(doc)
+        for rid in (record.keep, record.drop):
+            stored = self._store.get(record.kind, rid)
+            if stored is not None:
+                self._enforce(self.can("merge", stored), "batal_gabung", record.kind, rid)
+        return undo_merge(
+            self._store,
+            merge_id,
+            petugas=self.user.id,
+            catatan=catatan,
+            force=force,
+            clock=self._clock,
+        )
+
+    def merges(self) -> list[MergeRecord]:
+        """Every merge recorded (needs ``merge`` or ``audit``)."""
+        rule = self.policy.role(self.user)
+        if rule is None or not ({"merge", "audit"} & rule.actions):
+            self.require("merge", "baca_gabung")
+        return [MergeRecord.from_document(d) for _, d in self._store.iter_documents(MERGES)]
 
     def audit_log(self, *, since: dt.datetime | None = None) -> Iterator[AuditEvent]:
         """The audit log (needs ``audit``)."""

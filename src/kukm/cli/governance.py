@@ -1,0 +1,306 @@
+"""``kukm verify``, ``kukm quality``, ``kukm duplicates``, ``kukm pemutakhiran``.
+
+Every command goes through :class:`kukm.governance.Service`, so the access
+policy and the audit log apply. The acting officer is ``--petugas ID``: a
+user granted rights in the store (``hak_akses``) keeps its role and region;
+an officer not registered there acts with ``--peran`` (default ``dinas``) –
+the command line is an operator's tool run by whoever holds the store URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+from kukm.exceptions import KukmError
+from kukm.governance.access import User, load_policy
+from kukm.governance.quality import GROUPINGS, load_targets
+from kukm.governance.service import Service, lookup_user
+from kukm.model import SumberData
+from kukm.storage.base import Kind, VerificationStatus
+
+__all__ = ["duplicates", "pemutakhiran", "quality", "verify"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+KINDS: tuple[Kind, ...] = ("umkm", "koperasi")
+
+
+def _kinds(kind: str | None) -> tuple[Kind, ...]:
+    return KINDS if kind is None else (("koperasi",) if kind == "koperasi" else ("umkm",))
+
+
+def _actor_options(f: F) -> F:
+    f = click.option(
+        "--policy",
+        "policy_path",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Access policy TOML (default: the packaged policy).",
+    )(f)
+    f = click.option(
+        "--peran",
+        default="dinas",
+        show_default=True,
+        help="Role of an officer not registered in the store.",
+    )(f)
+    return f
+
+
+@contextmanager
+def _service(
+    db_url: str | None, petugas: str, peran: str, policy_path: str | None
+) -> Iterator[Service]:
+    from kukm.plugins import open_store
+
+    policy = load_policy(policy_path) if policy_path else None
+    store = open_store(resolve_db(db_url))
+    try:
+        user = lookup_user(store, petugas) or User(petugas, peran)
+        yield Service(store, user, policy=policy)
+    finally:
+        store.close()
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO date: {value!r}") from exc
+
+
+_KIND_OPTION = click.option("--kind", type=click.Choice(KINDS), default=None)
+
+
+@click.command()
+@click.option("--kind", type=click.Choice(KINDS), required=True)
+@click.option("--id", "ids", multiple=True, help="Record id (repeatable).")
+@click.option("--all-pending", is_flag=True, help="Every record waiting for verification.")
+@click.option(
+    "--sumber",
+    type=click.Choice([s.value for s in SumberData]),
+    default=None,
+    help="With --all-pending: only records from this source.",
+)
+@click.option("--petugas", required=True, help="Id of the Dinas officer verifying (D.3).")
+@click.option("--reject", is_flag=True, help="Reject instead of verifying.")
+@click.option("--catatan", default=None, help="Notes kept with the decision.")
+@_actor_options
+@json_option
+@db_option
+@handle_errors
+def verify(
+    kind: Kind,
+    ids: tuple[str, ...],
+    all_pending: bool,
+    sumber: str | None,
+    petugas: str,
+    reject: bool,
+    catatan: str | None,
+    peran: str,
+    policy_path: str | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Verify (or --reject) records, e.g. data from pihak lain (Kepgub D.3)."""
+    if bool(ids) == all_pending:
+        raise click.UsageError("give either --id ID ... or --all-pending")
+    if sumber and not all_pending:
+        raise click.UsageError("--sumber only goes with --all-pending")
+    results: list[dict[str, Any]] = []
+    failed = 0
+    with _service(db_url, petugas, peran, policy_path) as svc:
+        targets = list(ids)
+        if all_pending:
+            wanted = SumberData(sumber) if sumber else None
+            targets = [s.id for s in svc.pending(kind, sumber=wanted)]
+        for rid in targets:
+            try:
+                before = svc.get(kind, rid)
+                if before is None:
+                    raise KukmError(f"{kind} {rid!r} not found", code="NOT_FOUND")
+                action = svc.reject if reject else svc.verify
+                after = action(kind, rid, catatan=catatan)
+                results.append(
+                    {
+                        "id": rid,
+                        "status_before": before.status.value,
+                        "status": after.status.value,
+                        "changed": after.version != before.version,
+                    }
+                )
+            except KukmError as exc:
+                failed += 1
+                results.append({"id": rid, "error": exc.code, "message": exc.message})
+    target_status = VerificationStatus.DITOLAK if reject else VerificationStatus.TERVERIFIKASI
+    summary = {
+        "kind": kind,
+        "petugas": petugas,
+        "status": target_status.value,
+        "processed": len(results),
+        "changed": sum(1 for r in results if r.get("changed")),
+        "failed": failed,
+        "results": results,
+    }
+
+    def text() -> str:
+        lines = [
+            f"{r['id']}: {r.get('status_before', '?')} -> {r['status']}"
+            if "status" in r
+            else f"{r['id']}: {r['error']} {r['message']}"
+            for r in results
+        ]
+        lines.append(
+            f"{summary['changed']} of {summary['processed']} {kind} set to "
+            f"{target_status.value} by {petugas}; {failed} failed"
+        )
+        return "\n".join(lines)
+
+    emit(as_json, summary, text)
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command()
+@_KIND_OPTION
+@click.option("--by", type=click.Choice(GROUPINGS), default="kab_kota", show_default=True)
+@click.option("--targets", "targets_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as-of", default=None, help="Reference date (ISO), default today.")
+@click.option("--petugas", default="cli", show_default=True, help="Acting officer id.")
+@_actor_options
+@json_option
+@db_option
+@handle_errors
+def quality(
+    kind: str | None,
+    by: str,
+    targets_path: str | None,
+    as_of: str | None,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Data quality per region or source (Kepgub F.1) and targets per unit (I.5)."""
+    targets = load_targets(targets_path) if targets_path else []
+    out: dict[str, Any] = {}
+    with _service(db_url, petugas, peran, policy_path) as svc:
+        for k in _kinds(kind):
+            report = svc.quality(k, by=by, as_of=_date(as_of))
+            out[k] = report.as_dict(targets)
+
+    def text() -> str:
+        lines: list[str] = []
+        for k, rep in out.items():
+            lines.append(f"== {k} (by {rep['by']}, as of {rep['as_of']})")
+            lines.append(
+                f"{'group':<18}{'n':>7}{'lengkap':>9}{'valid':>8}{'terkini':>9}{'konsisten':>11}"
+            )
+            for g in rep["groups"]:
+                lines.append(
+                    f"{g['group']:<18}{g['jumlah']:>7}{g['lengkap']:>9.1%}{g['valid']:>8.1%}"
+                    f"{g['terkini']:>9.1%}{g['konsisten']:>11.1%}"
+                )
+            codes: dict[str, int] = {}
+            for i in rep["issues"]:
+                codes[i["code"]] = codes.get(i["code"], 0) + 1
+            lines.extend(f"  {c}: {n}" for c, n in sorted(codes.items()))
+            for a in rep["achievements"]:
+                mark = "ok" if a["tercapai"] else "BELUM"
+                lines.append(
+                    f"  target {a['unit']} {a['metric']}: {a['actual']:.3g} / {a['target']:.3g} {mark}"
+                )
+        return "\n".join(lines)
+
+    emit(as_json, out, text)
+
+
+@click.command()
+@_KIND_OPTION
+@click.option("--threshold", type=float, default=85.0, show_default=True)
+@click.option("--petugas", default="cli", show_default=True, help="Acting officer id.")
+@_actor_options
+@json_option
+@db_option
+@handle_errors
+def duplicates(
+    kind: str | None,
+    threshold: float,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Duplicate candidates by identifier and by similar name/address per kelurahan."""
+    out: dict[str, Any] = {}
+    with _service(db_url, petugas, peran, policy_path) as svc:
+        for k in _kinds(kind):
+            out[k] = [c.as_dict() for c in svc.duplicates(k, threshold=threshold)]
+
+    def text() -> str:
+        lines: list[str] = []
+        for k, cands in out.items():
+            lines.append(f"== {k}: {len(cands)} candidate pair(s)")
+            for c in cands:
+                why = "; ".join(f"{r['code']} {r['field']}" for r in c["reasons"])
+                lines.append(f"{c['a']} ~ {c['b']}  {c['score']:.1f}  {why}")
+        return "\n".join(lines)
+
+    emit(as_json, out, text)
+
+
+@click.command()
+@_KIND_OPTION
+@click.option("--as-of", default=None, help="Reference date (ISO), default today.")
+@click.option("--max-age-days", type=int, default=None, help="Default: the policy's (365).")
+@click.option(
+    "--level",
+    type=click.Choice(["provinsi", "kab_kota", "kecamatan", "kelurahan"]),
+    default="kecamatan",
+    show_default=True,
+)
+@click.option("--petugas", default="cli", show_default=True, help="Acting officer id.")
+@_actor_options
+@json_option
+@db_option
+@handle_errors
+def pemutakhiran(
+    kind: str | None,
+    as_of: str | None,
+    max_age_days: int | None,
+    level: str,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Records not updated within a year (Kepgub E.10), per officer and region."""
+    out: dict[str, Any] = {}
+    with _service(db_url, petugas, peran, policy_path) as svc:
+        for k in _kinds(kind):
+            report = svc.pemutakhiran(k, as_of=_date(as_of), max_age_days=max_age_days)
+            out[k] = report.as_dict(level)
+
+    def text() -> str:
+        lines: list[str] = []
+        for k, rep in out.items():
+            lines.append(
+                f"== {k}: {rep['overdue']} of {rep['checked']} overdue "
+                f"(> {rep['max_age_days']} days before {rep['as_of']})"
+            )
+            for who, ids in rep["by_petugas"].items():
+                lines.append(f"  petugas {who}: {len(ids)}")
+            for where, ids in rep["by_wilayah"].items():
+                lines.append(f"  wilayah {where}: {len(ids)}")
+        return "\n".join(lines)
+
+    emit(as_json, out, text)

@@ -217,7 +217,7 @@ class Table:
         pairs = list(zip(keep, names, strict=True))
         for row, cells in enumerate(reader, start=1):
             n = len(cells)
-            if n == width:
+            if n == width and cells[0] and cells[0].strip():
                 yield row, {name: cells[i].strip() for i, name in pairs}
                 continue
             if not any(c.strip() for c in cells):

@@ -1,0 +1,405 @@
+"""Bulk import benchmark: ``kukm import`` against three baselines on the same file, in one run.
+
+    python benchmarks/bench_import.py            # 1,000,000 rows (5% faulty)
+    python benchmarks/bench_import.py --quick    # 50,000 rows (< 30 s)
+
+The data file is generated once by :mod:`kukm.synthetic` and cached under
+``benchmarks/_data/`` (gitignored). Each contender runs in its own child
+process, so its peak RSS (``resource.getrusage``, self + its own workers) is
+its own:
+
+* **raw**: ``csv.reader`` → SQLite ``executemany`` into a table of text
+  columns, no checks at all (the floor);
+* **pydantic**: a pydantic v2 model with the same checks as the UMKM
+  instrument (required fields, NIB/NIK/NPWP/region/KBLI/phone/e-mail shapes,
+  rupiah amounts, dates), valid rows stored as JSON in SQLite;
+* **frictionless**: Table Schema validation (types, ``required``, ``pattern``,
+  ``enum``). It is very slow, so it runs on the first 20,000 rows and the time
+  is **extrapolated** linearly to the full file (printed as such);
+* **kukm**: :func:`kukm.pipeline.run_file` exactly as ``kukm import`` runs it
+  (instrument checks, scale classification, provenance, versioned SQLite store
+  with atomic idempotent batches, errors file), in-process checks and with a
+  2-worker pool;
+* **rekap**: ``kukm report rekap`` (by kab/kota and by skala) over the stored
+  rows against a plain ``GROUP BY`` on the raw table.
+
+Targets (issue 7): kukm ≤ 2× raw, ≥ 5× faster than pydantic, ≥ 10× faster than
+frictionless, peak RSS < 300 MB, rekap over 1M rows ≤ 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+FRICTIONLESS_SLICE = 20_000
+
+
+def data_file(rows: int) -> Path:
+    path = DATA / f"umkm_{rows}.csv"
+    if not path.exists():
+        from kukm.synthetic import generate_umkm, write_csv
+
+        t = time.perf_counter()
+        tmp = path.with_suffix(".tmp")
+        write_csv(tmp, generate_umkm(rows, seed=7, faulty_share=0.05))
+        tmp.replace(path)
+        print(f"generated {path} in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+    return path
+
+
+def peak_mb() -> float:
+    """Peak RSS of this process and of its (waited-for) children, in MB (Linux: KiB units)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+# -- contenders (each runs in a child process) ---------------------------------------------
+
+
+def phase_raw(path: Path, work: Path) -> dict[str, Any]:
+    db = sqlite3.connect(work / "raw.sqlite")
+    t = time.perf_counter()
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        cols = ", ".join(f'"{c}" TEXT' for c in header)
+        db.execute(f"CREATE TABLE umkm ({cols})")
+        sql = f"INSERT INTO umkm VALUES ({', '.join('?' for _ in header)})"
+        n = 0
+        batch: list[list[str]] = []
+        for row in reader:
+            batch.append(row)
+            if len(batch) >= 5000:
+                db.executemany(sql, batch)
+                db.commit()
+                n += len(batch)
+                batch = []
+        db.executemany(sql, batch)
+        db.commit()
+        n += len(batch)
+    secs = time.perf_counter() - t
+    t = time.perf_counter()
+    db.execute("SELECT substr(kode_wilayah, 1, 5), COUNT(*) FROM umkm GROUP BY 1").fetchall()
+    group_secs = time.perf_counter() - t
+    db.close()
+    return {"rows": n, "seconds": secs, "group_by_seconds": group_secs}
+
+
+def _pydantic_model() -> Any:
+    import datetime as dt
+    from typing import Annotated, Literal
+
+    from pydantic import AfterValidator, BaseModel, StringConstraints
+    from stdnum.id import nik as stdnik
+    from stdnum.id import npwp as stdnpwp
+
+    from kukm.rules.amounts import parse_date, parse_int, parse_rupiah
+
+    def opt(fn: Any) -> Any:
+        return lambda v: None if v in ("", None) else fn(v)
+
+    def rupiah(v: str) -> int | None:
+        return None if not v else parse_rupiah(v)
+
+    def date(v: str) -> dt.date | None:
+        return None if not v else parse_date(v)
+
+    def nik(v: str) -> str | None:
+        return None if not v else str(stdnik.validate(v))
+
+    def npwp(v: str) -> str | None:
+        return None if not v else str(stdnpwp.validate(v))
+
+    def matches(rx: str) -> Any:
+        pat = re.compile(rx)
+
+        def check(v: str) -> str | None:
+            if not v:
+                return None
+            if not pat.fullmatch(v):
+                raise ValueError(f"does not match {rx}")
+            return v
+
+        return check
+
+    Opt = Annotated[str, AfterValidator(lambda v: v or None)]
+
+    class UmkmRow(BaseModel):
+        id_sumber: Opt
+        nama_usaha: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+        nib: Annotated[str, AfterValidator(matches(r"\d{13}"))]
+        npwp: Annotated[str, AfterValidator(npwp)]
+        nik_pemilik: Annotated[str, AfterValidator(nik)]
+        nama_pemilik: Opt
+        jenis_kelamin: Literal["L", "P", ""]
+        alamat: Opt
+        kode_wilayah: Annotated[str, AfterValidator(matches(r"31\.\d{2}\.\d{2}\.\d{4}"))]
+        kbli: Annotated[str, AfterValidator(matches(r"\d{2,5}"))]
+        modal_usaha: Annotated[str, AfterValidator(rupiah)]
+        omzet_tahunan: Annotated[str, AfterValidator(rupiah)]
+        tenaga_kerja: Annotated[str, AfterValidator(opt(parse_int))]
+        tanggal_berdiri: Annotated[str, AfterValidator(date)]
+        telepon: Annotated[str, AfterValidator(matches(r"0\d{7,13}"))]
+        email: Annotated[str, AfterValidator(matches(r"[^@\s]+@[^@\s]+\.[^@\s]+"))]
+        sumber_data: Literal[
+            "pelaku_usaha", "sudin", "kecamatan", "kelurahan", "bidang_ukm", "bidang_koperasi",
+            "dekopin", "ods", "pihak_lain",
+        ]  # fmt: skip
+        tanggal_data: Annotated[str, AfterValidator(date)]
+
+    return UmkmRow
+
+
+def phase_pydantic(path: Path, work: Path) -> dict[str, Any]:
+    from pydantic import ValidationError
+
+    model = _pydantic_model()
+    db = sqlite3.connect(work / "pydantic.sqlite")
+    db.execute("CREATE TABLE umkm (id TEXT, record TEXT)")
+    t = time.perf_counter()
+    ok = bad = 0
+    batch: list[tuple[str, str]] = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for i, row in enumerate(csv.DictReader(fh), start=1):
+            try:
+                m = model.model_validate(row)
+            except (ValidationError, ValueError):
+                bad += 1
+                continue
+            ok += 1
+            batch.append((m.nib or f"row{i}", m.model_dump_json()))
+            if len(batch) >= 5000:
+                db.executemany("INSERT INTO umkm VALUES (?, ?)", batch)
+                db.commit()
+                batch = []
+    db.executemany("INSERT INTO umkm VALUES (?, ?)", batch)
+    db.commit()
+    db.close()
+    return {"rows": ok + bad, "accepted": ok, "rejected": bad, "seconds": time.perf_counter() - t}
+
+
+def phase_frictionless(path: Path, work: Path) -> dict[str, Any]:
+    from frictionless import Resource, Schema, validate
+
+    with open(path, encoding="utf-8") as fh:
+        total = sum(1 for _ in fh) - 1
+    slice_path = work / "slice.csv"
+    with open(path, encoding="utf-8") as src, open(slice_path, "w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            if i > FRICTIONLESS_SLICE:
+                break
+            dst.write(line)
+    n = min(FRICTIONLESS_SLICE, total)
+
+    def s(name: str, **c: Any) -> dict[str, Any]:
+        return (
+            {"name": name, "type": "string", "constraints": c}
+            if c
+            else {"name": name, "type": "string"}
+        )
+
+    amount = r"(Rp\s?)?\d{1,3}(\.\d{3})*(,\d+)?(\s?(juta|jt|rb|ribu|M|miliar))?|\d+"
+    date = r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}"
+    schema = Schema.from_descriptor(
+        {
+            "fields": [
+                s("id_sumber"),
+                s("nama_usaha", required=True),
+                s("nib", pattern=r"\d{13}"),
+                s("npwp", pattern=r"\d{15,16}"),
+                s("nik_pemilik", pattern=r"\d{16}"),
+                s("nama_pemilik"),
+                s("jenis_kelamin", enum=["L", "P"]),
+                s("alamat"),
+                s("kode_wilayah", pattern=r"31\.\d{2}\.\d{2}\.\d{4}"),
+                s("kbli", pattern=r"\d{2,5}"),
+                s("modal_usaha", pattern=amount),
+                s("omzet_tahunan", pattern=amount),
+                {"name": "tenaga_kerja", "type": "integer"},
+                s("tanggal_berdiri", pattern=date),
+                s("telepon", pattern=r"0\d{7,13}"),
+                s("email", pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+"),
+                s(
+                    "sumber_data",
+                    enum=[
+                        "pelaku_usaha",
+                        "sudin",
+                        "kecamatan",
+                        "kelurahan",
+                        "bidang_ukm",
+                        "bidang_koperasi",
+                        "dekopin",
+                        "ods",
+                        "pihak_lain",
+                    ],
+                ),
+                s("tanggal_data", pattern=date),
+            ]
+        }
+    )
+    t = time.perf_counter()
+    resource = Resource(path=slice_path.name, basepath=str(work), schema=schema)
+    report = validate(resource, limit_errors=10**9)
+    if any(
+        e.type in ("resource-error", "scheme-error", "source-error") for e in report.tasks[0].errors
+    ):
+        raise RuntimeError(str(report.flatten(["type", "note"])[:3]))
+    secs = time.perf_counter() - t
+    errors = len(report.flatten(["rowNumber"]))
+    return {
+        "rows": n,
+        "slice_seconds": secs,
+        "seconds": secs * total / n,
+        "extrapolated_from": n,
+        "errors": errors,
+    }
+
+
+def phase_kukm(path: Path, work: Path, workers: int) -> dict[str, Any]:
+    from kukm.pipeline import run_file
+    from kukm.plugins import open_store
+    from kukm.reports import rekap
+
+    store = open_store(f"sqlite:///{work / f'kukm{workers}.sqlite'}")
+    t = time.perf_counter()
+    s = run_file(
+        path, kind="umkm", store=store, errors_path=work / f"errors{workers}.csv", workers=workers
+    )
+    secs = time.perf_counter() - t
+    out: dict[str, Any] = {
+        "rows": s.input,
+        "accepted": s.accepted,
+        "rejected": s.rejected,
+        "inserted": s.inserted,
+        "seconds": secs,
+        "workers": workers,
+    }
+    t = time.perf_counter()
+    again = run_file(path, kind="umkm", store=store, workers=0)
+    out["reimport_seconds"] = time.perf_counter() - t
+    out["reimport_inserted"] = again.inserted
+    for by in ("kab_kota", "skala"):
+        t = time.perf_counter()
+        r = rekap(store, "umkm", [by])
+        out[f"rekap_{by}_seconds"] = time.perf_counter() - t
+        out["rekap_total"] = r.total
+    store.close()
+    return out
+
+
+def run_phase(name: str, path: Path, work: Path, *extra: str) -> dict[str, Any]:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--phase",
+        name,
+        "--file",
+        str(path),
+        "--work",
+        str(work),
+        *extra,
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, "KUKM_NO_PROGRESS": "1"}
+    )
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        raise SystemExit(f"phase {name} failed")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="50,000 rows instead of 1,000,000")
+    ap.add_argument("--rows", type=int, default=None)
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--file", help=argparse.SUPPRESS)
+    ap.add_argument("--work", help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--skip", default="", help="comma-separated contenders to skip")
+    args = ap.parse_args()
+    if args.phase:
+        path, work = Path(args.file), Path(args.work)
+        if args.phase == "kukm":
+            res = phase_kukm(path, work, args.workers)
+        else:
+            res = {
+                "raw": phase_raw,
+                "pydantic": phase_pydantic,
+                "frictionless": phase_frictionless,
+            }[args.phase](path, work)
+        res["peak_rss_mb"] = round(peak_mb(), 1)
+        print(json.dumps(res))
+        return
+
+    rows = args.rows or (50_000 if args.quick else 1_000_000)
+    path = data_file(rows)
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"bench_import: {rows:,} UMKM rows, 5% faulty ({path.name}); cpu count {os.cpu_count()}")
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        plan: list[tuple[str, str, tuple[str, ...]]] = [
+            ("raw", "raw", ()),
+            ("pydantic", "pydantic", ()),
+            ("frictionless", "frictionless", ()),
+            ("kukm", "kukm", ("--workers", "0")),
+            ("kukm-2w", "kukm", ("--workers", "2")),
+        ]
+        for label, phase, extra in plan:
+            if label in skip or phase in skip:
+                continue
+            results[label] = r = run_phase(phase, path, work, *extra)
+            note = (
+                f" (extrapolated from the first {r['extrapolated_from']} rows)"
+                if "extrapolated_from" in r
+                else ""
+            )
+            print(
+                f"  {label:<13} {r['seconds']:8.2f} s  {rows / r['seconds']:>10,.0f} rows/s  "
+                f"peak RSS {r['peak_rss_mb']:6.1f} MB{note}"
+            )
+    raw = results.get("raw", {}).get("seconds")
+    print("ratios (time, lower is better for kukm):")
+    for label in ("kukm", "kukm-2w"):
+        k = results.get(label)
+        if not k:
+            continue
+        parts = [f"  {label}:"]
+        if raw:
+            parts.append(f"{k['seconds'] / raw:.2f}x raw load (target <= 2x)")
+        for other, target in (("pydantic", 5), ("frictionless", 10)):
+            if other in results:
+                parts.append(
+                    f"{results[other]['seconds'] / k['seconds']:.2f}x faster than {other} (target >= {target}x)"
+                )
+        parts.append(f"peak RSS {k['peak_rss_mb']:.0f} MB (target < 300)")
+        print(" | ".join(parts))
+        print(
+            f"    accepted {k['accepted']:,} rejected {k['rejected']:,}; re-import {k['reimport_seconds']:.2f} s "
+            f"inserted {k['reimport_inserted']}; rekap over {k['rekap_total']:,} stored rows: "
+            f"kab_kota {k['rekap_kab_kota_seconds']:.3f} s, skala {k['rekap_skala_seconds']:.3f} s "
+            f"(target <= 1 s; raw GROUP BY {results.get('raw', {}).get('group_by_seconds', float('nan')):.3f} s)"
+        )
+    if "kukm" in results and "kukm-2w" in results:
+        gain = results["kukm"]["seconds"] / results["kukm-2w"]["seconds"]
+        print(f"  worker pool (2 processes) vs in-process checks: {gain:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Readers (CSV variants, XLSX, JSON lines) and the errors file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kukm.exceptions import ConfigurationError, Issue
+from kukm.pipeline import ANNOTATION_COLUMNS, ErrorsWriter, detect_encoding, open_table
+from kukm.pipeline.readers import BARIS_JSON_INVALID, BARIS_KOLOM_LEBIH
+
+HEADER = ["nama_usaha", "alamat", "omzet_tahunan"]
+ROWS = [["Kedai Kopi Café", "Jl. Kenanga No. 1", "Rp 1.500.000"], ["Toko Ça", "", "1,5 juta"]]
+
+
+def _write(path: Path, text: str, encoding: str) -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _csv_text(delimiter: str, rows: list[list[str]] = ROWS) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    w.writerow(HEADER)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def _read(path: Path, **kw: str) -> tuple[list[tuple[int, dict[str, str]]], object]:
+    with open_table(path, **kw) as t:  # type: ignore[arg-type]
+        return list(t), t
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "declared", "expect_enc"),
+    [
+        (",", "utf-8", None, "utf-8"),
+        (";", "utf-8", None, "utf-8"),
+        (",", "utf-8-sig", None, "utf-8-sig"),
+        (";", "utf-8-sig", None, "utf-8-sig"),
+        (";", "cp1252", None, "cp1252"),
+        (",", "cp1252", "cp1252", "cp1252"),
+        (";", "cp1252", "windows-1252", "cp1252"),
+        ("\t", "utf-8", None, "utf-8"),
+    ],
+)
+def test_csv_variants_parse(
+    tmp_path: Path, delimiter: str, encoding: str, declared: str | None, expect_enc: str
+) -> None:
+    p = _write(tmp_path / "in.csv", _csv_text(delimiter), encoding)
+    kw = {"encoding": declared} if declared else {}
+    rows, t = _read(p, **kw)
+    assert t.delimiter == delimiter  # type: ignore[attr-defined]
+    assert t.encoding == expect_enc  # type: ignore[attr-defined]
+    assert t.columns == HEADER  # type: ignore[attr-defined]
+    assert rows == [
+        (1, dict(zip(HEADER, ROWS[0], strict=True))),
+        (2, dict(zip(HEADER, ROWS[1], strict=True))),
+    ]
+
+
+def test_cp1252_byte_after_the_sample_is_still_read(tmp_path: Path) -> None:
+    body = "a\n" + "x\n" * 40000 + "Caf\xe9\n"
+    p = tmp_path / "late.csv"
+    p.write_bytes(body.encode("cp1252"))
+    rows, t = _read(p)
+    assert t.encoding == "utf-8"  # type: ignore[attr-defined]
+    assert rows[-1][1] == {"a": "Café"}
+
+
+def test_detect_encoding_cut_sample_is_not_an_error() -> None:
+    cut = "é".encode()[:1]
+    assert detect_encoding(b"abc" + cut, complete=False) == "utf-8"
+    assert detect_encoding(b"abc" + cut, complete=True) == "cp1252"
+
+
+def test_annotation_columns_are_ignored_and_blank_rows_keep_numbers(tmp_path: Path) -> None:
+    text = "nama_usaha,_row,_codes,nib\nA,3,X,1\n,,,\nB,,,2\n"
+    rows, t = _read(_write(tmp_path / "e.csv", text, "utf-8"))
+    assert t.columns == ["nama_usaha", "nib"]  # type: ignore[attr-defined]
+    assert rows == [(1, {"nama_usaha": "A", "nib": "1"}), (3, {"nama_usaha": "B", "nib": "2"})]
+
+
+def test_short_and_long_rows(tmp_path: Path) -> None:
+    text = "a,b\n1\n1,2,3\n1,2,\n"
+    with open_table(_write(tmp_path / "x.csv", text, "utf-8")) as t:
+        rows = list(t)
+        assert rows == [
+            (1, {"a": "1", "b": ""}),
+            (2, {"a": "1", "b": "2"}),
+            (3, {"a": "1", "b": "2"}),
+        ]
+        assert set(t.row_issues) == {2}
+        assert t.row_issues[2].code == BARIS_KOLOM_LEBIH
+
+
+def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError):
+        open_table(tmp_path / "nope.csv")
+    (tmp_path / "x.parquet").write_text("")
+    with pytest.raises(ConfigurationError):
+        open_table(tmp_path / "x.parquet")
+
+
+def test_xlsx_reader(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append([None])
+    ws.append(["nib", "nama_usaha", "tanggal_berdiri", "tenaga_kerja", "modal_usaha", "_codes"])
+    ws.append([9120001234567, "Toko A", dt.datetime(2020, 5, 1), 3, 1500000.0, "X"])
+    ws.append([None, None, None, None, None, None])
+    ws.append(["9120001234568", " Toko B ", "01/02/2021", 2.5, "Rp 1.500.000", None])
+    p = tmp_path / "in.xlsx"
+    wb.save(p)
+    rows, t = _read(p)
+    assert t.columns == ["nib", "nama_usaha", "tanggal_berdiri", "tenaga_kerja", "modal_usaha"]  # type: ignore[attr-defined]
+    assert rows[0] == (
+        1,
+        {"nib": "9120001234567", "nama_usaha": "Toko A", "tanggal_berdiri": "2020-05-01",
+         "tenaga_kerja": "3", "modal_usaha": "1500000"},
+    )  # fmt: skip
+    assert rows[1][0] == 3
+    assert rows[1][1]["nama_usaha"] == "Toko B"
+    assert rows[1][1]["tenaga_kerja"] == "2.5"
+
+
+def test_jsonl_reader(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"Koperasi": "A", "Total Anggota": 12, "_row": 9}),
+        "",
+        "{broken",
+        json.dumps([1, 2]),
+        json.dumps({"Koperasi": "B", "Grade": None, "Baru": True}),
+    ]
+    p = tmp_path / "ods.jsonl"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open_table(p) as t:
+        rows = list(t)
+        assert [r for r, _ in rows] == [1, 2, 3, 4]
+        assert rows[0][1] == {"Koperasi": "A", "Total Anggota": "12"}
+        assert rows[3][1] == {"Koperasi": "B", "Grade": "", "Baru": "ya"}
+        assert {k: v.code for k, v in t.row_issues.items()} == {
+            2: BARIS_JSON_INVALID,
+            3: BARIS_JSON_INVALID,
+        }
+        assert t.columns == ["Koperasi", "Total Anggota", "Grade", "Baru"]
+
+
+def _issue(code: str, field: str | None) -> Issue:
+    return Issue(code, field, "v", f"pesan {code}", f"message {code}")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_errors_file_layout_and_reimport(tmp_path: Path, suffix: str) -> None:
+    p = tmp_path / f"errors{suffix}"
+    with ErrorsWriter(p, ["nib", "nama_usaha", "_old"], delimiter=";") as w:
+        w.write(
+            4,
+            {"nib": "12", "nama_usaha": "Toko; A"},
+            [_issue("NIB_LENGTH", "nib"), _issue("X", None)],
+        )
+        w.write(9, {"nib": "1234567890123", "nama_usaha": ""}, [_issue("REQ", "nama_usaha")])
+    with open_table(p) as t:
+        assert t.raw_columns == ["nib", "nama_usaha", *ANNOTATION_COLUMNS]
+        assert t.columns == ["nib", "nama_usaha"]
+        rows = list(t)
+    assert rows == [
+        (1, {"nib": "12", "nama_usaha": "Toko; A"}),
+        (2, {"nib": "1234567890123", "nama_usaha": ""}),
+    ]
+    # the annotations themselves, read raw
+    if suffix == ".csv":
+        text = p.read_text(encoding="utf-8-sig")
+        assert text.splitlines()[0] == "nib;nama_usaha;_row;_codes;_fields;_messages"
+        raw = list(csv.reader(io.StringIO(text), delimiter=";"))
+        assert raw[1][2:5] == ["4", "NIB_LENGTH;X", "nib;"]
+        assert raw[1][5] == "pesan NIB_LENGTH | pesan X"
+        assert raw[2][2:5] == ["9", "REQ", "nama_usaha"]
+
+
+def test_errors_file_rejects_other_suffix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError):
+        ErrorsWriter(tmp_path / "e.json", ["a"])
+
+
+cell = st.text(
+    alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    max_size=12,
+).map(str.strip)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=8),
+    delimiter=st.sampled_from([",", ";"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+)
+def test_csv_round_trip_property(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], delimiter: str, encoding: str
+) -> None:
+    p = tmp_path_factory.mktemp("rt") / "r.csv"
+    p.write_bytes(_csv_text(delimiter, rows).encode(encoding))
+    got, _ = _read(p, delimiter=delimiter)
+    want = [(i, dict(zip(HEADER, r, strict=True))) for i, r in enumerate(rows, start=1) if any(r)]
+    assert got == want

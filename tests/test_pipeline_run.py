@@ -1,0 +1,225 @@
+"""The streaming pipeline's mechanics, with a tiny stand-in instrument.
+
+The real instruments are exercised end to end in ``test_cli_import.py``; here
+the instrument is a fake so that batching, row numbers, the worker pool,
+duplicates and idempotency are tested on their own.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from attrs import frozen
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kukm.adapters.memory import MemoryStore
+from kukm.exceptions import Issue, issue, register_code
+from kukm.model import Alamat, SumberData, Umkm
+from kukm.pipeline import BARIS_DUPLIKAT, RowChecker, open_table, record_id, run_file
+from kukm.pipeline.checks import SUMBER_DATA_KOSONG, classify
+from kukm.storage.base import VerificationStatus
+
+FAKE = register_code("TEST_FAKE_BAD", "Nilai salah (uji).", "Bad value (test).", module=__name__)
+
+
+@frozen
+class _Result:
+    record: Umkm | None
+    issues: tuple[Issue, ...]
+    sumber_data: SumberData | None
+
+
+class FakeInstrument:
+    """nama_usaha required; nib must be 13 digits if given; 'omzet' digits."""
+
+    name = "fake"
+
+    def parse_row(self, row: Mapping[str, str], *, row_number: int) -> _Result:
+        found: list[Issue] = []
+        if not row.get("nama_usaha"):
+            found.append(issue(FAKE, "nama_usaha", "", row=row_number))
+        nib = row.get("nib") or None
+        if nib is not None and not (nib.isdigit() and len(nib) == 13):
+            found.append(issue(FAKE, "nib", nib, row=row_number))
+        omzet = row.get("omzet_tahunan") or None
+        if omzet is not None and not omzet.isdigit():
+            found.append(issue(FAKE, "omzet_tahunan", omzet, row=row_number))
+        sumber = SumberData(row["sumber_data"]) if row.get("sumber_data") else None
+        if found:
+            return _Result(None, tuple(found), sumber)
+        rec = Umkm(
+            nama_usaha=row["nama_usaha"],
+            nib=nib,
+            id_sumber=row.get("id_sumber") or None,
+            omzet_tahunan=int(omzet) if omzet else None,
+            alamat=Alamat(kode_wilayah=row.get("kode_wilayah") or None),
+        )
+        return _Result(rec, (), sumber)
+
+
+COLUMNS = ["id_sumber", "nama_usaha", "nib", "omzet_tahunan", "kode_wilayah", "sumber_data"]
+
+
+def _good(i: int) -> list[str]:
+    return [
+        f"S{i}",
+        f"Toko {i}",
+        f"{9_000_000_000_000 + i}",
+        str(1_000_000 * i),
+        "31.71.01.1001",
+        "sudin",
+    ]
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        w.writerows(rows)
+    return path
+
+
+def _checker() -> RowChecker:
+    return RowChecker("umkm", instrument=FakeInstrument())
+
+
+def test_counts_errors_file_and_idempotent_reimport(tmp_path: Path) -> None:
+    rows = [_good(i) for i in range(1, 31)]
+    rows[4][2] = "123"  # row 5: nib
+    rows[9][1] = ""  # row 10: nama_usaha
+    rows[9][3] = "1,5"  # row 10: omzet too
+    rows[20] = list(rows[3])  # row 21 duplicates row 4 (same NIB)
+    src = _write(tmp_path / "in.csv", rows)
+    store = MemoryStore()
+    errors = tmp_path / "in.errors.csv"
+    s = run_file(
+        src, kind="umkm", store=store, checker=_checker(), errors_path=errors, batch_size=7
+    )
+    assert (s.input, s.accepted, s.rejected) == (30, 27, 3)
+    assert s.input == s.accepted + s.rejected
+    assert (s.inserted, s.updated, s.unchanged) == (27, 0, 0)
+    assert store.count("umkm") == 27
+    with open(errors, encoding="utf-8-sig", newline="") as fh:
+        got = {r["_row"]: (r["_codes"], r["_fields"]) for r in csv.DictReader(fh)}
+    assert got == {
+        "5": (FAKE, "nib"),
+        "10": (f"{FAKE};{FAKE}", "nama_usaha;omzet_tahunan"),
+        "21": (BARIS_DUPLIKAT, "nib"),
+    }
+    again = run_file(src, kind="umkm", store=store, checker=_checker(), batch_size=7)
+    assert (again.inserted, again.updated) == (0, 0)
+    assert again.replayed_batches == again.batches > 0
+    assert store.count("umkm") == 27
+
+
+def test_fixed_errors_file_imports_and_adds_only_the_fixed_rows(tmp_path: Path) -> None:
+    rows = [_good(i) for i in range(1, 6)]
+    rows[1][2] = "12"
+    src = _write(tmp_path / "in.csv", rows)
+    store = MemoryStore()
+    errors = tmp_path / "in.errors.csv"
+    run_file(src, kind="umkm", store=store, checker=_checker(), errors_path=errors)
+    assert store.count("umkm") == 4
+    # the officer fixes the cell in the errors file and imports that file
+    text = errors.read_text(encoding="utf-8-sig").replace(",12,", f",{9_000_000_000_002},")
+    errors.write_text(text, encoding="utf-8-sig")
+    fixed = run_file(errors, kind="umkm", store=store, checker=_checker())
+    assert (fixed.input, fixed.accepted, fixed.inserted) == (1, 1, 1)
+    assert store.count("umkm") == 5
+
+
+def test_default_source_and_missing_source(tmp_path: Path) -> None:
+    rows = [_good(1), _good(2)]
+    rows[1][5] = ""
+    src = _write(tmp_path / "in.csv", rows)
+    s = run_file(src, kind="umkm", checker=_checker(), errors_path=tmp_path / "e.csv")
+    assert s.rejected == 1 and s.by_code[SUMBER_DATA_KOSONG] == 1 and not s.stored
+    store = MemoryStore()
+    s2 = run_file(src, kind="umkm", store=store, checker=_checker(), source="pihak_lain")
+    assert s2.rejected == 0
+    stored = {r.id: r for r in store.iter_records("umkm")}
+    pending = stored[record_id(Umkm(nama_usaha="x", nib=rows[1][2]), None)[0]]
+    assert pending.provenance.sumber is SumberData.PIHAK_LAIN
+    assert pending.status is VerificationStatus.MENUNGGU
+    assert pending.provenance.id_pengiriman and pending.provenance.id_pengiriman.startswith("imp-")
+
+
+def test_validate_writes_no_errors_file_when_all_rows_pass(tmp_path: Path) -> None:
+    src = _write(tmp_path / "in.csv", [_good(1)])
+    s = run_file(src, kind="umkm", checker=_checker(), errors_path=tmp_path / "e.csv")
+    assert s.ok and not (tmp_path / "e.csv").exists() and s.errors_file is None
+
+
+def test_worker_pool_keeps_row_numbers(tmp_path: Path) -> None:
+    rows = [_good(i) for i in range(1, 401)]
+    bad = {7, 150, 151, 399}
+    for r in bad:
+        rows[r - 1][2] = "x"
+    src = _write(tmp_path / "in.csv", rows)
+    errors = tmp_path / "e.csv"
+    store = MemoryStore()
+    s = run_file(
+        src,
+        kind="umkm",
+        store=store,
+        checker=_checker(),
+        errors_path=errors,
+        workers=2,
+        batch_size=37,
+    )
+    assert s.workers == 2 and (s.accepted, s.rejected) == (396, 4)
+    with open_table(errors) as t:
+        assert [int(d["id_sumber"][1:]) for _, d in t] == sorted(bad)
+    assert store.count("umkm") == 396
+
+
+def test_record_ids_are_deterministic() -> None:
+    assert record_id(Umkm(nama_usaha="A", nib="1234567890123", id_sumber="9"), "sudin")[0] == (
+        "umkm-nib-1234567890123"
+    )
+    a = record_id(Umkm(nama_usaha="Toko", alamat=Alamat(kode_wilayah="31.71.01.1001")), None)
+    b = record_id(Umkm(nama_usaha="TOKO", alamat=Alamat(kode_wilayah="31.71.01.1001")), None)
+    assert a == b and a[1] is None
+    from kukm.model import Koperasi
+
+    kid, field = record_id(Koperasi(nama="K", nomor_induk_koperasi="3171100090001"), None)
+    assert field == "nomor_induk_koperasi" and "3171100090001" in kid
+
+
+def test_classify_matches_rule() -> None:
+    import datetime as dt
+
+    from kukm.rules.skala_umkm import klasifikasi_umkm
+
+    u = Umkm(nama_usaha="A", modal_usaha=1_000_000_001, tanggal_data=dt.date(2024, 1, 1))
+    assert classify(u) == {"skala": klasifikasi_umkm(u).skala.value}  # type: ignore[union-attr]
+    assert classify(Umkm(nama_usaha="A")) == {"skala": None}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    flags=st.lists(st.sampled_from(["ok", "nib", "nama", "dup"]), min_size=1, max_size=40),
+    batch=st.integers(min_value=1, max_value=9),
+)
+def test_input_equals_accepted_plus_rejected(
+    tmp_path_factory: pytest.TempPathFactory, flags: list[str], batch: int
+) -> None:
+    rows = []
+    for i, f in enumerate(flags, start=1):
+        r = _good(i)
+        if f == "nib":
+            r[2] = "1"
+        elif f == "nama":
+            r[1] = ""
+        elif f == "dup" and rows:
+            r = list(rows[0])
+        rows.append(r)
+    src = _write(tmp_path_factory.mktemp("p") / "in.csv", rows)
+    store = MemoryStore()
+    s = run_file(src, kind="umkm", store=store, checker=_checker(), batch_size=batch)
+    assert s.input == len(rows) == s.accepted + s.rejected
+    assert store.count("umkm") == s.accepted == s.inserted

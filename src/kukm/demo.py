@@ -122,14 +122,20 @@ def run_demo(
     store = open_store(db_url)
     try:
         echo("2/5 importing (validate → classify → store); rejected rows go to the errors files")
-        for kind, path, errors in (
-            ("umkm", umkm_csv, data / "umkm.errors.xlsx"),
-            ("koperasi", kop_csv, data / "koperasi.errors.csv"),
+        # koperasi data come from Dekopinwil/Dekopinda (Kepgub D.1) when a row does not say
+        for kind, path, errors, source in (
+            ("umkm", umkm_csv, data / "umkm.errors.xlsx", None),
+            ("koperasi", kop_csv, data / "koperasi.errors.csv", "dekopin"),
         ):
             errors.unlink(missing_ok=True)
             try:
                 summary = run_file(
-                    path, kind=kind, store=store, errors_path=errors, petugas="demo-petugas"
+                    path,
+                    kind=kind,
+                    store=store,
+                    errors_path=errors,
+                    petugas="demo-petugas",
+                    source=source,
                 )
             except Exception as exc:  # a missing instrument must not hide the rest
                 result.notes.append(f"{kind} import failed: {exc}")

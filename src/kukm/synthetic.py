@@ -351,7 +351,8 @@ def generate_koperasi(
         kode = rnd.choice(codes)
         jenis = str(_pick(rnd, _JENIS))
         tahun_bh = rnd.randrange(1980, 2023)
-        rat = rnd.randrange(tahun_akhir - 3, tahun_akhir + 1)
+        # most cooperatives held their RAT for the last book year (certificate condition)
+        rat = int(str(_pick(rnd, ((tahun_akhir, 70), (tahun_akhir - 1, 20), (tahun_akhir - 3, 10)))))
         pria, wanita = rnd.randrange(10, 400), rnd.randrange(10, 400)
         tahun_data = int(str(_pick(rnd, tahun)))
         nomor_bh = (

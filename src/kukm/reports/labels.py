@@ -138,12 +138,13 @@ def kosakata(dimensi: str, *, wilayah: str | None = None) -> tuple[str, ...] | N
     if dimensi == "jenis_kelamin":
         return tuple(_JENIS_KELAMIN)
     if dimensi in ("jenis", "bentuk"):
+        # records keep the ODS wording ("Simpan Pinjam", "Primer Kabupaten/Kota")
         try:
-            from kukm.rules.koperasi import BentukKoperasi, JenisKoperasi
+            from kukm.rules.koperasi import BENTUK_LABEL, JENIS_LABEL
         except ImportError:  # pragma: no cover
             return None
-        enum_cls: Any = JenisKoperasi if dimensi == "jenis" else BentukKoperasi
-        return tuple(str(m.value) for m in enum_cls)
+        labels: Any = JENIS_LABEL if dimensi == "jenis" else BENTUK_LABEL
+        return tuple(str(v) for v in labels.values())
     if dimensi in ("kab_kota", "kecamatan"):
         depth = 2 if dimensi == "kab_kota" else 3
         scope = wilayah or "31"

@@ -1,0 +1,199 @@
+"""``kukm import`` / ``kukm validate`` end to end with the real instruments."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kukm.cli import cli
+from kukm.plugins import open_store
+from kukm.synthetic import (
+    KOPERASI_COLUMNS,
+    UMKM_COLUMNS,
+    generate_koperasi,
+    generate_umkm,
+    write_csv,
+)
+
+pytest.importorskip("kukm.rules.instruments")
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return res.exit_code, res.output
+
+
+@pytest.fixture
+def umkm_file(tmp_path: Path) -> tuple[Path, dict[int, str]]:
+    path = tmp_path / "umkm.csv"
+    faults = write_csv(path, generate_umkm(400, seed=11, faulty_share=0.08), UMKM_COLUMNS)
+    assert faults
+    return path, faults
+
+
+def _errors(path: Path) -> dict[int, dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return {int(r["_row"]): r for r in csv.DictReader(fh)}
+
+
+def test_import_with_faulty_rows(tmp_path: Path, umkm_file: tuple[Path, dict[int, str]]) -> None:
+    path, faults = umkm_file
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    errors = tmp_path / "ditolak.csv"
+    code, out = _invoke(
+        "import", str(path), "--kind", "umkm", "--db", db, "--errors", str(errors), "--json"
+    )
+    assert code == 1
+    summary = json.loads(out)
+    assert summary["input"] == 400 == summary["accepted"] + summary["rejected"]
+    assert summary["inserted"] == summary["accepted"]
+    rejected = _errors(errors)
+    # every faulty row is in the errors file, with the faulty field named
+    for row, field in faults.items():
+        assert row in rejected, f"row {row} ({field}) was not rejected"
+        assert field in rejected[row]["_fields"].split(";")
+        codes = rejected[row]["_codes"].split(";")
+        assert len(codes) == len(rejected[row]["_fields"].split(";"))
+    assert set(rejected) == set(faults)
+    # the original columns come first, unchanged
+    with open(path, encoding="utf-8", newline="") as fh:
+        original = {i: r for i, r in enumerate(csv.DictReader(fh), start=1)}
+    for row, rec in rejected.items():
+        assert {k: rec[k] for k in UMKM_COLUMNS} == original[row]
+    # every good row is stored
+    store = open_store(db)
+    try:
+        assert store.count("umkm", status=None) == summary["accepted"]
+        stored_src = {r.record.id_sumber for r in store.iter_records("umkm")}  # type: ignore[union-attr]
+        assert stored_src == {original[i]["id_sumber"] for i in original if i not in faults}
+        some = next(iter(store.iter_records("umkm")))
+        assert some.atribut.get("skala") in {"mikro", "kecil", "menengah", "besar"}
+        assert some.provenance.petugas is None
+    finally:
+        store.close()
+    # the second import adds nothing
+    code, out = _invoke(
+        "import", str(path), "--kind", "umkm", "--db", db, "--errors", str(errors), "--json"
+    )
+    again = json.loads(out)
+    assert code == 1 and again["inserted"] == 0 and again["updated"] == 0
+    assert again["input"] == 400
+
+
+def test_fix_errors_file_and_import_it(
+    tmp_path: Path, umkm_file: tuple[Path, dict[int, str]]
+) -> None:
+    path, faults = umkm_file
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    code, out = _invoke("import", str(path), "--kind", "umkm", "--db", db, "--json")
+    default_errors = path.with_name("umkm.errors.csv")
+    assert code == 1 and json.loads(out)["errors_file"] == str(default_errors)
+    rows = list(csv.DictReader(open(default_errors, encoding="utf-8-sig", newline="")))  # noqa: SIM115
+    fixes = {
+        "nib": "",
+        "nik_pemilik": "3171014501800001",
+        "modal_usaha": "1500000",
+        "omzet_tahunan": "Rp 5.000.000",
+        "tanggal_berdiri": "2020-02-28",
+        "kode_wilayah": "31.71.01.1001",
+        "nama_usaha": "Warung Perbaikan",
+    }
+    for r in rows:
+        for field in r["_fields"].split(";"):
+            if field in fixes:
+                r[field] = fixes[field]
+    fixed = tmp_path / "fixed.csv"
+    with open(fixed, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    code, out = _invoke("import", str(fixed), "--kind", "umkm", "--db", db, "--json")
+    res = json.loads(out)
+    assert code == 0, res
+    assert res["accepted"] == len(faults) == res["inserted"]
+
+
+def test_validate_writes_nothing_to_the_store(
+    tmp_path: Path, umkm_file: tuple[Path, dict[int, str]]
+) -> None:
+    path, faults = umkm_file
+    db = tmp_path / "never.sqlite"
+    errors = tmp_path / "e.xlsx"
+    code, out = _invoke("validate", str(path), "--kind", "umkm", "--errors", str(errors), "--json")
+    res = json.loads(out)
+    assert code == 1 and res["rejected"] == len(faults) and not res["stored"]
+    assert not db.exists()
+    from kukm.pipeline import open_table
+
+    with open_table(errors) as t:
+        assert "_fields" in t.raw_columns
+        assert len(list(t)) == len(faults)
+
+
+def test_text_output_and_exit_zero(tmp_path: Path) -> None:
+    path = tmp_path / "clean.csv"
+    write_csv(path, generate_umkm(20, seed=3, faulty_share=0.0), UMKM_COLUMNS)
+    code, out = _invoke(
+        "import", str(path), "--kind", "umkm", "--db", f"sqlite:///{tmp_path / 'k.sqlite'}"
+    )
+    assert code == 0
+    assert "input 20 = accepted 20 + rejected 0" in out
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"), [(";", "utf-8-sig"), (";", "cp1252"), (",", "cp1252")]
+)
+def test_csv_variants_import(tmp_path: Path, delimiter: str, encoding: str) -> None:
+    rows = [r.data for r in generate_umkm(15, seed=5, faulty_share=0.0)]
+    rows[0]["nama_usaha"] = "Kedai Café Señor"
+    rows[1]["modal_usaha"] = "Rp 1.500.000"
+    rows[2]["omzet_tahunan"] = "1,5 juta"
+    path = tmp_path / "v.csv"
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(UMKM_COLUMNS), delimiter=delimiter)
+        w.writeheader()
+        w.writerows(rows)
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    code, out = _invoke("import", str(path), "--kind", "umkm", "--db", db, "--json")
+    res = json.loads(out)
+    assert code == 0, res
+    assert res["delimiter"] == delimiter
+    store = open_store(db)
+    try:
+        names = {r.record.nama_usaha for r in store.iter_records("umkm", status=None)}  # type: ignore[union-attr]
+        assert "Kedai Café Señor" in names
+        amounts = {
+            (r.record.modal_usaha, r.record.omzet_tahunan)
+            for r in store.iter_records("umkm", status=None)
+        }  # type: ignore[union-attr]
+        assert any(m == 1_500_000 for m, _ in amounts) and any(o == 1_500_000 for _, o in amounts)
+    finally:
+        store.close()
+
+
+def test_koperasi_import_with_source_option(tmp_path: Path) -> None:
+    path = tmp_path / "kop.csv"
+    faults = write_csv(path, generate_koperasi(40, seed=2, faulty_share=0.1), KOPERASI_COLUMNS)
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    code, out = _invoke(
+        "import", str(path), "--kind", "koperasi", "--db", db, "--source", "dekopin", "--json"
+    )
+    res = json.loads(out)
+    assert res["rejected"] == len(faults)
+    assert code == (1 if faults else 0)
+    assert res["accepted"] == res["inserted"] == 40 - len(faults)
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("nama_usaha\nA\n")
+    code, _ = _invoke("import", str(path))  # --kind missing
+    assert code == 2
+    code, _ = _invoke("import", str(path), "--kind", "umkm", "--db", "nosuch://x")
+    assert code == 2
+    code, _ = _invoke("validate", str(path), "--errors", str(path))
+    assert code == 2

@@ -127,17 +127,20 @@ def mask_value(value: Any, path: str = "", style: str = "sebagian") -> Any:
         return "*" * len(text)
     leaf = _leaf(path)
     if leaf == "nik_penduduk":
-        return text[:6] + "*" * max(len(text) - 6, 0)
+        keep = 6 if len(text) > 6 else 0
+        return text[:keep] + "*" * (len(text) - keep)
     if leaf == "email":
         local, at, domain = text.partition("@")
         if not at:
             return "*" * len(text)
-        return (local[:1] + "***" if local else "") + "@" + domain
+        return (local[:1] + "***" if len(local) > 1 else "***") + "@" + domain
     if leaf == "telepon":
         keep = 3 if len(text) > 6 else 0
         return "*" * (len(text) - keep) + text[len(text) - keep :]
-    # names: keep the first letter of every word
-    return " ".join(w[:1] + "*" * (len(w) - 1) for w in text.split(" "))
+    # names: keep the first letter of every word longer than one letter
+    return " ".join(
+        w[:1] + "*" * (len(w) - 1) if len(w) > 1 else "*" * len(w) for w in text.split(" ")
+    )
 
 
 def _mask_obj(obj: Any, parts: list[str], path: str, style: str) -> Any:
@@ -192,7 +195,7 @@ def mask_record(record: T, config: MaskingConfig | None = None) -> T:
 def mask_dict(data: Mapping[str, Any], config: MaskingConfig | None = None) -> dict[str, Any]:
     """Mask an unstructured record (nested dicts, as :func:`kukm.converters.unstructure` makes).
 
-    >>> mask_dict({"nama_usaha": "Toko", "email": "a@b.id"})
+    >>> mask_dict({"nama_usaha": "Toko", "email": "ani@b.id"})
     {'nama_usaha': 'Toko', 'email': 'a***@b.id'}
     """
     return dict(mask_record(dict(data), config))

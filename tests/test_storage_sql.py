@@ -466,3 +466,16 @@ def test_fresh_and_upgraded_databases_have_the_same_schema(
         engine.dispose()
         SqlStore(old_url).close()
         assert _schema_shape(new_url) == _schema_shape(old_url)
+
+
+def test_upgrade_cut_short_after_partial_ddl_completes(sql_url: str) -> None:
+    target, schema = engine_url(sql_url)
+    engine = sa.create_engine(
+        target, connect_args={"options": f"-csearch_path={schema}"} if schema else {}
+    )
+    migrate(engine, target=1)
+    with engine.begin() as conn:  # step 2 ran half-way, its version row never written
+        conn.execute(sa.text("ALTER TABLE kukm_records ADD COLUMN grade VARCHAR(255)"))
+    engine.dispose()
+    with SqlStore(sql_url) as store, store.engine.connect() as conn:
+        assert current_version(conn) == CURRENT_VERSION

@@ -199,9 +199,15 @@ def _v1(conn: sa.Connection) -> None:
 def _v2(conn: sa.Connection) -> None:
     string = sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql")
     ddl_type = string.compile(dialect=conn.dialect)
+    # Idempotent: on MariaDB DDL commits at once, so a step cut short by a crash
+    # may have run partly before its version row was written.
+    insp = sa.inspect(conn)
+    have_columns = {c["name"] for c in insp.get_columns("kukm_records")}
     for column in _V2_DIMENSIONS:
-        conn.execute(sa.text(f"ALTER TABLE kukm_records ADD COLUMN {column} {ddl_type}"))
-    conn.execute(sa.text("CREATE INDEX ix_kukm_audit_waktu ON kukm_audit (waktu_key)"))
+        if column not in have_columns:
+            conn.execute(sa.text(f"ALTER TABLE kukm_records ADD COLUMN {column} {ddl_type}"))
+    if "ix_kukm_audit_waktu" not in {i["name"] for i in insp.get_indexes("kukm_audit")}:
+        conn.execute(sa.text("CREATE INDEX ix_kukm_audit_waktu ON kukm_audit (waktu_key)"))
     # Backfill from the stored payload of each Koperasi's current version.
     md = build_metadata(2)
     rec, ver = md.tables["kukm_records"], md.tables["kukm_versions"]

@@ -1,0 +1,107 @@
+"""Shared helpers of the identifier modules: python-stdnum-compatible cleaning.
+
+:func:`clean` does what ``stdnum.util.clean(number, ' -.').strip()`` does
+(python-stdnum 2.x): it maps look-alike Unicode characters (fullwidth digits,
+dashes, dots, spaces) to ASCII, deletes spaces, dashes and dots, and strips
+surrounding whitespace. It is faster because it uses one ``str.translate``
+table, built once from python-stdnum's own character map on first use, and a
+fast path for values that are already plain ASCII digits.
+
+One deliberate addition: a single leading apostrophe, which Excel puts before
+numbers stored as text (``'3171011708450001``), is removed after cleaning.
+python-stdnum rejects such values; kukm accepts them. Apart from that the
+result is always python-stdnum's (``tests/test_ids_stdnum.py`` checks it).
+
+>>> clean("  '3171-0117.0845 0001 ")
+'3171011708450001'
+>>> clean("３１７１")  # fullwidth digits, as python-stdnum maps them
+'3171'
+>>> clean(None) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from kukm.exceptions import Issue, ValidationError, issue
+
+__all__ = ["clean", "is_ascii_digits", "problems_for"]
+
+_DELETE: Final = " -."
+_table: dict[int, str | None] | None = None
+
+
+def _build_table() -> dict[int, str | None]:
+    """Translate table equal to stdnum's ``_clean_chars`` followed by deleting `` -.``."""
+    import stdnum.util  # heavy import (pydoc, ssl): only on first non-trivial value
+
+    char_map: dict[str, str] = getattr(stdnum.util, "_char_map", {})
+    table: dict[int, str | None] = {}
+    for char, replacement in char_map.items():
+        table[ord(char)] = None if replacement in _DELETE else replacement
+    for char in _DELETE:
+        table[ord(char)] = None
+    return table
+
+
+def clean(number: object) -> str | None:
+    """The cleaned string, or ``None`` when *number* is not a string.
+
+    >>> clean("01.312.166.0-091.000")
+    '013121660091000'
+    >>> clean(b"123") is None
+    True
+    """
+    global _table
+    if type(number) is not str and not isinstance(number, str):
+        return None
+    if number.isascii():
+        if number.isdigit():
+            return number
+        # on ASCII stdnum's character map only turns "`" into "'"; then delete " -."
+        text = number.replace(" ", "").replace("-", "").replace(".", "").strip()
+        if "`" in text:
+            text = text.replace("`", "'")
+    else:
+        if _table is None:
+            _table = _build_table()
+        text = number.translate(_table).strip()
+    if text[:1] == "'":
+        text = text[1:].strip()
+    return text
+
+
+def is_ascii_digits(text: str) -> bool:
+    """``True`` for a non-empty string of ASCII digits ``0``–``9`` only.
+
+    >>> is_ascii_digits("0123"), is_ascii_digits("١٢"), is_ascii_digits("")
+    (True, False, False)
+    """
+    return text.isdigit() and text.isascii()
+
+
+def problems_for(
+    validate: Callable[[object], object],
+    value: object,
+    field: str | None,
+    *,
+    row: int | None = None,
+) -> list[Issue]:
+    """Run *validate* and turn a :class:`~kukm.exceptions.ValidationError` into an Issue.
+
+    The exception's ``code`` is the registered problem code of the module that
+    raised it, so the issue carries a stable code and bilingual messages.
+
+    >>> from kukm.ids import nib
+    >>> [i.code for i in problems_for(nib.validate, "123", "nib")]
+    ['NIB_LENGTH']
+    >>> problems_for(nib.validate, "9120001234567", "nib")
+    []
+    """
+    try:
+        validate(value)
+    except ValidationError as exc:
+        return [issue(exc.code, field, value, row=row)]
+    return []

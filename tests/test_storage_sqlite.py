@@ -155,3 +155,13 @@ def test_reopen_does_not_migrate_again(tmp_path: Path) -> None:
     with SqliteStore(url) as store:
         n = store.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0]
         assert n == len(sqlite_schema.MIGRATIONS)
+
+
+def test_schema_has_every_dimension_column() -> None:
+    from kukm.storage._codec import DIMENSION_COLUMNS, TABULATION_COLUMNS
+
+    with SqliteStore("sqlite://") as store:
+        cols = {c[1] for c in store.conn.execute("PRAGMA table_info(records)")}
+        assert set(DIMENSION_COLUMNS) <= cols
+        tab = {c[2] for c in store.conn.execute("PRAGMA index_info(records_tabulate)")}
+        assert set(TABULATION_COLUMNS.values()) <= tab

@@ -174,8 +174,11 @@ def _filters(
     params: list[Any] = [kind]
     if wilayah is not None:
         eq, low, high = _codec.wilayah_range(wilayah)
-        where.append("(r.kode_wilayah = ? OR (r.kode_wilayah >= ? AND r.kode_wilayah < ?))")
-        params += [eq, low, high]
+        # one index range [scope, scope + "/") and a residual test for the segment boundary
+        where.append(
+            "r.kode_wilayah >= ? AND r.kode_wilayah < ? AND (r.kode_wilayah = ? OR r.kode_wilayah >= ?)"
+        )
+        params += [eq, high, eq, low]
     if status is not None:
         values = sorted({VerificationStatus(s).value for s in status})
         if values:

@@ -19,13 +19,13 @@ Tables (see ``docs/storage.md``):
 * ``batches`` – committed ``batch_key`` values with their result.
 
 >>> [m.version for m in MIGRATIONS]
-[1, 2, 3]
+[1, 2, 3, 4]
 >>> import sqlite3
 >>> conn = sqlite3.connect(":memory:", isolation_level=None)
 >>> migrate(conn)
-3
+4
 >>> current_version(conn)
-3
+4
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from attrs import frozen
 
 from kukm.exceptions import StorageError, register_code
-from kukm.storage._codec import DIMENSION_COLUMNS, now_utc
+from kukm.storage._codec import now_utc
 
 __all__ = ["LATEST_VERSION", "MIGRATIONS", "Migration", "current_version", "migrate"]
 
@@ -57,7 +57,14 @@ class Migration:
     statements: Sequence[str]
 
 
-_DIM_DDL = ",\n  ".join(f"{c} TEXT" for c in DIMENSION_COLUMNS)
+# Frozen copy of kukm.storage._codec.DIMENSION_COLUMNS as of version 1 (a migration never
+# changes meaning when the constant changes; a test checks the two still agree).
+_V1_DIMENSIONS = (
+    "nib", "npwp", "nik_penduduk", "nomor_induk_koperasi", "nomor_badan_hukum", "nama",
+    "kode_wilayah", "provinsi", "kab_kota", "kecamatan", "kelurahan", "skala", "jenis", "bentuk",
+    "kelompok", "kbli", "jenis_kelamin", "status_nik", "grade",
+)  # fmt: skip
+_DIM_DDL = ",\n  ".join(f"{c} TEXT" for c in _V1_DIMENSIONS)
 
 _V1 = [
     f"""CREATE TABLE records (
@@ -125,11 +132,24 @@ _V3 = [
     "CREATE INDEX audit_waktu ON audit(waktu_key)",
 ]
 
+_TAB_COLUMNS = (
+    "status, sumber, provinsi, kab_kota, kecamatan, kelurahan, skala, jenis, bentuk, kelompok, "
+    "kbli, jenis_kelamin, status_nik, grade"
+)
+_V4 = [
+    "DROP INDEX IF EXISTS records_wilayah",
+    # One covering index serves tabulate/count (any grouping, any region scope) without
+    # reading the wide rows; it starts with (kind, kode_wilayah) for region ranges.
+    f"CREATE INDEX records_tabulate ON records(kind, kode_wilayah, {_TAB_COLUMNS}, "
+    "is_current, id) WHERE is_current = 1",
+]
+
 #: Every migration, in order. Append new ones; never edit released ones.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records, sequences, documents, audit, batches", _V1),
     Migration(2, "verifications; triggers keeping versions and the audit log unchanged", _V2),
     Migration(3, "indexes for identifier lookups, region scopes and audit time", _V3),
+    Migration(4, "covering index for tabulation and region counts (replaces records_wilayah)", _V4),
 )
 LATEST_VERSION: int = MIGRATIONS[-1].version
 

@@ -411,9 +411,13 @@ class AbstractLookupTests:
     def test_iter_records_in_region(self, store: Store) -> None:
         store.write_batch([umkm_op(i) for i in range(10)])
         store.write_batch([umkm_op(99, record=make_umkm(99, alamat=Alamat()))])
+        odd = ["31.71-01", "31.710.01", "31.71 01", "31", "31.71"]
+        store.write_batch(
+            [umkm_op(90 + n, record=make_umkm(0, alamat=Alamat(kode_wilayah=k))) for n, k in enumerate(odd)]
+        )
         everything = list(store.iter_records("umkm"))
         assert _ids(everything) == sorted(_ids(everything))
-        assert len(everything) == 11
+        assert len(everything) == 16
         for scope in ("31", "31.71", "31.71.01", "31.71.01.1001", "31.7", "31.71.0", "32", "31.01"):
             expected = [
                 r.id for r in everything if wilayah_matches(r.record.alamat.kode_wilayah, scope)
@@ -421,7 +425,7 @@ class AbstractLookupTests:
             assert _ids(store.iter_records("umkm", wilayah=scope)) == expected, scope
             assert store.count("umkm", wilayah=scope) == len(expected), scope
         assert store.count("umkm", wilayah="31.7") == 0
-        assert store.count("umkm", wilayah="31.71") == 6
+        assert store.count("umkm", wilayah="31.71") == 7  # six kelurahan codes and "31.71" itself
 
     def test_status_filter(self, store: Store) -> None:
         store.write_batch([umkm_op(1), umkm_op(2, provenance=PIHAK_LAIN)])

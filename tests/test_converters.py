@@ -93,3 +93,32 @@ def test_unserialisable_record_raises_storage_error() -> None:
         _codec.encode_record(Umkm(nama_usaha=object()))  # type: ignore[arg-type]
     with pytest.raises(StorageError):
         _codec.encode_record(Umkm(nama_usaha="\ud800"))
+
+
+@given(st.one_of(ks.umkm(), ks.koperasi()))
+def test_fast_structure_equals_cattrs(record: Umkm | Koperasi) -> None:
+    from kukm.storage._fastjson import fast_structure
+
+    data = json.loads(fast_dumps(record))
+    assert fast_structure(type(record), data) == structure(data, type(record)) == record
+
+
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
+    lambda inner: st.one_of(st.lists(inner, max_size=2), st.dictionaries(st.text(max_size=3), inner, max_size=2)),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=100)
+@given(ks.umkm(), st.sampled_from(["nib", "modal_usaha", "tanggal_data", "atribut_lain", "pemilik", "alamat", "nama_usaha"]), JSONISH)
+def test_fast_structure_never_disagrees_on_odd_data(record: Umkm, field: str, value: Any) -> None:
+    from kukm.storage._fastjson import fast_structure
+
+    data = json.loads(fast_dumps(record))
+    data[field] = value
+    try:
+        fast = fast_structure(Umkm, data)
+    except Slow:
+        return  # the codec then asks cattrs
+    assert fast == structure(data, Umkm)

@@ -46,7 +46,7 @@ from typing import Any, Final, NamedTuple
 from kukm.converters import converter
 from kukm.exceptions import StorageError, ValidationError, register_code
 from kukm.model import Koperasi, SumberData, Umkm
-from kukm.storage._fastjson import Slow, fast_dumps
+from kukm.storage._fastjson import Slow, fast_dumps, fast_structure
 from kukm.storage.base import (
     IDENTIFIER_KEYS,
     TABULATION_FIELDS,
@@ -173,7 +173,12 @@ def decode_record(kind: str, blob: str | bytes) -> Record:
     >>> decode_record("koperasi", '{"nama": "Kop"}').nama
     'Kop'
     """
-    return converter.structure(json.loads(blob), RECORD_TYPES[kind])
+    cls = RECORD_TYPES[kind]
+    data = json.loads(blob)
+    try:
+        return fast_structure(cls, data)
+    except Slow:
+        return converter.structure(data, cls)
 
 
 def encode_atribut(atribut: Mapping[str, str | None]) -> str:

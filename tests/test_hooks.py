@@ -110,6 +110,9 @@ def test_hook_kukm_register_reference_providers() -> None:
     providers = _plugins(First(), Second()).reference_providers()
     assert providers["wilayah"]() == ["dinas"]  # the first registered wins
     assert sorted(providers) == ["kbli", "lain", "wilayah"]
+    with_builtin = _plugins(First(), entrypoints=True).reference_providers()
+    assert with_builtin["wilayah"]() == ["dinas"]  # over kukm's packaged table
+    assert "prefiks_kelurahan" in with_builtin  # kukm's other tables stay
 
 
 def test_hook_kukm_register_schemes() -> None:

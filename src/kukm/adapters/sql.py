@@ -205,6 +205,10 @@ class SqlStore:
         )
         self.dialect = self.engine.dialect.name
         try:
+            if schema:  # schema=… names a schema of its own: create it on first use
+                with self.engine.begin() as conn:
+                    quoted = self.engine.dialect.identifier_preparer.quote_identifier(schema)
+                    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
             migrate(self.engine)
         except sa_exc.OperationalError as exc:
             self.engine.dispose()

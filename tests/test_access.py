@@ -77,6 +77,8 @@ def test_each_role_sees_its_scope(store: MemoryStore, user: User, visible: set[s
         (User("x", "lurah", "31.71"), "ACCESS_SCOPE_LEVEL"),
         (User("x", "lurah", "31.71.01.10O1"), "ACCESS_REGION_UNKNOWN"),
         (User("x", "sudin", "3I.71"), "ACCESS_REGION_UNKNOWN"),
+        (User("x", "sudin", "31.79"), "ACCESS_REGION_UNKNOWN"),  # not in the region tree
+        (User("x", "lurah", "31.71.01.1999"), "ACCESS_REGION_UNKNOWN"),
         (User("x", "koperasi"), "ACCESS_SCOPE_MISSING"),
     ],
 )

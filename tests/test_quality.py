@@ -275,3 +275,51 @@ def test_single_fault_property(name: str, nama: str, omzet: int) -> None:
     )
     report = assess([stored], kind="umkm", as_of=AS_OF)
     assert [(i.issue.code, i.issue.field) for i in report.issues] == [expected]
+
+
+def test_instrument_required_fields_and_issues() -> None:
+    """A Dinas instrument (E.11) replaces the required fields and adds its own issues."""
+    from kukm.exceptions import issue, register_code
+
+    register_code("TEST_INSTRUMENT_RULE", "Aturan uji.", "Test rule.", module=__name__)
+
+    @attrs.frozen
+    class F:
+        name: str
+        required: bool = False
+        target: str | None = None
+
+    class FakeInstrument:
+        fields = (F("nama_usaha", True), F("kbli", True), F("sumber_data", True, "-"), F("x"))
+
+        def validate_record(self, entity: Umkm, *, today: dt.date) -> list[Any]:
+            out = [issue("TEST_INSTRUMENT_RULE", "nama_usaha", entity.nama_usaha, kind="konsisten")]
+            if not entity.kbli:
+                out.append(issue("QUALITY_MISSING", "kbli", None, kind="lengkap"))
+            return out
+
+    store = MemoryStore()
+    store.write_batch(
+        [
+            WriteOp("umkm", "a", CLEAN_UMKM, Provenance(SumberData.SUDIN), valid_from=FRESH),
+            WriteOp(
+                "umkm",
+                "b",
+                attrs.evolve(CLEAN_UMKM, kbli=None),
+                Provenance(SumberData.SUDIN),
+                valid_from=FRESH,
+            ),
+        ]
+    )
+    report = Service(store, User("d", "dinas")).quality(
+        "umkm", as_of=AS_OF, instrument=FakeInstrument()
+    )
+    assert report.required == ("nama_usaha", "kbli")
+    g = report.groups["31.71"]
+    assert g.lengkap == pytest.approx(3 / 4)
+    assert g.konsisten == 0.0
+    assert {(i.id, i.issue.code) for i in report.issues} == {
+        ("a", "TEST_INSTRUMENT_RULE"),
+        ("b", "TEST_INSTRUMENT_RULE"),
+        ("b", "QUALITY_MISSING"),
+    }

@@ -75,6 +75,17 @@ def _date(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"not an ISO date: {value!r}") from exc
 
 
+def _instrument(name: str | None, kind: Kind) -> Any:
+    if name is None:
+        return None
+    from kukm.rules import instruments
+
+    if name == "default":
+        return instruments.get_instrument(kind)
+    inst = instruments.load_instrument(name)
+    return inst if inst.entity == kind else instruments.get_instrument(kind)
+
+
 _KIND_OPTION = click.option("--kind", type=click.Choice(KINDS), default=None)
 
 
@@ -172,6 +183,12 @@ def verify(
 @click.option("--by", type=click.Choice(GROUPINGS), default="kab_kota", show_default=True)
 @click.option("--targets", "targets_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as-of", default=None, help="Reference date (ISO), default today.")
+@click.option(
+    "--instrument",
+    "instrument_name",
+    default=None,
+    help="Also apply a data-collection instrument (E.11): 'default' or a TOML/JSON file.",
+)
 @click.option("--petugas", default="cli", show_default=True, help="Acting officer id.")
 @_actor_options
 @json_option
@@ -182,6 +199,7 @@ def quality(
     by: str,
     targets_path: str | None,
     as_of: str | None,
+    instrument_name: str | None,
     petugas: str,
     peran: str,
     policy_path: str | None,
@@ -193,7 +211,9 @@ def quality(
     out: dict[str, Any] = {}
     with _service(db_url, petugas, peran, policy_path) as svc:
         for k in _kinds(kind):
-            report = svc.quality(k, by=by, as_of=_date(as_of))
+            report = svc.quality(
+                k, by=by, as_of=_date(as_of), instrument=_instrument(instrument_name, k)
+            )
             out[k] = report.as_dict(targets)
 
     def text() -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib.resources
 import re
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -142,25 +142,20 @@ def default_region_check() -> RegionCheck:
     >>> check("31.71"), check("31-71"), check("")
     (True, False, False)
     """
-    table: Collection[str] | None = None
-    try:  # the reference helper's region tree, when it has landed
-        from kukm.reference import wilayah as _wilayah  # type: ignore[attr-defined]
+    table: Any = None
+    try:  # the reference region tree (kukm.reference.wilayah), when installed
+        from kukm.reference import wilayah as _wilayah
 
-        raw: Any = _wilayah.get_table()
-        if isinstance(raw, Mapping):
-            table = frozenset(str(k) for k in raw)
-        else:
-            table = frozenset(str(getattr(w, "kode", w)) for w in raw)
-    except Exception:
+        table = _wilayah.get_table()
+    except Exception:  # pragma: no cover - the reference package is part of kukm
         table = None
-    known = table
 
     def check(code: str) -> bool:
         if not isinstance(code, str) or not _CODE_RE.match(code):
             return False
-        if known is None or not known:
+        if table is None:
             return True
-        return code in known or _region_level(code) == 1
+        return code in table
 
     return check
 

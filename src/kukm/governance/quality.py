@@ -420,22 +420,48 @@ def assess(
     required: Sequence[str] | None = None,
     max_age_days: int = 365,
     region_check: RegionCheck | None = None,
+    instrument: Any = None,
 ) -> QualityReport:
-    """Measure completeness, validity, timeliness and consistency per group (F.1)."""
+    """Measure completeness, validity, timeliness and consistency per group (F.1).
+
+    With an ``instrument`` (:class:`kukm.rules.instruments.Instrument`, the
+    Dinas's form, E.11) its required fields replace ``required`` and its
+    issues (``validate_record``) are added to kukm's own checks.
+    """
     if by not in GROUPINGS:
         raise ConfigurationError(f"cannot group quality by {by!r} (known: {GROUPINGS})")
-    req = tuple(DEFAULT_REQUIRED.get(kind, ()) if required is None else required)
+    if instrument is not None:
+        req = tuple(
+            str(f.name)
+            for f in getattr(instrument, "fields", ())
+            if getattr(f, "required", False) and getattr(f, "target", None) != "-"
+        )
+        own_required: tuple[str, ...] = ()
+    else:
+        req = tuple(DEFAULT_REQUIRED.get(kind, ()) if required is None else required)
+        own_required = req
     check = region_check or default_region_check()
     counts: dict[str, list[int]] = {}  # n, filled, fields, valid, timely, consistent
     issues: list[RecordIssue] = []
     for stored in records:
         found = check_record(
-            stored, as_of=as_of, required=req, max_age_days=max_age_days, region_check=check
+            stored,
+            as_of=as_of,
+            required=own_required,
+            max_age_days=max_age_days,
+            region_check=check,
         )
+        if instrument is not None:
+            seen = {(i.field, i.kind) for i in found}
+            found.extend(
+                i
+                for i in instrument.validate_record(stored.record, today=as_of)
+                if (i.field, i.kind) not in seen
+            )
         key = _group_key(stored, by)
         c = counts.setdefault(key, [0, 0, 0, 0, 0, 0])
         kinds = {i.kind for i in found}
-        missing = sum(1 for i in found if i.kind == "lengkap")
+        missing = min(sum(1 for i in found if i.kind == "lengkap"), len(req))
         c[0] += 1
         c[1] += len(req) - missing
         c[2] += len(req)

@@ -519,6 +519,7 @@ class Service:
         as_of: dt.date | None = None,
         required: Sequence[str] | None = None,
         status: Collection[VerificationStatus] | None = None,
+        instrument: Any = None,
     ) -> QualityReport:
         """Data quality per region or source in scope (F.1); personal values masked as needed."""
         self._report_allowed("mutu")
@@ -530,6 +531,7 @@ class Service:
             required=required,
             max_age_days=self.policy.max_age_days,
             region_check=self._region_check,
+            instrument=instrument,
         )
         if self.sees_personal:
             return report

@@ -104,3 +104,24 @@ def test_cli_import_with_wilayah_dir(ods_sample_path: Path, wilayah_dir: Path,
     store = open_store(db)
     assert store.count("koperasi", wilayah="31.71") == 676
     store.close()
+
+
+def test_default_resolver_uses_reference_tables(ods_sample_path: Path,
+                                                prefiks_path: Path) -> None:
+    import pytest
+
+    pytest.importorskip("kukm.reference.wilayah")
+    prefiks = pytest.importorskip("kukm.reference.prefiks")
+    old = prefiks.set_table(prefiks.load(prefiks_path))
+    try:
+        levels = {3: 0, 4: 0}
+        with ods_sample_path.open(encoding="utf-8") as fh:
+            for line in fh:
+                record = json.loads(line)
+                k = from_ods(record).koperasi
+                assert k.alamat.kode_wilayah is not None
+                levels[k.alamat.kode_wilayah.count(".") + 1] += 1
+                assert to_ods(k) == record
+        assert levels[4] >= 460
+    finally:
+        prefiks.set_table(old)

@@ -266,8 +266,31 @@ def _vocab_known(name: str, value: str) -> bool:
     return known is None or value in known
 
 
+@functools.cache
 def _default_resolver() -> WilayahResolver | None:
-    return _optional("kukm.reference.wilayah", "resolve_alamat")
+    """:func:`kukm.reference.wilayah.resolve_alamat`, plus: a kelurahan field holding
+    the ODS's own 10-digit code (first 9 digits = NIK Koperasi prefix) resolves
+    through the loaded :mod:`kukm.reference.prefiks` table when exactly one
+    kelurahan of the kecamatan has that prefix."""
+    base = _optional("kukm.reference.wilayah", "resolve_alamat")
+    get_prefiks = _optional("kukm.reference.prefiks", "get_table")
+    if base is None or get_prefiks is None:
+        return base
+    resolve_names: WilayahResolver = base
+    prefiks_table: Callable[[], Any] = get_prefiks
+
+    def resolve(prov: str | None, kab: str | None, kec: str | None, kel: str | None) -> str | None:
+        code = resolve_names(prov, kab, kec, kel)
+        key = (kel or "").strip()
+        if code and code.count(".") == 2 and len(key) == 10 and key.isdigit():
+            table = prefiks_table()
+            if table is not None:
+                hits = [k for k in table.kelurahan_for(key[:9]) if k.startswith(code + ".")]
+                if len(hits) == 1:
+                    return str(hits[0])
+        return code
+
+    return resolve
 
 
 def cached_resolver(resolver: WilayahResolver | None = None) -> WilayahResolver | None:

@@ -8,6 +8,7 @@ duplicates and idempotency are tested on their own.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -190,14 +191,30 @@ def test_record_ids_are_deterministic() -> None:
     assert field == "nomor_induk_koperasi" and "3171100090001" in kid
 
 
-def test_classify_matches_rule() -> None:
-    import datetime as dt
+amount = st.one_of(
+    st.none(),
+    st.integers(min_value=0, max_value=60_000_000_000),
+    st.sampled_from([50_000_000, 50_000_001, 300_000_000, 1_000_000_000, 1_000_000_001,
+                     2_000_000_000, 15_000_000_000, 50_000_000_000, 50_000_000_001]),
+)  # fmt: skip
 
+
+@settings(max_examples=60, deadline=None)
+@given(
+    modal=amount,
+    kekayaan=amount,
+    omzet=amount,
+    tanggal=st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 1, 1)),
+)
+def test_classify_agrees_with_the_rule(
+    modal: int | None, kekayaan: int | None, omzet: int | None, tanggal: dt.date
+) -> None:
     from kukm.rules.skala_umkm import klasifikasi_umkm
 
-    u = Umkm(nama_usaha="A", modal_usaha=1_000_000_001, tanggal_data=dt.date(2024, 1, 1))
-    assert classify(u) == {"skala": klasifikasi_umkm(u).skala.value}  # type: ignore[union-attr]
-    assert classify(Umkm(nama_usaha="A")) == {"skala": None}
+    u = Umkm(nama_usaha="A", modal_usaha=modal, kekayaan_bersih=kekayaan, omzet_tahunan=omzet,
+             tanggal_data=tanggal)  # fmt: skip
+    verdict = klasifikasi_umkm(u).skala
+    assert classify(u) == {"skala": verdict.value if verdict is not None else None}
 
 
 @settings(max_examples=25, deadline=None)

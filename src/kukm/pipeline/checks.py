@@ -29,12 +29,15 @@ True
 
 from __future__ import annotations
 
+import copyreg
+import datetime as dt
 import hashlib
+import io
+import pickle
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any, Final, Protocol
-
-from attrs import frozen
+from typing import Any, Final, NamedTuple, Protocol
 
 from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
 from kukm.model import Koperasi, SumberData, Umkm
@@ -47,6 +50,7 @@ __all__ = [
     "RowChecker",
     "check_chunk",
     "classify",
+    "dumps_result",
     "init_worker",
     "load_instrument",
     "record_id",
@@ -147,24 +151,41 @@ def record_id(record: Umkm | Koperasi, sumber: str | None) -> tuple[str, str | N
     return f"umkm-h-{key}", None
 
 
-def classify(record: Umkm | Koperasi) -> dict[str, str | None]:
+def classify(record: Umkm | Koperasi, *, today: dt.date | None = None) -> dict[str, str | None]:
     """Derived dimensions stored beside a record (``skala`` for a UMKM).
 
-    >>> import datetime as dt
+    The scale is :func:`kukm.rules.skala_umkm.klasifikasi_umkm`'s verdict with
+    its default combination rule (``terbesar``: the larger scale when the
+    criteria disagree), computed from the regime's own criteria without
+    building the explanation objects (bulk work needs the scale only; the
+    full verdict with its reasons is one call away, ``kukm skala``). Tests
+    check that both agree.
+
     >>> classify(Umkm(nama_usaha="A", omzet_tahunan=100_000_000, tanggal_data=dt.date(2024, 1, 1)))
     {'skala': 'mikro'}
     """
-    if isinstance(record, Umkm):
-        from kukm.rules.skala_umkm import klasifikasi_umkm
+    if not isinstance(record, Umkm):
+        return {}
+    from kukm.rules.skala_umkm import scheme_for
 
-        verdict = klasifikasi_umkm(record)
-        return {"skala": verdict.skala.value if verdict.skala is not None else None}
-    return {}
+    tanggal = record.tanggal_data or today or dt.date.today()
+    best = None
+    for k in scheme_for(tanggal).kriteria:
+        value = getattr(record, k.atribut)
+        if value is None:
+            continue
+        skala = k.skala(value)[0]
+        if best is None or skala.rank > best.rank:
+            best = skala
+    return {"skala": best.value if best is not None else None}
 
 
-@frozen
-class Accepted:
-    """A row that passed: its record, id, derived dimensions and source."""
+class Accepted(NamedTuple):
+    """A row that passed: its record, id, derived dimensions and source.
+
+    Named tuples (not attrs classes) because chunks of them travel between
+    processes, and tuples pickle several times faster.
+    """
 
     row: int
     id: str
@@ -175,8 +196,7 @@ class Accepted:
     warnings: int = 0
 
 
-@frozen
-class Rejected:
+class Rejected(NamedTuple):
     """A row that failed, with the data as sent and every error found."""
 
     row: int
@@ -184,8 +204,9 @@ class Rejected:
     issues: tuple[Issue, ...]
 
 
-@frozen
-class ChunkResult:
+class ChunkResult(NamedTuple):
+    """What checking one chunk gave, in row order."""
+
     accepted: list[Accepted]
     rejected: list[Rejected]
     warnings: int
@@ -236,6 +257,7 @@ class RowChecker:
         rejected: list[Rejected] = []
         warnings = 0
         default = self.default_source
+        today = dt.date.today()
         for row, data, read_issue in rows:
             if read_issue is not None:
                 rejected.append(Rejected(row, data, (read_issue,)))
@@ -262,7 +284,9 @@ class RowChecker:
                 continue
             record = res.record
             rid, id_field = record_id(record, sumber.value)
-            accepted.append(Accepted(row, rid, id_field, record, classify(record), sumber, n_warn))
+            accepted.append(
+                Accepted(row, rid, id_field, record, classify(record, today=today), sumber, n_warn)
+            )
         return ChunkResult(accepted, rejected, warnings)
 
 
@@ -275,8 +299,49 @@ def init_worker(checker: RowChecker) -> None:
     _WORKER_CHECKER = checker
 
 
-def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> ChunkResult:
-    """Worker entry point: check ``rows`` with the checker given to :func:`init_worker`."""
+def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> bytes:
+    """Worker entry point: check ``rows`` with the checker given to :func:`init_worker`.
+
+    Returns the pickled :class:`ChunkResult` (:func:`dumps_result`); the parent
+    reads it with :func:`pickle.loads`.
+    """
     if _WORKER_CHECKER is None:  # pragma: no cover - only misuse
         raise RuntimeError("init_worker was not called in this process")
-    return _WORKER_CHECKER.check(rows)
+    return dumps_result(_WORKER_CHECKER.check(rows))
+
+
+@cache
+def _dispatch_table() -> dict[type, Any]:
+    import attrs
+
+    from kukm.model import Alamat, Keuangan, Pemilik, Pengurus
+
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    for cls in (Umkm, Koperasi, Alamat, Pemilik, Pengurus, Keuangan, Issue):
+        names = tuple(a.name for a in attrs.fields(cls) if a.init)
+
+        def reduce(obj: Any, cls: type = cls, names: tuple[str, ...] = names) -> tuple[Any, ...]:
+            return (cls, tuple([getattr(obj, n) for n in names]))
+
+        table[cls] = reduce
+    return table
+
+
+def dumps_result(result: ChunkResult) -> bytes:
+    """Pickle a chunk result with the entities reduced to constructor calls.
+
+    attrs' frozen slotted classes restore their state attribute by attribute,
+    which made unpickling a record cost more than checking it; as
+    ``(class, field values)`` they are rebuilt by their own ``__init__``
+    (same validators, equal objects).
+
+    >>> import pickle
+    >>> r = ChunkResult([], [Rejected(1, {"a": "b"}, ())], 0)
+    >>> pickle.loads(dumps_result(r)) == r
+    True
+    """
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _dispatch_table()
+    pickler.dump(result)
+    return buf.getvalue()

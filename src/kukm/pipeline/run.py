@@ -30,6 +30,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -174,7 +175,7 @@ def _results(
         for chunk in chunks:
             yield chunk, checker.check(chunk)
         return
-    window: collections.deque[tuple[_Chunk, Future[ChunkResult]]] = collections.deque()
+    window: collections.deque[tuple[_Chunk, Future[bytes]]] = collections.deque()
     with ProcessPoolExecutor(
         max_workers=workers, initializer=init_worker, initargs=(checker,)
     ) as pool:
@@ -182,10 +183,10 @@ def _results(
             window.append((chunk, pool.submit(check_chunk, chunk)))
             if len(window) >= 2 * workers:
                 done, fut = window.popleft()
-                yield done, fut.result()
+                yield done, pickle.loads(fut.result())
         while window:
             done, fut = window.popleft()
-            yield done, fut.result()
+            yield done, pickle.loads(fut.result())
 
 
 def run_file(

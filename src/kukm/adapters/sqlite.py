@@ -141,27 +141,62 @@ def sqlite_path(url: str) -> str:
     return rest[1:]
 
 
+_STATUS: dict[str, VerificationStatus] = {s.value: s for s in VerificationStatus}
+
+
+class _RowReader:
+    """Turns ``_SELECT`` rows into StoredRecords, reusing decoded values that repeat
+    (provenance, dates, atribut) within one read."""
+
+    __slots__ = ("_atribut", "_dates", "_provs", "_times")
+
+    def __init__(self) -> None:
+        self._provs: dict[tuple[str, str | None, str | None, str | None], Any] = {}
+        self._dates: dict[str, dt.date] = {}
+        self._times: dict[str, dt.datetime] = {}
+        self._atribut: dict[str, dict[str, str | None]] = {}
+
+    def __call__(self, row: Sequence[Any]) -> StoredRecord:
+        verif = None
+        if row[13] is not None:
+            verif = Verification(_STATUS[row[13]], row[14], self._time(row[15]), row[16])
+        pkey = (row[5], row[6], row[7], row[8])
+        prov = self._provs.get(pkey)
+        if prov is None:
+            prov = self._provs[pkey] = _codec.provenance_from_columns(*pkey)
+        valid_from = self._dates.get(row[3])
+        if valid_from is None:
+            valid_from = self._dates[row[3]] = dt.date.fromisoformat(row[3])
+        atribut = self._atribut.get(row[12])
+        if atribut is None:
+            atribut = self._atribut[row[12]] = _codec.decode_atribut(row[12])
+        if len(self._provs) > 10_000:
+            self._provs.clear()
+        return StoredRecord(
+            row[0],
+            row[1],
+            row[2],
+            _codec.decode_record(row[0], row[11]),
+            prov,
+            _STATUS[row[9]],
+            valid_from,
+            self._time(row[4]),
+            row[10],
+            dict(atribut),
+            verif,
+        )
+
+    def _time(self, text: str) -> dt.datetime:
+        value = self._times.get(text)
+        if value is None:
+            if len(self._times) > 10_000:
+                self._times.clear()
+            value = self._times[text] = dt.datetime.fromisoformat(text)
+        return value
+
+
 def _row_to_stored(row: Sequence[Any]) -> StoredRecord:
-    verif = None
-    if row[13] is not None:
-        waktu = _codec.decode_datetime(row[15])
-        assert waktu is not None
-        verif = Verification(VerificationStatus(row[13]), row[14], waktu, row[16])
-    recorded_at = _codec.decode_datetime(row[4])
-    assert recorded_at is not None
-    return StoredRecord(
-        kind=row[0],
-        id=row[1],
-        version=row[2],
-        record=_codec.decode_record(row[0], row[11]),
-        provenance=_codec.provenance_from_columns(row[5], row[6], row[7], row[8]),
-        status=VerificationStatus(row[9]),
-        valid_from=dt.date.fromisoformat(row[3]),
-        recorded_at=recorded_at,
-        content_hash=row[10],
-        atribut=_codec.decode_atribut(row[12]),
-        verifikasi=verif,
-    )
+    return _RowReader()(row)
 
 
 def _filters(
@@ -231,6 +266,11 @@ class SqliteStore:
         """Close the connection. Idempotent."""
         with self._lock:
             if self._conn is not None:
+                try:  # keeps the planner's statistics fresh (SQLite's advice for long-lived files)
+                    self._conn.execute("PRAGMA analysis_limit = 1000")
+                    self._conn.execute("PRAGMA optimize")
+                except sqlite3.Error:  # pragma: no cover - busy or read-only: harmless
+                    pass
                 self._conn.close()
                 self._conn = None
 
@@ -447,7 +487,8 @@ class SqliteStore:
         rows = self._fetch(
             f"{_SELECT} WHERE r.kind = ? AND r.id = ? ORDER BY r.version", (kind, id)
         )
-        return [_row_to_stored(r) for r in rows]
+        read = _RowReader()
+        return [read(r) for r in rows]
 
     def find(self, kind: Kind, key: str, value: str) -> list[StoredRecord]:
         """Current versions whose identifier ``key`` equals ``value``, ordered by id."""
@@ -457,7 +498,8 @@ class SqliteStore:
             f"{_SELECT} WHERE r.kind = ? AND r.is_current = 1 AND r.{column} = ? ORDER BY r.id",
             (kind, value),
         )
-        return [_row_to_stored(r) for r in rows]
+        read = _RowReader()
+        return [read(r) for r in rows]
 
     def iter_records(
         self,
@@ -469,6 +511,7 @@ class SqliteStore:
         """Stream current versions ordered by id, a page of rows at a time."""
         where, params = _filters(kind, wilayah, status)
         last: str | None = None
+        read = _RowReader()
         while True:
             page_where = where if last is None else where + " AND r.id > ?"
             page_params = params if last is None else [*params, last]
@@ -476,7 +519,7 @@ class SqliteStore:
                 f"{_SELECT} WHERE {page_where} ORDER BY r.id LIMIT {_PAGE}", page_params
             )
             for row in rows:
-                yield _row_to_stored(row)
+                yield read(row)
             if len(rows) < _PAGE:
                 return
             last = rows[-1][1]

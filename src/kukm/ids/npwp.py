@@ -86,14 +86,43 @@ _DOUBLED: Final = str.maketrans("0123456789", "0246813579")
 """Each digit replaced by the digit sum of its double (Luhn)."""
 
 
+def _luhn_sum(digits: str) -> int:
+    mixed = digits[-1::-2] + digits[-2::-2].translate(_DOUBLED)
+    return sum(mixed.encode()) - 48 * len(digits)
+
+
+def _chunks() -> tuple[dict[str, int], dict[str, int]]:
+    """Luhn sums of every 1–3 digit chunk: rightmost digit plain, or rightmost doubled."""
+    plain: dict[str, int] = {}
+    doubled: dict[str, int] = {}
+    for size in (1, 2, 3):
+        for i in range(10**size):
+            chunk = f"{i:0{size}d}"
+            plain[chunk] = _luhn_sum(chunk)
+            doubled[chunk] = _luhn_sum(chunk + "0")
+    return plain, doubled
+
+
+_PLAIN, _DOUBLE = _chunks()
+
+
 def _luhn_ok(digits: str) -> bool:
     """Luhn check over ASCII *digits* (python-stdnum's ``luhn.checksum(...) == 0``).
 
-    >>> _luhn_ok("013121660"), _luhn_ok("013121661")
-    (True, False)
+    Sums precomputed 3-digit chunks (parity alternates from the right).
+
+    >>> _luhn_ok("013121660"), _luhn_ok("013121661"), _luhn_ok("0013121660")
+    (True, False, True)
     """
-    mixed = digits[-1::-2] + digits[-2::-2].translate(_DOUBLED)
-    return (sum(mixed.encode()) - 48 * len(digits)) % 10 == 0
+    if len(digits) == 9:
+        total = _PLAIN[digits[0:3]] + _DOUBLE[digits[3:6]] + _PLAIN[digits[6:9]]
+    elif len(digits) == 10:
+        total = (
+            _DOUBLE[digits[0]] + _PLAIN[digits[1:4]] + _DOUBLE[digits[4:7]] + _PLAIN[digits[7:10]]
+        )
+    else:
+        total = _luhn_sum(digits)
+    return total % 10 == 0
 
 
 def compact(number: object) -> str:

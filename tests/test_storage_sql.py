@@ -102,6 +102,14 @@ def test_plain_postgresql_url_with_schema_parameter(postgres_url: str) -> None: 
         store.close()
     with SqlStore(postgres_url) as again:
         assert again.get("umkm", "u000001") is not None
+    # a schema that does not exist yet is created (and dropped with the fixture's)
+    other = f"{schema}_x"
+    try:
+        with SqlStore(f"{base}?schema={other}") as created:
+            assert created.count("umkm") == 0
+    finally:
+        with SqlStore(postgres_url) as admin, admin.engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{other}" CASCADE'))
 
 
 def test_unreachable_server_is_a_storage_error() -> None:
@@ -479,3 +487,41 @@ def test_upgrade_cut_short_after_partial_ddl_completes(sql_url: str) -> None:
     engine.dispose()
     with SqlStore(sql_url) as store, store.engine.connect() as conn:
         assert current_version(conn) == CURRENT_VERSION
+
+
+def test_cli_import_works_like_sqlite(sql_url: str, tmp_path: Path) -> None:
+    """``kukm import FILE --db <postgresql or mariadb URL>``: same result as on SQLite."""
+    pytest.importorskip("kukm.rules.instruments")
+    synthetic = pytest.importorskip("kukm.synthetic")
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+    from kukm.plugins import open_store
+
+    path = tmp_path / "umkm.csv"
+    synthetic.write_csv(
+        path, synthetic.generate_umkm(150, seed=5, faulty_share=0.05), synthetic.UMKM_COLUMNS
+    )
+    sqlite_url = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    results = {}
+    for name, url in (("sqlite", sqlite_url), ("sql", sql_url)):
+        for attempt in (1, 2):
+            res = CliRunner().invoke(
+                cli,
+                ["import", str(path), "--kind", "umkm", "--db", url, "--json", "--workers", "0",
+                 "--errors", str(tmp_path / f"{name}.errors.csv")],
+            )  # fmt: skip
+            assert res.exit_code in (0, 1), res.output
+            data = json.loads(res.output)
+            assert data["inserted"] == (data["accepted"] if attempt == 1 else 0)
+        store = open_store(url)
+        try:
+            results[name] = (
+                store.count("umkm"),
+                store.tabulate("umkm", ["kab_kota", "skala", "status"]),
+                [(r.id, r.content_hash) for r in store.iter_records("umkm")],
+            )
+        finally:
+            store.close()
+    assert results["sql"] == results["sqlite"]
+    assert results["sql"][0] > 0

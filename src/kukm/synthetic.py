@@ -312,7 +312,7 @@ def generate_umkm(
             elif fault == "tanggal_berdiri":
                 data["tanggal_berdiri"] = f"31/02/{berdiri_y}"
             elif fault == "kode_wilayah":
-                data["kode_wilayah"] = "31-71-01"
+                data["kode_wilayah"] = "31.7A.01.1001"
             elif fault == "nama_usaha":
                 data["nama_usaha"] = ""
         yield SyntheticRow(i - start + 1, data, fault)
@@ -385,7 +385,7 @@ def generate_koperasi(
         if rnd.random() < faulty_share:
             fault = rnd.choice(("kode_wilayah", "tanggal_rat_terakhir", "nama"))
             if fault == "kode_wilayah":
-                data["kode_wilayah"] = "31-71-01"
+                data["kode_wilayah"] = "31.7A.01.1001"
             elif fault == "tanggal_rat_terakhir":
                 data["tanggal_rat_terakhir"] = f"30/02/{rat}"
             else:

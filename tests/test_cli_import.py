@@ -197,3 +197,47 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert code == 2
     code, _ = _invoke("validate", str(path), "--errors", str(path))
     assert code == 2
+
+
+def test_xlsx_input_errors_xlsx_round_trip(tmp_path: Path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    rows = list(generate_umkm(30, seed=21, faulty_share=0.2))
+    faults = {r.row: r.fault for r in rows if r.fault}
+    assert faults
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(list(UMKM_COLUMNS))
+    for r in rows:
+        ws.append([r.data[c] for c in UMKM_COLUMNS])
+    src = tmp_path / "umkm.xlsx"
+    wb.save(src)
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    code, out = _invoke("import", str(src), "--kind", "umkm", "--db", db, "--json")
+    res = json.loads(out)
+    assert code == 1 and res["rejected"] == len(faults)
+    errors = tmp_path / "umkm.errors.xlsx"
+    assert res["errors_file"] == str(errors)
+    wb2 = load_workbook(errors)
+    sheet = wb2.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[-4:] == ["_row", "_codes", "_fields", "_messages"]
+    got = {int(r[-4]): r[-2] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {k: faults[k] in str(v).split(";") for k, v in got.items()} == dict.fromkeys(
+        faults, True
+    )
+    # importing the untouched errors file again rejects the same rows and stores nothing new
+    code, out = _invoke(
+        "import",
+        str(errors),
+        "--kind",
+        "umkm",
+        "--db",
+        db,
+        "--errors",
+        str(tmp_path / "again.xlsx"),
+        "--json",
+    )
+    again = json.loads(out)
+    assert code == 1 and again["input"] == len(faults) and again["accepted"] == 0

@@ -1,0 +1,214 @@
+"""The ONE rule for reading rupiah amounts and dates as people write them.
+
+Rupiah (result: an exact ``int``; anything else is rejected with a stable code,
+never guessed):
+
+1. Spaces around the value are ignored; a leading ``Rp`` / ``Rp.`` (any case,
+   with or without a space) is dropped; one leading ``-`` is the sign.
+2. The number uses the Indonesian convention: ``.`` groups thousands
+   (groups of exactly three digits: ``1.500.000``), ``,`` starts the decimals
+   (``1,5``). Plain digits (``1500000``) are fine.
+3. An optional multiplier word follows, with or without a space (any case):
+   ``rb``/``ribu`` = 10³, ``jt``/``juta`` = 10⁶, ``M``/``miliar``/``milyar`` = 10⁹,
+   ``T``/``triliun`` = 10¹².
+4. The value times the multiplier must be a whole number of rupiah
+   (``1,5 juta`` = 1.500.000; ``1,0000005 juta`` is rejected).
+
+Rejections: ``AMOUNT_AMBIGUOUS`` when a dot is followed by other than three
+digits (``1.5``: English decimal or a typo?) or a comma by exactly three digits
+without a multiplier (``1,500``: English thousands?); ``AMOUNT_NOT_INTEGER``
+for fractions of a rupiah; ``AMOUNT_FORMAT`` for anything else. Head counts (:func:`parse_int`) may group
+thousands with ``,`` as the ODS does (a count cannot have decimals).
+
+Dates: ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (the ODS form). ``DATE_FORMAT``
+for other shapes, ``DATE_INVALID`` for impossible days (``31/02/2020``).
+
+>>> [parse_rupiah(s) for s in ("Rp 1.500.000", "1.500.000", "1500000", "1,5 juta", "2 M")]
+[1500000, 1500000, 1500000, 1500000, 2000000000]
+>>> parse_rupiah("1.5")
+Traceback (most recent call last):
+...
+kukm.exceptions.InvalidFormat: [AMOUNT_AMBIGUOUS] ...
+>>> parse_date("02/12/2019"), parse_date("2019-12-02")
+(datetime.date(2019, 12, 2), datetime.date(2019, 12, 2))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Final
+
+from kukm.exceptions import InvalidFormat, register_code
+
+__all__ = [
+    "AMOUNT_AMBIGUOUS",
+    "AMOUNT_FORMAT",
+    "AMOUNT_NOT_INTEGER",
+    "DATE_FORMAT",
+    "DATE_INVALID",
+    "MULTIPLIERS",
+    "parse_date",
+    "parse_int",
+    "parse_rupiah",
+]
+
+AMOUNT_FORMAT = register_code(
+    "AMOUNT_FORMAT",
+    "Format jumlah rupiah tidak dikenali (contoh yang benar: 1.500.000, Rp 1.500.000, 1,5 juta).",
+    "Unrecognised rupiah amount (valid examples: 1.500.000, Rp 1.500.000, 1,5 juta).",
+    module=__name__,
+)
+AMOUNT_AMBIGUOUS = register_code(
+    "AMOUNT_AMBIGUOUS",
+    "Jumlah rupiah ambigu: titik adalah pemisah ribuan (3 angka), koma adalah desimal.",
+    "Ambiguous rupiah amount: '.' separates thousands (3 digits), ',' starts decimals.",
+    module=__name__,
+)
+AMOUNT_NOT_INTEGER = register_code(
+    "AMOUNT_NOT_INTEGER",
+    "Jumlah rupiah harus bilangan bulat.",
+    "A rupiah amount must be a whole number.",
+    module=__name__,
+)
+DATE_FORMAT = register_code(
+    "DATE_FORMAT",
+    "Format tanggal tidak dikenali (gunakan YYYY-MM-DD atau DD/MM/YYYY).",
+    "Unrecognised date format (use YYYY-MM-DD or DD/MM/YYYY).",
+    module=__name__,
+)
+DATE_INVALID = register_code(
+    "DATE_INVALID",
+    "Tanggal tidak ada di kalender.",
+    "The date does not exist.",
+    module=__name__,
+)
+INT_FORMAT = register_code(
+    "INT_FORMAT",
+    "Harus berupa bilangan bulat.",
+    "Must be a whole number.",
+    module=__name__,
+)
+
+#: Multiplier words (lower case) and their power of ten.
+MULTIPLIERS: Final[dict[str, int]] = {
+    "rb": 3,
+    "ribu": 3,
+    "jt": 6,
+    "juta": 6,
+    "m": 9,
+    "miliar": 9,
+    "milyar": 9,
+    "t": 12,
+    "triliun": 12,
+}
+
+_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
+_SPLIT = re.compile(r"([0-9.,]+)\s*([a-z]*)")
+_GROUPED_INT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
+_DOT_DECIMAL = re.compile(r"\d+(?:\.\d+)+")
+
+
+def parse_rupiah(text: str) -> int:
+    """Read an amount of rupiah by the one rule above; raise ``InvalidFormat`` otherwise.
+
+    >>> parse_rupiah("Rp2,5 M"), parse_rupiah("750 rb"), parse_rupiah("-Rp 5.000")
+    (2500000000, 750000, -5000)
+    >>> parse_rupiah("1,500")
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.InvalidFormat: [AMOUNT_AMBIGUOUS] ...
+    """
+    s = text.strip()
+    if s.isdigit() and s.isascii():  # fast path: plain digits
+        return int(s)
+    s = s.lower()
+    negative = False
+    if s.startswith("-"):
+        negative, s = True, s[1:].lstrip()
+    if s.startswith("rp"):
+        s = s[2:].lstrip(". ")
+    if s.startswith("-") and not negative:
+        negative, s = True, s[1:].lstrip()
+    m = _SPLIT.fullmatch(s)
+    if m is None or not s.isascii():
+        raise InvalidFormat(code=AMOUNT_FORMAT, value=text)
+    number, word = m.group(1), m.group(2)
+    power = 0
+    if word:
+        if word not in MULTIPLIERS:
+            raise InvalidFormat(code=AMOUNT_FORMAT, value=text)
+        power = MULTIPLIERS[word]
+    n = _NUMBER.fullmatch(number)
+    if n is None:
+        if _DOT_DECIMAL.fullmatch(number) or (number.count(",") == 1 and "." not in number):
+            raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)
+        raise InvalidFormat(code=AMOUNT_FORMAT, value=text)
+    whole, frac = n.group(1).replace(".", ""), n.group(2) or ""
+    if frac and not word and len(frac) == 3:
+        raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)
+    scaled: int = int(whole + frac) * 10**power
+    divisor = 10 ** len(frac)
+    if scaled % divisor:
+        raise InvalidFormat(code=AMOUNT_NOT_INTEGER, value=text)
+    value = scaled // divisor
+    return -value if negative else value
+
+
+def parse_int(text: str) -> int:
+    """A whole number such as a head count.
+
+    A count has no fractions, so thousands may be grouped with ``.`` or, as
+    the ODS writes its member counts, with ``,`` (one separator per value,
+    groups of three digits).
+
+    >>> parse_int("1.250"), parse_int("39,096"), parse_int(" 7 ")
+    (1250, 39096, 7)
+    """
+    s = text.strip()
+    if s.isdigit() and s.isascii():
+        return int(s)
+    negative = s.startswith("-")
+    body = s[1:].strip() if negative else s
+    if _GROUPED_INT.fullmatch(body):
+        value = int(body.replace(".", "").replace(",", ""))
+        return -value if negative else value
+    if body.isdigit() and body.isascii():
+        return -int(body) if negative else int(body)
+    raise InvalidFormat(code=INT_FORMAT, value=text)
+
+
+def parse_date(text: str) -> dt.date:
+    """Read ``YYYY-MM-DD`` or ``DD/MM/YYYY``.
+
+    >>> parse_date("31/02/2020")
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.InvalidFormat: [DATE_INVALID] ...
+    """
+    s = text.strip()
+    n = len(s)
+    if n == 10 and s.isascii():
+        try:
+            if s[4] == "-" and s[7] == "-":  # fast path: ISO (C code)
+                return dt.date.fromisoformat(s)
+            if s[2] == "/" and s[5] == "/" and (s[:2] + s[3:5] + s[6:]).isdigit():
+                return dt.date(int(s[6:]), int(s[3:5]), int(s[:2]))
+        except ValueError:
+            pass
+    try:
+        if n == 10 and s[4] == "-" and s[7] == "-":
+            y, mo, d = s[0:4], s[5:7], s[8:10]
+        elif 8 <= n <= 10 and s.count("/") == 2:
+            d, mo, y = s.split("/")
+            if len(y) != 4 or not (1 <= len(d) <= 2 and 1 <= len(mo) <= 2):
+                raise InvalidFormat(code=DATE_FORMAT, value=text)
+        else:
+            raise InvalidFormat(code=DATE_FORMAT, value=text)
+        if not (y.isdigit() and mo.isdigit() and d.isdigit() and (y + mo + d).isascii()):
+            raise InvalidFormat(code=DATE_FORMAT, value=text)
+        return dt.date(int(y), int(mo), int(d))
+    except ValueError as exc:
+        if isinstance(exc, InvalidFormat):
+            raise
+        raise InvalidFormat(code=DATE_INVALID, value=text) from None

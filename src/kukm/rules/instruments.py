@@ -1,0 +1,683 @@
+"""Data-collection instruments (Kepgub DKI 1625/2021 huruf E angka 11).
+
+"Pelaksanaan pendataan … menggunakan instrumen pendataan yang bentuk dan tata
+caranya ditetapkan oleh Dinas PPKUKM": the form is the Dinas's to set. An
+:class:`Instrument` is a declarative list of :class:`Field` s (name, type,
+required or not, identifier check, column aliases) plus cross-field
+:class:`CrossRule` s. It is compiled once into per-field closures, so parsing a
+row does no reflection.
+
+``parse_row`` reports **every** problem of a row: completeness
+(``kind="lengkap"``: a required value is missing), validity (``akurat``) and
+consistency between fields (``konsisten``). Warnings never reject a row.
+A Dinas changes an instrument without code through a TOML/JSON file
+(:func:`load_instrument`) and exports it as a Frictionless Table Schema.
+
+>>> from kukm.rules.instruments import get_instrument
+>>> umkm = get_instrument("umkm")
+>>> r = umkm.parse_row({"nama_usaha": "Warung Sri", "modal_usaha": "Rp 1.500.000",
+...                     "omzet_tahunan": "1,5 juta", "sumber_data": "kelurahan"}, row_number=4)
+>>> r.record is None, r.sumber_data.value  # required values are missing: rejected
+(True, 'kelurahan')
+>>> sorted({(i.kind, i.field) for i in r.issues})[:3]
+[('lengkap', 'alamat'), ('lengkap', 'jenis_kelamin'), ('lengkap', 'kbli')]
+>>> r.issues[0].row, r.issues[0].code
+(4, 'REQUIRED_MISSING')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, final
+
+from attrs import evolve, field, frozen
+
+from kukm.exceptions import CODES, ConfigurationError, Issue, Severity, register_code
+from kukm.model import Alamat, JenisKelamin, Keuangan, Koperasi, Pemilik, Pengurus, SumberData, Umkm
+from kukm.reference import vocab as _vocab
+from kukm.reference.vocab import VOCAB_UNKNOWN
+from kukm.rules import _identifiers
+from kukm.rules.amounts import parse_date, parse_int, parse_rupiah
+
+__all__ = [
+    "INSTRUMENTS",
+    "CrossRule",
+    "Field",
+    "FieldType",
+    "Instrument",
+    "RowResult",
+    "get_instrument",
+    "load_instrument",
+]
+
+REQUIRED_MISSING = register_code(
+    "REQUIRED_MISSING", "Isian wajib kosong.", "A required value is missing.", module=__name__
+)
+NEGATIVE_VALUE = register_code(
+    "NEGATIVE_VALUE", "Nilai tidak boleh negatif.", "The value must not be negative.", module=__name__
+)
+ENUM_INVALID = register_code(
+    "ENUM_INVALID", "Nilai tidak termasuk pilihan yang sah.", "The value is not one of the allowed choices.", module=__name__
+)
+EMAIL_INVALID = register_code(
+    "EMAIL_INVALID", "Alamat email tidak valid.", "The e-mail address is not valid.", module=__name__
+)
+TOO_LONG = register_code("TEXT_TOO_LONG", "Teks terlalu panjang.", "The text is too long.", module=__name__)
+INSTRUMENT_FILE = register_code(
+    "INSTRUMENT_FILE",
+    "Berkas instrumen tidak valid.",
+    "The instrument file is not valid.",
+    module=__name__,
+)
+
+
+class FieldType(enum.StrEnum):
+    """The type of a form field."""
+
+    STR = "str"
+    RUPIAH = "rupiah"
+    INT = "int"
+    DATE = "date"
+    ENUM = "enum"
+    EMAIL = "email"
+    IDENTIFIER = "identifier"
+
+
+@final
+@frozen
+class Field:
+    """One field of a form.
+
+    ``target`` is the dotted attribute of the entity the value goes to
+    (``pemilik.nik_penduduk``); ``None`` keeps it in ``atribut_lain`` and
+    ``"-"`` keeps it out of the entity (``sumber_data``). For ``enum`` fields
+    ``choices`` are the canonical values and ``synonyms`` maps other spellings
+    (lower case) to them; ``strict=False`` makes an unknown value a warning
+    (the value is kept), also for identifier checks. ``vocabulary`` names a
+    :mod:`kukm.reference.vocab` vocabulary instead of ``choices`` (values are
+    normalised to its spelling; unknown ones are ``VOCAB_UNKNOWN`` warnings).
+    """
+
+    name: str
+    type: FieldType = FieldType.STR
+    required: bool = False
+    identifier: str | None = None
+    vocabulary: str | None = None
+    choices: tuple[str, ...] = ()
+    synonyms: Mapping[str, str] = field(factory=dict)
+    aliases: tuple[str, ...] = ()
+    target: str | None = None
+    minimum: int | None = None
+    max_length: int | None = None
+    strict: bool = True
+    title: str = ""
+    description: str = ""
+
+
+Finding = tuple[str, str, Any, str]  # code, field, value, detail
+Check = Callable[[Mapping[str, Any], dt.date], Sequence[Finding] | None]
+
+
+@final
+@frozen
+class CrossRule:
+    """A rule over several fields; ``check`` returns findings or ``None``."""
+
+    id: str
+    fields: tuple[str, ...]
+    codes: tuple[str, ...]
+    deskripsi: str
+    description: str
+    check: Check
+    dasar: str = ""
+
+
+@final
+@frozen
+class RowResult:
+    """The outcome of one row: the typed record (``None`` on errors) and every issue."""
+
+    record: Umkm | Koperasi | None
+    issues: list[Issue]
+    sumber_data: SumberData | None = None
+    row: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.WARNING]
+
+
+class _Bad(Exception):
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+
+
+class _Warn(Exception):
+    def __init__(self, code: str, value: Any) -> None:
+        self.code = code
+        self.value = value
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_ENUM_CLASSES: Final[dict[str, type[enum.StrEnum]]] = {
+    "jenis_kelamin": JenisKelamin,
+    "sumber_data": SumberData,
+}
+_SUB: Final[dict[str, type[Any]]] = {
+    "pemilik": Pemilik,
+    "alamat": Alamat,
+    "pengurus": Pengurus,
+    "keuangan": Keuangan,
+}
+_ENTITIES: Final[dict[str, type[Any]]] = {"umkm": Umkm, "koperasi": Koperasi}
+
+
+def _make_issue(code: str, fld: str | None, value: Any, row: int | None, kind: str, detail: str = "") -> Issue:
+    info = CODES[code]
+    suffix = f" ({detail})" if detail else ""
+    return Issue(code, fld, value, info.message_id + suffix, info.message_en + suffix, info.severity, row, kind)
+
+
+def _compile_field(f: Field) -> Callable[[str], Any]:
+    """A closure turning the stripped raw text into the typed value (raises _Bad/_Warn)."""
+    minimum = f.minimum
+    t = f.type
+    if t is FieldType.RUPIAH or t is FieldType.INT:
+        parse = parse_rupiah if t is FieldType.RUPIAH else parse_int
+
+        def conv_num(raw: str) -> Any:
+            try:
+                v = parse(raw)
+            except ValueError as exc:
+                raise _Bad(getattr(exc, "code", _identifiers.IDENTIFIER_INVALID)) from None
+            if minimum is not None and v < minimum:
+                raise _Bad(NEGATIVE_VALUE if minimum == 0 else ENUM_INVALID, f">= {minimum}")
+            return v
+
+        return conv_num
+    if t is FieldType.DATE:
+
+        def conv_date(raw: str) -> Any:
+            try:
+                return parse_date(raw)
+            except ValueError as exc:
+                raise _Bad(getattr(exc, "code", "DATE_FORMAT")) from None
+
+        return conv_date
+    if t is FieldType.ENUM and f.vocabulary:
+        vname = f.vocabulary
+        _vocab.get(vname)  # fail early on an unknown vocabulary name
+
+        def conv_vocab(raw: str) -> Any:
+            voc = _vocab.get(vname)  # looked up per call: a Dinas may replace it
+            if raw in voc:
+                return voc.normalise(raw)
+            raise _Warn(VOCAB_UNKNOWN, raw)
+
+        return conv_vocab
+    if t is FieldType.ENUM:
+        cls = _ENUM_CLASSES.get(f.name)
+        table: dict[str, Any] = {}
+        for c in f.choices:
+            table[c.lower()] = cls(c) if cls else c
+        for k, v in f.synonyms.items():
+            table[k.lower()] = cls(v) if cls else v
+        strict = f.strict
+
+        def conv_enum(raw: str) -> Any:
+            v = table.get(raw.lower())
+            if v is None:
+                if strict:
+                    raise _Bad(ENUM_INVALID, ", ".join(f.choices))
+                raise _Warn(VOCAB_UNKNOWN, raw)
+            return v
+
+        return conv_enum
+    if t is FieldType.EMAIL:
+
+        def conv_email(raw: str) -> Any:
+            if _EMAIL.fullmatch(raw) is None:
+                raise _Bad(EMAIL_INVALID)
+            return raw
+
+        return conv_email
+    if t is FieldType.IDENTIFIER:
+        if not f.identifier:
+            raise ConfigurationError(f"field {f.name!r}: identifier type needs 'identifier'", code=INSTRUMENT_FILE)
+        check = _identifiers.resolve(f.identifier)
+        if f.identifier in ("kode_wilayah", "kbli"):
+            check = _identifiers.cached(check)
+        strict_id = f.strict
+
+        def conv_id(raw: str) -> Any:
+            try:
+                return check(raw)
+            except ValueError as exc:
+                code = _identifiers.problem_code(exc)
+                if strict_id:
+                    raise _Bad(code) from None
+                raise _Warn(code, raw) from None
+
+        return conv_id
+    max_length = f.max_length
+    if max_length is None:
+        return str  # already stripped: identity (fast path)
+
+    def conv_str(raw: str) -> Any:
+        if len(raw) > max_length:
+            raise _Bad(TOO_LONG, f"<= {max_length}")
+        return raw
+
+    return conv_str
+
+
+class Instrument:
+    """A compiled data-collection form for one entity (``umkm`` or ``koperasi``).
+
+    Build it from fields and rules, or derive one with :meth:`derive` /
+    :func:`load_instrument`. Implements the :class:`kukm.hookspecs.Instrument`
+    protocol (``name``).
+    """
+
+    __slots__ = ("_build", "_getters", "_plan", "_rules", "entity", "fields", "name", "rules", "title", "versi")
+
+    def __init__(
+        self,
+        name: str,
+        entity: str,
+        fields: Sequence[Field],
+        rules: Sequence[CrossRule] = (),
+        *,
+        title: str = "",
+        versi: str = "1",
+    ) -> None:
+        if entity not in _ENTITIES:
+            raise ConfigurationError(f"unknown entity {entity!r}", code=INSTRUMENT_FILE)
+        names = [f.name for f in fields]
+        if len(set(names)) != len(names):
+            raise ConfigurationError(f"instrument {name!r}: duplicate field names", code=INSTRUMENT_FILE)
+        self.name = name
+        self.entity = entity
+        self.fields: tuple[Field, ...] = tuple(fields)
+        self.rules: tuple[CrossRule, ...] = tuple(rules)
+        self.title = title
+        self.versi = versi
+        self._plan = tuple((f.name, f.aliases, f.required, _compile_field(f)) for f in self.fields)
+        self._rules = tuple(r.check for r in self.rules)
+        self._build = self._compile_builder()
+        self._getters = tuple((f, self._compile_getter(f)) for f in self.fields)
+
+    def __repr__(self) -> str:
+        return f"Instrument({self.name!r}, entity={self.entity!r}, fields={len(self.fields)})"
+
+    # -- compilation -------------------------------------------------------
+
+    def _compile_builder(self) -> Callable[[dict[str, Any], Mapping[str, Any]], Any]:
+        cls = _ENTITIES[self.entity]
+        top: list[tuple[str, str]] = []
+        sub: list[tuple[str, str, str]] = []
+        extra: list[str] = []
+        for f in self.fields:
+            if f.target == "-":
+                continue
+            if f.target is None:
+                extra.append(f.name)
+            elif "." in f.target:
+                a, b = f.target.split(".", 1)
+                sub.append((f.name, a, b))
+            else:
+                top.append((f.name, f.target))
+        subs = sorted({a for _, a, _ in sub})
+
+        def build(values: dict[str, Any], raw: Mapping[str, Any]) -> Any:
+            kw: dict[str, Any] = {t: values[n] for n, t in top}
+            if subs:
+                parts: dict[str, dict[str, Any]] = {a: {} for a in subs}
+                for n, a, b in sub:
+                    v = values[n]
+                    if v is not None:
+                        parts[a][b] = v
+                for a, d in parts.items():
+                    if d or a != "keuangan":
+                        kw[a] = _SUB[a](**d)
+            if extra:
+                kw["atribut_lain"] = {n: str(values[n]) for n in extra if values[n] is not None}
+            return cls(**kw)
+
+        return build
+
+    @staticmethod
+    def _compile_getter(f: Field) -> Callable[[Any], Any]:
+        if f.target == "-":
+            return lambda e: None
+        if f.target is None:
+            name = f.name
+            return lambda e: e.atribut_lain.get(name)
+        path = f.target.split(".")
+
+        def get(e: Any) -> Any:
+            for p in path:
+                e = getattr(e, p, None)
+                if e is None:
+                    return None
+            return e
+
+        return get
+
+    # -- the API the pipeline uses -------------------------------------------
+
+    def parse_row(
+        self, row: Mapping[str, Any], *, row_number: int | None = None, today: dt.date | None = None
+    ) -> RowResult:
+        """Parse one row (column → text) into a record and **every** issue.
+
+        Columns are looked up by field name, then by each alias. ``today`` is
+        the date "the future" starts after (default: today).
+        """
+        values: dict[str, Any] = {}
+        issues: list[Issue] = []
+        get = row.get
+        for name, aliases, required, conv in self._plan:
+            raw = get(name)
+            if raw is None and aliases:
+                for a in aliases:
+                    raw = get(a)
+                    if raw is not None:
+                        break
+            if raw is not None:
+                if type(raw) is not str:
+                    raw = str(raw)
+                raw = raw.strip()
+            if not raw:
+                values[name] = None
+                if required:
+                    issues.append(_make_issue(REQUIRED_MISSING, name, raw, row_number, "lengkap"))
+                continue
+            try:
+                values[name] = conv(raw)
+            except _Bad as b:
+                values[name] = None
+                issues.append(_make_issue(b.code, name, raw, row_number, "akurat", b.detail))
+            except _Warn as w:
+                values[name] = w.value
+                issues.append(_make_issue(w.code, name, raw, row_number, "akurat"))
+        if self._rules:
+            ref = today or dt.date.today()
+            for check in self._rules:
+                found = check(values, ref)
+                if found:
+                    for code, fld, value, detail in found:
+                        issues.append(_make_issue(code, fld, value, row_number, "konsisten", detail))
+        record = None
+        if not issues or all(i.severity is Severity.WARNING for i in issues):
+            record = self._build(values, row)
+        sumber = values.get("sumber_data")
+        return RowResult(record, issues, sumber if isinstance(sumber, SumberData) else None, row_number)
+
+    def validate_record(self, entity: Umkm | Koperasi, *, today: dt.date | None = None) -> list[Issue]:
+        """Every issue of an already-typed entity (same checks as :meth:`parse_row`).
+
+        >>> from kukm.model import Umkm
+        >>> [i.code for i in get_instrument("umkm").validate_record(
+        ...     Umkm(nama_usaha="X", modal_usaha=-1)) if i.field == "modal_usaha"]
+        ['NEGATIVE_VALUE']
+        """
+        values: dict[str, Any] = {}
+        issues: list[Issue] = []
+        for f, getter in self._getters:
+            if f.target == "-":
+                values[f.name] = None
+                continue
+            v = getter(entity)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                values[f.name] = None
+                if f.required:
+                    issues.append(_make_issue(REQUIRED_MISSING, f.name, v, None, "lengkap"))
+                continue
+            values[f.name] = v
+            problem = self._check_typed(f, v)
+            if problem is not None:
+                issues.append(_make_issue(problem[0], f.name, v, None, "akurat", problem[1]))
+        ref = today or dt.date.today()
+        for check in self._rules:
+            for code, fld, value, detail in check(values, ref) or ():
+                issues.append(_make_issue(code, fld, value, None, "konsisten", detail))
+        return issues
+
+    @staticmethod
+    def _check_typed(f: Field, v: Any) -> tuple[str, str] | None:
+        t = f.type
+        if t in (FieldType.RUPIAH, FieldType.INT):
+            if isinstance(v, bool) or not isinstance(v, int):
+                return ("INT_FORMAT", "")
+            if f.minimum is not None and v < f.minimum:
+                return (NEGATIVE_VALUE, f">= {f.minimum}")
+        elif t is FieldType.DATE:
+            if not isinstance(v, dt.date):
+                return ("DATE_FORMAT", "")
+        elif t is FieldType.ENUM and f.vocabulary:
+            if not _vocab.check(f.vocabulary, v):
+                return (VOCAB_UNKNOWN, "")
+        elif t is FieldType.ENUM:
+            allowed = {c.lower() for c in f.choices} | {s.lower() for s in f.synonyms}
+            if str(v).lower() not in allowed:
+                return (ENUM_INVALID if f.strict else VOCAB_UNKNOWN, "")
+        elif t is FieldType.EMAIL:
+            if _EMAIL.fullmatch(str(v)) is None:
+                return (EMAIL_INVALID, "")
+        elif t is FieldType.IDENTIFIER and f.identifier:
+            try:
+                _identifiers.resolve(f.identifier)(str(v))
+            except ValueError as exc:
+                return (_identifiers.problem_code(exc), "")
+        elif f.max_length is not None and len(str(v)) > f.max_length:
+            return (TOO_LONG, f"<= {f.max_length}")
+        return None
+
+    # -- derivation and export ----------------------------------------------------
+
+    def derive(
+        self,
+        name: str,
+        *,
+        fields: Iterable[Mapping[str, Any]] = (),
+        require: Iterable[str] = (),
+        optional: Iterable[str] = (),
+        remove_rules: Iterable[str] = (),
+        title: str | None = None,
+        versi: str | None = None,
+    ) -> Instrument:
+        """A new instrument: fields added or overridden (by name), requirements changed.
+
+        >>> base = get_instrument("umkm")
+        >>> mine = base.derive("umkm-dki", require=["npwp"],
+        ...                    fields=[{"name": "jumlah_cabang", "type": "int", "minimum": 0}])
+        >>> [f.required for f in mine.fields if f.name == "npwp"], mine.fields[-1].name
+        ([True], 'jumlah_cabang')
+        """
+        by_name = {f.name: f for f in self.fields}
+        order = [f.name for f in self.fields]
+        for spec in fields:
+            data = dict(spec)
+            fname = data.get("name")
+            if not isinstance(fname, str) or not fname:
+                raise ConfigurationError("every field needs a 'name'", code=INSTRUMENT_FILE)
+            if fname in by_name:
+                by_name[fname] = evolve(by_name[fname], **_field_kwargs(data, partial=True))
+            else:
+                by_name[fname] = Field(**_field_kwargs(data, partial=False))
+                order.append(fname)
+        for n in require:
+            by_name[n] = evolve(_known(by_name, n), required=True)
+        for n in optional:
+            by_name[n] = evolve(_known(by_name, n), required=False)
+        drop = set(remove_rules)
+        unknown = drop - {r.id for r in self.rules}
+        if unknown:
+            raise ConfigurationError(f"unknown rules {sorted(unknown)}", code=INSTRUMENT_FILE)
+        return Instrument(
+            name,
+            self.entity,
+            [by_name[n] for n in order],
+            [r for r in self.rules if r.id not in drop],
+            title=self.title if title is None else title,
+            versi=self.versi if versi is None else versi,
+        )
+
+    def to_table_schema(self) -> dict[str, Any]:
+        """The instrument as a Frictionless Table Schema descriptor.
+
+        >>> s = get_instrument("umkm").to_table_schema()
+        >>> [f["type"] for f in s["fields"] if f["name"] in ("modal_usaha", "tanggal_berdiri")]
+        ['integer', 'date']
+        """
+        out: list[dict[str, Any]] = []
+        for f in self.fields:
+            d: dict[str, Any] = {"name": f.name}
+            if f.title:
+                d["title"] = f.title
+            if f.description:
+                d["description"] = f.description
+            constraints: dict[str, Any] = {}
+            if f.required:
+                constraints["required"] = True
+            if f.type is FieldType.RUPIAH:
+                d.update(type="integer", bareNumber=False)
+                d["description"] = (d.get("description", "") + " Rupiah; kukm also reads 'Rp 1.500.000', '1,5 juta'.").strip()
+            elif f.type is FieldType.INT:
+                d["type"] = "integer"
+            elif f.type is FieldType.DATE:
+                d.update(type="date", format="any")
+            elif f.type is FieldType.EMAIL:
+                d.update(type="string", format="email")
+            else:
+                d["type"] = "string"
+            if f.vocabulary:
+                d["x-kukm-vocabulary"] = f.vocabulary
+            if f.type is FieldType.ENUM and f.strict and f.choices:
+                constraints["enum"] = list(f.choices)
+            if f.minimum is not None:
+                constraints["minimum"] = f.minimum
+            if f.max_length is not None:
+                constraints["maxLength"] = f.max_length
+            if constraints:
+                d["constraints"] = constraints
+            out.append(d)
+        return {"fields": out, "missingValues": ["", " "]}
+
+
+_FIELD_KEYS: Final = {
+    "name", "type", "required", "identifier", "vocabulary", "choices", "synonyms", "aliases",
+    "target", "minimum", "max_length", "strict", "title", "description",
+}  # fmt: skip
+
+
+def _field_kwargs(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    unknown = set(data) - _FIELD_KEYS
+    if unknown:
+        raise ConfigurationError(f"unknown field keys {sorted(unknown)}", code=INSTRUMENT_FILE)
+    out = dict(data)
+    if partial:
+        out.pop("name", None)
+    try:
+        if "type" in out:
+            out["type"] = FieldType(out["type"])
+        for k in ("choices", "aliases"):
+            if k in out:
+                out[k] = tuple(str(x) for x in out[k])
+        if "synonyms" in out:
+            out["synonyms"] = {str(a): str(b) for a, b in dict(out["synonyms"]).items()}
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"invalid field definition: {exc}", code=INSTRUMENT_FILE) from exc
+    return out
+
+
+def _known(by_name: Mapping[str, Field], n: str) -> Field:
+    try:
+        return by_name[n]
+    except KeyError:
+        raise ConfigurationError(f"no field {n!r} in the instrument", code=INSTRUMENT_FILE) from None
+
+
+def load_instrument(path: str | Path, *, base: Instrument | None = None) -> Instrument:
+    """Load an instrument from a TOML or JSON file (no code needed).
+
+    Keys: ``name`` (required), ``extends`` (``umkm``/``koperasi``, default
+    from ``base``), ``title``, ``versi``, ``require`` and ``optional`` (field
+    names), ``remove_rules`` (rule ids), and ``fields``: a list of field
+    tables; one whose ``name`` exists overrides only the keys it gives, a new
+    one is added (stored in ``atribut_lain`` unless it names a ``target``).
+    See ``docs/instruments.md``.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import tomllib
+
+            data = tomllib.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read instrument {p}: {exc}", code=INSTRUMENT_FILE) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise ConfigurationError(f"{p}: an instrument needs a 'name'", code=INSTRUMENT_FILE)
+    known = {"name", "extends", "title", "versi", "require", "optional", "remove_rules", "fields"}
+    extra = set(data) - known
+    if extra:
+        raise ConfigurationError(f"{p}: unknown keys {sorted(extra)}", code=INSTRUMENT_FILE)
+    parent = base
+    if "extends" in data:
+        parent = get_instrument(str(data["extends"]))
+    if parent is None:
+        raise ConfigurationError(f"{p}: say which instrument it 'extends'", code=INSTRUMENT_FILE)
+    fields = data.get("fields", [])
+    if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+        raise ConfigurationError(f"{p}: 'fields' must be a list of tables", code=INSTRUMENT_FILE)
+    return parent.derive(
+        data["name"],
+        fields=fields,
+        require=list(data.get("require", [])),
+        optional=list(data.get("optional", [])),
+        remove_rules=list(data.get("remove_rules", [])),
+        title=data.get("title"),
+        versi=str(data["versi"]) if "versi" in data else None,
+    )
+
+
+INSTRUMENTS: Final[dict[str, Instrument]] = {}
+
+
+def get_instrument(name: str) -> Instrument:
+    """A built-in instrument (``umkm``, ``koperasi``) or one a plugin registered.
+
+    >>> get_instrument("koperasi").entity
+    'koperasi'
+    """
+    if not INSTRUMENTS:
+        from kukm.rules import _instrument_defaults
+
+        INSTRUMENTS.update(_instrument_defaults.defaults())
+    found = INSTRUMENTS.get(name)
+    if found is not None:
+        return found
+    from kukm.plugins import get_plugins
+
+    inst = get_plugins().instruments().get(name)
+    if isinstance(inst, Instrument):
+        return inst
+    raise ConfigurationError(f"no instrument named {name!r}", code=INSTRUMENT_FILE)

@@ -16,7 +16,7 @@ import pytest
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
-N = 8_000
+N = 4_000
 
 CHILD = textwrap.dedent(
     """

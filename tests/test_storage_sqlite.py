@@ -20,6 +20,7 @@ from kukm.testing.conformance import AbstractStoreTests, StoreFixtures, make_umk
 class SqliteFixtures(StoreFixtures):
     supports_reopen = True
     supports_multiprocess = True
+    store_opener = "kukm.adapters.sqlite:SqliteStore"
 
     @pytest.fixture
     def store_url(self, tmp_path: Path) -> str:

@@ -29,8 +29,9 @@ handle, closed after the test) is derived from it; override it if needed.
 
 Capability flags: ``supports_reopen`` (data survives ``close`` and a new
 handle), ``supports_multiprocess`` (other processes can open ``store_url``
-through :func:`kukm.plugins.open_store`; needs the adapter registered by
-entry point). Tests needing a missing capability skip.
+through :func:`kukm.plugins.open_store`, which needs the adapter registered by
+entry point, or through the ``"module:callable"`` named by ``store_opener``).
+Tests needing a missing capability skip.
 
 Mixins: :class:`AbstractWriteTests`, :class:`AbstractLookupTests`,
 :class:`AbstractVerificationTests`, :class:`AbstractTabulateTests`,
@@ -172,6 +173,9 @@ class StoreFixtures:
 
     supports_reopen: ClassVar[bool] = False
     supports_multiprocess: ClassVar[bool] = False
+    #: ``"module:callable"`` a subprocess uses to open ``store_url`` (default: through the
+    #: plugins; an adapter may name its own factory to start subprocesses faster).
+    store_opener: ClassVar[str] = "kukm.plugins:open_store"
 
     @pytest.fixture
     def store_factory(self) -> Callable[[], Store]:
@@ -617,10 +621,12 @@ class AbstractSequenceTests:
         if not getattr(type(self), "supports_multiprocess", False):  # pragma: no cover - capability
             pytest.skip("adapter does not support several processes")
         store_url: str = request.getfixturevalue("store_url")
+        opener: str = getattr(type(self), "store_opener", "kukm.plugins:open_store")
+        module, _, name = opener.partition(":")
         script = textwrap.dedent(
-            """
+            f"""
             import sys
-            from kukm.plugins import open_store
+            from {module} import {name} as open_store
             s = open_store(sys.argv[1])
             print(" ".join(str(s.allocate_sequence("317110002")) for _ in range(25)))
             s.close()

@@ -30,32 +30,15 @@ kukm.exceptions.AccessDenied: [ACCESS_NOT_PUBLISHED] ...
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import Any
+from collections.abc import Collection, Iterator, Sequence
 
 import attrs
 
-from kukm.exceptions import AccessDenied, NotFound
-from kukm.governance.access import (
-    ACCESS_ACTION_DENIED,
-    ACCESS_OUT_OF_SCOPE,
-    Decision,
-    Policy,
-    RegionCheck,
-    User,
-    default_policy,
-    default_region_check,
-)
-from kukm.governance.duplicates import (
-    MERGES,
-    DuplicateCandidate,
-    MergeRecord,
-    find_duplicates,
-    merge,
-    undo_merge,
-)
-from kukm.governance.masking import mask_record, mask_value
-from kukm.governance.pemutakhiran import PemutakhiranReport, pemutakhiran
+from kukm.exceptions import NotFound
+from kukm.governance._service_base import USERS, lookup_user
+from kukm.governance._service_governance import GovernanceOps
+from kukm.governance.access import ACCESS_ACTION_DENIED, Decision, User
+from kukm.governance.masking import mask_value
 from kukm.governance.provenance import (
     SUBMISSIONS,
     FieldSource,
@@ -63,150 +46,25 @@ from kukm.governance.provenance import (
     field_provenance,
     new_submission_id,
 )
-from kukm.governance.quality import QualityReport, assess
 from kukm.model import SumberData
 from kukm.storage.base import (
     AuditEvent,
     BatchResult,
     Kind,
-    Store,
     StoredRecord,
     VerificationStatus,
     WriteOp,
     default_status,
-    wilayah_matches,
 )
 
-__all__ = ["USERS", "Service", "lookup_user"]
-
-#: Document collection of users granted rights by the administrator (A.9).
-USERS = "hak_akses"
 _VERIFIED = VerificationStatus.TERVERIFIKASI
 
 
-def _region(stored: StoredRecord) -> str | None:
-    return stored.record.alamat.kode_wilayah
+__all__ = ["USERS", "Service", "User", "lookup_user"]
 
 
-def lookup_user(store: Store, user_id: str) -> User | None:
-    """A user granted rights with :meth:`Service.grant`, or ``None``.
-
-    >>> from kukm.adapters.memory import MemoryStore
-    >>> lookup_user(MemoryStore(), "x") is None
-    True
-    """
-    doc = store.get_document(USERS, user_id)
-    if doc is None:
-        return None
-    milik: frozenset[tuple[str, str]] = frozenset((str(k), str(i)) for k, i in doc.get("milik", []))
-    return User(str(doc["id"]), str(doc["peran"]), doc.get("wilayah"), milik, doc.get("nama"))
-
-
-class Service:
-    """Policy-enforcing, audited access to a store for one user."""
-
-    def __init__(
-        self,
-        store: Store,
-        user: User,
-        *,
-        policy: Policy | None = None,
-        region_check: RegionCheck | None = None,
-        clock: Callable[[], dt.datetime] | None = None,
-    ) -> None:
-        self._store = store
-        self.user = user
-        self.policy = policy or default_policy()
-        self._region_check = region_check or default_region_check()
-        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
-
-    # -- decisions and audit ---------------------------------------------------
-    def _audit(
-        self,
-        aksi: str,
-        *,
-        kind: str | None = None,
-        record_id: str | None = None,
-        allowed: bool = True,
-        detail: str | None = None,
-    ) -> None:
-        self._store.audit(
-            AuditEvent(self._clock(), self.user.id, aksi, kind, record_id, allowed, detail)
-        )
-
-    def _enforce(
-        self, decision: Decision, aksi: str, kind: str | None = None, record_id: str | None = None
-    ) -> None:
-        if not decision.allowed:
-            self._audit(
-                aksi,
-                kind=kind,
-                record_id=record_id,
-                allowed=False,
-                detail=f"{decision.code}: {decision.reason}",
-            )
-            decision.raise_if_denied()
-
-    def can(self, action: str, stored: StoredRecord | None = None) -> Decision:
-        """The policy's decision for ``action`` on a stored record (or on the scope).
-
-        >>> from kukm.adapters.memory import MemoryStore
-        >>> Service(MemoryStore(), User.public()).can("verify").code
-        'ACCESS_ACTION_DENIED'
-        """
-        if stored is None:
-            return self.policy.decide(
-                self.user, action, region_check=self._region_check, any_record=True
-            )
-        return self.policy.decide(
-            self.user,
-            action,
-            kind=stored.kind,
-            record_id=stored.id,
-            wilayah=_region(stored),
-            status=stored.status,
-            region_check=self._region_check,
-        )
-
-    def require(self, action: str, aksi: str | None = None) -> None:
-        """Raise :class:`AccessDenied` (and audit it) unless the scope allows ``action``."""
-        self._enforce(self.can(action), aksi or action)
-
-    @property
-    def sees_personal(self) -> bool:
-        """Whether this user gets unmasked personal data."""
-        return self.policy.may_see_personal(self.user)
-
-    def _present(self, stored: StoredRecord) -> StoredRecord:
-        if self.sees_personal:
-            return stored
-        return attrs.evolve(stored, record=mask_record(stored.record, self.policy.masking))
-
-    def _effective_status(
-        self, status: Collection[VerificationStatus] | None
-    ) -> Collection[VerificationStatus] | None:
-        if not self.policy.is_public(self.user):
-            return status
-        if status is None:
-            return {_VERIFIED}
-        return {s for s in status if VerificationStatus(s) is _VERIFIED}
-
-    def _effective_region(self, wilayah: str | None, aksi: str) -> str | None:
-        limit = self.policy.region_scope(self.user)
-        if limit is None:
-            return wilayah
-        if wilayah is None or wilayah_matches(wilayah, limit):
-            return wilayah or limit
-        if wilayah_matches(limit, wilayah):
-            return limit
-        self._enforce(
-            Decision(False, ACCESS_OUT_OF_SCOPE, f"region {wilayah!r} outside {limit!r}"), aksi
-        )
-        return limit  # pragma: no cover - _enforce raised
-
-    def _own_only(self) -> bool:
-        rule = self.policy.role(self.user)
-        return rule is not None and rule.scope == "milik_sendiri"
+class Service(GovernanceOps):
+    """Policy-enforcing, audited access to a store for one user (see the module docs)."""
 
     # -- reads ------------------------------------------------------------------------
     def get(self, kind: Kind, id: str) -> StoredRecord | None:
@@ -229,30 +87,6 @@ class Service:
         if self.policy.is_public(self.user):
             versions = [v for v in versions if v.status is _VERIFIED]
         return [self._present(v) for v in versions]
-
-    def iter_scoped(
-        self,
-        kind: Kind,
-        *,
-        wilayah: str | None = None,
-        status: Collection[VerificationStatus] | None = None,
-        action: str = "read",
-    ) -> Iterator[StoredRecord]:
-        """Unmasked current versions inside the user's scope (for governance reports)."""
-        self.require(action)
-        status = self._effective_status(status)
-        if self._own_only():
-            for k, rid in sorted(self.user.milik):
-                if k != kind:
-                    continue
-                stored = self._store.get(kind, rid)
-                if stored is None or (status is not None and stored.status not in status):
-                    continue
-                if wilayah_matches(_region(stored), wilayah):
-                    yield stored
-            return
-        region = self._effective_region(wilayah, "baca")
-        yield from self._store.iter_records(kind, wilayah=region, status=status)
 
     def iter_records(
         self,
@@ -463,179 +297,6 @@ class Service:
     ) -> StoredRecord:
         """Set any verification status (e.g. back to ``menunggu_verifikasi`` on undo)."""
         return self._set_status(kind, id, VerificationStatus(status), catatan)
-
-    # -- rights (A.9) --------------------------------------------------------------------
-    def grant(self, target: User) -> None:
-        """Give ``target`` its rights (administrator only); stored in ``hak_akses``."""
-        self.require("grant", "hak_akses")
-        doc: dict[str, Any] = {
-            "id": target.id,
-            "peran": target.peran,
-            "wilayah": target.wilayah,
-            "milik": sorted([k, i] for k, i in target.milik),
-            "nama": target.nama,
-            "oleh": self.user.id,
-            "waktu": self._clock().isoformat(),
-            "aktif": True,
-        }
-        self._store.put_document(USERS, target.id, doc)
-        self._audit("hak_akses", detail=f"grant {target.id} {target.peran} {target.wilayah}")
-
-    def revoke(self, user_id: str) -> None:
-        """Withdraw a user's rights (administrator only)."""
-        self.require("grant", "hak_akses")
-        doc = self._store.get_document(USERS, user_id)
-        if doc is None:
-            raise NotFound(f"user {user_id!r} not found", value=user_id)
-        self._store.put_document(USERS, user_id, {**doc, "aktif": False, "peran": "dicabut"})
-        self._audit("hak_akses", detail=f"revoke {user_id}")
-
-    @classmethod
-    def for_user_id(cls, store: Store, user_id: str, **kwargs: Any) -> Service:
-        """A service for a user granted rights before; unknown users are refused."""
-        user = lookup_user(store, user_id)
-        if user is None:
-            raise AccessDenied(f"unknown user {user_id!r}", code="ACCESS_USER_UNKNOWN")
-        return cls(store, user, **kwargs)
-
-    # -- governance reports and merges -------------------------------------------------
-    def _report_allowed(self, aksi: str) -> None:
-        rule = self.policy.role(self.user)
-        ok = rule is not None and (
-            "merge" in rule.actions or ("report" in rule.actions and rule.scope != "publik")
-        )
-        if not ok:
-            self._enforce(self.can("report"), aksi)
-            self._enforce(
-                Decision(False, ACCESS_ACTION_DENIED, f"role {self.user.peran} may not {aksi}"),
-                aksi,
-            )
-
-    def quality(
-        self,
-        kind: Kind,
-        *,
-        by: str = "kab_kota",
-        as_of: dt.date | None = None,
-        required: Sequence[str] | None = None,
-        status: Collection[VerificationStatus] | None = None,
-        instrument: Any = None,
-    ) -> QualityReport:
-        """Data quality per region or source in scope (F.1); personal values masked as needed."""
-        self._report_allowed("mutu")
-        report = assess(
-            self.iter_scoped(kind, status=status, action="report"),
-            kind=kind,
-            by=by,
-            as_of=as_of or self._clock().date(),
-            required=required,
-            max_age_days=self.policy.max_age_days,
-            region_check=self._region_check,
-            instrument=instrument,
-        )
-        if self.sees_personal:
-            return report
-        masked = set(self.policy.masking.fields)
-        style = self.policy.masking.style
-        issues = tuple(
-            attrs.evolve(
-                ri,
-                issue=attrs.evolve(
-                    ri.issue, value=mask_value(ri.issue.value, ri.issue.field or "", style)
-                ),
-            )
-            if ri.issue.field in masked
-            else ri
-            for ri in report.issues
-        )
-        return attrs.evolve(report, issues=issues)
-
-    def pemutakhiran(
-        self,
-        kind: Kind,
-        *,
-        as_of: dt.date | None = None,
-        max_age_days: int | None = None,
-        basis: str = "valid_from",
-    ) -> PemutakhiranReport:
-        """Records overdue for their yearly update (E.10) in scope, per officer and region."""
-        self._report_allowed("pemutakhiran")
-        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
-        return pemutakhiran(
-            self.iter_scoped(kind, status=live, action="report"),
-            as_of=as_of or self._clock().date(),
-            max_age_days=max_age_days or self.policy.max_age_days,
-            basis=basis,
-        )
-
-    def duplicates(
-        self, kind: Kind, *, threshold: float = 85.0, name_threshold: float = 85.0
-    ) -> list[DuplicateCandidate]:
-        """Duplicate candidates in scope (rejected records are left out)."""
-        self._report_allowed("duplikat")
-        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
-        return find_duplicates(
-            self.iter_scoped(kind, status=live, action="report"),
-            kind=kind,
-            threshold=threshold,
-            name_threshold=name_threshold,
-        )
-
-    def merge(
-        self,
-        kind: Kind,
-        keep: str,
-        drop: str,
-        *,
-        catatan: str,
-        fields: Sequence[str] | None = None,
-    ) -> MergeRecord:
-        """Merge ``drop`` into ``keep`` after review (needs ``merge`` on both records)."""
-        self.require("merge", "gabung")
-        for rid in (keep, drop):
-            stored = self._store.get(kind, rid)
-            if stored is None:
-                raise NotFound(f"{kind} {rid!r} not found", value=rid)
-            self._enforce(self.can("merge", stored), "gabung", kind, rid)
-        return merge(
-            self._store,
-            kind,
-            keep,
-            drop,
-            petugas=self.user.id,
-            catatan=catatan,
-            fields=fields,
-            clock=self._clock,
-        )
-
-    def undo_merge(
-        self, merge_id: str, *, catatan: str | None = None, force: bool = False
-    ) -> MergeRecord:
-        """Undo a merge (needs ``merge`` on both records)."""
-        self.require("merge", "batal_gabung")
-        doc = self._store.get_document(MERGES, merge_id)
-        if doc is None:
-            raise NotFound(f"merge {merge_id!r} not found", value=merge_id)
-        record = MergeRecord.from_document(doc)
-        for rid in (record.keep, record.drop):
-            stored = self._store.get(record.kind, rid)
-            if stored is not None:
-                self._enforce(self.can("merge", stored), "batal_gabung", record.kind, rid)
-        return undo_merge(
-            self._store,
-            merge_id,
-            petugas=self.user.id,
-            catatan=catatan,
-            force=force,
-            clock=self._clock,
-        )
-
-    def merges(self) -> list[MergeRecord]:
-        """Every merge recorded (needs ``merge`` or ``audit``)."""
-        rule = self.policy.role(self.user)
-        if rule is None or not ({"merge", "audit"} & rule.actions):
-            self.require("merge", "baca_gabung")
-        return [MergeRecord.from_document(d) for _, d in self._store.iter_documents(MERGES)]
 
     def audit_log(self, *, since: dt.datetime | None = None) -> Iterator[AuditEvent]:
         """The audit log (needs ``audit``)."""

@@ -1,0 +1,204 @@
+"""Core of :class:`kukm.governance.service.Service`: policy decisions, audit, scope and masking.
+
+Split out of ``service.py`` to keep modules small; use :class:`~kukm.governance.service.Service`.
+
+>>> from kukm.adapters.memory import MemoryStore
+>>> from kukm.governance.access import User
+>>> ServiceBase(MemoryStore(), User.public()).sees_personal
+False
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterator
+
+import attrs
+
+from kukm.governance.access import (
+    ACCESS_ACTION_DENIED,
+    ACCESS_OUT_OF_SCOPE,
+    Decision,
+    Policy,
+    RegionCheck,
+    User,
+    default_policy,
+    default_region_check,
+)
+from kukm.governance.masking import mask_record
+from kukm.storage.base import (
+    AuditEvent,
+    Kind,
+    Store,
+    StoredRecord,
+    VerificationStatus,
+    wilayah_matches,
+)
+
+#: Document collection of users granted rights by the administrator (A.9).
+USERS = "hak_akses"
+_VERIFIED = VerificationStatus.TERVERIFIKASI
+
+
+__all__ = ["USERS", "ServiceBase", "lookup_user"]
+
+
+def _region(stored: StoredRecord) -> str | None:
+    return stored.record.alamat.kode_wilayah
+
+
+def lookup_user(store: Store, user_id: str) -> User | None:
+    """A user granted rights with :meth:`Service.grant`, or ``None``.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> lookup_user(MemoryStore(), "x") is None
+    True
+    """
+    doc = store.get_document(USERS, user_id)
+    if doc is None:
+        return None
+    milik: frozenset[tuple[str, str]] = frozenset((str(k), str(i)) for k, i in doc.get("milik", []))
+    return User(str(doc["id"]), str(doc["peran"]), doc.get("wilayah"), milik, doc.get("nama"))
+
+
+class ServiceBase:
+    """Policy decisions, audit, scope and masking shared by every service method."""
+
+    def __init__(
+        self,
+        store: Store,
+        user: User,
+        *,
+        policy: Policy | None = None,
+        region_check: RegionCheck | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self._store = store
+        self.user = user
+        self.policy = policy or default_policy()
+        self._region_check = region_check or default_region_check()
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    # -- decisions and audit ---------------------------------------------------
+    def _audit(
+        self,
+        aksi: str,
+        *,
+        kind: str | None = None,
+        record_id: str | None = None,
+        allowed: bool = True,
+        detail: str | None = None,
+    ) -> None:
+        self._store.audit(
+            AuditEvent(self._clock(), self.user.id, aksi, kind, record_id, allowed, detail)
+        )
+
+    def _enforce(
+        self, decision: Decision, aksi: str, kind: str | None = None, record_id: str | None = None
+    ) -> None:
+        if not decision.allowed:
+            self._audit(
+                aksi,
+                kind=kind,
+                record_id=record_id,
+                allowed=False,
+                detail=f"{decision.code}: {decision.reason}",
+            )
+            decision.raise_if_denied()
+
+    def can(self, action: str, stored: StoredRecord | None = None) -> Decision:
+        """The policy's decision for ``action`` on a stored record (or on the scope).
+
+        >>> from kukm.adapters.memory import MemoryStore
+        >>> ServiceBase(MemoryStore(), User.public()).can("verify").code
+        'ACCESS_ACTION_DENIED'
+        """
+        if stored is None:
+            return self.policy.decide(
+                self.user, action, region_check=self._region_check, any_record=True
+            )
+        return self.policy.decide(
+            self.user,
+            action,
+            kind=stored.kind,
+            record_id=stored.id,
+            wilayah=_region(stored),
+            status=stored.status,
+            region_check=self._region_check,
+        )
+
+    def require(self, action: str, aksi: str | None = None) -> None:
+        """Raise :class:`AccessDenied` (and audit it) unless the scope allows ``action``."""
+        self._enforce(self.can(action), aksi or action)
+
+    @property
+    def sees_personal(self) -> bool:
+        """Whether this user gets unmasked personal data."""
+        return self.policy.may_see_personal(self.user)
+
+    def _present(self, stored: StoredRecord) -> StoredRecord:
+        if self.sees_personal:
+            return stored
+        return attrs.evolve(stored, record=mask_record(stored.record, self.policy.masking))
+
+    def _effective_status(
+        self, status: Collection[VerificationStatus] | None
+    ) -> Collection[VerificationStatus] | None:
+        if not self.policy.is_public(self.user):
+            return status
+        if status is None:
+            return {_VERIFIED}
+        return {s for s in status if VerificationStatus(s) is _VERIFIED}
+
+    def _effective_region(self, wilayah: str | None, aksi: str) -> str | None:
+        limit = self.policy.region_scope(self.user)
+        if limit is None:
+            return wilayah
+        if wilayah is None or wilayah_matches(wilayah, limit):
+            return wilayah or limit
+        if wilayah_matches(limit, wilayah):
+            return limit
+        self._enforce(
+            Decision(False, ACCESS_OUT_OF_SCOPE, f"region {wilayah!r} outside {limit!r}"), aksi
+        )
+        return limit  # pragma: no cover - _enforce raised
+
+    def _own_only(self) -> bool:
+        rule = self.policy.role(self.user)
+        return rule is not None and rule.scope == "milik_sendiri"
+
+    def iter_scoped(
+        self,
+        kind: Kind,
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+        action: str = "read",
+    ) -> Iterator[StoredRecord]:
+        """Unmasked current versions inside the user's scope (for governance reports)."""
+        self.require(action)
+        status = self._effective_status(status)
+        if self._own_only():
+            for k, rid in sorted(self.user.milik):
+                if k != kind:
+                    continue
+                stored = self._store.get(kind, rid)
+                if stored is None or (status is not None and stored.status not in status):
+                    continue
+                if wilayah_matches(_region(stored), wilayah):
+                    yield stored
+            return
+        region = self._effective_region(wilayah, "baca")
+        yield from self._store.iter_records(kind, wilayah=region, status=status)
+
+    def _report_allowed(self, aksi: str) -> None:
+        rule = self.policy.role(self.user)
+        ok = rule is not None and (
+            "merge" in rule.actions or ("report" in rule.actions and rule.scope != "publik")
+        )
+        if not ok:
+            self._enforce(self.can("report"), aksi)
+            self._enforce(
+                Decision(False, ACCESS_ACTION_DENIED, f"role {self.user.peran} may not {aksi}"),
+                aksi,
+            )

@@ -1,0 +1,201 @@
+"""Rights (A.9) and governance operations of :class:`kukm.governance.service.Service`.
+
+Quality (F.1, I.5), pemutakhiran (E.10), duplicates and merges, granting rights.
+Split out of ``service.py`` to keep modules small; use :class:`~kukm.governance.service.Service`.
+
+>>> from kukm.adapters.memory import MemoryStore
+>>> from kukm.governance.access import User
+>>> GovernanceOps(MemoryStore(), User("d", "dinas")).duplicates("umkm")
+[]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from typing import Any, Self
+
+import attrs
+
+from kukm.exceptions import AccessDenied, NotFound
+from kukm.governance._service_base import USERS, ServiceBase, lookup_user
+from kukm.governance.access import User
+from kukm.governance.duplicates import (
+    MERGES,
+    DuplicateCandidate,
+    MergeRecord,
+    find_duplicates,
+    merge,
+    undo_merge,
+)
+from kukm.governance.masking import mask_value
+from kukm.governance.pemutakhiran import PemutakhiranReport, pemutakhiran
+from kukm.governance.quality import QualityReport, assess
+from kukm.storage.base import Kind, Store, VerificationStatus
+
+__all__ = ["GovernanceOps"]
+
+
+class GovernanceOps(ServiceBase):
+    """Rights and governance reports/merges, policy-checked and audited."""
+
+    # -- rights (A.9) --------------------------------------------------------------------
+    def grant(self, target: User) -> None:
+        """Give ``target`` its rights (administrator only); stored in ``hak_akses``."""
+        self.require("grant", "hak_akses")
+        doc: dict[str, Any] = {
+            "id": target.id,
+            "peran": target.peran,
+            "wilayah": target.wilayah,
+            "milik": sorted([k, i] for k, i in target.milik),
+            "nama": target.nama,
+            "oleh": self.user.id,
+            "waktu": self._clock().isoformat(),
+            "aktif": True,
+        }
+        self._store.put_document(USERS, target.id, doc)
+        self._audit("hak_akses", detail=f"grant {target.id} {target.peran} {target.wilayah}")
+
+    def revoke(self, user_id: str) -> None:
+        """Withdraw a user's rights (administrator only)."""
+        self.require("grant", "hak_akses")
+        doc = self._store.get_document(USERS, user_id)
+        if doc is None:
+            raise NotFound(f"user {user_id!r} not found", value=user_id)
+        self._store.put_document(USERS, user_id, {**doc, "aktif": False, "peran": "dicabut"})
+        self._audit("hak_akses", detail=f"revoke {user_id}")
+
+    @classmethod
+    def for_user_id(cls, store: Store, user_id: str, **kwargs: Any) -> Self:
+        """A service for a user granted rights before; unknown users are refused."""
+        user = lookup_user(store, user_id)
+        if user is None:
+            raise AccessDenied(f"unknown user {user_id!r}", code="ACCESS_USER_UNKNOWN")
+        return cls(store, user, **kwargs)
+
+    # -- governance reports and merges -------------------------------------------------
+    def quality(
+        self,
+        kind: Kind,
+        *,
+        by: str = "kab_kota",
+        as_of: dt.date | None = None,
+        required: Sequence[str] | None = None,
+        status: Collection[VerificationStatus] | None = None,
+        instrument: Any = None,
+    ) -> QualityReport:
+        """Data quality per region or source in scope (F.1); personal values masked as needed."""
+        self._report_allowed("mutu")
+        report = assess(
+            self.iter_scoped(kind, status=status, action="report"),
+            kind=kind,
+            by=by,
+            as_of=as_of or self._clock().date(),
+            required=required,
+            max_age_days=self.policy.max_age_days,
+            region_check=self._region_check,
+            instrument=instrument,
+        )
+        if self.sees_personal:
+            return report
+        masked = set(self.policy.masking.fields)
+        style = self.policy.masking.style
+        issues = tuple(
+            attrs.evolve(
+                ri,
+                issue=attrs.evolve(
+                    ri.issue, value=mask_value(ri.issue.value, ri.issue.field or "", style)
+                ),
+            )
+            if ri.issue.field in masked
+            else ri
+            for ri in report.issues
+        )
+        return attrs.evolve(report, issues=issues)
+
+    def pemutakhiran(
+        self,
+        kind: Kind,
+        *,
+        as_of: dt.date | None = None,
+        max_age_days: int | None = None,
+        basis: str = "valid_from",
+    ) -> PemutakhiranReport:
+        """Records overdue for their yearly update (E.10) in scope, per officer and region."""
+        self._report_allowed("pemutakhiran")
+        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
+        return pemutakhiran(
+            self.iter_scoped(kind, status=live, action="report"),
+            as_of=as_of or self._clock().date(),
+            max_age_days=max_age_days or self.policy.max_age_days,
+            basis=basis,
+        )
+
+    def duplicates(
+        self, kind: Kind, *, threshold: float = 85.0, name_threshold: float = 85.0
+    ) -> list[DuplicateCandidate]:
+        """Duplicate candidates in scope (rejected records are left out)."""
+        self._report_allowed("duplikat")
+        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
+        return find_duplicates(
+            self.iter_scoped(kind, status=live, action="report"),
+            kind=kind,
+            threshold=threshold,
+            name_threshold=name_threshold,
+        )
+
+    def merge(
+        self,
+        kind: Kind,
+        keep: str,
+        drop: str,
+        *,
+        catatan: str,
+        fields: Sequence[str] | None = None,
+    ) -> MergeRecord:
+        """Merge ``drop`` into ``keep`` after review (needs ``merge`` on both records)."""
+        self.require("merge", "gabung")
+        for rid in (keep, drop):
+            stored = self._store.get(kind, rid)
+            if stored is None:
+                raise NotFound(f"{kind} {rid!r} not found", value=rid)
+            self._enforce(self.can("merge", stored), "gabung", kind, rid)
+        return merge(
+            self._store,
+            kind,
+            keep,
+            drop,
+            petugas=self.user.id,
+            catatan=catatan,
+            fields=fields,
+            clock=self._clock,
+        )
+
+    def undo_merge(
+        self, merge_id: str, *, catatan: str | None = None, force: bool = False
+    ) -> MergeRecord:
+        """Undo a merge (needs ``merge`` on both records)."""
+        self.require("merge", "batal_gabung")
+        doc = self._store.get_document(MERGES, merge_id)
+        if doc is None:
+            raise NotFound(f"merge {merge_id!r} not found", value=merge_id)
+        record = MergeRecord.from_document(doc)
+        for rid in (record.keep, record.drop):
+            stored = self._store.get(record.kind, rid)
+            if stored is not None:
+                self._enforce(self.can("merge", stored), "batal_gabung", record.kind, rid)
+        return undo_merge(
+            self._store,
+            merge_id,
+            petugas=self.user.id,
+            catatan=catatan,
+            force=force,
+            clock=self._clock,
+        )
+
+    def merges(self) -> list[MergeRecord]:
+        """Every merge recorded (needs ``merge`` or ``audit``)."""
+        rule = self.policy.role(self.user)
+        if rule is None or not ({"merge", "audit"} & rule.actions):
+            self.require("merge", "baca_gabung")
+        return [MergeRecord.from_document(d) for _, d in self._store.iter_documents(MERGES)]

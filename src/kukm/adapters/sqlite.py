@@ -240,13 +240,18 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open {url!r}: {exc}") from exc
         self._conn: sqlite3.Connection | None = conn
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        if self.path != ":memory:":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        self.schema_version = migrate(conn)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            self.schema_version = migrate(conn)
+        except BaseException:
+            conn.close()
+            self._conn = None
+            raise
 
     # -- plumbing --------------------------------------------------------------
     @property

@@ -148,10 +148,10 @@ def parse_rupiah(text: str) -> int:
     if frac and not word and len(frac) == 3:
         raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)
     scaled: int = int(whole + frac) * 10**power
-    divisor = 10 ** len(frac)
+    divisor: int = 10 ** len(frac)
     if scaled % divisor:
         raise InvalidFormat(code=AMOUNT_NOT_INTEGER, value=text)
-    value = scaled // divisor
+    value: int = scaled // divisor
     return -value if negative else value
 
 

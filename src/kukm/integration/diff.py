@@ -180,6 +180,13 @@ def changes_since_sync(store: Store, name: str = "ods") -> SinceReport:
     agreed version. Records never synced are listed as ``baru``. In each
     :class:`FieldChange`, ``local`` is the value now and ``remote`` the value
     last agreed with the partner.
+
+    >>> from kukm.plugins import open_store
+    >>> from kukm.integration.ods_io import OdsRow, import_ods
+    >>> store = open_store("memory://")
+    >>> _ = import_ods(store, [OdsRow(1, {"Koperasi": "A"})], resolve=False)
+    >>> [(c.status, c.fields[0].local) for c in changes_since_sync(store).changes]
+    [('baru', 'A')]
     """
     state = store.get_document(STATE_COLLECTION, name) or {}
     bases = base_collection(name)

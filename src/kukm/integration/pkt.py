@@ -261,6 +261,12 @@ def export_pkt(
 
     Personal data is masked per ``masking`` (the access policy's masking config)
     unless ``reveal_personal``.
+
+    >>> import io
+    >>> from kukm.plugins import open_store
+    >>> store, out = open_store("memory://"), io.StringIO()
+    >>> export_pkt(store, out), out.getvalue().split(",")[:2]
+    (0, ['id_anggota', 'nik_penduduk'])
     """
 
     def rows() -> Iterator[dict[str, str]]:
@@ -329,6 +335,13 @@ def import_pkt_members(
 
     Provenance: ``sumber=bidang_ukm`` (PKT is run by the Dinas's UKM field),
     ``id_pengiriman="pkt-import"``.
+
+    >>> import io
+    >>> from kukm.plugins import open_store
+    >>> store = open_store("memory://")
+    >>> r = import_pkt_members(store, io.StringIO("id_anggota,nama_usaha,tahap_pkt\\nJP-9,Toko,P1\\n"))
+    >>> r.created, store.get("umkm", "PKT:JP-9").record.atribut_lain["pkt_tahap"]
+    (1, 'P1')
     """
     stages = tahap or PktTahap.default()
     clock = now or (lambda: dt.datetime.now(dt.UTC))

@@ -346,6 +346,19 @@ def sync(
     Raises :class:`SyncError` when the transport keeps failing; what was done
     is saved, so running again resumes. A finished run is written to the
     audit log (``aksi="ods_sync"``, actor ``petugas`` or ``sync:<name>``).
+
+    >>> from kukm.plugins import open_store
+    >>> class Remote:  # a minimal in-process transport
+    ...     def __init__(self): self.data = {"1": {"Koperasi": "A"}}
+    ...     def pull(self, since, *, limit):
+    ...         changes = () if since else tuple(RemoteChange(k, v, "1") for k, v in self.data.items())
+    ...         return PullPage(changes, "1")
+    ...     def push(self, changes, *, idempotency_key):
+    ...         self.data.update({c.id: dict(c.record) for c in changes})
+    ...         return [PushAck(c.id) for c in changes]
+    >>> store, remote = open_store("memory://"), Remote()
+    >>> sync(store, remote).applied, sync(store, remote).transferred
+    (1, 0)
     """
     rule = rule or ConflictRule()
     clock = now or (lambda: dt.datetime.now(dt.UTC))

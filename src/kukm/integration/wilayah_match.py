@@ -139,6 +139,14 @@ def resolver_from_dir(directory: str | Path) -> WilayahResolver:
     ``*kelurahan*.csv`` (``kode,nama,kode_kecamatan``) and optionally
     ``*prefiks*.csv`` (``kode_kelurahan,prefiks_nik``) — the layout a Dinas
     can export from its own reference tables.
+
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "kabkota.csv").write_text("kode,nama\\n31.71,Jakarta Pusat\\n")
+    >>> _ = (d / "kecamatan.csv").write_text("kode,nama,kode_kabkota\\n31.71.01,Gambir,31.71\\n")
+    >>> _ = (d / "kelurahan.csv").write_text("kode,nama,kode_kecamatan\\n31.71.01.1001,Gambir,31.71.01\\n")
+    >>> resolver_from_dir(d)(None, "Kota Jakarta Pusat", "Gambir", "Gambir")
+    '31.71.01.1001'
     """
     base = Path(directory)
 

@@ -178,3 +178,17 @@ def test_public_api_is_keyword_only() -> None:
             continue
         for param in inspect.signature(obj).parameters.values():
             assert param.kind in (param.KEYWORD_ONLY, param.VAR_KEYWORD), (name, param)
+
+
+def test_entry_point_registers_from_type_in_a_fresh_process() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from hypothesis import find, strategies as st\n"
+        "from kukm.model import Koperasi\n"
+        "k = find(st.from_type(Koperasi), lambda k: k.nomor_induk_koperasi is not None)\n"
+        "assert len(k.nomor_induk_koperasi) == 13\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr

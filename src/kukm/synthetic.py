@@ -166,13 +166,9 @@ class SyntheticRow:
 @cache
 def kelurahan_codes() -> tuple[str, ...]:
     """Real DKI kelurahan codes (reference table if installed, else a built-in subset)."""
-    codes: list[str] = []
-    try:
-        from kukm.reports.labels import _wilayah_names
+    from kukm.reports.labels import wilayah_codes
 
-        codes = sorted(k for k in _wilayah_names() if k.count(".") == 3 and k.startswith("31."))
-    except Exception:  # pragma: no cover - reference not installed
-        codes = []
+    codes = list(wilayah_codes("31", 4))
     if codes:
         return tuple(codes)
     return tuple(
@@ -352,7 +348,9 @@ def generate_koperasi(
         jenis = str(_pick(rnd, _JENIS))
         tahun_bh = rnd.randrange(1980, 2023)
         # most cooperatives held their RAT for the last book year (certificate condition)
-        rat = int(str(_pick(rnd, ((tahun_akhir, 70), (tahun_akhir - 1, 20), (tahun_akhir - 3, 10)))))
+        rat = int(
+            str(_pick(rnd, ((tahun_akhir, 70), (tahun_akhir - 1, 20), (tahun_akhir - 3, 10))))
+        )
         pria, wanita = rnd.randrange(10, 400), rnd.randrange(10, 400)
         tahun_data = int(str(_pick(rnd, tahun)))
         nomor_bh = (

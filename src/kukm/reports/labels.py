@@ -18,7 +18,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Final
 
-__all__ = ["JUDUL_DIMENSI", "TIDAK_DIKETAHUI", "kosakata", "nama"]
+__all__ = [
+    "JUDUL_DIMENSI",
+    "TIDAK_DIKETAHUI",
+    "kosakata",
+    "nama",
+    "wilayah_codes",
+    "wilayah_nama",
+]
 
 TIDAK_DIKETAHUI: Final = "(tidak diketahui)"
 
@@ -76,31 +83,37 @@ _SKALA: Final[dict[str, str]] = {
 
 
 @cache
-def _wilayah_names() -> dict[str, str]:
-    names = dict(_DKI_KABKOTA)
+def _wilayah_table() -> Any:
+    """The reference wilayah table, or ``None`` when it is not installed."""
     try:
         from kukm.reference import wilayah as ref  # type: ignore[attr-defined,unused-ignore]
 
-        table: Any = ref.get_table()
-    except Exception:
-        return names
-    entries: Any = None
-    for attr in ("all", "items", "values", "__iter__"):
-        if hasattr(table, attr) and attr != "items":
-            try:
-                entries = list(
-                    table.all() if attr == "all" else table.values() if attr == "values" else table
-                )
-            except Exception:
-                entries = None
-            if entries:
-                break
-    for entry in entries or ():
-        kode = getattr(entry, "kode", None)
-        nm = getattr(entry, "nama", None)
-        if isinstance(kode, str) and isinstance(nm, str):
-            names[kode] = nm
-    return names
+        return ref.get_table()
+    except Exception:  # pragma: no cover - reference data not installed
+        return None
+
+
+def wilayah_nama(kode: str) -> str | None:
+    """The official name of a Kemendagri code (reference table, else the DKI kab/kota list)."""
+    table = _wilayah_table()
+    found = table.nama(kode) if table is not None else None
+    return found if found else _DKI_KABKOTA.get(kode)
+
+
+def wilayah_codes(scope: str, depth: int) -> tuple[str, ...]:
+    """Codes at ``depth`` (1 provinsi … 4 kelurahan) inside ``scope``, in code order."""
+    if scope.count(".") + 1 == depth:
+        return (scope,)
+    if scope.count(".") + 1 > depth:
+        return ()
+    table = _wilayah_table()
+    if table is not None:
+        tingkat = ("provinsi", "kabkota", "kecamatan", "kelurahan")[depth - 1]
+        try:
+            return tuple(table.descendants(scope, tingkat))
+        except Exception:  # pragma: no cover - a replacement table without descendants()
+            pass
+    return tuple(k for k in _DKI_KABKOTA if k.count(".") == depth - 1 and k.startswith(scope + "."))
 
 
 def nama(dimensi: str, kode: str | None) -> str:
@@ -108,7 +121,7 @@ def nama(dimensi: str, kode: str | None) -> str:
     if kode is None or kode == "":
         return TIDAK_DIKETAHUI
     if dimensi in ("provinsi", "kab_kota", "kecamatan", "kelurahan"):
-        nm = _wilayah_names().get(kode)
+        nm = wilayah_nama(kode)
         return nm if nm else kode
     table = {
         "sumber_data": _SUMBER,
@@ -147,11 +160,5 @@ def kosakata(dimensi: str, *, wilayah: str | None = None) -> tuple[str, ...] | N
         return tuple(str(v) for v in labels.values())
     if dimensi in ("kab_kota", "kecamatan"):
         depth = 2 if dimensi == "kab_kota" else 3
-        scope = wilayah or "31"
-        codes = sorted(
-            k
-            for k in _wilayah_names()
-            if k.count(".") == depth - 1 and (k == scope or k.startswith(scope + "."))
-        )
-        return tuple(codes) or None
+        return wilayah_codes(wilayah or "31", depth) or None
     return None

@@ -192,7 +192,7 @@ def _wilayah_codes() -> dict[int, tuple[str, ...]]:
         from kukm.reference import wilayah as ref  # type: ignore[attr-defined]
 
         table = ref.get_table()
-        items = table.values() if isinstance(table, Mapping) else table
+        items = table.keys() if isinstance(table, Mapping) else table
         for item in items:
             kode = getattr(item, "kode", item)
             if isinstance(kode, str) and kode.startswith("31"):

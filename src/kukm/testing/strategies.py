@@ -189,7 +189,7 @@ def _wilayah_codes() -> dict[int, tuple[str, ...]]:
     """Kemendagri codes by level: the reference table if present, else the §8 fallback."""
     codes: set[str] = set()
     try:
-        from kukm.reference import wilayah as ref  # type: ignore[attr-defined]
+        from kukm.reference import wilayah as ref
 
         table = ref.get_table()
         items = table.keys() if isinstance(table, Mapping) else table

@@ -150,3 +150,22 @@ def test_cli_import_rejects_exit_code(tmp_path: Path) -> None:
     assert res.exit_code == 1
     data = json.loads(res.output)
     assert (data["input"], data["accepted"], data["rejected"]) == (2, 1, 1)
+
+
+def test_tricky_records_survive_the_sqlite_store(sqlite_store: Store, tmp_path: Path) -> None:
+    tricky = [
+        {"Koperasi": " Spasi ", "Nomor Induk Koperasi (NIK)": "3173010010001",
+         "Total Anggota": "1012", "Tanggal RAT Terakhir": "31/02/2020", "Status Grade": "E",
+         "Email": "k@example.org"},
+        {"Koperasi": "Angka", "Nomor Badan Hukum Pendirian": "12/BH/I", "Total Anggota": 7,
+         "Extra": [1, {"a": None}], "Status NIK": None},
+        {name: "" for name in ODS_FIELDS} | {"Koperasi": "Kosong", "Nomor Induk Koperasi (NIK)":
+                                             "3173010010003"},
+    ]
+    report = import_ods(sqlite_store, [OdsRow(i, r) for i, r in enumerate(tricky, 1)],
+                        resolve=False)
+    assert report.accepted == 3
+    out = tmp_path / "tricky.jsonl"
+    export_ods(sqlite_store, out)
+    assert sorted(_load(out), key=lambda r: r["Koperasi"]) == sorted(
+        tricky, key=lambda r: r["Koperasi"])

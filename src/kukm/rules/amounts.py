@@ -106,7 +106,7 @@ MULTIPLIERS: Final[dict[str, int]] = {
 _NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
 _SPLIT = re.compile(r"([0-9.,]+)\s*([a-z]*)")
 _GROUPED_INT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
-_DOT_DECIMAL = re.compile(r"\d+(?:\.\d+)+")
+_DOT_DECIMAL = re.compile(r"\d+\.\d+")
 
 
 def parse_rupiah(text: str) -> int:

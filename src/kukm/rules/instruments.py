@@ -385,7 +385,8 @@ class Instrument:
     ) -> RowResult:
         """Parse one row (column → text) into a record and **every** issue.
 
-        Columns are looked up by field name, then by each alias. ``today`` is
+        Columns are looked up by field name, then (when that is absent or
+        empty) by each alias. ``today`` is
         the date "the future" starts after (default: today).
         """
         values: dict[str, Any] = {}
@@ -393,7 +394,7 @@ class Instrument:
         get = row.get
         for name, aliases, required, conv in self._plan:
             raw = get(name)
-            if raw is None and aliases:
+            if not raw and aliases:
                 for a in aliases:
                     raw = get(a)
                     if raw is not None:

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from attrs import frozen
@@ -240,3 +241,50 @@ def test_input_equals_accepted_plus_rejected(
     s = run_file(src, kind="umkm", store=store, checker=_checker(), batch_size=batch)
     assert s.input == len(rows) == s.accepted + s.rejected
     assert store.count("umkm") == s.accepted == s.inserted
+
+
+def test_reimport_skips_committed_chunks_but_rewrites_the_errors_file(tmp_path: Path) -> None:
+    from kukm.pipeline.run import BATCH_DOCS
+
+    rows = [_good(i) for i in range(1, 41)]
+    rows[2][2] = "bad"  # row 3
+    rows[30] = list(rows[5])  # row 31 duplicates row 6
+    src = _write(tmp_path / "in.csv", rows)
+    store = MemoryStore()
+    first = run_file(
+        src,
+        kind="umkm",
+        store=store,
+        checker=_checker(),
+        errors_path=tmp_path / "e1.csv",
+        batch_size=8,
+    )
+    calls: list[int] = []
+
+    class Counting(FakeInstrument):
+        def parse_row(self, row: Mapping[str, str], *, row_number: int) -> _Result:
+            calls.append(row_number)
+            return super().parse_row(row, row_number=row_number)
+
+    again = run_file(
+        src, kind="umkm", store=store, checker=RowChecker("umkm", instrument=Counting()),
+        errors_path=tmp_path / "e2.csv", batch_size=8,
+    )  # fmt: skip
+    assert sorted(calls) == [3, 31]  # only the rejected rows were checked again
+    for key in ("input", "accepted", "rejected", "batches"):
+        assert getattr(again, key) == getattr(first, key), key
+    assert (again.inserted, again.updated, again.replayed_batches) == (0, 0, first.batches)
+    e1 = (tmp_path / "e1.csv").read_text(encoding="utf-8-sig")
+    assert e1 == (tmp_path / "e2.csv").read_text(encoding="utf-8-sig")
+    assert BARIS_DUPLIKAT in e1
+
+    # a crash between commit and note: no notes, so the store replays the batches instead
+    class NoNotes(MemoryStore):
+        def get_document(self, collection: str, key: str) -> dict[str, Any] | None:
+            return None if collection == BATCH_DOCS else super().get_document(collection, key)
+
+    store2 = NoNotes()
+    run_file(src, kind="umkm", store=store2, checker=_checker(), batch_size=8)
+    third = run_file(src, kind="umkm", store=store2, checker=_checker(), batch_size=8)
+    assert (third.inserted, third.input, third.rejected) == (0, 40, 2)
+    assert third.replayed_batches == third.batches > 0

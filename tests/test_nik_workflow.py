@@ -231,8 +231,33 @@ def test_eligibility_defaults() -> None:
     assert isinstance(default_eligibility(KOP, on), Kelayakan)
 
 
-def test_default_classifier_uses_grade() -> None:
-    assert default_classifier(KOP, dt.date(2026, 3, 2))[1] == "B"
+def test_default_classifier_uses_rules_and_grade() -> None:
+    from kukm.model import Keuangan
+
+    assert default_classifier(KOP, dt.date(2026, 3, 2)) == (None, "B")  # Konsumen: no KSP tier
+    ksp = Koperasi(
+        nama="KSP",
+        jenis="Simpan Pinjam",
+        total_anggota=100,
+        grade="A",
+        keuangan=Keuangan(modal_sendiri=1_000_000_000, aset=1_000_000_000),
+    )
+    assert default_classifier(ksp, dt.date(2026, 3, 2)) == ("I", "A")
+
+
+def test_default_eligibility_is_the_kepatuhan_rule() -> None:
+    on = dt.date(2026, 3, 2)
+    ok = default_eligibility(KOP, on)
+    assert ok.eligible and ok.rule.startswith("kukm.rules.kepatuhan")
+    assert all(r.message_id and r.message_en and r.dasar for r in ok.reasons)
+    no = default_eligibility(Koperasi(nama="Tanpa RAT"), on)
+    assert not no.eligible and no.reasons[0].code == "NIK_NOT_ELIGIBLE"
+    wf = NikWorkflow(open_store("memory://"), prefix_table=TABLE)  # default check
+    p = wf.submit(Koperasi(nama="Tanpa RAT", id="x"), wilayah_keanggotaan=["31.71"])
+    wf.verify(p.id, "p-1")
+    with pytest.raises(WorkflowError) as info:
+        wf.issue(p.id, private_key=KEY, on=on)
+    assert info.value.code == "NIK_NOT_ELIGIBLE"
 
 
 def test_ods_number_is_kept(tmp_path: Path) -> None:

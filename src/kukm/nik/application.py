@@ -181,27 +181,20 @@ Classifier = Callable[[Koperasi, dt.date], tuple[str | None, str | None]]
 
 
 def default_classifier(koperasi: Koperasi, on: dt.date) -> tuple[str | None, str | None]:
-    """Skala usaha from :mod:`kukm.rules.skala_koperasi` when installed; peringkat: the ODS grade.
+    """Skala usaha by :func:`kukm.rules.skala_koperasi.klasifikasi_skala_koperasi`; peringkat:
+    the ODS grade.
 
-    The rule the NIK system uses for both is not published (REGULATIONS.md §4, Part 2 §1, §3
-    [N]); a Dinas passes its own classifier.
+    The rules the NIK system prints for both are not published (REGULATIONS.md §4, Part 2
+    §1, §3 [N]); the default scale scheme (Permenkop UKM 8/2023 Pasal 49) covers KSP/KSPPS
+    only, so other cooperatives print ``-``. A Dinas passes its own classifier.
 
-    >>> default_classifier(Koperasi(nama="K", grade="B"), dt.date(2026, 1, 1))[1]
-    'B'
+    >>> default_classifier(Koperasi(nama="K", jenis="Konsumen", grade="B"), dt.date(2026, 1, 1))
+    (None, 'B')
     """
-    skala: str | None = None
-    try:
-        from kukm.rules import skala_koperasi  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        skala_koperasi = None
-    fn = getattr(skala_koperasi, "skala_koperasi", None) if skala_koperasi else None
-    if callable(fn):
-        try:
-            verdict = fn(koperasi)
-        except Exception:  # the scheme may need figures the record lacks
-            verdict = None
-        value = getattr(verdict, "skala", verdict) if verdict is not None else None
-        skala = None if value is None else str(getattr(value, "value", value))
+    from kukm.rules.skala_koperasi import klasifikasi_skala_koperasi
+
+    verdict = klasifikasi_skala_koperasi(koperasi)
+    skala = verdict.tingkat if verdict.berlaku else None
     return skala, koperasi.grade
 
 

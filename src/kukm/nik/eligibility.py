@@ -7,10 +7,11 @@ consecutive years; "sehat"). The rule set lives in
 :mod:`kukm.rules.kepatuhan` (``eligibility(...)``); the workflow takes any
 callable ``(koperasi, on) -> Kelayakan`` so a Dinas can supply its own.
 
-:func:`default_eligibility` calls :mod:`kukm.rules.kepatuhan` when it is
-installed. Without it, it applies the one condition every source agrees on
-— the cooperative held a RAT (Kemenkop slide 2016 "NIK dan QR Code (Koperasi
-yang aktif dan sudah RAT)" [S]) — within :data:`RAT_WINDOW_DAYS` days.
+:func:`default_eligibility` is :func:`kukm.rules.kepatuhan.eligibility` with its
+default thresholds (compliance state ``aktif``, RAT held; validity and the
+number of consecutive RAT years are settings there). :func:`rat_held_recently`
+is a simpler alternative: a RAT within :data:`RAT_WINDOW_DAYS` days (Kemenkop
+slide 2016 "NIK dan QR Code (Koperasi yang aktif dan sudah RAT)" [S]).
 
 >>> import datetime as dt
 >>> from kukm.model import Koperasi
@@ -25,12 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, final
+from typing import TYPE_CHECKING, Any, final
 
 from attrs import field, frozen
 
 from kukm.exceptions import CODES, register_code
 from kukm.model import Koperasi
+
+if TYPE_CHECKING:
+    from kukm.rules.kepatuhan import EligibilityVerdict
 
 __all__ = [
     "RAT_WINDOW_DAYS",
@@ -38,6 +42,7 @@ __all__ = [
     "EligibilityCheck",
     "Kelayakan",
     "default_eligibility",
+    "from_kepatuhan",
     "rat_held_recently",
 ]
 
@@ -60,6 +65,12 @@ NIK_RAT_OK = register_code(
     "NIK_RAT_OK",
     "RAT terakhir masih dalam batas waktu.",
     "The last RAT is recent enough.",
+    module=__name__,
+)
+NIK_KEPATUHAN_OK = register_code(
+    "NIK_KEPATUHAN_OK",
+    "Syarat kepatuhan untuk Sertifikat NIK terpenuhi.",
+    "The compliance conditions for a NIK certificate are met.",
     module=__name__,
 )
 NIK_NOT_ELIGIBLE = register_code(
@@ -132,33 +143,29 @@ def rat_held_recently(
     return Kelayakan(True, [Alasan.of(NIK_RAT_OK, rat, dasar=_RAT_BASIS)], rule)
 
 
-def _from_rules(result: Any) -> Kelayakan:
-    eligible = bool(getattr(result, "eligible", result))
-    raw = getattr(result, "reasons", None) or getattr(result, "alasan", None) or ()
-    reasons = []
-    for r in raw if not isinstance(raw, str) else (raw,):
-        code = getattr(r, "code", None)
-        if isinstance(code, str) and code in CODES:
-            reasons.append(Alasan.of(code, getattr(r, "value", None)))
-        else:
-            text = str(getattr(r, "message_id", None) or r)
-            reasons.append(
-                Alasan(str(code or "KEPATUHAN"), text, str(getattr(r, "message_en", text)))
-            )
-    return Kelayakan(eligible, reasons, "kukm.rules.kepatuhan.eligibility")
+def from_kepatuhan(verdict: EligibilityVerdict) -> Kelayakan:
+    """A :class:`kukm.rules.kepatuhan.EligibilityVerdict` as a :class:`Kelayakan`."""
+    code = NIK_KEPATUHAN_OK if verdict.eligible else NIK_NOT_ELIGIBLE
+    dasar = verdict.dasar.cite()
+    reasons = [
+        Alasan(code, rid, ren, verdict.kepatuhan.status.value, dasar)
+        for rid, ren in zip(verdict.reasons, verdict.reasons_en, strict=False)
+    ]
+    aturan = verdict.aturan
+    rule = (
+        "kukm.rules.kepatuhan.eligibility("
+        f"tahun_rat_berturut={aturan.tahun_rat_berturut}, "
+        f"band_kesehatan_minimal={aturan.band_kesehatan_minimal})"
+    )
+    return Kelayakan(verdict.eligible, reasons or [Alasan.of(code, None, dasar=dasar)], rule)
 
 
 def default_eligibility(koperasi: Koperasi, on: dt.date) -> Kelayakan:
-    """:func:`kukm.rules.kepatuhan.eligibility` if installed, else :func:`rat_held_recently`."""
-    try:
-        from kukm.rules import kepatuhan  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return rat_held_recently(koperasi, on)
-    check = getattr(kepatuhan, "eligibility", None)
-    if check is None:
-        return rat_held_recently(koperasi, on)
-    try:
-        result = check(koperasi, on=on)
-    except TypeError:
-        result = check(koperasi, on)
-    return _from_rules(result)
+    """:func:`kukm.rules.kepatuhan.eligibility` with its default thresholds.
+
+    >>> default_eligibility(Koperasi(nama="K"), dt.date(2026, 1, 1)).eligible
+    False
+    """
+    from kukm.rules.kepatuhan import eligibility
+
+    return from_kepatuhan(eligibility(koperasi, tanggal=on))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from kukm.exceptions import Issue
 
@@ -50,8 +50,13 @@ MODULE_NAMES = (
 class NumberModule(Protocol):
     """What every identifier module provides (python-stdnum's contract plus issues)."""
 
-    NAME: str
-    CODES: Mapping[str, str]
+    @property
+    def NAME(self) -> str:
+        """Human name of the number."""
+
+    @property
+    def CODES(self) -> Mapping[str, str]:
+        """Failure kind → registered problem code."""
 
     def compact(self, number: object) -> str: ...
 
@@ -64,6 +69,30 @@ class NumberModule(Protocol):
     def problems(
         self, value: object, field: str | None = ..., *, row: int | None = ...
     ) -> list[Issue]: ...
+
+
+if TYPE_CHECKING:  # mypy checks that every module satisfies the protocol
+    from kukm.ids import (
+        badan_hukum,
+        kbli,
+        kode_wilayah,
+        nib,
+        nik_penduduk,
+        nomor_induk_koperasi,
+        npwp,
+        telepon,
+    )
+
+    _CONFORMING: tuple[NumberModule, ...] = (
+        badan_hukum,
+        kbli,
+        kode_wilayah,
+        nib,
+        nik_penduduk,
+        nomor_induk_koperasi,
+        npwp,
+        telepon,
+    )
 
 
 def get_number_modules() -> list[NumberModule]:

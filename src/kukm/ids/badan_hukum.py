@@ -41,7 +41,17 @@ from typing import Final
 from kukm.exceptions import InvalidFormat, Issue, Severity, ValidationError, register_code
 from kukm.ids._util import problems_for
 
-__all__ = ["CODES", "compact", "format", "is_ahu", "is_valid", "problems", "validate", "year"]
+__all__ = [
+    "CODES",
+    "NAME",
+    "compact",
+    "format",
+    "is_ahu",
+    "is_valid",
+    "problems",
+    "validate",
+    "year",
+]
 
 NAME: Final = "Nomor badan hukum"
 MAX_LENGTH: Final = 120

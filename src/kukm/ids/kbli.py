@@ -37,7 +37,7 @@ from kukm.exceptions import (
 from kukm.ids._util import clean, is_ascii_digits, problems_for
 from kukm.reference import kbli as _table
 
-__all__ = ["CODES", "compact", "format", "get_kategori", "is_valid", "problems", "validate"]
+__all__ = ["CODES", "NAME", "compact", "format", "get_kategori", "is_valid", "problems", "validate"]
 
 NAME: Final = "KBLI 2020"
 LENGTH: Final = 5

@@ -46,7 +46,7 @@ from kukm.ids._util import clean, is_ascii_digits, problems_for
 if TYPE_CHECKING:
     from kukm.reference.wilayah import WilayahTable
 
-__all__ = ["CODES", "compact", "format", "is_valid", "problems", "tingkat", "validate"]
+__all__ = ["CODES", "NAME", "compact", "format", "is_valid", "problems", "tingkat", "validate"]
 
 NAME: Final = "Kode wilayah Kemendagri"
 

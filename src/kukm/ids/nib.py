@@ -33,7 +33,7 @@ from typing import Final
 from kukm.exceptions import InvalidFormat, InvalidLength, Issue, ValidationError, register_code
 from kukm.ids._util import clean, is_ascii_digits, problems_for
 
-__all__ = ["CODES", "compact", "format", "is_valid", "problems", "validate"]
+__all__ = ["CODES", "NAME", "compact", "format", "is_valid", "problems", "validate"]
 
 NAME: Final = "NIB"
 LENGTH: Final = 13

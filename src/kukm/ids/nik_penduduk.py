@@ -52,6 +52,7 @@ from kukm.model import JenisKelamin
 
 __all__ = [
     "CODES",
+    "NAME",
     "compact",
     "format",
     "get_birth_date",

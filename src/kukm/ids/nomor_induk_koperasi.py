@@ -47,6 +47,7 @@ from kukm.ids._util import clean, is_ascii_digits, problems_for
 
 __all__ = [
     "CODES",
+    "NAME",
     "BagianNomorInduk",
     "compact",
     "format",

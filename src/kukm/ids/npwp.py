@@ -46,7 +46,7 @@ from kukm.exceptions import (
 from kukm.ids import nik_penduduk
 from kukm.ids._util import clean, is_ascii_digits, problems_for
 
-__all__ = ["CODES", "compact", "format", "is_valid", "problems", "to_16", "validate"]
+__all__ = ["CODES", "NAME", "compact", "format", "is_valid", "problems", "to_16", "validate"]
 
 NAME: Final = "NPWP"
 

@@ -42,7 +42,17 @@ from kukm.exceptions import (
 )
 from kukm.ids._util import clean, is_ascii_digits, problems_for
 
-__all__ = ["CODES", "compact", "format", "is_mobile", "is_valid", "mask", "problems", "validate"]
+__all__ = [
+    "CODES",
+    "NAME",
+    "compact",
+    "format",
+    "is_mobile",
+    "is_valid",
+    "mask",
+    "problems",
+    "validate",
+]
 
 NAME: Final = "Nomor telepon"
 

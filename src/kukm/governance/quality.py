@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final
 
 from attrs import field, frozen
@@ -48,6 +46,7 @@ from attrs import field, frozen
 from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 from kukm.governance.access import RegionCheck, default_region_check
 from kukm.governance.pemutakhiran import PEMUTAKHIRAN_OVERDUE
+from kukm.governance.targets import DIMENSIONS, Achievement, Target, load_targets
 from kukm.ids import nib, nik_penduduk, nomor_induk_koperasi, npwp
 from kukm.storage.base import StoredRecord
 
@@ -66,7 +65,6 @@ __all__ = [
 ]
 
 _M = __name__
-DIMENSIONS: Final[tuple[str, ...]] = ("lengkap", "valid", "terkini", "konsisten")
 #: Issue.kind for each dimension.
 _ISSUE_KIND: Final = {"lengkap": "lengkap", "valid": "akurat", "terkini": "terkini"}
 GROUPINGS: Final[tuple[str, ...]] = (
@@ -315,49 +313,6 @@ class GroupQuality:
 
 
 @frozen
-class Target:
-    """Quantity (``jumlah``) and quality (shares) targets of one unit (I.5)."""
-
-    unit: str
-    kind: str | None = None
-    by: str | None = None
-    jumlah: int | None = None
-    lengkap: float | None = None
-    valid: float | None = None
-    terkini: float | None = None
-    konsisten: float | None = None
-
-
-@frozen
-class Achievement:
-    """Actual against target for one unit and metric (I.5)."""
-
-    unit: str
-    metric: str
-    target: float
-    actual: float
-
-    @property
-    def capaian(self) -> float:
-        """Achievement ratio (actual / target); 1.0 or more means reached."""
-        return self.actual / self.target if self.target else 1.0
-
-    @property
-    def tercapai(self) -> bool:
-        return self.actual >= self.target
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "unit": self.unit,
-            "metric": self.metric,
-            "target": self.target,
-            "actual": self.actual,
-            "capaian": round(self.capaian, 4),
-            "tercapai": self.tercapai,
-        }
-
-
-@frozen
 class QualityReport:
     """Quality per group, every issue found, and the settings used."""
 
@@ -481,42 +436,3 @@ def assess(
         for key, c in sorted(counts.items())
     }
     return QualityReport(kind, by, as_of, groups, tuple(issues), req)
-
-
-def load_targets(source: str | Path | Mapping[str, Any]) -> list[Target]:
-    """Targets per unit (I.5) from a TOML file (``[[target]]`` tables) or a mapping.
-
-    >>> load_targets({"target": [{"unit": "31.71", "jumlah": 10, "valid": 0.9}]})[0].valid
-    0.9
-    """
-    if isinstance(source, Mapping):
-        data: Mapping[str, Any] = source
-    else:
-        try:
-            data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigurationError(f"cannot read targets {source}: {exc}") from exc
-    out: list[Target] = []
-    for row in data.get("target", []):
-        if not isinstance(row, Mapping) or "unit" not in row:
-            raise ConfigurationError("every [[target]] needs a unit")
-        unknown = set(row) - {"unit", "kind", "by", "jumlah", *DIMENSIONS}
-        if unknown:
-            raise ConfigurationError(f"unknown target keys {sorted(unknown)}")
-        for metric in DIMENSIONS:
-            v = row.get(metric)
-            if v is not None and not (isinstance(v, int | float) and 0 <= v <= 1):
-                raise ConfigurationError(f"target {metric} must be a share between 0 and 1")
-        jumlah = row.get("jumlah")
-        if jumlah is not None and (not isinstance(jumlah, int) or jumlah < 0):
-            raise ConfigurationError("target jumlah must be a whole number >= 0")
-        out.append(
-            Target(
-                str(row["unit"]),
-                row.get("kind"),
-                row.get("by"),
-                jumlah,
-                *(None if row.get(m) is None else float(row[m]) for m in DIMENSIONS),
-            )
-        )
-    return out

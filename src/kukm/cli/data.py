@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+from kukm.cli._common import db_option, emit, handle_errors, json_option, progress, resolve_db
 
 __all__ = ["import_", "validate"]
 
@@ -51,17 +51,8 @@ def _guess_kind(path: Path) -> str:
     return "koperasi" if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} else "umkm"
 
 
-def _progress_callback() -> tuple[Callable[[int], None] | None, Any]:
-    if not sys.stderr.isatty() or os.environ.get("KUKM_NO_PROGRESS"):
-        return None, None
-    from tqdm import tqdm
-
-    bar = tqdm(desc="rows", unit=" rows", file=sys.stderr)
-
-    def update(n: int) -> None:
-        bar.update(n)
-
-    return update, bar
+def _progress(rows: Iterable[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:
+    return progress(rows, desc="rows")
 
 
 def _text(summary: dict[str, Any], stored: bool) -> str:
@@ -112,7 +103,6 @@ def _run(
         raise click.UsageError("the errors file must not be the input file")
     if errors_path.exists():
         errors_path.unlink()  # a stale errors file from an earlier run would mislead
-    cb, bar = (None, None) if as_json else _progress_callback()
     store = None
     if store_url is not None:
         from kukm.plugins import open_store
@@ -131,11 +121,9 @@ def _run(
             batch_size=batch_size,
             encoding=encoding,
             delimiter=delimiter,
-            on_rows=cb,
+            wrap_rows=None if as_json else _progress,
         )
     finally:
-        if bar is not None:
-            bar.close()
         if store is not None:
             store.close()
     data = result.as_dict()

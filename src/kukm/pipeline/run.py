@@ -226,14 +226,19 @@ def run_file(
     encoding: str | None = None,
     delimiter: str | None = None,
     on_rows: Callable[[int], None] | None = None,
+    wrap_rows: Callable[
+        [Iterable[tuple[int, dict[str, str]]]], Iterable[tuple[int, dict[str, str]]]
+    ]
+    | None = None,
 ) -> ImportSummary:
     """Check every row of ``path`` and, with a ``store``, write the accepted ones.
 
     Without ``store`` nothing is written anywhere except the errors file
     (``kukm validate``), which is created only when a row is rejected. ``source`` is used for rows whose ``sumber_data``
     column is empty; ``petugas`` is the officer recorded in the provenance.
-    ``on_rows(n)`` is called after each chunk with the number of rows done
-    (progress bars).
+    ``on_rows(n)`` is called after each chunk with the number of rows done;
+    ``wrap_rows`` wraps the row iterator as it is read (e.g.
+    :func:`kukm.cli._common.progress`).
     """
     if kind not in _KIND_CHECK:
         raise ConfigurationError(f"unknown kind {kind!r} (umkm or koperasi)", code="KIND_UNKNOWN")
@@ -267,7 +272,8 @@ def run_file(
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked
-            for index, chunk in enumerate(_chunks(table, table.row_issues, batch_size)):
+            rows = wrap_rows(table) if wrap_rows is not None else table
+            for index, chunk in enumerate(_chunks(rows, table.row_issues, batch_size)):
                 key = f"{base_key}:{index}"
                 done = store.get_document(BATCH_DOCS, key) if store is not None else None
                 if done is not None:

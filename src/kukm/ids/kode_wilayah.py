@@ -108,27 +108,31 @@ def _check_segments(number: str) -> None:
         raise InvalidFormat(code=KODE_WILAYAH_FORMAT, value=number)
 
 
+def _default_table() -> WilayahTable:
+    from kukm.reference.wilayah import get_table
+
+    return get_table()
+
+
 def validate(number: object, *, table: WilayahTable | None = None) -> str:
     """Return the dotted code or raise; it must exist in *table* (default: the loaded one).
 
     >>> validate("31.74.02")
     '31.74.02'
     """
+    if table is None:
+        table = _default_table()
+    if type(number) is str and table.has_code(number):
+        return number  # fast path: already a canonical code of the table
     text = clean(number)
-    if text is None:
-        raise InvalidFormat(code=KODE_WILAYAH_FORMAT, value=number)
-    if not is_ascii_digits(text):
+    if text is None or not is_ascii_digits(text):
         raise InvalidFormat(code=KODE_WILAYAH_FORMAT, value=number)
     assert isinstance(number, str)
     _check_segments(number)
     if len(text) not in _LEVELS:
         raise InvalidLength(code=KODE_WILAYAH_LENGTH, value=number)
     kode = _dot(text)
-    if table is None:
-        from kukm.reference.wilayah import get_table
-
-        table = get_table()
-    if kode not in table:
+    if not table.has_code(kode):
         raise InvalidComponent(code=KODE_WILAYAH_UNKNOWN, value=number)
     return kode
 

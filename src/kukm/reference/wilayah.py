@@ -161,6 +161,10 @@ class WilayahTable:
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
 
+    def has_code(self, kode: str) -> bool:
+        """``True`` if *kode* is exactly one of the table's dotted codes (no normalising; fast)."""
+        return kode in self._names
+
     def nama(self, kode: str) -> str | None:
         """The official name of a code, or ``None``."""
         return self._names.get(dotted(kode))

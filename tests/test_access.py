@@ -278,3 +278,23 @@ def test_clock_is_used_for_audit(store: MemoryStore) -> None:
     t = dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC)
     Service(store, User("d", "dinas"), clock=lambda: t).get("umkm", "a")
     assert [e.waktu for e in store.audit_log()] == [t]
+
+
+def test_stored_policy_is_used_by_for_user_id_and_cli(store: MemoryStore) -> None:
+    admin = Service(store, User("adm", "administrator"))
+    data = {
+        "policy": {"name": "disimpan"},
+        "masking": {"fields": ["pemilik.nama"], "style": "penuh"},
+        "roles": {"sudin": {"scope": "kab_kota", "actions": ["read"]}},
+    }
+    with pytest.raises(AccessDenied):
+        Service(store, User("d", "dinas")).store_policy(data)
+    assert admin.store_policy(data).name == "disimpan"
+    with pytest.raises(ConfigurationError):
+        admin.store_policy({"roles": {}})
+    admin.grant(User("s9", "sudin", "31.71"))
+    svc = Service.for_user_id(store, "s9")
+    assert svc.policy.name == "disimpan"
+    got = svc.get("umkm", "a")
+    assert got is not None and got.record.pemilik.nama == "***********"
+    assert any(e.aksi == "kebijakan" for e in store.audit_log())

@@ -20,7 +20,7 @@ from kukm.cli._common import db_option, emit, handle_errors, json_option, resolv
 from kukm.exceptions import KukmError
 from kukm.governance.access import User, load_policy
 from kukm.governance.quality import GROUPINGS, load_targets
-from kukm.governance.service import Service, lookup_user
+from kukm.governance.service import Service, lookup_user, stored_policy
 from kukm.model import SumberData
 from kukm.storage.base import Kind, VerificationStatus
 
@@ -57,9 +57,9 @@ def _service(
 ) -> Iterator[Service]:
     from kukm.plugins import open_store
 
-    policy = load_policy(policy_path) if policy_path else None
     store = open_store(resolve_db(db_url))
     try:
+        policy = load_policy(policy_path) if policy_path else stored_policy(store)
         user = lookup_user(store, petugas) or User(petugas, peran)
         yield Service(store, user, policy=policy)
     finally:

@@ -24,6 +24,7 @@ from kukm.governance.access import (
     User,
     default_policy,
     default_region_check,
+    load_policy,
 )
 from kukm.governance.masking import mask_record
 from kukm.storage.base import (
@@ -40,7 +41,12 @@ USERS = "hak_akses"
 _VERIFIED = VerificationStatus.TERVERIFIKASI
 
 
-__all__ = ["USERS", "ServiceBase", "lookup_user"]
+__all__ = ["ACTIVE_POLICY", "POLICIES", "USERS", "ServiceBase", "lookup_user", "stored_policy"]
+
+#: Document collection of access policies stored by the administrator (A.9).
+POLICIES = "kebijakan"
+#: Key of the policy in force inside :data:`POLICIES`.
+ACTIVE_POLICY = "aktif"
 
 
 def _region(stored: StoredRecord) -> str | None:
@@ -59,6 +65,19 @@ def lookup_user(store: Store, user_id: str) -> User | None:
         return None
     milik: frozenset[tuple[str, str]] = frozenset((str(k), str(i)) for k, i in doc.get("milik", []))
     return User(str(doc["id"]), str(doc["peran"]), doc.get("wilayah"), milik, doc.get("nama"))
+
+
+def stored_policy(store: Store) -> Policy | None:
+    """The policy an administrator stored with :meth:`Service.store_policy`, or ``None``.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> stored_policy(MemoryStore()) is None
+    True
+    """
+    doc = store.get_document(POLICIES, ACTIVE_POLICY)
+    if doc is None:
+        return None
+    return load_policy(doc["data"])
 
 
 class ServiceBase:

@@ -12,14 +12,21 @@ Split out of ``service.py`` to keep modules small; use :class:`~kukm.governance.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Self
 
 import attrs
 
 from kukm.exceptions import AccessDenied, NotFound
-from kukm.governance._service_base import USERS, ServiceBase, lookup_user
-from kukm.governance.access import User
+from kukm.governance._service_base import (
+    ACTIVE_POLICY,
+    POLICIES,
+    USERS,
+    ServiceBase,
+    lookup_user,
+    stored_policy,
+)
+from kukm.governance.access import Policy, User, load_policy
 from kukm.governance.duplicates import (
     MERGES,
     DuplicateCandidate,
@@ -71,7 +78,22 @@ class GovernanceOps(ServiceBase):
         user = lookup_user(store, user_id)
         if user is None:
             raise AccessDenied(f"unknown user {user_id!r}", code="ACCESS_USER_UNKNOWN")
+        if kwargs.get("policy") is None:
+            kwargs["policy"] = stored_policy(store)
         return cls(store, user, **kwargs)
+
+    def store_policy(self, data: Mapping[str, Any]) -> Policy:
+        """Put a policy (parsed TOML) in force for this store (administrator only).
+
+        It is checked first (:func:`~kukm.governance.access.load_policy`);
+        :meth:`for_user_id` and the CLI use it from then on.
+        """
+        self.require("grant", "kebijakan")
+        policy = load_policy(data)
+        doc = {"data": dict(data), "oleh": self.user.id, "waktu": self._clock().isoformat()}
+        self._store.put_document(POLICIES, ACTIVE_POLICY, doc)
+        self._audit("kebijakan", detail=f"policy {policy.name} {policy.version}")
+        return policy
 
     # -- governance reports and merges -------------------------------------------------
     def quality(

@@ -35,7 +35,7 @@ from collections.abc import Collection, Iterator, Sequence
 import attrs
 
 from kukm.exceptions import NotFound
-from kukm.governance._service_base import USERS, lookup_user
+from kukm.governance._service_base import USERS, lookup_user, stored_policy
 from kukm.governance._service_governance import GovernanceOps
 from kukm.governance.access import ACCESS_ACTION_DENIED, Decision, User
 from kukm.governance.masking import mask_value
@@ -60,7 +60,7 @@ from kukm.storage.base import (
 _VERIFIED = VerificationStatus.TERVERIFIKASI
 
 
-__all__ = ["USERS", "Service", "User", "lookup_user"]
+__all__ = ["USERS", "Service", "User", "lookup_user", "stored_policy"]
 
 
 class Service(GovernanceOps):

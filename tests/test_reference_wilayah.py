@@ -224,3 +224,15 @@ def test_resolver_never_raises(nama: str) -> None:
     table = wilayah.get_table()
     found = table.resolve(nama, within="31.71")
     assert found is None or found.kode.startswith("31.71")
+
+
+def test_resolve_alamat_with_ods_kelurahan_code(prefiks_path: Path) -> None:
+    from kukm.reference import prefiks
+
+    args = ("DKI Jakarta", "Kota Jakarta Pusat", "Gambir", "3173080020")
+    assert wilayah.resolve_alamat(*args) == "31.71.01"  # no prefix table: kecamatan only
+    old = prefiks.set_table(prefiks.load(prefiks_path))
+    try:
+        assert wilayah.resolve_alamat(*args) == "31.71.01.1001"  # ODS 002 = Gambir
+    finally:
+        prefiks.set_table(old)

@@ -480,5 +480,23 @@ def resolve_alamat(
         return kab.kode if kab else None
     if _blank(kelurahan):
         return kec.kode
-    kel = t.resolve(kelurahan or "", tingkat=TingkatWilayah.KELURAHAN, within=kec.kode)
+    text = (kelurahan or "").strip()
+    if len(text) == 10 and text.isdigit() and text.isascii():
+        return _from_ods_code(text, kec.kode) or kec.kode
+    kel = t.resolve(text, tingkat=TingkatWilayah.KELURAHAN, within=kec.kode)
     return kel.kode if kel else kec.kode
+
+
+def _from_ods_code(code: str, kecamatan: str) -> str | None:
+    """A kelurahan field holding ODS's own 10-digit code: its first 9 digits are the NIK prefix.
+
+    Resolved only through a loaded prefix table (:mod:`kukm.reference.prefiks`),
+    and only when exactly one kelurahan of *kecamatan* carries that prefix.
+    """
+    from kukm.reference import prefiks
+
+    table = prefiks.get_table()
+    if table is None:
+        return None
+    found = [k for k in table.kelurahan_for(code[:9]) if k.startswith(kecamatan + ".")]
+    return found[0] if len(found) == 1 else None

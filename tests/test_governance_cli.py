@@ -14,6 +14,7 @@ from kukm.cli import cli
 from kukm.model import Alamat, SumberData, Umkm
 from kukm.plugins import open_store
 from kukm.storage.base import Provenance, VerificationStatus, WriteOp
+from services import mariadb_url, postgres_url  # noqa: F401  (pytest fixtures)
 
 KEL = "31.71.01.1001"
 
@@ -49,12 +50,22 @@ def _seed(url: str) -> None:
     store.close()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite",
+        pytest.param("postgres_url", marks=pytest.mark.services),
+        pytest.param("mariadb_url", marks=pytest.mark.services),
+    ]
+)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same commands on every kind of store (they only use the Store contract)."""
     if request.param == "memory":
         u = f"memory://govcli-{uuid.uuid4().hex}"
-    else:
+    elif request.param == "sqlite":
         u = f"sqlite:///{tmp_path / 'kukm.sqlite'}"
+    else:
+        u = str(request.getfixturevalue(request.param))
     _seed(u)
     return u
 

@@ -59,6 +59,8 @@ def test_pihak_lain_waits_for_dinas_verification() -> None:
     )
     official = [VerificationStatus.TERVERIFIKASI]
     assert store.count("umkm", status=official) == 1
+    [(_, doc)] = list(store.iter_documents("pengiriman"))
+    assert doc["per_sumber"] == {"pihak_lain": 1, "sudin": 1}
     assert [s.id for s in sudin.pending("umkm", sumber=SumberData.PIHAK_LAIN)] == ["u1"]
     t1 = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     dinas = Service(store, User("d7", "dinas"), clock=lambda: t1)

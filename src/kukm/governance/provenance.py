@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from kukm.converters import unstructure
 from kukm.model import SumberData
@@ -55,7 +55,11 @@ SUBMISSIONS = "pengiriman"
 
 @frozen
 class Submission:
-    """One submission (pengiriman): sender, answerable officer, when, what it did."""
+    """One submission (pengiriman): sender, answerable officer, when, what it did.
+
+    ``sumber``/``petugas`` are those of the first record; ``per_sumber``
+    counts every source when a file mixes them.
+    """
 
     id_pengiriman: str
     sumber: SumberData
@@ -66,6 +70,8 @@ class Submission:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: Records per source when one submission mixes sources (e.g. an import file).
+    per_sumber: Mapping[str, int] = field(factory=dict)
 
     def as_document(self) -> dict[str, Any]:
         """JSON-ready form stored in the ``pengiriman`` collection.
@@ -83,6 +89,7 @@ class Submission:
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "per_sumber": dict(self.per_sumber),
         }
 
     @classmethod
@@ -103,6 +110,7 @@ class Submission:
             int(doc.get("inserted", 0)),
             int(doc.get("updated", 0)),
             int(doc.get("unchanged", 0)),
+            {str(k): int(v) for k, v in doc.get("per_sumber", {}).items()},
         )
 
 

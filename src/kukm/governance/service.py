@@ -30,6 +30,7 @@ kukm.exceptions.AccessDenied: [ACCESS_NOT_PUBLISHED] ...
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 
 import attrs
@@ -259,6 +260,7 @@ class Service(GovernanceOps):
                 result.inserted,
                 result.updated,
                 result.unchanged,
+                per_sumber=dict(Counter(op.provenance.sumber.value for op in prepared)),
             )
             self._store.put_document(SUBMISSIONS, sub_id, sub.as_document())
         self._audit("tulis", detail=f"pengiriman={sub_id} n={len(prepared)}")

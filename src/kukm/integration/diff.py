@@ -29,7 +29,7 @@ from attrs import frozen
 
 from kukm.integration.ods import from_ods, to_ods
 from kukm.integration.ods_io import Format, OdsRow, read_ods
-from kukm.integration.sync import STATE_COLLECTION, base_collection, ods_hash
+from kukm.integration.sync import STATE_COLLECTION, agreed_hashes, ods_hash
 from kukm.model import Koperasi
 from kukm.storage.base import Store
 
@@ -189,28 +189,28 @@ def changes_since_sync(store: Store, name: str = "ods") -> SinceReport:
     [('baru', 'A')]
     """
     state = store.get_document(STATE_COLLECTION, name) or {}
-    bases = base_collection(name)
+    agreed = agreed_hashes(store, name)
     out: list[RecordDiff] = []
     for stored in store.iter_records("koperasi"):
         if not isinstance(stored.record, Koperasi):
             continue
         current = to_ods(stored.record)
-        base = store.get_document(bases, stored.id)
-        if base is None:
+        base_hash = agreed.get(stored.id)
+        if base_hash is None:
             fresh = tuple(FieldChange(f, v, None) for f, v in current.items())
             out.append(RecordDiff(stored.id, "baru", fresh))
             continue
-        if base.get("hash") == ods_hash(current):
+        if base_hash == ods_hash(current):
             continue
-        agreed: dict[str, Any] = {}
+        agreed_record: dict[str, Any] = {}
         for version in reversed(store.history("koperasi", stored.id)):
             if isinstance(version.record, Koperasi):
                 candidate = to_ods(version.record)
-                if ods_hash(candidate) == base.get("hash"):
-                    agreed = candidate
+                if ods_hash(candidate) == base_hash:
+                    agreed_record = candidate
                     break
         changes = tuple(
-            FieldChange(c.field, c.remote, c.local) for c in field_changes(agreed, current)
+            FieldChange(c.field, c.remote, c.local) for c in field_changes(agreed_record, current)
         )
         out.append(RecordDiff(stored.id, "berubah", changes))
     return SinceReport(name, state.get("last_run"), tuple(out))

@@ -64,6 +64,7 @@ __all__ = [
     "SyncReport",
     "SyncTransport",
     "TransientSyncError",
+    "agreed_hashes",
     "base_collection",
     "conflict_collection",
     "ods_hash",
@@ -370,6 +371,7 @@ def sync(
         0,
     )
     bases = base_collection(name)
+    agreed_now = agreed_hashes(store, name)  # one streamed read instead of one per record
 
     def op(id: str, record: Koperasi, sumber: SumberData, tag: str) -> WriteOp:
         return WriteOp(
@@ -398,8 +400,7 @@ def sync(
             seen.add(change.id)
             remote = dict(change.record)
             rhash = ods_hash(remote)
-            base = store.get_document(bases, change.id)
-            base_hash = base.get("hash") if base else None
+            base_hash = agreed_now.get(change.id)
             if base_hash == rhash:
                 counts["skipped"] += 1
                 continue
@@ -461,6 +462,7 @@ def sync(
             store.write_batch(applies)
         for id, doc in agreed:
             store.put_document(bases, id, doc)
+            agreed_now[id] = doc["hash"]
         if page.next_cursor is not None:
             cursor = page.next_cursor
         store.put_document(STATE_COLLECTION, name, {**state, "remote_cursor": cursor})
@@ -468,7 +470,7 @@ def sync(
             break
 
     if push:
-        pending = list(_push_candidates(store, bases))
+        pending = list(_push_candidates(store, agreed_now))
         for start in range(0, len(pending), batch_size):
             chunk = pending[start : start + batch_size]
             changes: list[RemoteChange] = []
@@ -509,14 +511,28 @@ def sync(
     return report
 
 
-def _push_candidates(store: Store, bases: str) -> Iterator[tuple[str, str]]:
+def agreed_hashes(store: Store, name: str = "ods") -> dict[str, str]:
+    """Record id → hash of the ODS form last agreed with sync partner ``name``.
+
+    >>> from kukm.plugins import open_store
+    >>> agreed_hashes(open_store("memory://"))
+    {}
+    """
+    out: dict[str, str] = {}
+    for key, doc in store.iter_documents(base_collection(name)):
+        value = doc.get("hash")
+        if isinstance(value, str):
+            out[key] = value
+    return out
+
+
+def _push_candidates(store: Store, agreed: Mapping[str, str]) -> Iterator[tuple[str, str]]:
     """(id, hash) of every local koperasi whose ODS form differs from the last agreed one."""
     for stored in store.iter_records("koperasi"):
         if not isinstance(stored.record, Koperasi):
             continue
         h = ods_hash(to_ods(stored.record))
-        base = store.get_document(bases, stored.id)
-        if base is None or base.get("hash") != h:
+        if agreed.get(stored.id) != h:
             yield stored.id, h
 
 

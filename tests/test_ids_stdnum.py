@@ -137,3 +137,13 @@ def test_every_province_prefix_agrees() -> None:
 @pytest.mark.parametrize("value", VALID_NPWP)
 def test_valid_examples(value: str) -> None:
     assert npwp.validate(value) == std_npwp.validate(value)
+
+
+@given(st.integers(0, 99), st.integers(1, 12), st.integers(0, 99))
+def test_birth_date_agrees(day: int, month: int, year: int) -> None:
+    value = f"317101{day:02d}{month:02d}{year:02d}0001"
+    if std_nik.is_valid(value):
+        assert nik_penduduk.get_birth_date(value) == std_nik.get_birth_date(value)
+    else:
+        with pytest.raises(kukm_exc.ValidationError):
+            nik_penduduk.get_birth_date(value)

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, final
 
+import attrs
 from attrs import evolve, field, frozen
 
 from kukm.exceptions import CODES, ConfigurationError, Issue, Severity, register_code
@@ -158,6 +159,9 @@ class RowResult:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity is Severity.WARNING]
+
+
+_RowResult = RowResult
 
 
 class _Bad(Exception):
@@ -293,7 +297,19 @@ class Instrument:
     protocol (``name``).
     """
 
-    __slots__ = ("_build", "_getters", "_plan", "_rules", "entity", "fields", "name", "rules", "title", "versi")
+    __slots__ = (
+        "_getters",
+        "_parse",
+        "_plan",
+        "_rules",
+        "entity",
+        "fields",
+        "name",
+        "rules",
+        "source",
+        "title",
+        "versi",
+    )
 
     def __init__(
         self,
@@ -318,47 +334,120 @@ class Instrument:
         self.versi = versi
         self._plan = tuple((f.name, f.aliases, f.required, _compile_field(f)) for f in self.fields)
         self._rules = tuple(r.check for r in self.rules)
-        self._build = self._compile_builder()
+        self._check_targets()
         self._getters = tuple((f, self._compile_getter(f)) for f in self.fields)
+        self.source = ""
+        self._parse = self._generate_parser()
 
     def __repr__(self) -> str:
         return f"Instrument({self.name!r}, entity={self.entity!r}, fields={len(self.fields)})"
 
     # -- compilation -------------------------------------------------------
 
-    def _compile_builder(self) -> Callable[[dict[str, Any], Mapping[str, Any]], Any]:
+    def _check_targets(self) -> None:
         cls = _ENTITIES[self.entity]
-        top: list[tuple[str, str]] = []
-        sub: list[tuple[str, str, str]] = []
-        extra: list[str] = []
         for f in self.fields:
+            if f.target in (None, "-"):
+                continue
+            parts = f.target.split(".")
+            ok = all(p.isidentifier() for p in parts) and len(parts) <= 2
+            if ok and len(parts) == 2:
+                ok = parts[0] in _SUB and parts[1] in attrs.fields_dict(_SUB[parts[0]])
+            if ok:
+                ok = parts[0] in attrs.fields_dict(cls) and parts[0] != "atribut_lain"
+            if not ok:
+                raise ConfigurationError(
+                    f"field {f.name!r}: target {f.target!r} is not an attribute of {cls.__name__}",
+                    code=INSTRUMENT_FILE,
+                )
+
+    def _generate_parser(self) -> Callable[[Mapping[str, Any], int | None, dt.date | None], RowResult]:
+        """Generate straight-line Python for this instrument (no per-row loops or reflection)."""
+        ns: dict[str, Any] = {
+            "_mk": _make_issue, "_Bad": _Bad, "_Warn": _Warn, "_REQ": REQUIRED_MISSING,
+            "_RowResult": _RowResult, "_SumberData": SumberData, "_today": dt.date.today,
+            "_RULES": self._rules, "_WARNING": Severity.WARNING, "_Cls": _ENTITIES[self.entity],
+        }  # fmt: skip
+        lines = ["def parse(row, row_number, today):", "    get = row.get", "    issues = []"]
+        for i, (name, aliases, required, conv) in enumerate(self._plan):
+            v, n = f"v{i}", repr(name)
+            lines.append(f"    raw = get({n})")
+            if aliases:
+                lines.append("    if not raw:")
+                lines.append(f"        raw = get({aliases[0]!r})")
+                for a in aliases[1:]:
+                    lines.append(f"        if raw is None: raw = get({a!r})")
+            lines += [
+                "    if raw is not None and raw.__class__ is not str: raw = str(raw)",
+                "    if raw: raw = raw.strip()",
+                "    if raw:",
+            ]
+            if conv is str:
+                lines.append(f"        {v} = raw")
+            else:
+                ns[f"c{i}"] = conv
+                lines += [
+                    "        try:",
+                    f"            {v} = c{i}(raw)",
+                    "        except _Bad as b:",
+                    f"            {v} = None",
+                    f"            issues.append(_mk(b.code, {n}, raw, row_number, 'akurat', b.detail))",
+                    "        except _Warn as w:",
+                    f"            {v} = w.value",
+                    f"            issues.append(_mk(w.code, {n}, raw, row_number, 'akurat', ''))",
+                ]
+            lines += ["    else:", f"        {v} = None"]
+            if required:
+                lines.append(f"        issues.append(_mk(_REQ, {n}, raw, row_number, 'lengkap', ''))")
+        index = {f.name: i for i, f in enumerate(self.fields)}
+        if self._rules:
+            pairs = ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(self.fields))
+            lines += [
+                f"    values = {{{pairs}}}",
+                "    ref = today or _today()",
+                "    for check in _RULES:",
+                "        found = check(values, ref)",
+                "        if found:",
+                "            for code, fld, value, detail in found:",
+                "                issues.append(_mk(code, fld, value, row_number, 'konsisten', detail))",
+            ]
+        top: list[str] = []
+        subs: dict[str, list[str]] = {}
+        extra: list[str] = []
+        for i, f in enumerate(self.fields):
             if f.target == "-":
                 continue
             if f.target is None:
-                extra.append(f.name)
+                extra.append(f"({f.name!r}, v{i})")
             elif "." in f.target:
                 a, b = f.target.split(".", 1)
-                sub.append((f.name, a, b))
+                subs.setdefault(a, []).append(f"{b}=v{i}")
             else:
-                top.append((f.name, f.target))
-        subs = sorted({a for _, a, _ in sub})
-
-        def build(values: dict[str, Any], raw: Mapping[str, Any]) -> Any:
-            kw: dict[str, Any] = {t: values[n] for n, t in top}
-            if subs:
-                parts: dict[str, dict[str, Any]] = {a: {} for a in subs}
-                for n, a, b in sub:
-                    v = values[n]
-                    if v is not None:
-                        parts[a][b] = v
-                for a, d in parts.items():
-                    if d or a != "keuangan":
-                        kw[a] = _SUB[a](**d)
-            if extra:
-                kw["atribut_lain"] = {n: str(values[n]) for n in extra if values[n] is not None}
-            return cls(**kw)
-
-        return build
+                top.append(f"{f.target}=v{i}")
+        for a, kws in sorted(subs.items()):
+            ns[f"_S_{a}"] = _SUB[a]
+            call = f"_S_{a}({', '.join(kws)})"
+            if a == "keuangan":
+                vs = [k.split("=", 1)[1] for k in kws]
+                call = f"({call} if ({' or '.join(f'{x} is not None' for x in vs)}) else None)"
+            top.append(f"{a}={call}")
+        if extra:
+            top.append(f"atribut_lain={{k: str(x) for k, x in ({', '.join(extra)},) if x is not None}}")
+        lines += [
+            "    record = None",
+            "    if not issues or all(i.severity is _WARNING for i in issues):",
+            f"        record = _Cls({', '.join(top)})",
+        ]
+        if "sumber_data" in index:
+            s = f"v{index['sumber_data']}"
+            lines.append(f"    sumber = {s} if {s}.__class__ is _SumberData else None")
+        else:
+            lines.append("    sumber = None")
+        lines.append("    return _RowResult(record, issues, sumber, row_number)")
+        self.source = "\n".join(lines) + "\n"
+        exec(compile(self.source, f"<kukm instrument {self.name}>", "exec"), ns)
+        parse: Callable[[Mapping[str, Any], int | None, dt.date | None], RowResult] = ns["parse"]
+        return parse
 
     @staticmethod
     def _compile_getter(f: Field) -> Callable[[Any], Any]:
@@ -389,45 +478,7 @@ class Instrument:
         empty) by each alias. ``today`` is
         the date "the future" starts after (default: today).
         """
-        values: dict[str, Any] = {}
-        issues: list[Issue] = []
-        get = row.get
-        for name, aliases, required, conv in self._plan:
-            raw = get(name)
-            if not raw and aliases:
-                for a in aliases:
-                    raw = get(a)
-                    if raw is not None:
-                        break
-            if raw is not None:
-                if type(raw) is not str:
-                    raw = str(raw)
-                raw = raw.strip()
-            if not raw:
-                values[name] = None
-                if required:
-                    issues.append(_make_issue(REQUIRED_MISSING, name, raw, row_number, "lengkap"))
-                continue
-            try:
-                values[name] = conv(raw)
-            except _Bad as b:
-                values[name] = None
-                issues.append(_make_issue(b.code, name, raw, row_number, "akurat", b.detail))
-            except _Warn as w:
-                values[name] = w.value
-                issues.append(_make_issue(w.code, name, raw, row_number, "akurat"))
-        if self._rules:
-            ref = today or dt.date.today()
-            for check in self._rules:
-                found = check(values, ref)
-                if found:
-                    for code, fld, value, detail in found:
-                        issues.append(_make_issue(code, fld, value, row_number, "konsisten", detail))
-        record = None
-        if not issues or all(i.severity is Severity.WARNING for i in issues):
-            record = self._build(values, row)
-        sumber = values.get("sumber_data")
-        return RowResult(record, issues, sumber if isinstance(sumber, SumberData) else None, row_number)
+        return self._parse(row, row_number, today)
 
     def validate_record(self, entity: Umkm | Koperasi, *, today: dt.date | None = None) -> list[Issue]:
         """Every issue of an already-typed entity (same checks as :meth:`parse_row`).

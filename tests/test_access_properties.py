@@ -194,6 +194,17 @@ def test_public_sees_only_masked_verified_data(
             for (k, _), (_, st_) in originals.items()
             if k == kind and st_ is VerificationStatus.TERVERIFIKASI
         )
+        for (k, rid), (rec, _status) in originals.items():
+            if k != kind:
+                continue
+            try:
+                versions = public.history(kind, rid)  # type: ignore[arg-type]
+            except AccessDenied as exc:
+                assert exc.code == "ACCESS_NOT_PUBLISHED"
+                continue
+            for v in versions:
+                assert v.status is VerificationStatus.TERVERIFIKASI
+                _assert_masked(rec, v.record)
         # asking for pending data gives nothing, never the pending records
         assert public.count(kind, status=[VerificationStatus.MENUNGGU]) == 0
 

@@ -193,6 +193,9 @@ def test_public_quality_is_denied_and_personal_values_masked() -> None:
     report = Service(store, User("adm", "administrator")).quality("umkm", as_of=AS_OF)
     nik = [ri.issue.value for ri in report.issues if ri.issue.field == "pemilik.nik_penduduk"]
     assert nik == ["317101**********"]
+    assert not any(e.aksi == "baca_data_pribadi" for e in store.audit_log())
+    Service(store, User("d", "dinas")).quality("umkm", as_of=AS_OF)  # sees the real NIK
+    assert [e.aktor for e in store.audit_log() if e.aksi == "baca_data_pribadi"] == ["d"]
 
 
 def test_targets_and_achievement(tmp_path: Path) -> None:

@@ -118,9 +118,12 @@ class GovernanceOps(ServiceBase):
             region_check=self._region_check,
             instrument=instrument,
         )
-        if self.sees_personal:
-            return report
         masked = set(self.policy.masking.fields)
+        if self.sees_personal:
+            shown = sum(1 for ri in report.issues if ri.issue.field in masked)
+            if shown:
+                self._audit("baca_data_pribadi", kind=kind, detail=f"mutu: {shown} nilai")
+            return report
         style = self.policy.masking.style
         issues = tuple(
             attrs.evolve(

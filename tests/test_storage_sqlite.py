@@ -3,17 +3,22 @@ enforces its append-only rules in the database itself."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kukm.adapters.memory import MemoryStore
 from kukm.adapters.sqlite import SqliteStore, sqlite_path
-from kukm.exceptions import ConfigurationError, StorageError
+from kukm.exceptions import ConfigurationError, NotFound, StorageError
+from kukm.model import SumberData
 from kukm.plugins import KukmPlugins, create_plugin_manager
 from kukm.storage import sqlite_schema
-from kukm.storage.base import AuditEvent, Store
+from kukm.storage.base import AuditEvent, Provenance, Store, StoredRecord, VerificationStatus
 from kukm.testing.conformance import AbstractStoreTests, StoreFixtures, make_umkm, umkm_op
 
 
@@ -79,8 +84,6 @@ def test_database_refuses_changes_to_versions_and_audit(tmp_path: Path) -> None:
     with SqliteStore(f"sqlite:///{tmp_path}/t.sqlite") as store:
         store.write_batch([umkm_op(1)])
         store.write_batch([umkm_op(1, record=make_umkm(1, kbli="10110"))])
-        import datetime as dt
-
         store.audit(AuditEvent(dt.datetime(2024, 1, 1, tzinfo=dt.UTC), "a", "tulis"))
         conn = store.conn
         for sql in (
@@ -166,3 +169,72 @@ def test_schema_has_every_dimension_column() -> None:
         assert set(DIMENSION_COLUMNS) <= cols
         tab = {c[2] for c in store.conn.execute("PRAGMA index_info(records_tabulate)")}
         assert set(TABULATION_COLUMNS.values()) <= tab
+
+
+_OPS = st.builds(
+    lambda i, kbli, skala, src, status, valid: umkm_op(
+        i,
+        provenance=Provenance(src),
+        record=make_umkm(i, kbli=kbli),
+        atribut={} if skala is None else {"skala": skala},
+        status=status,
+        valid_from=valid,
+    ),
+    st.integers(0, 6),
+    st.sampled_from(["47111", "10110"]),
+    st.sampled_from([None, "mikro", "kecil"]),
+    st.sampled_from([SumberData.SUDIN, SumberData.PIHAK_LAIN]),
+    st.sampled_from([None, VerificationStatus.DITOLAK]),
+    st.sampled_from([None, dt.date(2023, 12, 31)]),
+)
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("batch"), st.lists(_OPS, max_size=6), st.sampled_from([None, "a", "b"])),
+        st.tuples(st.just("verify"), st.integers(0, 6), st.sampled_from(list(VerificationStatus))),
+    ),
+    max_size=8,
+)
+
+
+def _comparable(r: StoredRecord) -> tuple[object, ...]:
+    return (r.kind, r.id, r.version, r.record, r.provenance, r.status, r.valid_from,
+            r.content_hash, dict(r.atribut), r.verifikasi)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=_STEPS)
+def test_sqlite_behaves_like_memory(steps: list[tuple[object, ...]]) -> None:
+    """Model-based: any sequence of batches and verifications gives the same history,
+    results, lookups and tables on SQLite as on the in-memory reference."""
+    waktu = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    memory, sqlite = MemoryStore(), SqliteStore("sqlite://")
+    try:
+        for step in steps:
+            outcomes = []
+            for store in (memory, sqlite):
+                try:
+                    if step[0] == "batch":
+                        outcomes.append(store.write_batch(step[1], batch_key=step[2]))  # type: ignore[arg-type]
+                    else:
+                        rec = store.set_status("umkm", f"u{step[1]:05d}", step[2], petugas="d", waktu=waktu)  # type: ignore[arg-type]
+                        outcomes.append(_comparable(rec))
+                except NotFound:
+                    outcomes.append("NotFound")
+            assert outcomes[0] == outcomes[1]
+        for i in range(7):
+            ident = f"u{i:05d}"
+            assert [_comparable(r) for r in memory.history("umkm", ident)] == [
+                _comparable(r) for r in sqlite.history("umkm", ident)
+            ]
+        for by in (["skala", "status"], ["sumber_data", "kbli"], ["kecamatan"]):
+            assert memory.tabulate("umkm", by) == sqlite.tabulate("umkm", by)
+        for scope in ("31.71", "31.72.01", None):
+            assert [_comparable(r) for r in memory.iter_records("umkm", wilayah=scope)] == [
+                _comparable(r) for r in sqlite.iter_records("umkm", wilayah=scope)
+            ]
+        nib = make_umkm(3).nib or ""
+        assert [r.id for r in memory.find("umkm", "nib", nib)] == [
+            r.id for r in sqlite.find("umkm", "nib", nib)
+        ]
+    finally:
+        sqlite.close()

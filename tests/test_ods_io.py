@@ -169,3 +169,17 @@ def test_tricky_records_survive_the_sqlite_store(sqlite_store: Store, tmp_path: 
     export_ods(sqlite_store, out)
     assert sorted(_load(out), key=lambda r: r["Koperasi"]) == sorted(
         tricky, key=lambda r: r["Koperasi"])
+
+
+def test_masked_export_hides_board_names(ods_sample_path: Path, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ods", "import", str(ods_sample_path), "--db", db,
+                               "--no-resolve"]).exit_code == 0
+    out = tmp_path / "masked.jsonl"
+    res = runner.invoke(cli, ["ods", "export", "--out", str(out), "--db", db, "--mask"])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert "Ketua 0000" not in text and "K**** 0***" in text
+    first = _by_id(_load(out))["3101010020004"]
+    assert first["Koperasi"] == "Koperasi Produksi Nelayan Tidung Sejahtera"  # not personal

@@ -110,11 +110,12 @@ def import_(
     help="Layout (default: from the suffix of --out).",
 )
 @click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
+@click.option("--mask", is_flag=True, help="Mask the board's names (personal data).")
 @db_option
 @json_option
 @handle_errors
 def export(
-    out: Path, fmt: str | None, wilayah: str | None, db_url: str | None, as_json: bool
+    out: Path, fmt: str | None, wilayah: str | None, mask: bool, db_url: str | None, as_json: bool
 ) -> None:
     """Export every cooperative in the ODS layout, streaming."""
     from kukm.integration.ods_io import detect_format, export_ods
@@ -122,7 +123,9 @@ def export(
     layout = fmt or detect_format(out)
     store = _open(db_url)
     try:
-        n = export_ods(store, out, format="csv" if layout == "csv" else "jsonl", wilayah=wilayah)
+        n = export_ods(
+            store, out, format="csv" if layout == "csv" else "jsonl", wilayah=wilayah, mask=mask
+        )
     finally:
         store.close()
     emit(

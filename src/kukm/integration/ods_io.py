@@ -29,12 +29,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
+import attrs
 from attrs import field, frozen
 
 from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
 from kukm.integration.ods import (
     ODS_FIELDS,
     WilayahResolver,
+    _optional,
     cached_resolver,
     from_ods,
     to_ods,
@@ -378,8 +380,38 @@ def import_ods(
     return outcome
 
 
-def iter_store_ods(store: Store, *, wilayah: str | None = None) -> Iterator[dict[str, Any]]:
+def _mask_pengurus(koperasi: Koperasi) -> Koperasi:
+    """The board's names masked (personal data, Kepgub I.3) via :mod:`kukm.governance.masking`."""
+    mask_record = _optional("kukm.governance.masking", "mask_record")
+    if mask_record is not None:
+        masked = mask_record(koperasi)
+        if isinstance(masked, Koperasi):
+            return masked
+    p = koperasi.pengurus
+
+    def m(name: str | None) -> str | None:
+        return (
+            None if name is None else " ".join(w[:1] + "*" * (len(w) - 1) for w in name.split(" "))
+        )
+
+    pengurus = attrs.evolve(
+        p,
+        ketua=m(p.ketua),
+        sekretaris=m(p.sekretaris),
+        bendahara=m(p.bendahara),
+        pengawas=m(p.pengawas),
+        manajer=m(p.manajer),
+    )
+    return attrs.evolve(koperasi, pengurus=pengurus)
+
+
+def iter_store_ods(
+    store: Store, *, wilayah: str | None = None, mask: bool = False
+) -> Iterator[dict[str, Any]]:
     """Stream every current koperasi of ``store`` as an ODS record (ordered by id).
+
+    ``mask=True`` masks the board's names (for sharing beyond the ODS exchange;
+    such an export is no longer lossless).
 
     >>> from kukm.plugins import open_store
     >>> store = open_store("memory://")
@@ -389,7 +421,7 @@ def iter_store_ods(store: Store, *, wilayah: str | None = None) -> Iterator[dict
     """
     for stored in store.iter_records("koperasi", wilayah=wilayah):
         if isinstance(stored.record, Koperasi):
-            yield to_ods(stored.record)
+            yield to_ods(_mask_pengurus(stored.record) if mask else stored.record)
 
 
 def export_ods(
@@ -398,6 +430,7 @@ def export_ods(
     *,
     format: Format = "jsonl",
     wilayah: str | None = None,
+    mask: bool = False,
 ) -> int:
     """Write every current koperasi of ``store`` in the ODS layout; returns the count.
 
@@ -418,7 +451,7 @@ def export_ods(
             for s in store.iter_records("koperasi", wilayah=wilayah)
             if isinstance(s.record, Koperasi)
         )
-        return write_csv(iter_store_ods(store, wilayah=wilayah), out, extra_fields=extra)
+        return write_csv(iter_store_ods(store, wilayah=wilayah, mask=mask), out, extra_fields=extra)
     if format != "jsonl":
         raise ConfigurationError(f"unknown ODS format {format!r}", code="CONFIGURATION")
-    return write_jsonl(iter_store_ods(store, wilayah=wilayah), out)
+    return write_jsonl(iter_store_ods(store, wilayah=wilayah, mask=mask), out)

@@ -12,7 +12,9 @@
 
 Inputs: valid numbers, half typed plainly and half with separators as people
 type them (``3171-0117-0845-0001``, ``01.312.166.0-091.000``). Each timing is
-the best of 3 repeats; one process, one core.
+the best of 3 repeats; one process, one core. The 3 µs target was set where
+stdnum's ``id.nik.validate`` costs ~23 µs; on a slower or busier machine the
+target is scaled by (stdnum µs measured here / 23), and the factor is printed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from stdnum.id import npwp as std_npwp
 from kukm.ids import nib, nik_penduduk, nomor_induk_koperasi, npwp
 
 _DIGITS13 = re.compile(r"\d{13}")
+STDNUM_NIK_REFERENCE_US = 23.0
+"""stdnum.id.nik.validate µs/call on the reference machine (issue 2)."""
 
 
 def regex13(value: str) -> str:
@@ -90,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("nomor_induk_koperasi", nomor_induk_koperasi.validate, "regex \\d{13}", regex13),
     ]
     print(f"identifier validation, {n:,} valid values each (half with separators), best of 3")
+    scale = 1.0
     print(f"{'identifier':<22} {'kukm µs':>9} {'baseline':<16} {'base µs':>9} {'speed-up':>9}")
     for name, ours, base_name, base in contenders:
         data = values[name]
@@ -97,9 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         t_ours = time_per_call(ours, data)
         t_base = time_per_call(base, data)
         print(f"{name:<22} {t_ours:9.2f} {base_name:<16} {t_base:9.2f} {t_base / t_ours:8.1f}x")
+        if name == "nik_penduduk":
+            # the target was set where stdnum.id.nik.validate costs ~23 µs; on a slower
+            # (or busier) machine the same work costs more, so scale it alike
+            scale = max(1.0, t_base / STDNUM_NIK_REFERENCE_US)
         if name in ("nik_penduduk", "npwp"):
-            verdict = "OK" if t_ours <= 3.0 else "ABOVE TARGET"
-            print(f"{'':<22} target ≤ 3 µs a call: {verdict}")
+            target = 3.0 * scale
+            verdict = "OK" if t_ours <= target else "ABOVE TARGET"
+            print(
+                f"{'':<22} target ≤ 3 µs a call (×{scale:.2f} machine factor = {target:.2f}): {verdict}"
+            )
     return 0
 
 

@@ -24,6 +24,7 @@ Styles:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Final, Literal, TypeVar
 
@@ -143,32 +144,58 @@ def mask_value(value: Any, path: str = "", style: str = "sebagian") -> Any:
     )
 
 
-def _mask_obj(obj: Any, parts: list[str], path: str, style: str) -> Any:
-    name = parts[0]
-    if isinstance(obj, Mapping):
-        if name not in obj:
-            return obj
-        current = obj[name]
+_Tree = dict[str, Any]  # field name -> subtree, or None for a leaf
+
+
+@functools.lru_cache(maxsize=64)
+def _tree(fields: tuple[str, ...]) -> _Tree:
+    """The dotted paths as a nested dict, built once per configuration."""
+    root: _Tree = {}
+    for path in fields:
+        node = root
+        parts = path.split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node.setdefault(parts[-1], None)
+    return root
+
+
+def _apply(obj: Any, tree: _Tree, prefix: str, style: str) -> Any:
+    """Mask every path of ``tree`` in ``obj`` with one copy per changed object."""
+    is_map = isinstance(obj, Mapping)
+    if not is_map and (obj is None or not attrs.has(type(obj))):
+        return obj
+    changes: dict[str, Any] = {}
+    for name, sub in tree.items():
+        if is_map:
+            if name not in obj:
+                continue
+            current = obj[name]
+        else:
+            current = getattr(obj, name, _MISSING)
+            if current is _MISSING:
+                continue
+        if current is None:
+            continue
+        path = prefix + name
         new = (
             mask_value(current, path, style)
-            if len(parts) == 1
-            else _mask_obj(current, parts[1:], path, style)
+            if sub is None
+            else _apply(current, sub, path + ".", style)
         )
-        if new is current:
-            return obj
-        out = dict(obj)
-        out[name] = new
-        return out
-    if obj is None or not attrs.has(type(obj)) or not hasattr(obj, name):
+        if new is not current:
+            changes[name] = new
+    if not changes:
         return obj
-    current = getattr(obj, name)
-    if len(parts) == 1:
-        new = mask_value(current, path, style)
-    else:
-        new = _mask_obj(current, parts[1:], path, style)
-    if new is current:
-        return obj
-    return attrs.evolve(obj, **{name: new})
+    if is_map:
+        return {**obj, **changes}
+    return attrs.evolve(obj, **changes)
+
+
+_MISSING: Final = object()
 
 
 def mask_record(record: T, config: MaskingConfig | None = None) -> T:
@@ -185,10 +212,7 @@ def mask_record(record: T, config: MaskingConfig | None = None) -> T:
     True
     """
     cfg = config or MaskingConfig()
-    out: Any = record
-    for path in cfg.fields:
-        out = _mask_obj(out, path.split("."), path, cfg.style)
-    result: T = out
+    result: T = _apply(record, _tree(cfg.fields), "", cfg.style)
     return result
 
 

@@ -525,3 +525,14 @@ def test_cli_import_works_like_sqlite(sql_url: str, tmp_path: Path) -> None:
             store.close()
     assert results["sql"] == results["sqlite"]
     assert results["sql"][0] > 0
+
+
+def test_postgres_connections_prepare_no_statements(postgres_url: str) -> None:  # noqa: F811
+    # A generic plan for "id = ANY(array) FOR UPDATE" degrades to a sequential scan
+    # once psycopg prepares the lookup; kukm keeps every plan custom.
+    with SqlStore(postgres_url) as store:
+        raw = store.engine.raw_connection()
+        try:
+            assert raw.driver_connection.prepare_threshold is None  # type: ignore[union-attr]
+        finally:
+            raw.close()

@@ -197,6 +197,12 @@ class SqlStore:
             connect_args["options"] = f"-csearch_path={schema}"
         if target.startswith(("mysql", "mariadb")):
             connect_args["charset"] = "utf8mb4"
+        else:
+            # No server-side prepared statements: psycopg would prepare a query after
+            # 5 runs, and PostgreSQL's generic plan for "id = ANY(array) FOR UPDATE"
+            # turns into a sequential scan as the table grows. (Also keeps kukm usable
+            # behind PgBouncer in transaction mode.)
+            connect_args["prepare_threshold"] = None
         self.engine = sa.create_engine(
             target,
             pool_pre_ping=True,

@@ -9,7 +9,9 @@ record, then the scale (PP 7/2021 / UU 20/2008) by ``kukm.rules.skala_umkm``.
     python benchmarks/bench_rules.py [--quick]
 
 Prints microseconds per row for each and the ratio (pydantic / kukm); the
-target for kukm is ≤ 10 µs per row on an idle machine.
+target for kukm is ≤ 10 µs per row on an idle machine. Times are CPU time of
+this process (``time.process_time``), so other jobs on a shared machine
+disturb them less than wall-clock time would; the best of three rounds counts.
 """
 
 from __future__ import annotations
@@ -132,8 +134,22 @@ class UmkmPydantic(BaseModel):
         return self
 
 
-def make_rows(n: int, seed: int = 1) -> list[dict[str, str]]:
+def _region_codes() -> list[str]:
+    from kukm.ids import kode_wilayah
+
+    return [
+        code
+        for kota in ("31.71", "31.72", "31.73", "31.74", "31.75")
+        for kec in range(1, 11)
+        for kel in range(1, 10)
+        if kode_wilayah.is_valid(code := f"{kota}.{kec:02d}.100{kel}")
+    ]
+
+
+def make_rows(n: int, seed: int = 1, invalid_share: float = 0.05) -> list[dict[str, str]]:
+    """Rows like a real file: mostly valid, ``invalid_share`` with a bad value."""
     rnd = random.Random(seed)
+    regions = _region_codes()
     rows = []
     for i in range(n):
         female = rnd.random() < 0.5
@@ -149,7 +165,7 @@ def make_rows(n: int, seed: int = 1) -> list[dict[str, str]]:
                 "nama_pemilik": f"Pemilik {i}",
                 "jenis_kelamin": "P" if female else "L",
                 "alamat": f"Jl. Contoh No. {i}",
-                "kode_wilayah": f"31.71.0{rnd.randint(1, 8)}.100{rnd.randint(1, 7)}",
+                "kode_wilayah": rnd.choice(regions),
                 "kbli": rnd.choice(["47111", "56101", "10792", "96011"]),
                 "modal_usaha": modal,
                 "omzet_tahunan": str(rnd.randint(1, 60_000_000_000)),
@@ -161,6 +177,8 @@ def make_rows(n: int, seed: int = 1) -> list[dict[str, str]]:
                 "tanggal_data": "2024-12-31",
             }
         )
+        if rnd.random() < invalid_share:
+            rows[-1][rnd.choice(["nib", "modal_usaha", "tanggal_berdiri", "email"])] = "1.5"
     return rows
 
 
@@ -168,19 +186,19 @@ def run_kukm(rows: list[dict[str, str]]) -> tuple[float, int]:
     inst = get_instrument("umkm")
     parse = inst.parse_row
     ok = 0
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for i, row in enumerate(rows, 1):
         r = parse(row, row_number=i, today=TODAY)
         if r.record is not None:
             klasifikasi_umkm(r.record)
             ok += 1
-    return time.perf_counter() - t0, ok
+    return time.process_time() - t0, ok
 
 
 def run_pydantic(rows: list[dict[str, str]]) -> tuple[float, int]:
     validate = UmkmPydantic.model_validate
     ok = 0
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for row in rows:
         try:
             m = validate(row)
@@ -188,17 +206,17 @@ def run_pydantic(rows: list[dict[str, str]]) -> tuple[float, int]:
             continue
         klasifikasi_umkm(modal_usaha=m.modal_usaha, omzet_tahunan=m.omzet_tahunan, kekayaan_bersih=m.kekayaan_bersih, tanggal=m.tanggal_data)
         ok += 1
-    return time.perf_counter() - t0, ok
+    return time.process_time() - t0, ok
 
 
 def calibrate() -> float:
     """µs for a fixed pure-Python workload (about 8 µs on an idle 2020s laptop core)."""
     best = float("inf")
-    for _ in range(5):
-        t0 = time.perf_counter()
-        for _ in range(200):
+    for _ in range(3):
+        t0 = time.process_time()
+        for _ in range(100):
             sum(range(1000))
-        best = min(best, (time.perf_counter() - t0) / 200 * 1e6)
+        best = min(best, (time.process_time() - t0) / 100 * 1e6)
     return best
 
 
@@ -211,17 +229,21 @@ def main() -> None:
     run_kukm(rows[:2000])  # warm up (compiles closures, loads province table)
     run_pydantic(rows[:2000])
     best_k = best_p = float("inf")
+    cal = float("inf")
     for _ in range(3):
+        c0 = calibrate()
         tk, ok_k = run_kukm(rows)
         tp, ok_p = run_pydantic(rows)
-        best_k, best_p = min(best_k, tk), min(best_p, tp)
+        c1 = calibrate()
+        if tk < best_k:
+            best_k, cal = tk, (c0 + c1) / 2  # the machine's speed around the best kukm run
+        best_p = min(best_p, tp)
     assert ok_k == ok_p, (ok_k, ok_p)
     us_k, us_p = best_k / n * 1e6, best_p / n * 1e6
     print(f"rows: {n}, valid: {ok_k}")
     print(f"kukm instrument + skala : {us_k:8.2f} µs/row")
     print(f"pydantic v2 + skala     : {us_p:8.2f} µs/row")
     print(f"ratio pydantic/kukm     : {us_p / us_k:8.2f}x")
-    cal = calibrate()
     print(f"calibration sum(range(1000)): {cal:.1f} µs (≈ 8 µs on an idle core; machine factor {cal / 8:.1f}x)")
     print(f"target ≤ 10 µs/row      : {'met' if us_k <= 10 else 'NOT met on this machine'}"
           f" (≈ {us_k / max(cal / 8, 1):.1f} µs/row scaled to an idle core)")

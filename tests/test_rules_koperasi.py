@@ -103,3 +103,37 @@ def test_dinas_scheme_from_file(tmp_path: Path) -> None:
     bad.write_text('name = "x"\nregulasi = "y"\ntingkat = ["A", "B"]\n[batas]\nanggota = [1, 2]\n', encoding="utf-8")
     with pytest.raises(ConfigurationError):
         load_skala_koperasi(bad)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_opt = st.one_of(st.none(), st.integers(min_value=0, max_value=10**13))
+
+
+@given(_opt, _opt, _opt, st.sampled_from(["Simpan Pinjam", "Konsumen", None]), st.integers(0, 10**12))
+def test_ksp_tier_never_shrinks_and_explains(
+    anggota: int | None, modal: int | None, aset: int | None, jenis: str | None, extra: int
+) -> None:
+    a = PERMENKOP_8_2023.klasifikasi(anggota=anggota, modal_sendiri=modal, aset=aset, jenis=jenis)
+    assert a.explain("id") and a.explain("en")
+    if a.tingkat is None:
+        return
+    b = PERMENKOP_8_2023.klasifikasi(
+        anggota=anggota, modal_sendiri=None if modal is None else modal + extra, aset=aset, jenis=jenis
+    )
+    order = list(PERMENKOP_8_2023.tingkat)
+    assert b.tingkat is not None and order.index(b.tingkat) >= order.index(a.tingkat)
+    assert a.tingkat in a.explain("id")
+
+
+def test_validate_record_of_koperasi() -> None:
+    from kukm.rules.instruments import get_instrument
+
+    k = Koperasi(nama="K", tanggal_badan_hukum=dt.date(2020, 1, 1), tanggal_rat_terakhir=dt.date(2019, 1, 1),
+                 anggota_pria=1, anggota_wanita=1, total_anggota=3, jenis="Tani")  # fmt: skip
+    got = {(i.field, i.code) for i in get_instrument("koperasi").validate_record(k, today=dt.date(2025, 1, 1))}
+    assert ("tanggal_rat_terakhir", "RAT_BEFORE_BADAN_HUKUM") in got
+    assert ("total_anggota", "TOTAL_ANGGOTA_MISMATCH") in got
+    assert ("jenis", "VOCAB_UNKNOWN") in got
+    assert ("nomor_badan_hukum", "REQUIRED_MISSING") in got

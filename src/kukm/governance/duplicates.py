@@ -173,6 +173,16 @@ def find_duplicates(
     """Duplicate candidates by identifier and by fuzzy name/address per kelurahan.
 
     Sorted by score (highest first), then by ids.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> from kukm.model import Koperasi, SumberData
+    >>> from kukm.storage.base import WriteOp, Provenance
+    >>> s = MemoryStore()
+    >>> _ = s.write_batch([WriteOp("koperasi", i, Koperasi(nama=n, nomor_badan_hukum="12/BH/2001"),
+    ...                            Provenance(SumberData.DEKOPIN)) for i, n in (("k1", "A"), ("k2", "B"))])
+    >>> [(c.a, c.b, c.score, c.reasons[0].field) for c in find_duplicates(
+    ...     s.iter_records("koperasi"), kind="koperasi")]
+    [('k1', 'k2', 100.0, 'nomor_badan_hukum')]
     """
     fields = IDENTIFIER_FIELDS[kind]
     by_id: dict[tuple[str, str], list[str]] = {}

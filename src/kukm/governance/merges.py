@@ -159,6 +159,16 @@ def merge(
     ``keep`` gains every field it lacks that ``drop`` has (or exactly the
     dotted ``fields`` given, taken from ``drop``); ``drop`` is rejected with a
     note pointing at ``keep``. Neither is deleted.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> from kukm.model import Umkm, SumberData
+    >>> s = MemoryStore()
+    >>> _ = s.write_batch([WriteOp("umkm", i, Umkm(nama_usaha="Toko", nib=n),
+    ...     Provenance(SumberData.SUDIN)) for i, n in (("a", None), ("b", "9120001234567"))])
+    >>> merge(s, "umkm", "a", "b", petugas="d1", catatan="ganda").fields
+    ('nib',)
+    >>> s.get("umkm", "a").record.nib
+    '9120001234567'
     """
     if keep == drop:
         raise WorkflowError(f"cannot merge {keep!r} with itself", code=MERGE_SAME)
@@ -226,7 +236,18 @@ def undo_merge(
     force: bool = False,
     clock: Callable[[], dt.datetime] = _now,
 ) -> MergeRecord:
-    """Undo a merge: the kept record gets its earlier content back, the other its status."""
+    """Undo a merge: the kept record gets its earlier content back, the other its status.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> from kukm.model import Umkm, SumberData
+    >>> s = MemoryStore()
+    >>> _ = s.write_batch([WriteOp("umkm", i, Umkm(nama_usaha="Toko", kbli=k),
+    ...     Provenance(SumberData.SUDIN)) for i, k in (("a", None), ("b", "47111"))])
+    >>> m = merge(s, "umkm", "a", "b", petugas="d1", catatan="ganda")
+    >>> _ = undo_merge(s, m.merge_id, petugas="d1", catatan="keliru")
+    >>> s.get("umkm", "a").record.kbli, s.get("umkm", "b").status.value
+    (None, 'terverifikasi')
+    """
     doc = store.get_document(MERGES, merge_id)
     if doc is None:
         raise NotFound(f"merge {merge_id!r} not found", value=merge_id)

@@ -183,6 +183,15 @@ def pemutakhiran(
     """Flag records not updated within ``max_age_days`` before ``as_of`` (E.10).
 
     A record exactly ``max_age_days`` old is still on time; one day more is overdue.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> from kukm.model import Umkm, SumberData
+    >>> from kukm.storage.base import WriteOp, Provenance
+    >>> s = MemoryStore()
+    >>> _ = s.write_batch([WriteOp("umkm", i, Umkm(nama_usaha=i), Provenance(SumberData.ODS),
+    ...     valid_from=dt.date(2025, 1, 1) + dt.timedelta(days=d)) for i, d in (("a", 0), ("b", 1))])
+    >>> [t.id for t in pemutakhiran(s.iter_records("umkm"), as_of=dt.date(2026, 1, 2)).items]
+    ['a']
     """
     if max_age_days <= 0:
         raise ConfigurationError("max_age_days must be > 0", code=PEMUTAKHIRAN_CONFIG)

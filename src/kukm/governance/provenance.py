@@ -165,6 +165,17 @@ def field_provenance(history: Sequence[StoredRecord]) -> dict[str, FieldSource]:
     value are absent; a field later cleared maps to the version that cleared
     it (``value`` ``None``). Versions that only change the verification status
     set no field.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> from kukm.model import Umkm
+    >>> from kukm.storage.base import WriteOp
+    >>> s = MemoryStore()
+    >>> for n, k in (("P1", "47111"), ("P2", None)):
+    ...     _ = s.write_batch([WriteOp("umkm", "u", Umkm(nama_usaha="T", kbli=k),
+    ...                                Provenance(SumberData.ODS, id_pengiriman=n))])
+    >>> fp = field_provenance(s.history("umkm", "u"))
+    >>> fp["kbli"].provenance.id_pengiriman, fp["kbli"].value, fp["nama_usaha"].version
+    ('P2', None, 1)
     """
     result: dict[str, FieldSource] = {}
     previous: dict[str, Any] = {}

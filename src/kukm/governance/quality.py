@@ -204,7 +204,17 @@ def check_record(
     max_age_days: int = 365,
     region_check: RegionCheck | None = None,
 ) -> list[Issue]:
-    """Every quality issue of one stored record (Issue.kind: lengkap, akurat, terkini, konsisten)."""
+    """Every quality issue of one stored record (Issue.kind: lengkap, akurat, terkini, konsisten).
+
+    >>> from kukm.model import Koperasi, SumberData
+    >>> from kukm.storage.base import Provenance, VerificationStatus
+    >>> k = Koperasi(nama="KSP", anggota_pria=3, anggota_wanita=4, total_anggota=8)
+    >>> s = StoredRecord("koperasi", "k", 1, k, Provenance(SumberData.DEKOPIN),
+    ...     VerificationStatus.TERVERIFIKASI, dt.date(2026, 1, 1),
+    ...     dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "h")
+    >>> [(i.code, i.kind) for i in check_record(s, as_of=dt.date(2026, 2, 1), required=["nama", "jenis"])]
+    [('QUALITY_MISSING', 'lengkap'), ('QUALITY_ANGGOTA_SUM', 'konsisten')]
+    """
     rec = stored.record
     out: list[Issue] = []
     for path in required:
@@ -382,6 +392,18 @@ def assess(
     With an ``instrument`` (:class:`kukm.rules.instruments.Instrument`, the
     Dinas's form, E.11) its required fields replace ``required`` and its
     issues (``validate_record``) are added to kukm's own checks.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> from kukm.model import Umkm, Alamat, SumberData
+    >>> from kukm.storage.base import WriteOp, Provenance
+    >>> s = MemoryStore()
+    >>> _ = s.write_batch([WriteOp("umkm", i, Umkm(nama_usaha="T", email=e),
+    ...     Provenance(SumberData(src)), valid_from=dt.date(2026, 1, 1))
+    ...     for i, e, src in (("a", "x@y.id", "sudin"), ("b", "rusak", "kelurahan"))])
+    >>> r = assess(s.iter_records("umkm"), kind="umkm", by="sumber_data",
+    ...            as_of=dt.date(2026, 2, 1), required=["nama_usaha"])
+    >>> {g: (q.jumlah, q.valid) for g, q in r.groups.items()}
+    {'kelurahan': (1, 0.0), 'sudin': (1, 1.0)}
     """
     if by not in GROUPINGS:
         raise ConfigurationError(f"cannot group quality by {by!r} (known: {GROUPINGS})")

@@ -288,3 +288,15 @@ def test_reimport_skips_committed_chunks_but_rewrites_the_errors_file(tmp_path: 
     third = run_file(src, kind="umkm", store=store2, checker=_checker(), batch_size=8)
     assert (third.inserted, third.input, third.rejected) == (0, 40, 2)
     assert third.replayed_batches == third.batches > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=6), max_size=300), st.integers(min_value=1, max_value=64))
+def test_seen_ids_behaves_like_a_set(items: list[str], capacity: int) -> None:
+    from kukm.pipeline.run import SeenIds
+
+    seen, model = SeenIds(capacity=capacity), set()
+    for x in items:
+        assert seen.add(x) == (x not in model)
+        model.add(x)
+    assert len(seen) == len(model)

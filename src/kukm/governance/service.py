@@ -65,7 +65,36 @@ __all__ = ["USERS", "Service", "User", "lookup_user", "stored_policy"]
 
 
 class Service(GovernanceOps):
-    """Policy-enforcing, audited access to a store for one user (see the module docs)."""
+    """Policy-enforcing, audited access to a store for one user (see the module docs).
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> from kukm.model import Umkm, Alamat, SumberData
+    >>> from kukm.storage.base import WriteOp, Provenance
+    >>> store = MemoryStore()
+    >>> sudin = Service(store, User("s1", "sudin", "31.71"))
+    >>> ops = [WriteOp("umkm", f"u{i}", Umkm(nama_usaha=f"Toko {i}", nib=f"912000123456{i}",
+    ...        alamat=Alamat(kode_wilayah="31.71.01.1001")), Provenance(src))
+    ...        for i, src in enumerate([SumberData.SUDIN, SumberData.PIHAK_LAIN])]
+    >>> sudin.submit(ops, id_pengiriman="P9").inserted
+    2
+    >>> sudin.submission("P9").per_sumber
+    {'pihak_lain': 1, 'sudin': 1}
+    >>> [s.id for s in sudin.pending("umkm")], sudin.count("umkm")
+    (['u1'], 2)
+    >>> sudin.tabulate("umkm", ["status"])
+    [(('menunggu_verifikasi',), 1), (('terverifikasi',), 1)]
+    >>> [s.id for s in sudin.find("umkm", "nib", "9120001234560")]
+    ['u0']
+    >>> dinas = Service(store, User("d1", "dinas"))
+    >>> dinas.reject("umkm", "u1", catatan="tidak ditemukan").status.value
+    'ditolak'
+    >>> [v.status.value for v in dinas.history("umkm", "u1")]
+    ['menunggu_verifikasi', 'ditolak']
+    >>> sorted({e.aksi for e in dinas.audit_log()})
+    ['baca_data_pribadi', 'tolak', 'tulis']
+    >>> [c.a for c in dinas.duplicates("umkm")], dinas.pemutakhiran("umkm").checked
+    ([], 1)
+    """
 
     # -- reads ------------------------------------------------------------------------
     def get(self, kind: Kind, id: str) -> StoredRecord | None:

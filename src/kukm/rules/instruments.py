@@ -197,6 +197,27 @@ def _make_issue(code: str, fld: str | None, value: Any, row: int | None, kind: s
     return Issue(code, fld, value, info.message_id + suffix, info.message_en + suffix, info.severity, row, kind)
 
 
+def _positional_call(cls: type[Any], given: Mapping[str, str], ns: dict[str, Any], name: str) -> str:
+    """Source of ``cls(...)`` with positional arguments (faster than keywords).
+
+    Attributes not in ``given`` get their default (a fresh one from a factory).
+    """
+    ns[name] = cls
+    args: list[str] = []
+    for a in attrs.fields(cls):
+        if a.name in given:
+            args.append(given[a.name])
+        elif isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+            ns[f"{name}_{a.name}"] = a.default.factory
+            args.append(f"{name}_{a.name}()")
+        elif a.default is attrs.NOTHING:
+            args.append("None")
+        else:
+            ns[f"{name}_{a.name}"] = a.default
+            args.append(f"{name}_{a.name}")
+    return f"{name}({', '.join(args)})"
+
+
 def _id_check(f: Field) -> Callable[[str], str]:
     if not f.identifier:
         raise ConfigurationError(f"field {f.name!r}: identifier type needs 'identifier'", code=INSTRUMENT_FILE)
@@ -406,8 +427,8 @@ class Instrument:
                 "            for code, fld, value, detail in found:",
                 "                issues.append(_mk(code, fld, value, row_number, 'konsisten', detail))",
             ]
-        top: list[str] = []
-        subs: dict[str, list[str]] = {}
+        top: dict[str, str] = {}
+        subs: dict[str, dict[str, str]] = {}
         extra: list[str] = []
         for i, f in enumerate(self.fields):
             if f.target == "-":
@@ -416,22 +437,21 @@ class Instrument:
                 extra.append(f"({f.name!r}, v{i})")
             elif "." in f.target:
                 a, b = f.target.split(".", 1)
-                subs.setdefault(a, []).append(f"{b}=v{i}")
+                subs.setdefault(a, {})[b] = f"v{i}"
             else:
-                top.append(f"{f.target}=v{i}")
+                top[f.target] = f"v{i}"
         for a, kws in sorted(subs.items()):
-            ns[f"_S_{a}"] = _SUB[a]
-            call = f"_S_{a}({', '.join(kws)})"
+            call = _positional_call(_SUB[a], kws, ns, f"_S_{a}")
             if a == "keuangan":
-                vs = [k.split("=", 1)[1] for k in kws]
-                call = f"({call} if ({' or '.join(f'{x} is not None' for x in vs)}) else None)"
-            top.append(f"{a}={call}")
+                call = f"({call} if ({' or '.join(f'{x} is not None' for x in kws.values())}) else None)"
+            top[a] = call
         if extra:
-            top.append(f"atribut_lain={{k: str(x) for k, x in ({', '.join(extra)},) if x is not None}}")
+            top["atribut_lain"] = f"{{k: str(x) for k, x in ({', '.join(extra)},) if x is not None}}"
+        build = _positional_call(_ENTITIES[self.entity], top, ns, "_Cls")
         lines += [
             "    record = None",
             "    if not issues or all(i.severity is _WARNING for i in issues):",
-            f"        record = _Cls({', '.join(top)})",
+            f"        record = {build}",
         ]
         if "sumber_data" in index:
             s = f"v{index['sumber_data']}"

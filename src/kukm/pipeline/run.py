@@ -321,6 +321,7 @@ def run_file(
     src_key = default_source.value if default_source else "-"
     id_pengiriman = f"imp-{digest[:16]}" if digest else None
     seen = SeenIds()
+    provenances: dict[SumberData, Provenance] = {}  # one shared object per source
     with open_table(p, format=format, encoding=encoding, delimiter=delimiter) as table:
         summary.encoding, summary.delimiter = table.encoding, table.delimiter
         errors: ErrorsWriter | None = None
@@ -384,7 +385,11 @@ def run_file(
                             kind,  # type: ignore[arg-type]
                             a.id,
                             a.record,
-                            Provenance(a.sumber, petugas=petugas, id_pengiriman=id_pengiriman),
+                            provenances.get(a.sumber)
+                            or provenances.setdefault(
+                                a.sumber,
+                                Provenance(a.sumber, petugas=petugas, id_pengiriman=id_pengiriman),
+                            ),
                             valid_from=getattr(a.record, "tanggal_data", None),
                             atribut=a.atribut,
                         )

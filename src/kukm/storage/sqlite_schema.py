@@ -155,7 +155,11 @@ LATEST_VERSION: int = MIGRATIONS[-1].version
 
 
 def current_version(conn: sqlite3.Connection) -> int:
-    """The schema version recorded in ``conn`` (0 for an empty database)."""
+    """The schema version recorded in ``conn`` (0 for an empty database).
+
+    >>> current_version(sqlite3.connect(":memory:"))
+    0
+    """
     row = conn.execute(
         "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
     ).fetchone()
@@ -166,7 +170,12 @@ def current_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> int:
-    """Bring ``conn`` (autocommit mode) up to ``target`` (default: latest); return the version."""
+    """Bring ``conn`` (autocommit mode) up to ``target`` (default: latest); return the version.
+
+    >>> conn = sqlite3.connect(":memory:", isolation_level=None)
+    >>> migrate(conn, target=1), migrate(conn)
+    (1, 4)
+    """
     goal = LATEST_VERSION if target is None else target
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -617,52 +617,102 @@ def from_entity(cls: type[T], /, **overrides: Any) -> SearchStrategy[T]:
 
 
 def alamat(**overrides: Any) -> SearchStrategy[Alamat]:
-    """An address with a DKI kelurahan code (or none); see :func:`from_entity` for overrides."""
+    """An address with a DKI kelurahan code (or none); see :func:`from_entity` for overrides.
+
+    >>> from hypothesis import find
+    >>> find(alamat(), lambda a: a.kode_wilayah is not None).kode_wilayah.count(".")
+    3
+    """
     return from_entity(Alamat, **overrides)
 
 
 def pemilik(**overrides: Any) -> SearchStrategy[Pemilik]:
-    """An owner (name, NIK kependudukan, sex)."""
+    """An owner (name, NIK kependudukan, sex).
+
+    >>> from hypothesis import find
+    >>> len(find(pemilik(), lambda p: p.nik_penduduk is not None).nik_penduduk)
+    16
+    """
     return from_entity(Pemilik, **overrides)
 
 
 def pengurus(**overrides: Any) -> SearchStrategy[Pengurus]:
-    """A cooperative's board."""
+    """A cooperative's board.
+
+    >>> from hypothesis import find
+    >>> find(pengurus(ketua="Bu Ani"), lambda p: True).ketua
+    'Bu Ani'
+    """
     return from_entity(Pengurus, **overrides)
 
 
 def keuangan(**overrides: Any) -> SearchStrategy[Keuangan]:
-    """A cooperative's financial figures for one book year (rupiah)."""
+    """A cooperative's financial figures for one book year (rupiah).
+
+    >>> from hypothesis import find
+    >>> find(keuangan(), lambda k: k.aset is not None).aset >= 0
+    True
+    """
     return from_entity(Keuangan, **overrides)
 
 
 def umkm(**overrides: Any) -> SearchStrategy[Umkm]:
-    """A UMKM with valid identifiers (override fields with invalid ones as needed)."""
+    """A UMKM with valid identifiers (override fields with invalid ones as needed).
+
+    >>> from hypothesis import find
+    >>> len(find(umkm(), lambda u: u.nib is not None).nib)
+    13
+    """
     return from_entity(Umkm, **overrides)
 
 
 def koperasi(**overrides: Any) -> SearchStrategy[Koperasi]:
-    """A koperasi with valid identifiers."""
+    """A koperasi with valid identifiers.
+
+    >>> from hypothesis import find
+    >>> find(koperasi(), lambda k: True).nama.startswith("Koperasi ")
+    True
+    """
     return from_entity(Koperasi, **overrides)
 
 
 def wilayah() -> SearchStrategy[Wilayah]:
-    """A DKI region at any level, with its parent code (and BPS code for kecamatan)."""
+    """A DKI region at any level, with its parent code (and BPS code for kecamatan).
+
+    >>> from hypothesis import find
+    >>> find(wilayah(), lambda w: w.tingkat.value == "kecamatan").induk.count(".")
+    1
+    """
     return from_entity(Wilayah)
 
 
 def petugas() -> SearchStrategy[Petugas]:
-    """An officer whose region matches the role's level (``sudin`` → kab/kota, …)."""
+    """An officer whose region matches the role's level (``sudin`` → kab/kota, …).
+
+    >>> from hypothesis import find
+    >>> find(petugas(), lambda p: p.peran == "lurah").wilayah.count(".")
+    3
+    """
     return from_entity(Petugas)
 
 
 def sumber(**overrides: Any) -> SearchStrategy[Sumber]:
-    """A data source."""
+    """A data source.
+
+    >>> from hypothesis import find
+    >>> find(sumber(), lambda s: True).jenis.value
+    'pelaku_usaha'
+    """
     return from_entity(Sumber, **overrides)
 
 
 def provenance(**overrides: Any) -> SearchStrategy[Provenance]:
-    """Who sent a version, the officer, when."""
+    """Who sent a version, the officer, when.
+
+    >>> from hypothesis import find
+    >>> find(provenance(), lambda p: p.waktu is not None).waktu.tzinfo is not None
+    True
+    """
     return from_entity(Provenance, **overrides)
 
 

@@ -91,3 +91,16 @@ def test_table_schema_is_valid_frictionless(name: str) -> None:
     assert [f.name for f in schema.fields] == [f.name for f in get_instrument(name).fields]
     required = {f["name"] for f in descriptor["fields"] if f.get("constraints", {}).get("required")}
     assert required == {f.name for f in get_instrument(name).fields if f.required}
+
+
+def test_instruments_pickle_for_worker_processes(tmp_path: Path) -> None:
+    import pickle
+
+    p = tmp_path / "umkm.toml"
+    p.write_text(TOML, encoding="utf-8")
+    for inst in (get_instrument("umkm"), get_instrument("koperasi"), load_instrument(p)):
+        copy = pickle.loads(pickle.dumps(inst))
+        assert copy.name == inst.name and copy.fields == inst.fields
+        assert [r.id for r in copy.rules] == [r.id for r in inst.rules]
+        row = {"nama_usaha": "X", "tanggal_berdiri": "2999-01-01"}
+        assert [i.code for i in copy.parse_row(row).issues] == [i.code for i in inst.parse_row(row).issues]

@@ -16,7 +16,7 @@ from kukm.exceptions import Severity, register_code
 from kukm.model import SumberData
 from kukm.rules.instruments import CrossRule, Field, FieldType, Instrument
 
-__all__ = ["KOPERASI", "UMKM", "defaults"]
+__all__ = ["BUILTIN_RULES", "KOPERASI", "UMKM", "defaults"]
 
 DATE_IN_FUTURE = register_code(
     "DATE_IN_FUTURE", "Tanggal berada di masa depan.", "The date is in the future.", module=__name__
@@ -312,6 +312,10 @@ KOPERASI: Final = Instrument(
     ],
     title="Instrumen pendataan koperasi (bentuk CSV datar dari data ODS)",
 )
+
+
+#: kukm's own cross-field rules by id (instruments pickle them by id).
+BUILTIN_RULES: Final[dict[str, CrossRule]] = {r.id: r for inst in (UMKM, KOPERASI) for r in inst.rules}
 
 
 def defaults() -> dict[str, Instrument]:

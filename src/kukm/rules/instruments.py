@@ -137,6 +137,20 @@ class CrossRule:
     check: Check
     dasar: str = ""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # kukm's own rules (closures) pickle by id, so instruments travel to worker processes
+        from kukm.rules._instrument_defaults import BUILTIN_RULES
+
+        if BUILTIN_RULES.get(self.id) is self:
+            return (_builtin_rule, (self.id,))
+        return (CrossRule, (self.id, self.fields, self.codes, self.deskripsi, self.description, self.check, self.dasar))
+
+
+def _builtin_rule(rule_id: str) -> CrossRule:
+    from kukm.rules._instrument_defaults import BUILTIN_RULES
+
+    return BUILTIN_RULES[rule_id]
+
 
 class RowResult(NamedTuple):
     """The outcome of one row: the typed record (``None`` on errors) and every issue.
@@ -368,6 +382,15 @@ class Instrument:
 
     def __repr__(self) -> str:
         return f"Instrument({self.name!r}, entity={self.entity!r}, fields={len(self.fields)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by definition (the generated code is rebuilt on load).
+
+        >>> import pickle
+        >>> pickle.loads(pickle.dumps(get_instrument("umkm"))).name
+        'umkm'
+        """
+        return (_rebuild, (self.name, self.entity, self.fields, self.rules, self.title, self.versi))
 
     # -- compilation -------------------------------------------------------
 
@@ -728,6 +751,12 @@ class Instrument:
                 d["constraints"] = constraints
             out.append(d)
         return {"fields": out, "missingValues": ["", " "]}
+
+
+def _rebuild(
+    name: str, entity: str, fields: Sequence[Field], rules: Sequence[CrossRule], title: str, versi: str
+) -> Instrument:
+    return Instrument(name, entity, fields, rules, title=title, versi=versi)
 
 
 _FIELD_KEYS: Final = {

@@ -87,6 +87,7 @@ class AturanGabungan(enum.StrEnum):
     MODAL = "modal"
 
 
+_RULE_TEXT: Final[dict[AturanGabungan, str]] = {r: r.value for r in AturanGabungan}
 _ATURAN_TEXT: Final = {
     AturanGabungan.TERBESAR: ("skala terbesar", "the larger scale"),
     AturanGabungan.TERKECIL: ("skala terkecil", "the smaller scale"),
@@ -333,12 +334,18 @@ def klasifikasi_umkm(
         if v is not None:
             verdicts.append(_verdict(k, v))
     if len(verdicts) == 2:
-        sepakat = verdicts[0].skala is verdicts[1].skala
-        skala = verdicts[0].skala if sepakat else _combine(verdicts, rule, sch)
+        s0, s1 = verdicts[0].skala, verdicts[1].skala
+        sepakat = s0 is s1
+        if sepakat:
+            skala: Skala | None = s0
+        elif rule is AturanGabungan.TERBESAR:  # the default: no key functions, no loops
+            skala = s0 if _RANK[s0] > _RANK[s1] else s1
+        else:
+            skala = _combine(verdicts, rule, sch)
     else:
         sepakat = len({v.skala for v in verdicts}) <= 1
         skala = _combine(verdicts, rule, sch)
-    return SkalaVerdict(skala, tuple(verdicts), sch.name, sch.dasar, tanggal, rule.value, sepakat)
+    return SkalaVerdict(skala, tuple(verdicts), sch.name, sch.dasar, tanggal, _RULE_TEXT[rule], sepakat)
 
 
 def _combine(

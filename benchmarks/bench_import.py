@@ -291,10 +291,11 @@ def phase_kukm(path: Path, work: Path, workers: int) -> dict[str, Any]:
     again = run_file(path, kind="umkm", store=store, workers=0)
     out["reimport_seconds"] = time.perf_counter() - t
     out["reimport_inserted"] = again.inserted
-    for by in ("kab_kota", "skala"):
+    for by in ("kab_kota", "skala", "kab_kota"):  # the first call also loads the region names
         t = time.perf_counter()
         r = rekap(store, "umkm", [by])
-        out[f"rekap_{by}_seconds"] = time.perf_counter() - t
+        out.setdefault(f"rekap_{by}_seconds", time.perf_counter() - t)
+        out["rekap_warm_seconds"] = time.perf_counter() - t
         out["rekap_total"] = r.total
     store.close()
     return out
@@ -424,7 +425,8 @@ def main() -> None:
         print(
             f"    accepted {k['accepted']:,} rejected {k['rejected']:,}; re-import {k['reimport_seconds']:.2f} s "
             f"inserted {k['reimport_inserted']}; rekap over {k['rekap_total']:,} stored rows: "
-            f"kab_kota {k['rekap_kab_kota_seconds']:.3f} s, skala {k['rekap_skala_seconds']:.3f} s "
+            f"kab_kota {k['rekap_kab_kota_seconds']:.3f} s (first call), skala "
+            f"{k['rekap_skala_seconds']:.3f} s, kab_kota again {k['rekap_warm_seconds']:.3f} s "
             f"(target <= 1 s; raw GROUP BY {results.get('raw', {}).get('group_by_seconds', float('nan')):.3f} s)"
         )
     if "kukm" in results and "kukm-2w" in results:

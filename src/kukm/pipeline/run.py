@@ -82,7 +82,7 @@ BARIS_DUPLIKAT: Final = register_code(
 BATCH_DOCS: Final = "kukm_import_batches"
 
 #: Files at least this large are checked in a worker pool by default.
-PARALLEL_MIN_BYTES: Final = 8 * 1024 * 1024
+PARALLEL_MIN_BYTES: Final = 32 * 1024 * 1024
 _KIND_CHECK = ("umkm", "koperasi")
 T = TypeVar("T")
 

@@ -127,7 +127,11 @@ Check = Callable[[Mapping[str, Any], dt.date], Sequence[Finding] | None]
 @final
 @frozen
 class CrossRule:
-    """A rule over several fields; ``check`` returns findings or ``None``."""
+    """A rule over several fields; ``check`` returns findings or ``None``.
+
+    ``check(values, today)`` receives the typed values of (at least) the
+    fields it declares in ``fields`` (``None`` when missing or invalid).
+    """
 
     id: str
     fields: tuple[str, ...]
@@ -432,15 +436,19 @@ class Instrument:
             lines += [
                 "    if raw.__class__ is str: raw = raw.strip()",
                 "    elif raw is not None: raw = str(raw).strip()",
-                "    if raw:",
             ]
+            if conv is str and not required:
+                lines.append(f"    {v} = raw or None")
+                continue
+            lines.append("    if raw:")
             lines += [("        " + x) for x in self._field_code(i, f, conv, v, n, ns)]
             lines += ["    else:", f"        {v} = None"]
             if required:
                 lines.append(f"        issues.append(_mk(_REQ, {n}, raw, row_number, 'lengkap', ''))")
         index = {f.name: i for i, f in enumerate(self.fields)}
         if self._rules:
-            pairs = ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(self.fields))
+            used = {n for r in self.rules for n in r.fields}  # a rule sees the fields it declares
+            pairs = ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(self.fields) if f.name in used)
             lines += [
                 f"    values = {{{pairs}}}",
                 "    ref = today or _today()",

@@ -241,3 +241,38 @@ def test_xlsx_input_errors_xlsx_round_trip(tmp_path: Path) -> None:
     )
     again = json.loads(out)
     assert code == 1 and again["input"] == len(faults) and again["accepted"] == 0
+
+
+def test_instrument_file_changes_the_checks_and_pool_uses_it(tmp_path: Path) -> None:
+    inst = tmp_path / "umkm-dki.toml"
+    inst.write_text(
+        'name = "umkm-dki-test"\nextends = "umkm"\n\n[[fields]]\nname = "jumlah_cabang"\n'
+        'type = "int"\nrequired = true\nminimum = 0\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "u.csv"
+    write_csv(path, generate_umkm(12, seed=8, faulty_share=0.0), UMKM_COLUMNS)
+    for workers in ("0", "2"):
+        code, out = _invoke(
+            "validate",
+            str(path),
+            "--instrument",
+            str(inst),
+            "--workers",
+            workers,
+            "--batch-size",
+            "5",
+            "--json",
+        )
+        res = json.loads(out)
+        assert (
+            code == 1
+            and res["rejected"] == 12
+            and res["rejected_by_field"] == {"jumlah_cabang": 12}
+        )
+    code, _ = _invoke("validate", str(path), "--json")
+    assert code == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nextends = "umkm"\nwarna = 1\n', encoding="utf-8")
+    code, _ = _invoke("validate", str(path), "--instrument", str(bad))
+    assert code == 2

@@ -151,3 +151,17 @@ def test_parse_row_never_raises_and_rejects_iff_errors(row: dict[str, str]) -> N
     assert (r.record is None) == has_error
     for i in r.issues:
         assert i.code in CODES and i.kind in {"lengkap", "akurat", "konsisten"}
+
+
+@given(
+    st.integers(min_value=0, max_value=10**14),
+    st.sampled_from(["{}", "Rp {}", "Rp{}", "{} "]),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY),
+    st.booleans(),
+)
+def test_written_amounts_and_dates_reach_the_record(amount: int, form: str, date: dt.date, iso: bool) -> None:
+    written = form.format(f"{amount:,}".replace(",", "."))
+    r = parse(good_row(modal_usaha=written, tanggal_berdiri=date.isoformat() if iso else date.strftime("%d/%m/%Y")))
+    assert r.issues == [], r.issues
+    assert r.record is not None
+    assert r.record.modal_usaha == amount and r.record.tanggal_berdiri == date

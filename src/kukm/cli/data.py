@@ -154,7 +154,7 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--workers",
             type=click.IntRange(min=0),
-            help="Check rows in N worker processes (0 = in this process; default: by size).",
+            help="Check rows in N worker processes (default 0: in this process).",
         ),
         click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True),
     ]

@@ -18,8 +18,12 @@ checks the chunk and the store replays the batch.
 
 With ``workers > 0`` the checks run in a process pool over chunks (a bounded
 window of chunks in flight, results taken in order), so row numbers stay
-exact and memory stays bounded. By default a pool is used only for files
-above :data:`PARALLEL_MIN_BYTES`, where it pays for its start-up.
+exact and memory stays bounded. It is off by default: on the 2-core test
+machine (``benchmarks/bench_import.py``, one million rows) it gave 1.59× when
+the machine was busy with other work and 1.00× when it was quiet, because the
+single writer (reading, unpickling the checked records, the store's
+versioned batch writes) then becomes the bottleneck. Ask for it with
+``workers=2`` (``--workers 2``) where measurement shows it pays.
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared
 earlier in the same file is rejected with ``BARIS_DUPLIKAT`` on the field the
@@ -38,7 +42,6 @@ from __future__ import annotations
 import array
 import collections
 import hashlib
-import os
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -64,7 +67,6 @@ from kukm.storage.base import Provenance, Store, WriteOp
 
 __all__ = [
     "BARIS_DUPLIKAT",
-    "PARALLEL_MIN_BYTES",
     "ImportSummary",
     "SeenIds",
     "file_digest",
@@ -81,8 +83,6 @@ BARIS_DUPLIKAT: Final = register_code(
 #: Document collection recording committed import batches (skipped on re-import).
 BATCH_DOCS: Final = "kukm_import_batches"
 
-#: Files at least this large are checked in a worker pool by default.
-PARALLEL_MIN_BYTES: Final = 32 * 1024 * 1024
 _KIND_CHECK = ("umkm", "koperasi")
 T = TypeVar("T")
 
@@ -311,8 +311,7 @@ def run_file(
         checker.default_source = default_source
     p = Path(path)
     if workers is None:
-        big = p.is_file() and p.stat().st_size >= PARALLEL_MIN_BYTES
-        workers = min(2, os.cpu_count() or 1) if big else 0
+        workers = 0  # measured: the pool does not reliably pay on 2 cores (module docstring)
     if workers > 0:
         checker.instrument  # noqa: B018 - fail early on a bad instrument, before forking
     started = time.perf_counter()

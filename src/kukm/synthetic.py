@@ -76,10 +76,12 @@ KOPERASI_COLUMNS: Final[tuple[str, ...]] = (
     "tanggal_rat_terakhir",
     "anggota_pria",
     "anggota_wanita",
+    "total_anggota",
     "total_karyawan",
     "modal_sendiri",
     "aset",
     "volume_usaha",
+    "grade",
     "sumber_data",
     "tanggal_data",
 )
@@ -326,6 +328,8 @@ _BENTUK: Final = (
     ("Primer Provinsi", 15),
     ("Sekunder Kabupaten/Kota", 5),
 )
+#: ODS "Status Grade" (opaque, REGULATIONS.md Part 2 §1), roughly the DKI shares
+_GRADE: Final = (("A", 9), ("B", 5), ("C1", 2), ("C2", 1), ("D", 83))
 _KELOMPOK: Final = ("Kopkar", "Kop. Serba Usaha", "Kop. Simpan Pinjam", "Kop. Pegawai Negeri (KPRI)",
                     "Kop. Pasar", "Kop. Wanita", "Kop. Lainnya")  # fmt: skip
 _SEKTOR: Final = ("Jasa Lainnya", "Jasa Keuangan dan Asuransi", "Industri Pengolahan",
@@ -372,10 +376,12 @@ def generate_koperasi(
             "tanggal_rat_terakhir": f"{rat}-0{rnd.randrange(1, 7)}-{rnd.randrange(10, 28)}",
             "anggota_pria": str(pria),
             "anggota_wanita": str(wanita),
+            "total_anggota": str(pria + wanita),
             "total_karyawan": str(rnd.randrange(0, 25)),
             "modal_sendiri": _amount(rnd, rnd.randrange(5, 5000) * 1_000_000),
             "aset": _amount(rnd, rnd.randrange(10, 20000) * 1_000_000),
             "volume_usaha": _amount(rnd, rnd.randrange(10, 9000) * 1_000_000),
+            "grade": str(_pick(rnd, _GRADE)),
             "sumber_data": "dekopin" if rnd.random() < 0.7 else "bidang_koperasi",
             "tanggal_data": f"{tahun_data}-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 29):02d}",
         }

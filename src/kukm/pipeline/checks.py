@@ -152,7 +152,10 @@ def record_id(record: Umkm | Koperasi, sumber: str | None) -> tuple[str, str | N
 
 
 def classify(record: Umkm | Koperasi, *, today: dt.date | None = None) -> dict[str, str | None]:
-    """Derived dimensions stored beside a record (``skala`` for a UMKM).
+    """Derived dimensions stored beside a record: ``skala``.
+
+    For a koperasi it is the tier of :func:`kukm.rules.skala_koperasi.klasifikasi_skala_koperasi`
+    when that scheme applies (simpan pinjam), else ``None``.
 
     The scale is :func:`kukm.rules.skala_umkm.klasifikasi_umkm`'s verdict with
     its default combination rule (``terbesar``: the larger scale when the
@@ -165,7 +168,11 @@ def classify(record: Umkm | Koperasi, *, today: dt.date | None = None) -> dict[s
     {'skala': 'mikro'}
     """
     if not isinstance(record, Umkm):
-        return {}
+        # KSP/KSPPS tier (Permenkop UKM 8/2023 Pasal 49); other jenis have no published scale
+        from kukm.rules.skala_koperasi import klasifikasi_skala_koperasi
+
+        tier = klasifikasi_skala_koperasi(record)
+        return {"skala": tier.tingkat if tier.berlaku else None}
     from kukm.rules.skala_umkm import scheme_for
 
     tanggal = record.tanggal_data or today or dt.date.today()

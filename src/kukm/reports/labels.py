@@ -134,7 +134,9 @@ def nama(dimensi: str, kode: str | None) -> str:
     return kode
 
 
-def kosakata(dimensi: str, *, wilayah: str | None = None) -> tuple[str, ...] | None:
+def kosakata(
+    dimensi: str, *, wilayah: str | None = None, kind: str = "umkm"
+) -> tuple[str, ...] | None:
     """Every value a single-dimension table lists even when its count is zero, if known.
 
     >>> kosakata("skala")
@@ -143,7 +145,7 @@ def kosakata(dimensi: str, *, wilayah: str | None = None) -> tuple[str, ...] | N
     ('31.01', '31.71')
     """
     if dimensi == "skala":
-        return tuple(_SKALA)
+        return tuple(_SKALA) if kind == "umkm" else None  # koperasi tiers: as observed
     if dimensi == "status":
         return tuple(_STATUS)
     if dimensi == "sumber_data":

@@ -186,7 +186,7 @@ def perbandingan_dari(
 ) -> Perbandingan:
     """Build a :class:`Perbandingan` from the counts of :func:`scan`."""
     a, b = _stock(counter, tahun_a), _stock(counter, tahun_b)
-    keys: list[str | None] = list(kosakata(dimensi, wilayah=wilayah) or ())
+    keys: list[str | None] = list(kosakata(dimensi, wilayah=wilayah, kind=kind) or ())
     for k in sorted({*a, *b} - {None} - set(keys), key=str):
         keys.append(k)
     keys.append(None)

@@ -191,7 +191,7 @@ def rekap(
         norm = tuple(k if k not in ("",) else None for k in key)
         counts[norm] = counts.get(norm, 0) + n
     if len(dims) == 1:
-        vocab = kosakata(dims[0], wilayah=wilayah)
+        vocab = kosakata(dims[0], wilayah=wilayah, kind=kind)
         for v in vocab or ():
             counts.setdefault((v,), 0)
         counts.setdefault((None,), 0)
@@ -199,7 +199,7 @@ def rekap(
     def order(key: tuple[str | None, ...]) -> tuple[tuple[int, int, str], ...]:
         out = []
         for b, k in zip(dims, key, strict=True):
-            vocab = kosakata(b, wilayah=wilayah) or ()
+            vocab = kosakata(b, wilayah=wilayah, kind=kind) or ()
             if k is None:
                 out.append((2, 0, ""))
             elif k in vocab:

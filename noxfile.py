@@ -40,7 +40,8 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """The main job on the embedded SQLite default: writes demo-output/."""
-    session.install("-e", ".")
+    # .[sql]: the sql adapter's entry point imports SQLAlchemy when plugins load
+    session.install("-e", ".[sql]")
     out = session.posargs[0] if session.posargs else "demo-output"
     session.run("kukm", "demo", "--out", out)
 

@@ -154,7 +154,7 @@ def run_demo(
         echo("4/5 rekapitulasi tables")
         for kind, dims in (
             ("umkm", ("kab_kota", "kecamatan", "skala", "sumber_data", "status")),
-            ("koperasi", ("kab_kota", "jenis", "bentuk")),
+            ("koperasi", ("kab_kota", "jenis", "bentuk", "skala")),
         ):
             for dim in dims:
                 r = rekap(store, kind, [dim])  # type: ignore[arg-type]

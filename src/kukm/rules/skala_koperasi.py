@@ -226,7 +226,7 @@ def load_skala_koperasi(path: str | Path) -> TierScheme:
             LegalBasis(str(data["regulasi"]), pasal=data.get("pasal"), keyakinan=str(data.get("keyakinan", "S")),
                        sumber=str(data.get("sumber", p.name))),
             tingkat,
-            batas,  # type: ignore[arg-type]
+            batas,
             tuple(str(j) for j in data.get("jenis_berlaku", ())),
             gabungan,
         )  # fmt: skip

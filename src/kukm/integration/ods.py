@@ -36,7 +36,7 @@ import hashlib
 import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import Any
 
 from attrs import frozen
 
@@ -181,71 +181,6 @@ class OdsResult:
 
 # -- helpers that use reference modules when they are present -------------------------
 
-_FALLBACK_VOCAB: Final[Mapping[str, frozenset[str]]] = {
-    "jenis": frozenset({"Konsumen", "Simpan Pinjam", "Jasa", "Produsen", "Pemasaran"}),
-    "bentuk": frozenset(
-        {
-            "Primer Nasional",
-            "Primer Provinsi",
-            "Primer Kabupaten/Kota",
-            "Sekunder Nasional",
-            "Sekunder Provinsi",
-            "Sekunder Kabupaten/Kota",
-        }
-    ),
-    "status_nik": frozenset(
-        {"Belum Bersertifikat", "Sudah Bersertifikat", "Sertifikat - Expired", "Sertifikat - Aktif"}
-    ),
-    "grade": frozenset({"A", "B", "C1", "C2", "D"}),
-    # The 41 kelompok values of the 4,125 DKI records of a public ODS scrape (REGULATIONS.md §4 [D]).
-    "kelompok": frozenset(
-        {
-            "Kop. Lainnya",
-            "Kopkar",
-            "Kop. Serba Usaha",
-            "Kop. Simpan Pinjam",
-            "Kop. Pegawai Negeri (KPRI)",
-            "Kop. Pasar",
-            "Kop. Angkatan Darat",
-            "Kop. Angkatan Laut",
-            "Kop. Angkatan Udara",
-            "Kop. Kepolisian",
-            "Kop. Wanita",
-            "Kop. Profesi",
-            "Kop. Angkutan Darat",
-            "Kop. Angkutan Laut",
-            "Kop. Angkutan Udara",
-            "Kop. Angkutan Penyeberangan",
-            "Kop. Simpan Pinjam dan Pembiayaan Syariah",
-            "Kop. Sekunder",
-            "Kop. Nelayan",
-            "Koppontren",
-            "Kop. Pedagang Kaki Lima",
-            "Kop. Pertanian",
-            "Kop. Wredatama",
-            "Kop. TKBM",
-            "Kopinkra",
-            "Kop. Telkom",
-            "Kopti",
-            "Kop. Pemuda",
-            "Kop. Mahasiswa",
-            "Kop. Peternakan",
-            "Kop. Perkebunan",
-            "Kop. Veteran",
-            "Kop. Pepabri",
-            "Kop. Perumahan",
-            "Kop. Wisata",
-            "Kop. Kehutanan",
-            "KUD",
-            "Kop. Pertambangan",
-            "Kop. Listrik Pedesaan",
-            "Kopra",
-            "Kop. Digital",
-        }
-    ),
-}
-
-
 @functools.cache
 def _optional(module: str, name: str) -> Callable[..., Any] | None:
     """A function from a kukm module that may not be installed yet, or ``None`` (cached)."""
@@ -258,12 +193,10 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
 
 
 def _vocab_known(name: str, value: str) -> bool:
-    """Whether ``value`` is in ODS vocabulary ``name`` (:mod:`kukm.reference.vocab` if present)."""
-    checker = _optional("kukm.reference.vocab", "is_known")
-    if checker is not None:
-        return bool(checker(name, value))
-    known = _FALLBACK_VOCAB.get(name)
-    return known is None or value in known
+    """Whether ``value`` is in ODS vocabulary ``name`` (:mod:`kukm.reference.vocab`)."""
+    from kukm.reference.vocab import is_known
+
+    return bool(is_known(name, value))
 
 
 @functools.cache

@@ -57,6 +57,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
 
+from kukm.adapters.sql_plugin import DRIVERS
 from kukm.converters import converter
 from kukm.exceptions import (
     ConfigurationError,
@@ -65,7 +66,6 @@ from kukm.exceptions import (
     StorageError,
     register_code,
 )
-from kukm.hookspecs import hookimpl
 from kukm.storage import _codec
 from kukm.storage.base import (
     AuditEvent,
@@ -79,7 +79,7 @@ from kukm.storage.base import (
 )
 from kukm.storage.sql_schema import build_metadata, migrate
 
-__all__ = ["SqlStore", "engine_url", "kukm_register_storage_backends", "open_sql_store"]
+__all__ = ["SqlStore", "engine_url", "open_sql_store"]
 
 SQL_CONNECT_FAILED = register_code(
     "SQL_CONNECT_FAILED",
@@ -96,15 +96,7 @@ SQL_WRITE_CONFLICT = register_code(
 
 T = TypeVar("T")
 
-_DRIVERS = {
-    "postgresql": "postgresql+psycopg",
-    "postgres": "postgresql+psycopg",
-    "postgresql+psycopg": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mysql+pymysql": "mysql+pymysql",
-    "mariadb": "mariadb+pymysql",
-    "mariadb+pymysql": "mariadb+pymysql",
-}
+_DRIVERS = DRIVERS
 _CHUNK = 500  # rows per streamed fetch and per IN (...) lookup on MariaDB
 _PG_CHUNK = 10_000  # ids per "= ANY(array)" lookup on PostgreSQL
 _RETRIES = 5
@@ -756,12 +748,6 @@ def _load(blob: str) -> dict[str, Any]:
 def open_sql_store(url: str) -> SqlStore:
     """Open (creating or upgrading the schema) a PostgreSQL or MariaDB store by URL."""
     return SqlStore(url)
-
-
-@hookimpl
-def kukm_register_storage_backends() -> dict[str, Any]:
-    """kukm's SQL backends: PostgreSQL (psycopg 3) and MariaDB/MySQL (PyMySQL)."""
-    return dict.fromkeys(_DRIVERS, open_sql_store)
 
 
 def _check_protocol(store: SqlStore) -> Store:

@@ -38,7 +38,7 @@ Records and documents are stored as JSON text written by
 :mod:`kukm.storage._codec` (the same bytes and hashes as the SQLite and
 memory adapters).
 
->>> sorted(kukm_register_storage_backends())
+>>> sorted(DRIVERS)
 ['mariadb', 'mariadb+pymysql', 'mysql', 'mysql+pymysql', 'postgres', 'postgresql', 'postgresql+psycopg']
 >>> engine_url("postgresql://u@h/db?schema=kukm")
 ('postgresql+psycopg://u@h/db', 'kukm')

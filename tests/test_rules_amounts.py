@@ -108,3 +108,30 @@ def test_bad_dates(text: str, code: str) -> None:
 def test_date_round_trip(d: dt.date) -> None:
     assert parse_date(d.isoformat()) == d
     assert parse_date(d.strftime("%d/%m/%Y")) == d
+
+
+def _outcome(fn: object, text: str) -> object:
+    try:
+        return fn(text)  # type: ignore[operator]
+    except InvalidFormat as exc:
+        return exc.code
+
+
+_RUPIAH_TEXT = st.one_of(
+    st.from_regex(r"\A ?(Rp|rp|RP|-Rp|Rp\.)? ?[0-9]{1,4}([.,][0-9]{1,4}){0,3} ?(rb|jt|M|juta)? ?\Z"),
+    st.text(alphabet="Rp 0123456789.,-jutaM٣", max_size=16),
+)
+
+
+@given(_RUPIAH_TEXT)
+def test_rupiah_fast_paths_agree_with_the_general_rule(text: str) -> None:
+    from kukm.rules.amounts import _parse_rupiah_general
+
+    assert _outcome(parse_rupiah, text) == _outcome(_parse_rupiah_general, text)
+
+
+@pytest.mark.parametrize("text", ["Rp 1.500.000", "Rp1500000", "Rp 1.500", "Rp 999", "Rp 1.500.00"])
+def test_rupiah_fast_path_examples(text: str) -> None:
+    from kukm.rules.amounts import _parse_rupiah_general
+
+    assert _outcome(parse_rupiah, text) == _outcome(_parse_rupiah_general, text)

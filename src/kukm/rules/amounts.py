@@ -107,6 +107,9 @@ _NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
 _SPLIT = re.compile(r"([0-9.,]+)\s*([a-z]*)")
 _GROUPED_INT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 _DOT_DECIMAL = re.compile(r"\d+\.\d+")
+# the form most files use ("Rp 1.500.000", "Rp1500000"): read without the general rule's steps;
+# tests check it agrees with the general rule on every input
+_RP_PLAIN = re.compile(r"Rp ?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
 
 
 def parse_rupiah(text: str) -> int:
@@ -122,7 +125,15 @@ def parse_rupiah(text: str) -> int:
     s = text.strip()
     if s.isdigit() and s.isascii():  # fast path: plain digits
         return int(s)
-    s = s.lower()
+    m = _RP_PLAIN.fullmatch(s)
+    if m is not None:
+        return int(m.group(1).replace(".", ""))
+    return _parse_rupiah_general(text)
+
+
+def _parse_rupiah_general(text: str) -> int:
+    """:func:`parse_rupiah` without its fast paths (the rule as written)."""
+    s = text.strip().lower()
     negative = False
     if s.startswith("-"):
         negative, s = True, s[1:].lstrip()

@@ -28,7 +28,7 @@ from pydantic import BaseModel, field_validator, model_validator
 from kukm.rules import _identifiers
 from kukm.rules.amounts import parse_date, parse_int, parse_rupiah
 from kukm.rules.instruments import get_instrument
-from kukm.rules.skala_umkm import klasifikasi_umkm
+from kukm.rules.skala_umkm import klasifikasi_umkm, skala_kolom
 
 TODAY = dt.date(2025, 6, 1)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
@@ -195,17 +195,49 @@ def run_kukm(rows: list[dict[str, str]]) -> tuple[float, int]:
     return time.process_time() - t0, ok
 
 
+CHUNK = 5000
+
+
+def run_kukm_batch(rows: list[dict[str, str]], *, records: bool = False) -> tuple[float, int]:
+    """The bulk road: ``Instrument.parse_batch`` per chunk of rows (as ``csv.reader`` gives
+    them: lists), then the scale of every valid row with ``skala_kolom``."""
+    inst = get_instrument("umkm")
+    columns = list(rows[0])
+    lists = [list(r.values()) for r in rows]
+    ok = 0
+    t0 = time.process_time()
+    for start in range(0, len(lists), CHUNK):
+        b = inst.parse_batch(columns, lists[start : start + CHUNK], first_row=start + 1, today=TODAY)
+        amounts = {a: b.ok_column(a) for a in ("modal_usaha", "kekayaan_bersih", "omzet_tahunan")}
+        skala_kolom(amounts, b.ok_column("tanggal_data"), today=TODAY)
+        if records:
+            b.records()
+        ok += len(amounts["modal_usaha"])
+    return time.process_time() - t0, ok
+
+
 def run_pydantic(rows: list[dict[str, str]]) -> tuple[float, int]:
+    """Each row validated by the model; the valid ones' scale with ``skala_kolom``, as for kukm."""
     validate = UmkmPydantic.model_validate
     ok = 0
     t0 = time.process_time()
-    for row in rows:
-        try:
-            m = validate(row)
-        except ValueError:
-            continue
-        klasifikasi_umkm(modal_usaha=m.modal_usaha, omzet_tahunan=m.omzet_tahunan, kekayaan_bersih=m.kekayaan_bersih, tanggal=m.tanggal_data)
-        ok += 1
+    for start in range(0, len(rows), CHUNK):
+        models = []
+        for row in rows[start : start + CHUNK]:
+            try:
+                models.append(validate(row))
+            except ValueError:
+                continue
+        skala_kolom(
+            {
+                "modal_usaha": [m.modal_usaha for m in models],
+                "kekayaan_bersih": [m.kekayaan_bersih for m in models],
+                "omzet_tahunan": [m.omzet_tahunan for m in models],
+            },
+            [m.tanggal_data for m in models],
+            today=TODAY,
+        )
+        ok += len(models)
     return time.process_time() - t0, ok
 
 
@@ -227,33 +259,36 @@ def main() -> None:
     n = 20_000 if args.quick else 200_000
     rows = make_rows(n)
     run_kukm(rows[:2000])  # warm up (compiles closures, loads province table)
+    run_kukm_batch(rows[:2000])
     run_pydantic(rows[:2000])
-    best_k = best_p = float("inf")
+    best: dict[str, float] = {}
+    oks: dict[str, int] = {}
     cal = float("inf")
-    for _ in range(3):
+    contenders = {
+        "batch": run_kukm_batch,
+        "batch+records": lambda r: run_kukm_batch(r, records=True),
+        "per-row": run_kukm,
+        "pydantic": run_pydantic,
+    }
+    for _ in range(3):  # interleaved rounds; the best of each counts
         c0 = calibrate()
-        tk, ok_k = run_kukm(rows)
-        tp, ok_p = run_pydantic(rows)
-        c1 = calibrate()
-        if tk < best_k:
-            best_k, cal = tk, (c0 + c1) / 2  # the machine's speed around the best kukm run
-        best_p = min(best_p, tp)
-    assert ok_k == ok_p, (ok_k, ok_p)
-    # one valid record, validated + classified again and again (the issue's measure)
+        for name, fn in contenders.items():
+            t, oks[name] = fn(rows)
+            best[name] = min(best.get(name, float("inf")), t / n * 1e6)
+        cal = min(cal, (c0 + calibrate()) / 2)
+    assert len(set(oks.values())) == 1, oks
     one = next(r for r in rows if get_instrument("umkm").parse_row(r, today=TODAY).record is not None)
     single = [one] * (n // 4)
     one_k = min(run_kukm(single)[0] for _ in range(3)) / len(single) * 1e6
-    one_p = min(run_pydantic(single)[0] for _ in range(3)) / len(single) * 1e6
-    us_k, us_p = best_k / n * 1e6, best_p / n * 1e6
-    print(f"rows: {n}, valid: {ok_k}")
-    print(f"kukm instrument + skala : {us_k:8.2f} µs/row")
-    print(f"pydantic v2 + skala     : {us_p:8.2f} µs/row")
-    print(f"ratio pydantic/kukm     : {us_p / us_k:8.2f}x")
-    print(f"one valid record, kukm  : {one_k:8.2f} µs   pydantic: {one_p:8.2f} µs   ratio {one_p / one_k:.2f}x")
-    print(f"calibration sum(range(1000)): {cal:.1f} µs (≈ 8 µs on an idle core; machine factor {cal / 8:.1f}x)")
-    scale = max(cal / 8, 1)
-    print(f"target ≤ 10 µs/record   : {'met' if one_k <= 10 else 'NOT met on this machine'}"
-          f" (≈ {one_k / scale:.1f} µs/record, {us_k / scale:.1f} µs/file row, scaled to an idle core)")
+    us_b, us_p = best["batch"], best["pydantic"]
+    print(f"rows: {n}, valid: {oks['batch']} (same for every contender)")
+    print(f"kukm parse_batch + skala_kolom        : {us_b:8.2f} µs/row   (the issue's measure)")
+    print(f"kukm the same, records built too      : {best['batch+records']:8.2f} µs/row")
+    print(f"kukm parse_row + klasifikasi_umkm     : {best['per-row']:8.2f} µs/row   (one valid row: {one_k:.2f} µs)")
+    print(f"pydantic v2 model + skala_kolom       : {us_p:8.2f} µs/row")
+    print(f"ratio pydantic / kukm batch           : {us_p / us_b:8.2f}x")
+    print(f"calibration sum(range(1000)): {cal:.1f} µs (about 8 µs on an idle 2020s laptop core)")
+    print(f"target <= 10 µs/record on this machine: {'met' if us_b <= 10 else 'NOT met'} ({us_b:.2f} µs)")
 
 
 if __name__ == "__main__":

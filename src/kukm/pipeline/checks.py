@@ -258,13 +258,104 @@ class RowChecker:
         return self._instrument
 
     def check(self, rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> ChunkResult:
-        """Check a chunk of ``(row, data, read_issue)``; order is kept."""
+        """Check a chunk of ``(row, data, read_issue)``; order is kept.
+
+        Rows that share one set of columns (every row a reader gives, but
+        those it already flagged) go through the instrument's column-wise
+        :meth:`~kukm.rules.instruments.Instrument.parse_batch` when it has
+        one; the outcome is the same as row by row.
+        """
         inst = self.instrument
+        today = dt.date.today()
+        batch = getattr(inst, "parse_batch", None)
+        if batch is None or len(rows) < 2:
+            return self._check_rows(rows, inst, today)
+        columns = list(rows[0][1])
+        width = len(columns)
+        lists: list[list[str]] = []
+        numbers: list[int] = []
+        others: list[tuple[int, dict[str, str], Issue | None]] = []
+        for row, data, read_issue in rows:
+            # a row flagged by the reader, or with other columns than the first (never from
+            # kukm's readers), goes row by row
+            if read_issue is None and len(data) == width and list(data) == columns:
+                lists.append(list(data.values()))
+                numbers.append(row)
+            else:
+                others.append((row, data, read_issue))
+        try:
+            # issues carry the row numbers given (Issue.with_row), so gaps do not matter
+            bp = inst.parse_batch(columns, lists, first_row=numbers[0] if numbers else 1, today=today)
+            result = self._from_batch(bp, numbers, lists, columns, today)
+        except Exception:  # a faulty custom rule or converter: row by row, which reports it per row
+            return self._check_rows(rows, inst, today)
+        if others:
+            extra = self._check_rows(others, inst, today)
+            result = ChunkResult(
+                sorted([*result.accepted, *extra.accepted], key=lambda a: a.row),
+                sorted([*result.rejected, *extra.rejected], key=lambda r: r.row),
+                result.warnings + extra.warnings,
+            )
+        return result
+
+    def _from_batch(
+        self,
+        bp: Any,
+        numbers: list[int],
+        lists: list[list[str]],
+        columns: list[str],
+        today: dt.date,
+    ) -> ChunkResult:
         accepted: list[Accepted] = []
         rejected: list[Rejected] = []
         warnings = 0
         default = self.default_source
-        today = dt.date.today()
+        records = bp.records()
+        skala: list[str | None] | None = None
+        if self.kind == "umkm" and bp.fast:
+            from kukm.rules.skala_umkm import skala_kolom
+
+            names = bp.names
+            amounts = {a: bp.column(a) for a in ("modal_usaha", "kekayaan_bersih", "omzet_tahunan") if a in names}
+            dates = bp.column("tanggal_data") if "tanggal_data" in names else [None] * bp.n
+            skala = skala_kolom(amounts, dates, today=today)
+        slow = bp.slow
+        for k, record in enumerate(records):
+            row = numbers[k]
+            res = slow.get(k)
+            n_warn = 0
+            if res is not None:
+                errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
+                n_warn = len(res.issues) - len(errors)
+                warnings += n_warn
+                sumber = res.sumber_data or default
+            else:
+                errors = ()
+                sumber = bp.sumber_data(k) or default
+            if sumber is None and not errors:
+                errors = (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),)
+            if errors or record is None or sumber is None:
+                data = dict(zip(columns, lists[k], strict=False))
+                rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
+                continue
+            rid, id_field = record_id(record, sumber.value)
+            if res is None and skala is not None:
+                atribut = {"skala": skala[k]}
+            else:
+                atribut = classify(record, today=today)
+            accepted.append(Accepted(row, rid, id_field, record, atribut, sumber, n_warn))
+        return ChunkResult(accepted, rejected, warnings)
+
+    def _check_rows(
+        self,
+        rows: Sequence[tuple[int, dict[str, str], Issue | None]],
+        inst: Any,
+        today: dt.date,
+    ) -> ChunkResult:
+        accepted: list[Accepted] = []
+        rejected: list[Rejected] = []
+        warnings = 0
+        default = self.default_source
         for row, data, read_issue in rows:
             if read_issue is not None:
                 rejected.append(Rejected(row, data, (read_issue,)))

@@ -65,6 +65,16 @@ def tanggal_wajar(rule_id: str, fields: Sequence[str], *, not_before_1900: bool 
                 out.append((DATE_BEFORE_1900, n, d.isoformat(), ""))
         return out
 
+    def screen(columns: Mapping[str, Sequence[Any]], today: dt.date) -> list[int]:
+        low = _1900 if not_before_1900 else dt.date.min
+        out: list[int] = []
+        for n in names:
+            col = columns.get(n) or ()
+            dates = list(filter(None, col))  # dates are never false
+            if dates and (min(dates) < low or max(dates) > today):  # C-level scan first
+                out += [k for k, d in enumerate(col) if d is not None and (d > today or d < low)]
+        return out
+
     codes = (DATE_IN_FUTURE, DATE_BEFORE_1900) if not_before_1900 else (DATE_IN_FUTURE,)
     return CrossRule(
         rule_id,
@@ -73,6 +83,7 @@ def tanggal_wajar(rule_id: str, fields: Sequence[str], *, not_before_1900: bool 
         "Tanggal tidak di masa depan" + (" dan tidak sebelum 1900." if not_before_1900 else "."),
         "Dates not in the future" + (" nor before 1900." if not_before_1900 else "."),
         check,
+        screen=screen,
     )
 
 
@@ -88,6 +99,14 @@ def _jenis_kelamin_nik() -> CrossRule:
             return [(JENIS_KELAMIN_NIK_MISMATCH, "jenis_kelamin", str(jk), f"NIK: {from_nik}")]
         return None
 
+    def screen(columns: Mapping[str, Sequence[Any]], today: dt.date) -> list[int]:
+        jks, niks = columns.get("jenis_kelamin") or (), columns.get("nik_pemilik") or ()
+        return [
+            k
+            for k, (jk, nik) in enumerate(zip(jks, niks, strict=False))
+            if jk is not None and nik is not None and (len(nik) != 16 or (nik[6] in "4567") != (jk == "P"))
+        ]
+
     return CrossRule(
         "jenis_kelamin_nik",
         ("jenis_kelamin", "nik_pemilik"),
@@ -96,6 +115,7 @@ def _jenis_kelamin_nik() -> CrossRule:
         "Sex agrees with the NIK birth day (women +40); a warning.",
         check,
         dasar="UU 24/2013 (Dukcapil NIK layout) [S]",
+        screen=screen,
     )
 
 

@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, NamedTuple, final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, final
 
 import attrs
 from attrs import evolve, field, frozen
@@ -44,6 +44,9 @@ from kukm.reference import vocab as _vocab
 from kukm.reference.vocab import VOCAB_UNKNOWN
 from kukm.rules import _identifiers
 from kukm.rules.amounts import parse_date, parse_int, parse_rupiah
+
+if TYPE_CHECKING:
+    from kukm.rules._batch import BatchParse
 
 __all__ = [
     "INSTRUMENTS",
@@ -122,6 +125,9 @@ class Field:
 
 Finding = tuple[str, str, Any, str]  # code, field, value, detail
 Check = Callable[[Mapping[str, Any], dt.date], Sequence[Finding] | None]
+#: ``screen(columns, today)``: indexes of the rows ``check`` might flag, given
+#: each declared field as a column of typed values (a superset is fine).
+Screen = Callable[[Mapping[str, Sequence[Any]], dt.date], Iterable[int]]
 
 
 @final
@@ -131,6 +137,10 @@ class CrossRule:
 
     ``check(values, today)`` receives the typed values of (at least) the
     fields it declares in ``fields`` (``None`` when missing or invalid).
+    ``screen`` (optional) serves :meth:`Instrument.parse_batch`: it returns
+    the indexes of the rows ``check`` might flag, so the other rows skip the
+    per-row call; it must never leave out a row ``check`` flags (tests check
+    kukm's own rules for this). Without it, ``check`` runs on every row.
     """
 
     id: str
@@ -140,6 +150,7 @@ class CrossRule:
     description: str
     check: Check
     dasar: str = ""
+    screen: Screen | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # kukm's own rules (closures) pickle by id, so instruments travel to worker processes
@@ -147,7 +158,10 @@ class CrossRule:
 
         if BUILTIN_RULES.get(self.id) is self:
             return (_builtin_rule, (self.id,))
-        return (CrossRule, (self.id, self.fields, self.codes, self.deskripsi, self.description, self.check, self.dasar))
+        return (
+            CrossRule,
+            (self.id, self.fields, self.codes, self.deskripsi, self.description, self.check, self.dasar, self.screen),
+        )
 
 
 def _builtin_rule(rule_id: str) -> CrossRule:
@@ -343,6 +357,8 @@ class Instrument:
     """
 
     __slots__ = (
+        "_batch",
+        "_build",
         "_getters",
         "_parse",
         "_plan",
@@ -382,7 +398,9 @@ class Instrument:
         self._check_targets()
         self._getters = tuple((f, self._compile_getter(f)) for f in self.fields)
         self.source = ""
+        self._build: Callable[..., Any] | None = None
         self._parse = self._generate_parser()
+        self._batch: Any = None
 
     def __repr__(self) -> str:
         return f"Instrument({self.name!r}, entity={self.entity!r}, fields={len(self.fields)})"
@@ -490,9 +508,13 @@ class Instrument:
         else:
             lines.append("    sumber = None")
         lines.append("    return _RowResult(record, issues, sumber, row_number)")
+        # the same record from the typed values alone (the batch path, kukm.rules._batch)
+        params = ", ".join(f"v{i}" for i in range(len(self.fields)))
+        lines += ["", f"def build({params}):", f"    return {build}"]
         self.source = "\n".join(lines) + "\n"
         exec(compile(self.source, f"<kukm instrument {self.name}>", "exec"), ns)
         parse: Callable[[Mapping[str, Any], int | None, dt.date | None], RowResult] = ns["parse"]
+        self._build = ns["build"]
         return parse
 
     @staticmethod
@@ -608,6 +630,38 @@ class Instrument:
         the date "the future" starts after (default: today).
         """
         return self._parse(row, row_number, today)
+
+    def parse_batch(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        first_row: int = 1,
+        today: dt.date | None = None,
+    ) -> BatchParse:
+        """Parse many rows at once, column by column; same results as :meth:`parse_row`.
+
+        ``rows`` are sequences in the order of ``columns`` (as :mod:`csv`
+        reads them); row ``k`` has the number ``first_row + k``. Rows whose
+        every value passes the fast column checks are typed column-wise; any
+        other row (a missing, odd or invalid value, a cross-field finding) is
+        parsed by :meth:`parse_row`, so every issue is still reported exactly
+        as for one row. See :class:`kukm.rules._batch.BatchParse`.
+
+        >>> inst = get_instrument("umkm")
+        >>> b = inst.parse_batch(["nama_usaha", "modal_usaha"], [["Toko A", "Rp 1.500.000"], ["", "x"]],
+        ...                      first_row=2)
+        >>> b.ok_rows(), [i.code for i in b.result(1).issues][:2]
+        ([0], ['REQUIRED_MISSING', 'AMOUNT_FORMAT'])
+        >>> b.value("modal_usaha", 0), b.result(0).record.modal_usaha
+        (1500000, 1500000)
+        """
+        if self._batch is None:
+            from kukm.rules._batch import BatchParser
+
+            self._batch = BatchParser(self)
+        result: BatchParse = self._batch.parse(columns, rows, first_row, today)
+        return result
 
     def validate_record(self, entity: Umkm | Koperasi, *, today: dt.date | None = None) -> list[Issue]:
         """Every issue of an already-typed entity (same checks as :meth:`parse_row`).

@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final, NamedTuple, final
 
 from attrs import frozen
@@ -56,6 +57,7 @@ __all__ = [
     "SkalaVerdict",
     "klasifikasi_umkm",
     "scheme_for",
+    "skala_kolom",
 ]
 
 TANGGAL_PP_7_2021: Final = dt.date(2021, 2, 2)
@@ -395,3 +397,46 @@ for _sch, _judul in ((UU_20_2008, "UU 20/2008 Pasal 6"), (PP_7_2021, "PP 7/2021 
             parameter={"aturan": "terbesar | terkecil | hasil_penjualan | modal"},
         )
     )
+
+
+def skala_kolom(
+    amounts: Mapping[str, Sequence[int | None]],
+    tanggal: Sequence[dt.date | None],
+    *,
+    today: dt.date | None = None,
+) -> list[str | None]:
+    """The combined scale (rule ``terbesar``) of many businesses at once, as text.
+
+    ``amounts`` holds a column per :class:`kukm.model.Umkm` amount attribute
+    (``modal_usaha``, ``kekayaan_bersih``, ``omzet_tahunan``; a missing one
+    counts as unknown) and ``tanggal`` each row's reference date (``None``:
+    ``today``, default the current date). Each row gets exactly the
+    ``skala`` of :func:`klasifikasi_umkm` with its default rule, or ``None``
+    when no criterion has a value; without building the explanations (bulk
+    imports store the scale; the verdict with its reasons is one call away).
+    Tests check the two agree.
+
+    >>> skala_kolom({"modal_usaha": [1_000_000_000, 1_000_000_001, None],
+    ...              "omzet_tahunan": [None, None, None]},
+    ...             [dt.date(2024, 1, 1)] * 3)
+    ['mikro', 'kecil', None]
+    """
+    ref = today or dt.date.today()
+    names = (Skala.MIKRO.value, Skala.KECIL.value, Skala.MENENGAH.value, Skala.BESAR.value)
+    plans = []
+    for sch in (UU_20_2008, PP_7_2021):
+        cols = [(amounts.get(k.atribut), list(k.batas)) for k in sch.kriteria]
+        plans.append([(c, b) for c, b in cols if c is not None])
+    old, new = plans
+    out: list[str | None] = []
+    append = out.append
+    for k, t in enumerate(tanggal):
+        best = -1
+        for col, batas in new if (t or ref) >= TANGGAL_PP_7_2021 else old:
+            v = col[k]
+            if v is not None:
+                tier = bisect_left(batas, v)
+                if tier > best:
+                    best = tier
+        append(names[best] if best >= 0 else None)
+    return out

@@ -1,0 +1,334 @@
+"""Column-wise parsing of many rows (:meth:`kukm.rules.instruments.Instrument.parse_batch`).
+
+Per row, Python spends most of its time on bookkeeping: a dictionary lookup,
+a strip, a test and an assignment for each of twenty fields. Here each field
+is handled as one column, with the loops inside C where the standard library
+allows (``map(str.strip, …)``, dictionary ``get``, ``min``/``max``), and each
+value goes through the **same** converter the per-row parser uses. A row
+takes the fast road only when every one of its values converted without a
+doubt and no cross-field rule's screen picked it; every other row (a blank
+required value, an invalid or odd value, a warning, a rule finding) is
+parsed again by the per-row parser, so its issues are exactly those
+:meth:`~kukm.rules.instruments.Instrument.parse_row` reports. Tests check the
+two roads agree on generated rows, good and bad.
+
+Records of fast rows are built only when asked for (:meth:`BatchParse.record`):
+bulk work that stores rows builds them; a check that only needs verdicts and
+typed values does not pay for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from kukm.model import Koperasi, SumberData, Umkm
+from kukm.rules.amounts import parse_date
+
+if TYPE_CHECKING:
+    from kukm.rules.instruments import Field, Instrument, RowResult
+
+__all__ = ["BatchParse", "BatchParser"]
+
+_MISS: Final = object()  # "not sure": the row goes the per-row road
+_strip = str.strip
+
+
+def _stripped(col: Sequence[Any]) -> list[Any]:
+    try:
+        return list(map(_strip, col))
+    except TypeError:  # a non-text cell (XLSX numbers, dates) or an absent one (None)
+        return [s.strip() if s.__class__ is str else ("" if s is None else str(s).strip()) for s in col]
+
+
+def _positions(seq: list[Any], value: object) -> list[int]:
+    """Indexes of ``value`` in ``seq`` (``list.index`` scans in C)."""
+    out: list[int] = []
+    index = seq.index
+    k = -1
+    try:
+        while True:
+            k = index(value, k + 1)
+            out.append(k)
+    except ValueError:
+        return out
+
+
+def _safe(conv: Callable[[str], Any], required: bool) -> Callable[[Any], Any]:
+    """``conv`` that answers ``_MISS`` instead of raising (the per-row road reports why)."""
+
+    def convert(raw: Any) -> Any:
+        if not raw:
+            return _MISS if required else None
+        try:
+            return conv(raw)
+        except Exception:  # _Bad, _Warn, ValueError: all go the per-row road
+            return _MISS
+
+    return convert
+
+
+# Forms that need no general rule, read with C-level string methods over the whole
+# column; tests check each agrees with the converter the per-row parser uses.
+_RUPIAH_SIMPLE: Final = re.compile(r"(?:Rp ?)?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
+_INT_SIMPLE: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+")
+_JUTA: Final = re.compile(r"(?:Rp ?)?([0-9]{1,7}) ?(?:juta|jt)")
+_TELEPON_SIMPLE: Final = re.compile(r"0(?:[2-79][0-9]{7,10}|8[0-9]{8,11})|\+628[0-9]{8,11}")
+
+
+def _amounts(
+    rx: re.Pattern[str], slow: Callable[[Any], Any], *, juta: bool = False
+) -> Callable[[list[Any]], list[Any]]:
+    """Whole rupiah/counts: simple forms by ``str.replace`` + ``int`` over the column."""
+    fullmatch = rx.fullmatch
+    juta_match = _JUTA.fullmatch
+
+    def other(raw: Any) -> Any:
+        m = juta_match(raw) if juta and raw else None
+        return int(m.group(1)) * 1_000_000 if m is not None else slow(raw)
+
+    def column(col: list[Any]) -> list[Any]:
+        if not col:
+            return []
+        matches = list(map(fullmatch, col))
+        odd = _positions(matches, None)
+        text = col
+        if odd:
+            text = list(col)
+            for k in odd:
+                text[k] = "0"
+        out: list[Any] = list(map(int, "\n".join(text).replace("Rp", "").replace(" ", "").replace(".", "").split("\n")))
+        for k in odd:
+            out[k] = other(col[k])
+        return out
+
+    return column
+
+
+def _telepon(slow: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    """Indonesian numbers already in a plain national or E.164 form → E.164."""
+    fullmatch = _TELEPON_SIMPLE.fullmatch
+
+    def column(col: list[Any]) -> list[Any]:
+        return [
+            ("+62" + s[1:] if s[0] == "0" else s) if fullmatch(s) else slow(s)
+            for s in col
+        ]
+
+    return column
+
+
+def _column_fn(f: Field, conv: Callable[[str], Any]) -> Callable[[list[Any]], list[Any]]:
+    """Stripped column → typed column (``_MISS`` where the per-row road must decide)."""
+    from kukm.rules.instruments import FieldType
+
+    required = f.required
+    if f.type is FieldType.RUPIAH and (f.minimum is None or f.minimum <= 0):
+        return _amounts(_RUPIAH_SIMPLE, _safe(conv, required), juta=True)
+    if f.type is FieldType.INT and (f.minimum is None or f.minimum <= 0):
+        return _amounts(_INT_SIMPLE, _safe(conv, required))
+    if f.type is FieldType.IDENTIFIER and f.identifier == "telepon":
+        return _telepon(_safe(conv, required))
+    if conv is str:  # free text without a length limit
+        if required:
+
+            def required_text(col: list[Any]) -> list[Any]:
+                lengths: list[int] = list(map(len, col))
+                if not lengths or min(lengths) > 0:
+                    return col
+                return [s or _MISS for s in col]
+
+            return required_text
+        return lambda col: [s or None for s in col]
+    if f.type is FieldType.STR and f.max_length is not None:
+        limit = f.max_length
+
+        def text(col: list[Any]) -> list[Any]:
+            lengths = list(map(len, col))
+            if lengths and max(lengths) <= limit and (min(lengths) or not required):
+                return [s or None for s in col] if not required else col
+            empty = _MISS if required else None
+            return [(s if len(s) <= limit else _MISS) if s else empty for s in col]
+
+        return text
+    if f.type is FieldType.DATE:
+        memo: dict[str, dt.date] = {}
+        get = memo.get
+
+        def date(raw: Any) -> Any:
+            if not raw:
+                return _MISS if required else None
+            try:
+                d = memo[raw] = parse_date(raw)
+            except ValueError:
+                return _MISS
+            if len(memo) > 50_000:
+                memo.clear()
+            return d
+
+        def dates(col: list[Any]) -> list[Any]:
+            out = list(map(get, col))
+            if None in out:
+                out = [d if d is not None else date(s) for d, s in zip(out, col, strict=True)]
+            return out
+
+        return dates
+    convert = _safe(conv, required)
+    return lambda col: list(map(convert, col))
+
+
+class BatchParse:
+    """The outcome of :meth:`Instrument.parse_batch` for ``n`` rows.
+
+    ``fast`` lists the rows (0-based indexes) that passed without any issue;
+    ``slow`` maps every other row to its full per-row :class:`RowResult`.
+    """
+
+    __slots__ = ("_inst", "_values", "fast", "first_row", "n", "names", "slow")
+
+    def __init__(
+        self,
+        inst: Instrument,
+        values: list[list[Any]],
+        fast: list[int],
+        slow: dict[int, RowResult],
+        first_row: int,
+    ) -> None:
+        self._inst = inst
+        self._values = values
+        self.names: dict[str, int] = {f.name: i for i, f in enumerate(inst.fields)}
+        self.fast = fast
+        self.slow = slow
+        self.first_row = first_row
+        self.n = len(fast) + len(slow)
+
+    def ok_rows(self) -> list[int]:
+        """Indexes of the rows that give a record (fast rows and slow rows with warnings only)."""
+        return sorted([*self.fast, *(k for k, r in self.slow.items() if r.record is not None)])
+
+    def column(self, name: str) -> list[Any]:
+        """The typed values of one field for every row (meaningful on fast rows)."""
+        return self._values[self.names[name]]
+
+    def ok_column(self, name: str) -> list[Any]:
+        """The typed values of one field on the rows of :meth:`ok_rows`, in that order."""
+        col = self._values[self.names[name]]
+        slow = self.slow
+        if not slow:
+            return list(col)
+        get = self._inst._getters[self.names[name]][1]
+        return [col[k] if k not in slow else get(slow[k].record) for k in self.ok_rows()]
+
+    def value(self, name: str, k: int) -> Any:
+        """The typed value of field ``name`` on row ``k`` (a fast or a valid slow row)."""
+        res = self.slow.get(k)
+        if res is not None:
+            return self._inst._getters[self.names[name]][1](res.record) if res.record else None
+        return self._values[self.names[name]][k]
+
+    def record(self, k: int) -> Umkm | Koperasi | None:
+        """The record of row ``k`` (``None`` when the row has errors)."""
+        res = self.slow.get(k)
+        if res is not None:
+            return res.record
+        build = self._inst._build
+        assert build is not None
+        record: Umkm | Koperasi = build(*[v[k] for v in self._values])
+        return record
+
+    def records(self) -> list[Umkm | Koperasi | None]:
+        """Every row's record, in order (``None`` for rows with errors); built column-wise."""
+        build = self._inst._build
+        assert build is not None
+        out: list[Umkm | Koperasi | None] = list(map(build, *self._values)) if self.n else []
+        for k, res in self.slow.items():
+            out[k] = res.record
+        return out
+
+    def sumber_data(self, k: int) -> SumberData | None:
+        """The row's ``sumber_data`` when the form has that field and it was valid."""
+        res = self.slow.get(k)
+        if res is not None:
+            return res.sumber_data
+        i = self.names.get("sumber_data")
+        v = self._values[i][k] if i is not None else None
+        return v if v.__class__ is SumberData else None
+
+    def result(self, k: int) -> RowResult:
+        """Row ``k`` as :meth:`Instrument.parse_row` gives it."""
+        from kukm.rules.instruments import RowResult
+
+        res = self.slow.get(k)
+        if res is not None:
+            return res
+        return RowResult(self.record(k), [], self.sumber_data(k), self.first_row + k)
+
+    def results(self) -> list[RowResult]:
+        """Every row's :class:`RowResult`, in order."""
+        return [self.result(k) for k in range(self.n)]
+
+
+class BatchParser:
+    """The column plan of one instrument (built once, on first use)."""
+
+    def __init__(self, inst: Instrument) -> None:
+        from kukm.rules.instruments import _compile_field
+
+        self.inst = inst
+        self.plan = [(f, _column_fn(f, _compile_field(f))) for f in inst.fields]
+        index = {f.name: i for i, f in enumerate(inst.fields)}
+        self.rules = [(r, [(x, index[x]) for x in r.fields if x in index]) for r in inst.rules]
+
+    def parse(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        first_row: int,
+        today: dt.date | None,
+    ) -> BatchParse:
+        inst = self.inst
+        n = len(rows)
+        width = len(columns)
+        given = rows
+        suspect: set[int] = set()
+        if n and (min(map(len, rows)) != width or max(map(len, rows)) != width):
+            suspect.update(k for k, r in enumerate(rows) if len(r) != width)
+            rows = [(list(r) + [None] * width)[:width] for r in rows]
+        cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if n else [() for _ in columns]
+        where = {c: i for i, c in enumerate(columns)}
+        values: list[list[Any]] = []
+        for f, fn in self.plan:
+            names = [x for x in (f.name, *f.aliases) if x in where]
+            if not names:
+                col: list[Any] = [_MISS if f.required else None] * n
+            else:
+                raw = _stripped(cols[where[names[0]]])
+                if len(names) > 1 and names[0] == f.name:
+                    # the per-row parser falls back to an alias when the column itself is blank
+                    suspect.update(k for k, s in enumerate(raw) if not s)
+                col = fn(raw)
+            if _MISS in col:
+                suspect.update(_positions(col, _MISS))
+                col = [None if v is _MISS else v for v in col]  # rule screens see typed values
+            values.append(col)
+        if self.rules:
+            ref = today or dt.date.today()
+            for rule, idx in self.rules:
+                if rule.screen is not None:
+                    suspect.update(rule.screen({x: values[i] for x, i in idx}, ref))
+                    continue
+                check = rule.check
+                for k in range(n):
+                    if k not in suspect and check({x: values[i][k] for x, i in idx}, ref):
+                        suspect.add(k)
+        slow: dict[int, RowResult] = {}
+        if suspect:
+            parse = inst._parse
+            for k in sorted(suspect):
+                slow[k] = parse(dict(zip(columns, given[k], strict=False)), first_row + k, today)
+            fast = [k for k in range(n) if k not in suspect]
+        else:
+            fast = list(range(n))
+        return BatchParse(inst, values, fast, slow, first_row)

@@ -1,0 +1,181 @@
+"""The column-wise road (Instrument.parse_batch) gives what parse_row gives, row for row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kukm.rules import _batch
+from kukm.rules._instrument_defaults import BUILTIN_RULES
+from kukm.rules.instruments import get_instrument
+from kukm.rules.skala_umkm import klasifikasi_umkm, skala_kolom
+from kukm.synthetic import generate_umkm
+from kukm.testing import strategies as ks
+
+TODAY = dt.date(2025, 6, 1)
+UMKM_COLUMNS = [f.name for f in get_instrument("umkm").fields]
+
+
+def _same(inst: Any, columns: list[str], rows: list[list[Any]], today: dt.date | None) -> None:
+    batch = inst.parse_batch(columns, rows, first_row=5, today=today)
+    assert batch.n == len(rows)
+    records = batch.records()
+    for k, row in enumerate(rows):
+        want = inst.parse_row(dict(zip(columns, row, strict=False)), row_number=5 + k, today=today)
+        got = batch.result(k)
+        assert got.record == want.record, k
+        assert records[k] == want.record, k
+        assert [(i.code, i.field, i.value, i.row) for i in got.issues] == [
+            (i.code, i.field, i.value, i.row) for i in want.issues
+        ], k
+        assert got.sumber_data == want.sumber_data
+        assert (k in batch.fast) == (not want.issues)
+
+
+def _cell(good: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    junk = st.text(alphabet="0123456789 .,-+RpjutaLP@x/", max_size=14)
+    return st.one_of(good, good, good, junk, st.just(""), good.map(lambda s: f" {s} "))
+
+
+def _amount_text(v: int) -> st.SearchStrategy[str]:
+    dotted = f"{v:,}".replace(",", ".")
+    return st.sampled_from([str(v), dotted, f"Rp {dotted}", f"Rp{v}", f"{v // 1_000_000} juta", f"{v // 1_000_000}jt"])
+
+
+_GOOD: dict[str, st.SearchStrategy[str]] = {
+    "id_sumber": st.text(alphabet="ABC0123", max_size=5),
+    "nama_usaha": ks.nama(),
+    "nib": ks.nib(),
+    "npwp": ks.npwp(),
+    "nik_pemilik": ks.nik_penduduk(),
+    "nama_pemilik": ks.nama(),
+    "jenis_kelamin": st.sampled_from(["L", "P", "l", "Perempuan", "laki-laki"]),
+    "alamat": ks.nama(),
+    "kode_wilayah": ks.kode_wilayah(),
+    "kbli": ks.kbli(),
+    "modal_usaha": ks.rupiah().flatmap(_amount_text),
+    "omzet_tahunan": ks.rupiah().flatmap(_amount_text),
+    "tenaga_kerja": st.integers(0, 5000).map(lambda n: f"{n:,}".replace(",", ".")),
+    "tanggal_berdiri": st.dates(dt.date(1890, 1, 1), dt.date(2030, 1, 1)).map(
+        lambda d: d.isoformat() if d.day % 2 else d.strftime("%d/%m/%Y")
+    ),
+    "telepon": ks.telepon(),
+    "email": st.sampled_from(["a@b.co", "usaha1@example.com", "x@", "y@z"]),
+    "sumber_data": st.sampled_from(["pelaku_usaha", "sudin", "ods", "PIHAK_LAIN", "lain"]),
+    "kekayaan_bersih": ks.rupiah().flatmap(_amount_text),
+    "tanggal_data": st.dates(dt.date(2015, 1, 1), dt.date(2027, 1, 1)).map(dt.date.isoformat),
+}
+
+
+@st.composite
+def _table(draw: st.DrawFn) -> tuple[list[str], list[list[Any]]]:
+    columns = draw(st.permutations(UMKM_COLUMNS).map(lambda c: c[: len(c) - draw(st.integers(0, 3))]))
+    n = draw(st.integers(0, 12))
+    rows = [[draw(_cell(_GOOD[c])) for c in columns] for _ in range(n)]
+    if rows and draw(st.booleans()):  # a short or long row, a non-text cell
+        k = draw(st.integers(0, n - 1))
+        rows[k] = draw(st.sampled_from([rows[k][:-1], [*rows[k], "extra"], [None, *rows[k][1:]]]))
+    return list(columns), rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(_table(), st.sampled_from([TODAY, None]))
+def test_batch_agrees_with_parse_row(table: tuple[list[str], list[list[Any]]], today: dt.date | None) -> None:
+    columns, rows = table
+    _same(get_instrument("umkm"), columns, rows, today)
+
+
+def test_batch_agrees_on_synthetic_rows_with_faults() -> None:
+    generated = list(generate_umkm(1500, seed=3, faulty_share=0.2))
+    columns = list(generated[0].data)
+    rows = [list(r.data.values()) for r in generated]
+    assert any(r.fault for r in generated)
+    _same(get_instrument("umkm"), columns, rows, TODAY)
+    _same(get_instrument("umkm"), columns, rows, None)
+
+
+def test_batch_with_aliases_and_koperasi() -> None:
+    inst = get_instrument("koperasi")
+    columns = [f.name for f in inst.fields][:12]
+    alias = next(f for f in inst.fields if f.aliases)
+    columns.append(alias.aliases[0])
+    rows = [["" for _ in columns], [str(i) for i in range(len(columns))]]
+    _same(inst, columns, rows, TODAY)
+
+
+@given(st.lists(st.text(alphabet="Rp 0123456789.,jutM-", max_size=16), max_size=20))
+def test_amount_column_agrees_with_the_per_row_converter(col: list[str]) -> None:
+    from kukm.rules.instruments import _compile_field
+
+    for name in ("modal_usaha", "tenaga_kerja"):
+        f = next(x for x in get_instrument("umkm").fields if x.name == name)
+        slow = _batch._safe(_compile_field(f), f.required)
+        fast = _batch._column_fn(f, _compile_field(f))
+        stripped = [s.strip() for s in col]
+        assert fast(stripped) == [slow(s) for s in stripped]
+
+
+@given(st.lists(st.one_of(ks.telepon(), ks.telepon(valid=False), st.text("+0123456789 -", max_size=16)), max_size=20))
+def test_telepon_column_agrees_with_validate(col: list[str]) -> None:
+    from kukm.rules.instruments import _compile_field
+
+    f = next(x for x in get_instrument("umkm").fields if x.name == "telepon")
+    slow = _batch._safe(_compile_field(f), f.required)
+    stripped = [s.strip() for s in col]
+    assert _batch._column_fn(f, _compile_field(f))(stripped) == [slow(s) for s in stripped]
+
+
+_DATES = st.one_of(st.none(), st.dates(dt.date(1800, 1, 1), dt.date(2100, 1, 1)))
+
+
+@given(
+    st.lists(st.tuples(_DATES, _DATES, st.sampled_from([None, "L", "P"]), st.one_of(st.none(), ks.nik_penduduk(), st.text("0123456789", max_size=17)))),
+    st.dates(dt.date(2000, 1, 1), dt.date(2040, 1, 1)),
+)
+def test_rule_screens_never_miss_a_finding(rows: list[tuple[Any, ...]], today: dt.date) -> None:
+    from kukm.model import JenisKelamin
+
+    cols = {
+        "tanggal_berdiri": [r[0] for r in rows],
+        "tanggal_data": [r[1] for r in rows],
+        "jenis_kelamin": [JenisKelamin(r[2]) if r[2] else None for r in rows],
+        "nik_pemilik": [r[3] for r in rows],
+    }
+    for rule in BUILTIN_RULES.values():
+        if rule.screen is None or not set(rule.fields) <= set(cols):
+            continue
+        screened = set(rule.screen({f: cols[f] for f in rule.fields}, today))
+        for k in range(len(rows)):
+            if rule.check({f: cols[f][k] for f in rule.fields}, today):
+                assert k in screened, (rule.id, k)
+
+
+_AMOUNT = st.one_of(st.none(), ks.rupiah())
+
+
+@given(st.lists(st.tuples(_AMOUNT, _AMOUNT, _AMOUNT, st.one_of(st.none(), st.dates(dt.date(2015, 1, 1), dt.date(2026, 1, 1))))))
+def test_skala_kolom_agrees_with_klasifikasi_umkm(rows: list[tuple[Any, ...]]) -> None:
+    amounts = {
+        "modal_usaha": [r[0] for r in rows],
+        "kekayaan_bersih": [r[1] for r in rows],
+        "omzet_tahunan": [r[2] for r in rows],
+    }
+    got = skala_kolom(amounts, [r[3] for r in rows], today=TODAY)
+    for k, (m, kb, o, t) in enumerate(rows):
+        if m is None and kb is None and o is None:
+            want = None
+        else:
+            v = klasifikasi_umkm(modal_usaha=m, kekayaan_bersih=kb, omzet_tahunan=o, tanggal=t or TODAY)
+            want = v.skala.value if v.skala is not None else None
+        assert got[k] == want
+
+
+@pytest.mark.parametrize("boundary", [1_000_000_000, 5_000_000_000, 10_000_000_000])
+def test_skala_kolom_at_pp_7_2021_modal_boundaries(boundary: int) -> None:
+    got = skala_kolom({"modal_usaha": [boundary, boundary + 1]}, [dt.date(2021, 2, 2)] * 2)
+    ranks = ["mikro", "kecil", "menengah", "besar"]
+    assert ranks.index(got[1]) == ranks.index(got[0]) + 1

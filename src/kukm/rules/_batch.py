@@ -74,6 +74,7 @@ def _safe(conv: Callable[[str], Any], required: bool) -> Callable[[Any], Any]:
 # column; tests check each agrees with the converter the per-row parser uses.
 _RUPIAH_SIMPLE: Final = re.compile(r"(?:Rp ?)?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
 _INT_SIMPLE: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+")
+_NIB_PLAIN: Final = re.compile(r"[0-9]{13}")  # kukm.ids.nib.validate returns such a value as is
 _JUTA: Final = re.compile(r"(?:Rp ?)?([0-9]{1,7}) ?(?:juta|jt)")
 _TELEPON_SIMPLE: Final = re.compile(r"0(?:[2-79][0-9]{7,10}|8[0-9]{8,11})|\+628[0-9]{8,11}")
 
@@ -120,11 +121,71 @@ def _telepon(slow: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     return column
 
 
+def _fill_blanks(out: list[Any], col: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """Where ``out`` holds ``None``, the per-value ``convert`` decides (blank or doubtful)."""
+    if None in out:
+        for k in _positions(out, None):
+            out[k] = convert(col[k])
+    return out
+
+
+def _enum(table: dict[str, Any], convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    get = table.get
+    lower = str.lower
+    return lambda col: _fill_blanks(list(map(get, map(lower, col))), col, convert)
+
+
+def _pattern(rx: re.Pattern[str], convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    """Values that ``rx`` fully matches are kept as they are (the converter's own fast path)."""
+    fullmatch = rx.fullmatch
+
+    def column(col: list[Any]) -> list[Any]:
+        ok = list(map(fullmatch, col))
+        if None not in ok:
+            return list(col)
+        out = list(col)
+        for k in _positions(ok, None):
+            out[k] = convert(col[k])
+        return out
+
+    return column
+
+
+def _memo(convert: Callable[[Any], Any], limit: int = 100_000) -> Callable[[list[Any]], list[Any]]:
+    """Few distinct values (region codes, KBLI): each converted once."""
+    memo: dict[Any, Any] = {}
+    get = memo.get
+
+    def one(raw: Any) -> Any:
+        v = convert(raw)
+        if v is not _MISS and v is not None and raw:
+            if len(memo) >= limit:
+                memo.clear()
+            memo[raw] = v
+        return v
+
+    return lambda col: _fill_blanks(list(map(get, col)), col, one)
+
+
 def _column_fn(f: Field, conv: Callable[[str], Any]) -> Callable[[list[Any]], list[Any]]:
     """Stripped column → typed column (``_MISS`` where the per-row road must decide)."""
-    from kukm.rules.instruments import FieldType
+    from kukm.rules.instruments import _EMAIL, _ENUM_CLASSES, FieldType
 
     required = f.required
+    if f.type is FieldType.ENUM and not f.vocabulary:
+        cls = _ENUM_CLASSES.get(f.name)
+        table: dict[str, Any] = {}
+        for c in f.choices:
+            table[c.lower()] = cls(c) if cls else c
+        for key, val in f.synonyms.items():
+            table[key.lower()] = cls(val) if cls else val
+        return _enum(table, _safe(conv, required))
+    if f.type is FieldType.EMAIL:
+        return _pattern(_EMAIL, _safe(conv, required))
+    if f.type is FieldType.IDENTIFIER and f.identifier == "nib":
+        return _pattern(_NIB_PLAIN, _safe(conv, required))
+    if f.type is FieldType.IDENTIFIER and f.identifier in ("kode_wilayah", "kbli"):
+        return _memo(_safe(conv, required))
     if f.type is FieldType.RUPIAH and (f.minimum is None or f.minimum <= 0):
         return _amounts(_RUPIAH_SIMPLE, _safe(conv, required), juta=True)
     if f.type is FieldType.INT and (f.minimum is None or f.minimum <= 0):

@@ -48,7 +48,7 @@ from kukm.storage.base import (
     VerificationStatus,
     WriteOp,
 )
-from kukm.storage.sqlite_schema import migrate
+from kukm.storage.sqlite_schema import TABULASI_COLUMNS, migrate
 
 __all__ = ["SqliteStore", "kukm_register_storage_backends", "sqlite_path"]
 
@@ -203,9 +203,12 @@ def _filters(
     kind: Kind,
     wilayah: str | None,
     status: Collection[VerificationStatus] | None,
+    *,
+    table: str = "records",
 ) -> tuple[str, list[Any]]:
+    """WHERE clause over ``records r`` (current versions) or ``tabulasi r`` (counts)."""
     _codec.check_kind(kind)
-    where = ["r.kind = ?", "r.is_current = 1"]
+    where = ["r.kind = ?", "r.is_current = 1"] if table == "records" else ["r.kind = ?"]
     params: list[Any] = [kind]
     if wilayah is not None:
         eq, low, high = _codec.wilayah_range(wilayah)
@@ -536,9 +539,12 @@ class SqliteStore:
         wilayah: str | None = None,
         status: Collection[VerificationStatus] | None = None,
     ) -> int:
-        """Number of current versions (optionally in a region / with a status)."""
-        where, params = _filters(kind, wilayah, status)
-        return int(self._fetch(f"SELECT COUNT(*) FROM records r WHERE {where}", params)[0][0])
+        """Number of current versions (optionally in a region / with a status).
+
+        Read from ``tabulasi`` (migration 5), the counts the triggers keep.
+        """
+        where, params = _filters(kind, wilayah, status, table="tabulasi")
+        return int(self._fetch(f"SELECT ifnull(SUM(n), 0) FROM tabulasi r WHERE {where}", params)[0][0])
 
     def tabulate(
         self,
@@ -549,17 +555,22 @@ class SqliteStore:
         status: Collection[VerificationStatus] | None = None,
     ) -> list[tuple[tuple[str | None, ...], int]]:
         """Counts grouped by TABULATION_FIELDS with ``GROUP BY`` (groups ordered, NULL first)."""
-        columns = [f"r.{c}" for c in _codec.check_tabulation_fields(by)]
-        where, params = _filters(kind, wilayah, status)
-        if not columns:
+        fields = _codec.check_tabulation_fields(by)
+        if not fields:
             total = self.count(kind, wilayah=wilayah, status=status)
             return [((), total)] if total else []
-        cols = ", ".join(columns)
-        rows = self._fetch(
-            f"SELECT {cols}, COUNT(*) FROM records r WHERE {where} GROUP BY {cols} ORDER BY {cols}",
-            params,
-        )
-        return [(tuple(r[:-1]), int(r[-1])) for r in rows]
+        if set(fields) <= TABULASI_COLUMNS:  # the trigger-kept counts (migration 5)
+            cols = ", ".join(f"NULLIF(r.{c}, char(0))" for c in fields)
+            where, params = _filters(kind, wilayah, status, table="tabulasi")
+            sql = (
+                f"SELECT {cols}, SUM(n) FROM tabulasi r WHERE {where} GROUP BY {cols} "
+                f"HAVING SUM(n) > 0 ORDER BY {cols}"
+            )
+        else:  # KBLI: counted from the current versions themselves
+            cols = ", ".join(f"r.{c}" for c in fields)
+            where, params = _filters(kind, wilayah, status)
+            sql = f"SELECT {cols}, COUNT(*) FROM records r WHERE {where} GROUP BY {cols} ORDER BY {cols}"
+        return [(tuple(r[:-1]), int(r[-1])) for r in self._fetch(sql, params)]
 
     # -- sequences ---------------------------------------------------------------------
     def allocate_sequence(self, prefix: str, *, maximum: int = 9999) -> int:

@@ -405,6 +405,9 @@ def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> byt
     """
     if _WORKER_CHECKER is None:  # pragma: no cover - only misuse
         raise RuntimeError("init_worker was not called in this process")
+    import gc
+
+    gc.disable()  # a worker makes no reference cycles (kukm.pipeline.run.gc_paused)
     return dumps_result(_WORKER_CHECKER.check(rows))
 
 

@@ -215,10 +215,15 @@ class Table:
         names = self.columns
         width = len(self.raw_columns)
         pairs = list(zip(keep, names, strict=True))
+        every = keep == list(range(width))  # no ignored ("_…") columns: zip in C
+        strip = str.strip
         for row, cells in enumerate(reader, start=1):
             n = len(cells)
             if n == width and cells[0] and cells[0].strip():
-                yield row, {name: cells[i].strip() for i, name in pairs}
+                if every:
+                    yield row, dict(zip(names, map(strip, cells), strict=True))
+                else:
+                    yield row, {name: cells[i].strip() for i, name in pairs}
                 continue
             if not any(c.strip() for c in cells):
                 continue

@@ -26,6 +26,7 @@ BatchResult(inserted=1, updated=0, unchanged=0, replayed=False)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import operator
@@ -48,7 +49,7 @@ from kukm.storage.base import (
     VerificationStatus,
     WriteOp,
 )
-from kukm.storage.sqlite_schema import TABULASI_COLUMNS, migrate
+from kukm.storage.sqlite_schema import DEFERRABLE_INDEXES, TABULASI_COLUMNS, ensure_indexes, migrate
 
 __all__ = ["SqliteStore", "kukm_register_storage_backends", "sqlite_path"]
 
@@ -251,6 +252,7 @@ class SqliteStore:
             conn.execute("PRAGMA cache_size = -65536")
             conn.execute("PRAGMA temp_store = MEMORY")
             self.schema_version = migrate(conn)
+            ensure_indexes(conn)  # after a bulk load that was killed before its end
         except BaseException:
             conn.close()
             self._conn = None
@@ -286,6 +288,43 @@ class SqliteStore:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         return conn
+
+    #: A bulk load defers the identifier indexes only from this many rows on, and only when
+    #: they are at least a quarter of what the store holds (rebuilding sorts every row once;
+    #: keeping them costs each new row a few random B-tree inserts).
+    BULK_MIN_ROWS: int = 20_000
+
+    @contextlib.contextmanager
+    def bulk_load(self, rows: int) -> Iterator[bool]:
+        """Around a large import of about ``rows`` rows: identifier indexes built once at the end.
+
+        Yields whether it deferred them. Inside, writes are as atomic and
+        idempotent as ever and lookups stay correct (only slower); at the end,
+        or at the next open after a crash, the indexes are built again.
+
+        >>> with SqliteStore() as store, store.bulk_load(10) as deferred:
+        ...     deferred
+        False
+        """
+        existing = int(self._fetch("SELECT ifnull(MAX(seq), 0) FROM records", ())[0][0])
+        if self.path == ":memory:" or rows < self.BULK_MIN_ROWS or rows * 4 < existing:
+            yield False
+            return
+        with self._lock:
+            conn = self._begin()
+            try:
+                for name in DEFERRABLE_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        try:
+            yield True
+        finally:
+            with self._lock:
+                ensure_indexes(self.conn)
 
     # -- writes ----------------------------------------------------------------
     def write_batch(self, ops: Sequence[WriteOp], *, batch_key: str | None = None) -> BatchResult:

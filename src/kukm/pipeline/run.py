@@ -206,6 +206,17 @@ class SeenIds:
         self._table, self._mask = table, mask
 
 
+def _digest_and_lines(path: str | Path) -> tuple[str, int]:
+    """:func:`file_digest` and the number of line breaks, in one pass over the bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    lines = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+            lines += block.count(b"\n")
+    return h.hexdigest(), lines
+
+
 def file_digest(path: str | Path) -> str:
     """BLAKE2b of a file's bytes (streamed), used for batch keys and ``id_pengiriman``.
 
@@ -344,12 +355,20 @@ def run_file(
         checker.instrument  # noqa: B018 - fail early on a bad instrument, before forking
     started = time.perf_counter()
     summary = ImportSummary(kind, str(p), stored=store is not None, workers=workers)
-    digest = file_digest(p) if store is not None else ""
+    digest, lines = _digest_and_lines(p) if store is not None else ("", 0)
     src_key = default_source.value if default_source else "-"
     id_pengiriman = f"imp-{digest[:16]}" if digest else None
     seen = SeenIds()
     provenances: dict[SumberData, Provenance] = {}  # one shared object per source
-    with gc_paused(), open_table(p, format=format, encoding=encoding, delimiter=delimiter) as table:
+    bulk = getattr(store, "bulk_load", None)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(gc_paused())
+        table = stack.enter_context(
+            open_table(p, format=format, encoding=encoding, delimiter=delimiter)
+        )
+        if bulk is not None and table.format in ("csv", "jsonl"):
+            # a store that can defer its lookup indexes for a large load (SqliteStore.bulk_load)
+            stack.enter_context(bulk(lines))
         summary.encoding, summary.delimiter = table.encoding, table.delimiter
         errors: ErrorsWriter | None = None
         base_key = (

@@ -43,7 +43,15 @@ from attrs import frozen
 from kukm.exceptions import StorageError, register_code
 from kukm.storage._codec import now_utc
 
-__all__ = ["LATEST_VERSION", "MIGRATIONS", "Migration", "current_version", "migrate"]
+__all__ = [
+    "DEFERRABLE_INDEXES",
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "Migration",
+    "current_version",
+    "ensure_indexes",
+    "migrate",
+]
 
 STORAGE_SCHEMA_TOO_NEW = register_code(
     "STORAGE_SCHEMA_TOO_NEW",
@@ -136,6 +144,16 @@ _V3 = [
     "CREATE INDEX records_wilayah ON records(kind, kode_wilayah) WHERE is_current = 1",
     "CREATE INDEX audit_waktu ON audit(waktu_key)",
 ]
+
+#: Identifier-lookup indexes (version 3) a bulk load may drop and build again at its end
+#: (:meth:`kukm.adapters.sqlite.SqliteStore.bulk_load`): name → CREATE statement.
+DEFERRABLE_INDEXES: dict[str, str] = {
+    f"records_{c}": (
+        f"CREATE INDEX IF NOT EXISTS records_{c} ON records(kind, {c}) "
+        f"WHERE is_current = 1 AND {c} IS NOT NULL"
+    )
+    for c in ("nib", "npwp", "nik_penduduk", "nomor_induk_koperasi", "nomor_badan_hukum")
+}
 
 _TAB_COLUMNS = (
     "status, sumber, provinsi, kab_kota, kecamatan, kelurahan, skala, jenis, bentuk, kelompok, "
@@ -245,3 +263,21 @@ def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> int:
         conn.execute("ROLLBACK")
         raise
     return have
+
+
+def ensure_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Build any :data:`DEFERRABLE_INDEXES` missing (a bulk load that did not finish).
+
+    >>> conn = sqlite3.connect(":memory:", isolation_level=None)
+    >>> _ = migrate(conn)
+    >>> conn.execute("DROP INDEX records_nib").close()
+    >>> ensure_indexes(conn), ensure_indexes(conn)
+    (['records_nib'], [])
+    """
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    built = []
+    for name, statement in DEFERRABLE_INDEXES.items():
+        if name not in have:
+            conn.execute(statement)
+            built.append(name)
+    return built

@@ -300,3 +300,37 @@ def test_seen_ids_behaves_like_a_set(items: list[str], capacity: int) -> None:
         assert seen.add(x) == (x not in model)
         model.add(x)
     assert len(seen) == len(model)
+
+
+def test_a_bulk_import_stores_the_same_as_a_row_by_row_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default instrument on synthetic rows with faults: the column-wise checks and the
+    deferred indexes of a bulk load change no stored record and no rejection."""
+    from kukm.adapters.sqlite import SqliteStore
+    from kukm.synthetic import generate_umkm, write_csv
+
+    path = tmp_path / "u.csv"
+    write_csv(path, generate_umkm(400, seed=11, faulty_share=0.1))
+    results = []
+    for label, minimum in (("bulk", 1), ("plain", 10**9)):
+        monkeypatch.setattr(SqliteStore, "BULK_MIN_ROWS", minimum)
+        row_by_row = label == "plain"
+        if row_by_row:  # the per-row road: an instrument without parse_batch
+            inst = RowChecker("umkm").instrument
+
+            class PerRow:
+                name, versi = inst.name, inst.versi
+
+                def parse_row(self, row: Mapping[str, str], *, row_number: int) -> Any:
+                    return inst.parse_row(row, row_number=row_number)
+
+            checker = RowChecker("umkm", instrument=PerRow())
+        else:
+            checker = None
+        with SqliteStore(f"sqlite:///{tmp_path}/{label}.sqlite") as store:
+            s = run_file(path, kind="umkm", store=store, checker=checker, errors_path=tmp_path / f"{label}.csv")
+            stored = sorted((r.id, r.record, r.atribut) for r in store.iter_records("umkm"))
+            names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert "records_nib" in names
+        results.append((s.accepted, s.rejected, dict(s.by_code), stored, (tmp_path / f"{label}.csv").read_text()))
+    assert results[0] == results[1]
+    assert results[0][1] > 0

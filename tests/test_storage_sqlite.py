@@ -269,3 +269,36 @@ def test_sqlite_behaves_like_memory(steps: list[tuple[object, ...]]) -> None:
         ]
     finally:
         sqlite.close()
+
+
+def _index_names(store: SqliteStore) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_bulk_load_defers_lookup_indexes_and_builds_them_at_the_end(tmp_path: Path) -> None:
+    from kukm.storage.sqlite_schema import DEFERRABLE_INDEXES
+
+    with SqliteStore(f"sqlite:///{tmp_path}/b.sqlite") as store:
+        with store.bulk_load(store.BULK_MIN_ROWS) as deferred:
+            assert deferred
+            assert not set(DEFERRABLE_INDEXES) & _index_names(store)
+            store.write_batch([umkm_op(i) for i in range(5)])
+            # lookups stay correct while the indexes are away
+            assert [r.id for r in store.find("umkm", "nib", make_umkm(3).nib or "")] == ["u00003"]
+        assert set(DEFERRABLE_INDEXES) <= _index_names(store)
+        assert [r.id for r in store.find("umkm", "nib", make_umkm(3).nib or "")] == ["u00003"]
+        # small loads, and loads small beside what the store holds, keep the indexes
+        with store.bulk_load(store.BULK_MIN_ROWS - 1) as deferred:
+            assert not deferred
+            assert set(DEFERRABLE_INDEXES) <= _index_names(store)
+
+
+def test_indexes_come_back_at_open_after_an_interrupted_bulk_load(tmp_path: Path) -> None:
+    from kukm.storage.sqlite_schema import DEFERRABLE_INDEXES
+
+    url = f"sqlite:///{tmp_path}/c.sqlite"
+    with SqliteStore(url) as store:
+        store.conn.execute("DROP INDEX records_nib")  # as a killed bulk load leaves it
+        assert "records_nib" not in _index_names(store)
+    with SqliteStore(url) as store:
+        assert set(DEFERRABLE_INDEXES) <= _index_names(store)

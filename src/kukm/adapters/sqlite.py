@@ -399,7 +399,9 @@ class SqliteStore:
         (binding NULL is slow in :mod:`sqlite3`); an op whose ``atribut`` fills one of
         them uses the statement with every column."""
         groups: dict[str, list[tuple[Any, ...]]] = {}
-        keyed = batch_key is not None
+        # the batch key lives in ``batches`` only: written on each row it cost some 70 bytes and
+        # a bound parameter per version and was never read (records.batch_key stays NULL)
+        keyed = False
         date_cache: dict[Any, str] = {}
         prov_cache: dict[int, tuple[str, str | None, str | None, str | None]] = {}
         for index, (prep, status, version) in enumerate(plan):

@@ -313,6 +313,13 @@ class SqlStore:
         preps = _codec.prepare_ops(ops)  # fails before anything is written
         return self._retry(lambda conn: self._write(conn, preps, batch_key))
 
+    def write_prepared(
+        self, preps: Sequence[_codec.PreparedOp], *, batch_key: str | None = None
+    ) -> BatchResult:
+        """:meth:`write_batch` for ops prepared elsewhere (:func:`kukm.storage._codec.prepare_ops`)."""
+        ready = list(preps)
+        return self._retry(lambda conn: self._write(conn, ready, batch_key))
+
     def _write(
         self, conn: sa.Connection, preps: list[_codec.PreparedOp], batch_key: str | None
     ) -> BatchResult:

@@ -329,7 +329,14 @@ class SqliteStore:
     # -- writes ----------------------------------------------------------------
     def write_batch(self, ops: Sequence[WriteOp], *, batch_key: str | None = None) -> BatchResult:
         """Apply every op in one transaction (all or nothing); idempotent."""
-        preps = _codec.prepare_ops(ops)
+        return self.write_prepared(_codec.prepare_ops(ops), batch_key=batch_key)
+
+    def write_prepared(
+        self, preps: Sequence[_codec.PreparedOp], *, batch_key: str | None = None
+    ) -> BatchResult:
+        """:meth:`write_batch` for ops already prepared by :func:`kukm.storage._codec.prepare_ops`
+        (possibly in another process, :func:`~kukm.storage._codec.detach`-ed): the import
+        pipeline's workers serialise and hash, this process only writes."""
         recorded_at = _codec.now_utc()
         recorded = _codec.encode_datetime(recorded_at)
         with self._lock:
@@ -416,7 +423,7 @@ class SqliteStore:
                 pv = prov_cache[id(prov)] = (
                     prov.sumber.value, prov.petugas, waktu, prov.id_pengiriman
                 )
-            valid_from = prep.valid_from or prep.record.tanggal_data or recorded_at.date()
+            valid_from = prep.resolved_valid_from(recorded_at)
             vf = date_cache.get(valid_from)
             if vf is None:
                 vf = date_cache[valid_from] = valid_from.isoformat()

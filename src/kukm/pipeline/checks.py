@@ -197,7 +197,7 @@ class Accepted(NamedTuple):
     row: int
     id: str
     id_field: str | None
-    record: Umkm | Koperasi
+    record: Umkm | Koperasi | None  # None when a worker sent its prepared op instead
     atribut: dict[str, str | None]
     sumber: SumberData
     warnings: int = 0
@@ -212,11 +212,17 @@ class Rejected(NamedTuple):
 
 
 class ChunkResult(NamedTuple):
-    """What checking one chunk gave, in row order."""
+    """What checking one chunk gave, in row order.
+
+    ``prepared`` (from a pool worker of an import into a store that takes
+    prepared ops) holds each accepted row's serialised, hashed op, in the
+    order of ``accepted``, whose records are then left out (``None``).
+    """
 
     accepted: list[Accepted]
     rejected: list[Rejected]
     warnings: int
+    prepared: list[Any] | None = None
 
 
 class RowChecker:
@@ -235,6 +241,8 @@ class RowChecker:
         self.default_source = default_source
         self._instrument = instrument
         self._explicit = instrument is not None
+        #: (petugas, id_pengiriman) when pool workers also prepare the store ops
+        self.prepare_for: tuple[str | None, str | None] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # an instrument given as an object travels with the checker (it must pickle);
@@ -246,6 +254,7 @@ class RowChecker:
             "default_source": self.default_source,
             "_instrument": self._instrument if explicit else None,
             "_explicit": explicit,
+            "prepare_for": self.prepare_for,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -408,7 +417,45 @@ def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> byt
     import gc
 
     gc.disable()  # a worker makes no reference cycles (kukm.pipeline.run.gc_paused)
-    return dumps_result(_WORKER_CHECKER.check(rows))
+    result = _WORKER_CHECKER.check(rows)
+    if _WORKER_CHECKER.prepare_for is not None and result.accepted:
+        result = prepare_result(result, _WORKER_CHECKER.kind, *_WORKER_CHECKER.prepare_for)
+    return dumps_result(result)
+
+
+def prepare_result(
+    result: ChunkResult, kind: str, petugas: str | None, id_pengiriman: str | None
+) -> ChunkResult:
+    """Serialise, hash and index the accepted records (what a store's ``write_batch`` would
+    do first), detached from their record objects, which are then left out.
+
+    Used by pool workers, so the process writing to the store only writes.
+    """
+    from kukm.storage._codec import detach, prepare_ops
+    from kukm.storage.base import Provenance, WriteOp
+
+    provenances: dict[SumberData, Provenance] = {}
+    ops = []
+    for a in result.accepted:
+        prov = provenances.get(a.sumber)
+        if prov is None:
+            prov = provenances[a.sumber] = Provenance(
+                a.sumber, petugas=petugas, id_pengiriman=id_pengiriman
+            )
+        assert a.record is not None
+        ops.append(
+            WriteOp(
+                kind,  # type: ignore[arg-type]
+                a.id,
+                a.record,
+                prov,
+                valid_from=getattr(a.record, "tanggal_data", None),
+                atribut=a.atribut,
+            )
+        )
+    preps = detach(prepare_ops(ops))
+    accepted = [a._replace(record=None) for a in result.accepted]
+    return ChunkResult(accepted, result.rejected, result.warnings, preps)
 
 
 @cache

@@ -358,6 +358,10 @@ def run_file(
     digest, lines = _digest_and_lines(p) if store is not None else ("", 0)
     src_key = default_source.value if default_source else "-"
     id_pengiriman = f"imp-{digest[:16]}" if digest else None
+    checker.prepare_for = None
+    if workers > 0 and store is not None and callable(getattr(store, "write_prepared", None)):
+        # pool workers also serialise and hash the records; this process only writes
+        checker.prepare_for = (petugas, id_pengiriman)
     seen = SeenIds()
     provenances: dict[SumberData, Provenance] = {}  # one shared object per source
     bulk = getattr(store, "bulk_load", None)
@@ -426,29 +430,44 @@ def run_file(
                         summary.errors_file = str(errors_path)
                     _record_rejects(summary, rejected, errors)
                 if store is not None and accepted:
-                    ops = [
-                        WriteOp(
-                            kind,  # type: ignore[arg-type]
-                            a.id,
-                            a.record,
-                            provenances.get(a.sumber)
-                            or provenances.setdefault(
-                                a.sumber,
-                                Provenance(a.sumber, petugas=petugas, id_pengiriman=id_pengiriman),
-                            ),
-                            valid_from=getattr(a.record, "tanggal_data", None),
-                            atribut=a.atribut,
-                        )
-                        for a in accepted
-                    ]
                     # rows accepted on a replayed chunk (none, unless the data changed
                     # under the same key) are written without a batch key
-                    res = store.write_batch(ops, batch_key=None if done is not None else key)
+                    batch_key = None if done is not None else key
+                    if result.prepared is not None:
+                        # a pool worker prepared the ops (a store with write_prepared)
+                        keep = {a.row for a in accepted}
+                        preps = [
+                            prep
+                            for a, prep in zip(result.accepted, result.prepared, strict=True)
+                            if a.row in keep
+                        ]
+                        n_ops = len(preps)
+                        res = store.write_prepared(preps, batch_key=batch_key)  # type: ignore[attr-defined]
+                    else:
+                        ops = [
+                            WriteOp(
+                                kind,  # type: ignore[arg-type]
+                                a.id,
+                                a.record,  # type: ignore[arg-type]  # in-process: always set
+                                provenances.get(a.sumber)
+                                or provenances.setdefault(
+                                    a.sumber,
+                                    Provenance(
+                                        a.sumber, petugas=petugas, id_pengiriman=id_pengiriman
+                                    ),
+                                ),
+                                valid_from=getattr(a.record, "tanggal_data", None),
+                                atribut=a.atribut,
+                            )
+                            for a in accepted
+                        ]
+                        n_ops = len(ops)
+                        res = store.write_batch(ops, batch_key=batch_key)
                     if done is None:
                         summary.batches += 1
                     if res.replayed:
                         summary.replayed_batches += 1
-                        summary.unchanged += len(ops)
+                        summary.unchanged += n_ops
                     else:
                         summary.inserted += res.inserted
                         summary.updated += res.updated

@@ -71,6 +71,7 @@ __all__ = [
     "decode_atribut",
     "decode_datetime",
     "decode_record",
+    "detach",
     "dump_document",
     "encode_atribut",
     "encode_datetime",
@@ -318,7 +319,7 @@ class PreparedOp(NamedTuple):
 
     kind: Kind
     id: str
-    record: Record
+    record: Record | None  # None once detached (see detach): the blob holds it
     blob: str
     content_hash: str
     provenance: Provenance
@@ -332,7 +333,7 @@ class PreparedOp(NamedTuple):
         """``valid_from`` → record's ``tanggal_data`` → the recording date (UTC)."""
         if self.valid_from is not None:
             return self.valid_from
-        tanggal = self.record.tanggal_data
+        tanggal = self.record.tanggal_data if self.record is not None else None
         if tanggal is not None:
             return tanggal
         return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
@@ -482,6 +483,30 @@ def prepare_ops(ops: Iterable[WriteOp]) -> list[PreparedOp]:
                 atribut, atribut_json, dims,
             )
         )  # fmt: skip
+    return out
+
+
+def detach(preps: Sequence[PreparedOp]) -> list[PreparedOp]:
+    """The same ops without their record objects, for sending to another process.
+
+    A store writes a prepared op from its blob, hash and dimensions; the
+    record's only other use, the fallback of ``valid_from`` to
+    ``tanggal_data``, is resolved here.
+
+    >>> from kukm.model import Umkm, SumberData
+    >>> import datetime as dt
+    >>> p = prepare_ops([WriteOp("umkm", "u", Umkm(nama_usaha="A", tanggal_data=dt.date(2024, 1, 2)),
+    ...                          Provenance(SumberData.SUDIN))])
+    >>> d = detach(p)[0]
+    >>> d.record is None, d.valid_from, d.blob == p[0].blob
+    (True, datetime.date(2024, 1, 2), True)
+    """
+    out = []
+    for p in preps:
+        valid_from = p.valid_from
+        if valid_from is None and p.record is not None:
+            valid_from = p.record.tanggal_data
+        out.append(p._replace(record=None, valid_from=valid_from))
     return out
 
 

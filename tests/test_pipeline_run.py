@@ -334,3 +334,34 @@ def test_a_bulk_import_stores_the_same_as_a_row_by_row_one(tmp_path: Path, monke
         results.append((s.accepted, s.rejected, dict(s.by_code), stored, (tmp_path / f"{label}.csv").read_text()))
     assert results[0] == results[1]
     assert results[0][1] > 0
+
+
+def test_pool_workers_preparing_ops_store_what_the_writer_alone_stores(tmp_path: Path) -> None:
+    """workers=2 into a SQLite store: the workers serialise and hash (write_prepared); the
+    records, versions, provenance, summary, errors file and re-import all match workers=0."""
+    from kukm.adapters.sqlite import SqliteStore
+    from kukm.synthetic import generate_umkm, write_csv
+
+    path = tmp_path / "u.csv"
+    rows = list(generate_umkm(300, seed=5, faulty_share=0.1))
+    rows += rows[:7]  # the same businesses again: rejected as duplicates of earlier rows
+    write_csv(path, rows)
+    seen = []
+    for workers in (0, 2):
+        with SqliteStore(f"sqlite:///{tmp_path}/w{workers}.sqlite") as store:
+            s = run_file(
+                path, kind="umkm", store=store, workers=workers, batch_size=64,
+                petugas="op-1", errors_path=tmp_path / f"e{workers}.csv",
+            )  # fmt: skip
+            again = run_file(path, kind="umkm", store=store, workers=workers, batch_size=64)
+            stored = sorted(
+                (r.id, r.version, r.record, r.atribut, r.status, r.valid_from,
+                 r.provenance.sumber, r.provenance.petugas, r.provenance.id_pengiriman)
+                for r in store.iter_records("umkm")
+            )  # fmt: skip
+        seen.append(
+            (s.input, s.accepted, s.rejected, s.inserted, dict(s.by_code), stored,
+             (tmp_path / f"e{workers}.csv").read_text(), again.inserted, again.accepted)
+        )  # fmt: skip
+    assert seen[0] == seen[1]
+    assert seen[0][4].get(BARIS_DUPLIKAT, 0) >= 1 and seen[0][7] == 0

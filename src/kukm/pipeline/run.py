@@ -370,9 +370,6 @@ def run_file(
         table = stack.enter_context(
             open_table(p, format=format, encoding=encoding, delimiter=delimiter)
         )
-        if bulk is not None and table.format in ("csv", "jsonl"):
-            # a store that can defer its lookup indexes for a large load (SqliteStore.bulk_load)
-            stack.enter_context(bulk(lines))
         summary.encoding, summary.delimiter = table.encoding, table.delimiter
         errors: ErrorsWriter | None = None
         base_key = (
@@ -380,6 +377,14 @@ def run_file(
             if store is not None
             else ""
         )
+        if (
+            bulk is not None
+            and store is not None
+            and table.format in ("csv", "jsonl")
+            and store.get_document(BATCH_DOCS, f"{base_key}:0") is None  # not a re-import
+        ):
+            # a store that can defer its lookup indexes for a large load (SqliteStore.bulk_load)
+            stack.enter_context(bulk(lines))
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked

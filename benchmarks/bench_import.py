@@ -21,6 +21,8 @@ parent's high-water mark over fork and exec):
   (instrument checks, scale classification, provenance, versioned SQLite store
   with atomic idempotent batches, errors file), in-process checks and with a
   2-worker pool;
+* **kukm-validate**: ``kukm validate`` (every check, nothing stored), the
+  like-for-like comparison with frictionless's validation;
 * **rekap**: ``kukm report rekap`` (by kab/kota and by skala) over the stored
   rows against a plain ``GROUP BY`` on the raw table.
 
@@ -301,6 +303,16 @@ def phase_kukm(path: Path, work: Path, workers: int) -> dict[str, Any]:
     return out
 
 
+def phase_kukm_validate(path: Path, work: Path) -> dict[str, Any]:
+    """``kukm validate``: every check, no store (the work frictionless does)."""
+    from kukm.pipeline import run_file
+
+    t = time.perf_counter()
+    s = run_file(path, kind="umkm", store=None, errors_path=work / "errors-validate.csv")
+    return {"rows": s.input, "accepted": s.accepted, "rejected": s.rejected,
+            "seconds": time.perf_counter() - t}  # fmt: skip
+
+
 def _sample_rss(proc: subprocess.Popen[str], peak: list[float]) -> None:
     """Poll the child's RSS plus its own workers' (psutil) until it exits."""
     try:
@@ -371,6 +383,7 @@ def main() -> None:
                 "raw": phase_raw,
                 "pydantic": phase_pydantic,
                 "frictionless": phase_frictionless,
+                "kukm-validate": phase_kukm_validate,
             }[args.phase](path, work)
         print(json.dumps(res))
         return
@@ -390,6 +403,7 @@ def main() -> None:
             ("frictionless", "frictionless", ()),
             ("kukm", "kukm", ("--workers", "0")),
             ("kukm-2w", "kukm", ("--workers", "2")),
+            ("kukm-validate", "kukm-validate", ()),
         ]
         for label, phase, extra in plan:
             if label in skip or phase in skip:
@@ -428,6 +442,13 @@ def main() -> None:
             f"kab_kota {k['rekap_kab_kota_seconds']:.3f} s (first call), skala "
             f"{k['rekap_skala_seconds']:.3f} s, kab_kota again {k['rekap_warm_seconds']:.3f} s "
             f"(target <= 1 s; raw GROUP BY {results.get('raw', {}).get('group_by_seconds', float('nan')):.3f} s)"
+        )
+    if "kukm-validate" in results and "frictionless" in results:
+        v = results["kukm-validate"]
+        print(
+            f"  kukm validate (checks only, no store): {v['seconds']:.2f} s, "
+            f"{results['frictionless']['seconds'] / v['seconds']:.2f}x faster than frictionless "
+            f"validation of the same file (the like-for-like comparison)"
         )
     if "kukm" in results and "kukm-2w" in results:
         gain = results["kukm"]["seconds"] / results["kukm-2w"]["seconds"]

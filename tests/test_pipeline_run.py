@@ -320,8 +320,8 @@ def test_a_bulk_import_stores_the_same_as_a_row_by_row_one(tmp_path: Path, monke
             class PerRow:
                 name, versi = inst.name, inst.versi
 
-                def parse_row(self, row: Mapping[str, str], *, row_number: int) -> Any:
-                    return inst.parse_row(row, row_number=row_number)
+                def parse_row(self, row: Mapping[str, str], *, row_number: int, _i: Any = inst) -> Any:
+                    return _i.parse_row(row, row_number=row_number)
 
             checker = RowChecker("umkm", instrument=PerRow())
         else:

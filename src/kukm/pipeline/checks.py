@@ -300,10 +300,20 @@ class RowChecker:
             return self._check_rows(rows, inst, today)
         if others:
             extra = self._check_rows(others, inst, today)
+            pairs: list[tuple[Accepted, Any]] = list(
+                zip(result.accepted, result.prepared or [None] * len(result.accepted), strict=True)
+            )
+            for acc in extra.accepted:
+                if result.prepared is not None:
+                    pairs.append((acc._replace(record=None), self._prepare_one(acc)))
+                else:
+                    pairs.append((acc, None))
+            pairs.sort(key=lambda p: p[0].row)
             result = ChunkResult(
-                sorted([*result.accepted, *extra.accepted], key=lambda a: a.row),
+                [a for a, _ in pairs],
                 sorted([*result.rejected, *extra.rejected], key=lambda r: r.row),
                 result.warnings + extra.warnings,
+                [p for _, p in pairs] if result.prepared is not None else None,
             )
         return result
 
@@ -319,41 +329,127 @@ class RowChecker:
         rejected: list[Rejected] = []
         warnings = 0
         default = self.default_source
-        records = bp.records()
         skala: list[str | None] | None = None
+        names = bp.names
         if self.kind == "umkm" and bp.fast:
             from kukm.rules.skala_umkm import skala_kolom
 
-            names = bp.names
             amounts = {a: bp.column(a) for a in ("modal_usaha", "kekayaan_bersih", "omzet_tahunan") if a in names}
             dates = bp.column("tanggal_data") if "tanggal_data" in names else [None] * bp.n
             skala = skala_kolom(amounts, dates, today=today)
+        # with a store that takes prepared ops, clean UMKM rows go from columns to ops
+        # without entity objects (kukm.pipeline._prepare); other rows build their record
+        blobs = self._column_blobs(bp) if self.prepare_for is not None and skala is not None else None
+        records = bp.records() if blobs is None else None
+        absent = [None] * bp.n
+        id_cols = [bp.values[names[c]] if c in names else absent for c in self._ID_COLUMNS]
+        prepared: list[Any] | None = [] if self.prepare_for is not None else None
         slow = bp.slow
-        for k, record in enumerate(records):
+        for k in range(bp.n):
             row = numbers[k]
             res = slow.get(k)
             n_warn = 0
             if res is not None:
+                record = res.record
                 errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
                 n_warn = len(res.issues) - len(errors)
                 warnings += n_warn
                 sumber = res.sumber_data or default
             else:
+                record = records[k] if records is not None else None
                 errors = ()
                 sumber = bp.sumber_data(k) or default
             if sumber is None and not errors:
                 errors = (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),)
-            if errors or record is None or sumber is None:
+            if errors or sumber is None or (res is not None and record is None):
                 data = dict(zip(columns, lists[k], strict=False))
                 rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
                 continue
+            if res is None and blobs is not None:
+                assert skala is not None and prepared is not None
+                accepted.append(self._column_row(id_cols, k, row, sumber, skala[k], blobs[k], prepared))
+                continue
+            assert record is not None
             rid, id_field = record_id(record, sumber.value)
             if res is None and skala is not None:
-                atribut = {"skala": skala[k]}
+                atribut: dict[str, str | None] = {"skala": skala[k]}
             else:
                 atribut = classify(record, today=today)
-            accepted.append(Accepted(row, rid, id_field, record, atribut, sumber, n_warn))
-        return ChunkResult(accepted, rejected, warnings)
+            acc = Accepted(row, rid, id_field, record, atribut, sumber, n_warn)
+            if prepared is not None:
+                prepared.append(self._prepare_one(acc))
+                acc = acc._replace(record=None)
+            accepted.append(acc)
+        return ChunkResult(accepted, rejected, warnings, prepared)
+
+    # -- prepared ops (a store with write_prepared) -------------------------------------
+    def _provenance(self, sumber: SumberData) -> Any:
+        from kukm.storage.base import Provenance
+
+        cache: dict[SumberData, Any] = self.__dict__.setdefault("_provenances", {})
+        prov = cache.get(sumber)
+        if prov is None:
+            petugas, id_pengiriman = self.prepare_for or (None, None)
+            prov = cache[sumber] = Provenance(sumber, petugas=petugas, id_pengiriman=id_pengiriman)
+        return prov
+
+    def _prepare_one(self, acc: Accepted) -> Any:
+        from kukm.storage._codec import detach, prepare_ops
+        from kukm.storage.base import WriteOp
+
+        assert acc.record is not None
+        op = WriteOp(
+            self.kind,  # type: ignore[arg-type]
+            acc.id,
+            acc.record,
+            self._provenance(acc.sumber),
+            valid_from=getattr(acc.record, "tanggal_data", None),
+            atribut=acc.atribut,
+        )
+        return detach(prepare_ops([op]))[0]
+
+    def _column_blobs(self, bp: Any) -> list[str] | None:
+        from kukm.pipeline._prepare import ColumnPreparer
+
+        preparer = self.__dict__.get("_preparer")
+        if preparer is None or preparer[0] is not bp._inst:
+            preparer = self.__dict__["_preparer"] = (bp._inst, ColumnPreparer(bp._inst))
+        if not preparer[1].supported:
+            return None
+        blobs: list[str] | None = preparer[1].blobs(bp.values)
+        return blobs
+
+    _ID_COLUMNS = (
+        "nib", "npwp", "nik_pemilik", "id_sumber", "nama_usaha", "kode_wilayah", "kbli",
+        "jenis_kelamin", "tanggal_data",
+    )  # fmt: skip
+
+    def _column_row(
+        self, cols: list[list[Any]], k: int, row: int, sumber: SumberData, skala: str | None, blob: str, out: list[Any]
+    ) -> Accepted:
+        from kukm.pipeline._prepare import umkm_dims
+        from kukm.storage._codec import PreparedOp, encode_atribut
+
+        nib, npwp, nik, id_sumber, nama, code, kbli, jk, tanggal = [c[k] for c in cols]
+        if nib:
+            rid, id_field = f"umkm-nib-{nib}", "nib"
+        elif id_sumber:
+            rid, id_field = f"umkm-src-{sumber.value}-{id_sumber}", "id_sumber"
+        else:
+            rid, id_field = f"umkm-h-{_short_hash(nama.casefold() if nama else '', nik, code, npwp)}", None
+        cache: dict[str | None, tuple[dict[str, str | None], str]] = self.__dict__.setdefault("_atribut", {})
+        hit = cache.get(skala)
+        if hit is None:
+            hit = cache[skala] = ({"skala": skala}, encode_atribut({"skala": skala}))
+        atribut, atribut_json = hit
+        digest = hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+        out.append(
+            PreparedOp(
+                "umkm", rid, None, blob, digest, self._provenance(sumber), None, tanggal,
+                atribut, atribut_json, umkm_dims(nib, npwp, nik, nama, code, kbli, jk, skala),
+            )
+        )  # fmt: skip
+        return Accepted(row, rid, id_field, None, atribut, sumber, 0)
 
     def _check_rows(
         self,
@@ -418,7 +514,7 @@ def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> byt
 
     gc.disable()  # a worker makes no reference cycles (kukm.pipeline.run.gc_paused)
     result = _WORKER_CHECKER.check(rows)
-    if _WORKER_CHECKER.prepare_for is not None and result.accepted:
+    if _WORKER_CHECKER.prepare_for is not None and result.accepted and result.prepared is None:
         result = prepare_result(result, _WORKER_CHECKER.kind, *_WORKER_CHECKER.prepare_for)
     return dumps_result(result)
 

@@ -359,8 +359,9 @@ def run_file(
     src_key = default_source.value if default_source else "-"
     id_pengiriman = f"imp-{digest[:16]}" if digest else None
     checker.prepare_for = None
-    if workers > 0 and store is not None and callable(getattr(store, "write_prepared", None)):
-        # pool workers also serialise and hash the records; this process only writes
+    if store is not None and callable(getattr(store, "write_prepared", None)):
+        # the checks also serialise and hash (in pool workers when there are some); clean
+        # rows go from columns to store ops without entity objects (kukm.pipeline._prepare)
         checker.prepare_for = (petugas, id_pengiriman)
     seen = SeenIds()
     provenances: dict[SumberData, Provenance] = {}  # one shared object per source

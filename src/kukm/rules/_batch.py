@@ -273,6 +273,11 @@ class BatchParse:
         """The typed values of one field for every row (meaningful on fast rows)."""
         return self._values[self.names[name]]
 
+    @property
+    def values(self) -> list[list[Any]]:
+        """Every field's typed column, in the instrument's field order (meaningful on fast rows)."""
+        return self._values
+
     def ok_column(self, name: str) -> list[Any]:
         """The typed values of one field on the rows of :meth:`ok_rows`, in that order."""
         col = self._values[self.names[name]]

@@ -18,12 +18,12 @@ checks the chunk and the store replays the batch.
 
 With ``workers > 0`` the checks run in a process pool over chunks (a bounded
 window of chunks in flight, results taken in order), so row numbers stay
-exact and memory stays bounded. It is off by default: on the 2-core test
-machine (``benchmarks/bench_import.py``, one million rows) it gave 1.59× when
-the machine was busy with other work and 1.00× when it was quiet, because the
-single writer (reading, unpickling the checked records, the store's
-versioned batch writes) then becomes the bottleneck. Ask for it with
-``workers=2`` (``--workers 2``) where measurement shows it pays.
+exact and memory stays bounded; with a store that takes prepared ops
+(``write_prepared``) the workers also serialise and hash the records, and
+this process only writes. It is off by default: on the 2-core test machine
+(``benchmarks/bench_import.py``, one million rows) it made the import 1.44×
+faster, but the three processes together peaked near 500 MB. Ask for it with
+``workers=2`` (``--workers 2``) where memory allows.
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared
 earlier in the same file is rejected with ``BARIS_DUPLIKAT`` on the field the
@@ -350,7 +350,7 @@ def run_file(
         checker.default_source = default_source
     p = Path(path)
     if workers is None:
-        workers = 0  # measured: the pool does not reliably pay on 2 cores (module docstring)
+        workers = 0  # the pool pays 1.44x on 2 cores but nearly doubles memory (module docstring)
     if workers > 0:
         checker.instrument  # noqa: B018 - fail early on a bad instrument, before forking
     started = time.perf_counter()

@@ -20,6 +20,7 @@ typed values does not pay for them.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
@@ -308,7 +309,13 @@ class BatchParse:
         """Every row's record, in order (``None`` for rows with errors); built column-wise."""
         build = self._inst._build
         assert build is not None
-        out: list[Umkm | Koperasi | None] = list(map(build, *self._values)) if self.n else []
+        was = gc.isenabled()
+        gc.disable()  # no cycles among records (see BatchParser.parse)
+        try:
+            out: list[Umkm | Koperasi | None] = list(map(build, *self._values)) if self.n else []
+        finally:
+            if was:
+                gc.enable()
         for k, res in self.slow.items():
             out[k] = res.record
         return out
@@ -348,6 +355,23 @@ class BatchParser:
         self.rules = [(r, [(x, index[x]) for x in r.fields if x in index]) for r in inst.rules]
 
     def parse(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        first_row: int,
+        today: dt.date | None,
+    ) -> BatchParse:
+        # Parsing makes no reference cycles, but allocates many objects; with the cyclic
+        # collector on, each pass walks every live object of the caller's (often large) data.
+        if not gc.isenabled():
+            return self._parse(columns, rows, first_row, today)
+        gc.disable()
+        try:
+            return self._parse(columns, rows, first_row, today)
+        finally:
+            gc.enable()
+
+    def _parse(
         self,
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],

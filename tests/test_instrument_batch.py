@@ -181,14 +181,16 @@ def test_skala_kolom_at_pp_7_2021_modal_boundaries(boundary: int) -> None:
     assert ranks.index(got[1]) == ranks.index(got[0]) + 1
 
 
-def _column_ops(rows: list[list[Any]], columns: list[str], today: dt.date | None) -> None:
+def _column_ops(
+    rows: list[list[Any]], columns: list[str], today: dt.date | None, inst: Any = None
+) -> None:
     """Ops made from columns equal ops made from records: blob, hash, id, dims, valid_from."""
     from kukm.model import SumberData
     from kukm.pipeline.checks import RowChecker, classify, record_id
     from kukm.storage._codec import _dims, encode_record
 
-    inst = get_instrument("umkm")
-    checker = RowChecker("umkm", default_source=SumberData.SUDIN)
+    inst = inst or get_instrument("umkm")
+    checker = RowChecker("umkm", default_source=SumberData.SUDIN, instrument=inst)
     checker.prepare_for = ("op", "imp-x")
     chunk = [(k + 1, dict(zip(columns, r, strict=True)), None) for k, r in enumerate(rows)]
     result = checker.check(chunk)
@@ -224,3 +226,22 @@ def test_column_prepared_ops_equal_record_ops(table: tuple[list[str], list[list[
     if any(len(r) != len(columns) or None in r for r in rows):
         return
     _column_ops(rows, columns, None)
+
+
+def test_column_road_follows_targets_not_field_names() -> None:
+    """A Dinas form that names its columns differently fills the same attributes."""
+    import attrs as _attrs
+
+    from kukm.rules.instruments import Instrument
+
+    base = get_instrument("umkm")
+    renamed = {"nik_pemilik": "nik_owner", "modal_usaha": "modal", "tanggal_data": "per_tanggal"}
+    fields = [_attrs.evolve(f, name=renamed.get(f.name, f.name)) for f in base.fields]
+    inst = Instrument("umkm-lain", "umkm", fields, [r for r in base.rules if r.id != "jenis_kelamin_nik"])
+    generated = list(generate_umkm(300, seed=4, faulty_share=0.1))
+    columns = [renamed.get(c, c) for c in generated[0].data]
+    rows = [list(r.data.values()) for r in generated]
+    for k in (5, 6, 7):
+        rows[k][columns.index("nib")] = ""
+        rows[k][columns.index("id_sumber")] = ""
+    _column_ops(rows, columns, None, inst)

@@ -330,19 +330,22 @@ class RowChecker:
         warnings = 0
         default = self.default_source
         skala: list[str | None] | None = None
-        names = bp.names
         if self.kind == "umkm" and bp.fast:
             from kukm.rules.skala_umkm import skala_kolom
 
-            amounts = {a: bp.column(a) for a in ("modal_usaha", "kekayaan_bersih", "omzet_tahunan") if a in names}
-            dates = bp.column("tanggal_data") if "tanggal_data" in names else [None] * bp.n
+            amounts = {
+                a: col
+                for a in ("modal_usaha", "kekayaan_bersih", "omzet_tahunan")
+                if (col := bp.target_column(a)) is not None
+            }
+            dates = bp.target_column("tanggal_data") or [None] * bp.n
             skala = skala_kolom(amounts, dates, today=today)
         # with a store that takes prepared ops, clean UMKM rows go from columns to ops
         # without entity objects (kukm.pipeline._prepare); other rows build their record
         blobs = self._column_blobs(bp) if self.prepare_for is not None and skala is not None else None
         records = bp.records() if blobs is None else None
         absent = [None] * bp.n
-        id_cols = [bp.values[names[c]] if c in names else absent for c in self._ID_COLUMNS]
+        id_cols = [bp.target_column(t) or absent for t in self._ID_TARGETS]
         prepared: list[Any] | None = [] if self.prepare_for is not None else None
         slow = bp.slow
         for k in range(bp.n):
@@ -419,9 +422,10 @@ class RowChecker:
         blobs: list[str] | None = preparer[1].blobs(bp.values)
         return blobs
 
-    _ID_COLUMNS = (
-        "nib", "npwp", "nik_pemilik", "id_sumber", "nama_usaha", "kode_wilayah", "kbli",
-        "jenis_kelamin", "tanggal_data",
+    #: the Umkm attributes a record id and the dimension columns are made of
+    _ID_TARGETS = (
+        "nib", "npwp", "pemilik.nik_penduduk", "id_sumber", "nama_usaha", "alamat.kode_wilayah",
+        "kbli", "pemilik.jenis_kelamin", "tanggal_data",
     )  # fmt: skip
 
     def _column_row(

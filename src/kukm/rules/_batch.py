@@ -248,7 +248,7 @@ class BatchParse:
     ``slow`` maps every other row to its full per-row :class:`RowResult`.
     """
 
-    __slots__ = ("_inst", "_values", "fast", "first_row", "n", "names", "slow")
+    __slots__ = ("_inst", "_values", "fast", "first_row", "n", "names", "slow", "targets")
 
     def __init__(
         self,
@@ -261,6 +261,11 @@ class BatchParse:
         self._inst = inst
         self._values = values
         self.names: dict[str, int] = {f.name: i for i, f in enumerate(inst.fields)}
+        #: entity attribute (``"pemilik.nik_penduduk"``) → field index (the last field wins,
+        #: as in the record the per-row parser builds)
+        self.targets: dict[str, int] = {
+            f.target: i for i, f in enumerate(inst.fields) if f.target not in (None, "-")
+        }
         self.fast = fast
         self.slow = slow
         self.first_row = first_row
@@ -278,6 +283,11 @@ class BatchParse:
     def values(self) -> list[list[Any]]:
         """Every field's typed column, in the instrument's field order (meaningful on fast rows)."""
         return self._values
+
+    def target_column(self, target: str) -> list[Any] | None:
+        """The typed column of the field that fills entity attribute ``target`` (or ``None``)."""
+        i = self.targets.get(target)
+        return self._values[i] if i is not None else None
 
     def ok_column(self, name: str) -> list[Any]:
         """The typed values of one field on the rows of :meth:`ok_rows`, in that order."""

@@ -365,3 +365,25 @@ def test_pool_workers_preparing_ops_store_what_the_writer_alone_stores(tmp_path:
         )  # fmt: skip
     assert seen[0] == seen[1]
     assert seen[0][4].get(BARIS_DUPLIKAT, 0) >= 1 and seen[0][7] == 0
+
+
+def test_validate_without_records_reports_what_the_record_road_reports(tmp_path: Path) -> None:
+    from kukm.synthetic import generate_umkm, write_csv
+
+    path = tmp_path / "u.csv"
+    rows = list(generate_umkm(300, seed=9, faulty_share=0.1))
+    write_csv(path, rows + rows[:5])
+    inst = RowChecker("umkm").instrument
+
+    class PerRow:
+        name, versi = inst.name, inst.versi
+
+        def parse_row(self, row: Mapping[str, str], *, row_number: int) -> Any:
+            return inst.parse_row(row, row_number=row_number)
+
+    got = []
+    for checker in (None, RowChecker("umkm", instrument=PerRow())):
+        s = run_file(path, kind="umkm", checker=checker, errors_path=tmp_path / "e.csv")
+        got.append((s.input, s.accepted, s.rejected, dict(s.by_code), (tmp_path / "e.csv").read_text()))
+    assert got[0] == got[1]
+    assert got[0][3].get(BARIS_DUPLIKAT, 0) >= 1

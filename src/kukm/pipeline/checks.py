@@ -241,8 +241,10 @@ class RowChecker:
         self.default_source = default_source
         self._instrument = instrument
         self._explicit = instrument is not None
-        #: (petugas, id_pengiriman) when pool workers also prepare the store ops
+        #: (petugas, id_pengiriman) when the checks also prepare the store ops
         self.prepare_for: tuple[str | None, str | None] | None = None
+        #: False when nothing is stored (``kukm validate``): clean rows then get no record
+        self.keep_records = True
 
     def __getstate__(self) -> dict[str, Any]:
         # an instrument given as an object travels with the checker (it must pickle);
@@ -255,6 +257,7 @@ class RowChecker:
             "_instrument": self._instrument if explicit else None,
             "_explicit": explicit,
             "prepare_for": self.prepare_for,
+            "keep_records": self.keep_records,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -343,7 +346,9 @@ class RowChecker:
         # with a store that takes prepared ops, clean UMKM rows go from columns to ops
         # without entity objects (kukm.pipeline._prepare); other rows build their record
         blobs = self._column_blobs(bp) if self.prepare_for is not None and skala is not None else None
-        records = bp.records() if blobs is None else None
+        # checks alone (nothing stored) need only ids from clean rows, not their records
+        columnar = skala is not None and (blobs is not None or not self.keep_records)
+        records = bp.records() if not columnar else None
         absent = [None] * bp.n
         id_cols = [bp.target_column(t) or absent for t in self._ID_TARGETS]
         prepared: list[Any] | None = [] if self.prepare_for is not None else None
@@ -368,9 +373,10 @@ class RowChecker:
                 data = dict(zip(columns, lists[k], strict=False))
                 rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
                 continue
-            if res is None and blobs is not None:
-                assert skala is not None and prepared is not None
-                accepted.append(self._column_row(id_cols, k, row, sumber, skala[k], blobs[k], prepared))
+            if res is None and columnar:
+                assert skala is not None
+                blob = blobs[k] if blobs is not None else None
+                accepted.append(self._column_row(id_cols, k, row, sumber, skala[k], blob, prepared))
                 continue
             assert record is not None
             rid, id_field = record_id(record, sumber.value)
@@ -429,7 +435,14 @@ class RowChecker:
     )  # fmt: skip
 
     def _column_row(
-        self, cols: list[list[Any]], k: int, row: int, sumber: SumberData, skala: str | None, blob: str, out: list[Any]
+        self,
+        cols: list[list[Any]],
+        k: int,
+        row: int,
+        sumber: SumberData,
+        skala: str | None,
+        blob: str | None,
+        out: list[Any] | None,
     ) -> Accepted:
         from kukm.pipeline._prepare import umkm_dims
         from kukm.storage._codec import PreparedOp, encode_atribut
@@ -446,6 +459,8 @@ class RowChecker:
         if hit is None:
             hit = cache[skala] = ({"skala": skala}, encode_atribut({"skala": skala}))
         atribut, atribut_json = hit
+        if blob is None or out is None:
+            return Accepted(row, rid, id_field, None, atribut, sumber, 0)
         digest = hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
         out.append(
             PreparedOp(

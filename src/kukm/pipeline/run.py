@@ -359,6 +359,7 @@ def run_file(
     src_key = default_source.value if default_source else "-"
     id_pengiriman = f"imp-{digest[:16]}" if digest else None
     checker.prepare_for = None
+    checker.keep_records = store is not None
     if store is not None and callable(getattr(store, "write_prepared", None)):
         # the checks also serialise and hash (in pool workers when there are some); clean
         # rows go from columns to store ops without entity objects (kukm.pipeline._prepare)

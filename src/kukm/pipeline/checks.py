@@ -531,7 +531,7 @@ def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> byt
         raise RuntimeError("init_worker was not called in this process")
     import gc
 
-    gc.disable()  # a worker makes no reference cycles (kukm.pipeline.run.gc_paused)
+    gc.disable()  # a worker makes no reference cycles (kukm._gc.gc_paused)
     result = _WORKER_CHECKER.check(rows)
     if _WORKER_CHECKER.prepare_for is not None and result.accepted and result.prepared is None:
         result = prepare_result(result, _WORKER_CHECKER.kind, *_WORKER_CHECKER.prepare_for)

@@ -42,7 +42,6 @@ from __future__ import annotations
 import array
 import collections
 import contextlib
-import gc
 import hashlib
 import pickle
 import time
@@ -53,6 +52,7 @@ from typing import Any, Final, TypeVar
 
 from attrs import define, field
 
+from kukm._gc import gc_paused
 from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 from kukm.model import SumberData
 from kukm.pipeline.checks import (
@@ -273,31 +273,6 @@ def _results(
         while window:
             t, done, fut = window.popleft()
             yield t, done, pickle.loads(fut.result())
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk run, then restore it.
-
-    The pipeline makes no reference cycles (rows, records and their issues
-    are freed by reference counting as soon as a batch is written), but the
-    collector still walks every live object after each few hundred
-    allocations; on a million rows that was some 40% of the checking time
-    (``benchmarks/bench_import.py``). Collection resumes, and runs once, on exit.
-
-    >>> import gc
-    >>> with gc_paused():
-    ...     gc.isenabled()
-    False
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-            gc.collect(0)
 
 
 def _instrument_key(checker: RowChecker) -> str:

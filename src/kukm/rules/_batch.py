@@ -20,11 +20,11 @@ typed values does not pay for them.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from kukm._gc import gc_paused
 from kukm.model import Koperasi, SumberData, Umkm
 from kukm.rules.amounts import parse_date
 
@@ -41,7 +41,9 @@ def _stripped(col: Sequence[Any]) -> list[Any]:
     try:
         return list(map(_strip, col))
     except TypeError:  # a non-text cell (XLSX numbers, dates) or an absent one (None)
-        return [s.strip() if s.__class__ is str else ("" if s is None else str(s).strip()) for s in col]
+        return [
+            s.strip() if s.__class__ is str else ("" if s is None else str(s).strip()) for s in col
+        ]
 
 
 def _positions(seq: list[Any], value: object) -> list[int]:
@@ -101,7 +103,11 @@ def _amounts(
             text = list(col)
             for k in odd:
                 text[k] = "0"
-        out: list[Any] = list(map(int, "\n".join(text).replace("Rp", "").replace(" ", "").replace(".", "").split("\n")))
+        out: list[Any] = list(
+            map(
+                int, "\n".join(text).replace("Rp", "").replace(" ", "").replace(".", "").split("\n")
+            )
+        )
         for k in odd:
             out[k] = other(col[k])
         return out
@@ -114,10 +120,7 @@ def _telepon(slow: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     fullmatch = _TELEPON_SIMPLE.fullmatch
 
     def column(col: list[Any]) -> list[Any]:
-        return [
-            ("+62" + s[1:] if s[0] == "0" else s) if fullmatch(s) else slow(s)
-            for s in col
-        ]
+        return [("+62" + s[1:] if s[0] == "0" else s) if fullmatch(s) else slow(s) for s in col]
 
     return column
 
@@ -136,7 +139,9 @@ def _enum(table: dict[str, Any], convert: Callable[[Any], Any]) -> Callable[[lis
     return lambda col: _fill_blanks(list(map(get, map(lower, col))), col, convert)
 
 
-def _pattern(rx: re.Pattern[str], convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+def _pattern(
+    rx: re.Pattern[str], convert: Callable[[Any], Any]
+) -> Callable[[list[Any]], list[Any]]:
     """Values that ``rx`` fully matches are kept as they are (the converter's own fast path)."""
     fullmatch = rx.fullmatch
 
@@ -170,17 +175,11 @@ def _memo(convert: Callable[[Any], Any], limit: int = 100_000) -> Callable[[list
 
 def _column_fn(f: Field, conv: Callable[[str], Any]) -> Callable[[list[Any]], list[Any]]:
     """Stripped column → typed column (``_MISS`` where the per-row road must decide)."""
-    from kukm.rules.instruments import _EMAIL, _ENUM_CLASSES, FieldType
+    from kukm.rules.instruments import _EMAIL, FieldType, _enum_table
 
     required = f.required
     if f.type is FieldType.ENUM and not f.vocabulary:
-        cls = _ENUM_CLASSES.get(f.name)
-        table: dict[str, Any] = {}
-        for c in f.choices:
-            table[c.lower()] = cls(c) if cls else c
-        for key, val in f.synonyms.items():
-            table[key.lower()] = cls(val) if cls else val
-        return _enum(table, _safe(conv, required))
+        return _enum(_enum_table(f), _safe(conv, required))
     if f.type is FieldType.EMAIL:
         return _pattern(_EMAIL, _safe(conv, required))
     if f.type is FieldType.IDENTIFIER and f.identifier == "nib":
@@ -316,16 +315,15 @@ class BatchParse:
         return record
 
     def records(self) -> list[Umkm | Koperasi | None]:
-        """Every row's record, in order (``None`` for rows with errors); built column-wise."""
+        """Every row's record, in order (``None`` for rows with errors); built column-wise.
+
+        The cyclic GC is paused meanwhile: records make no cycles, and its passes
+        would walk every live object of the caller's (often large) data.
+        """
         build = self._inst._build
         assert build is not None
-        was = gc.isenabled()
-        gc.disable()  # no cycles among records (see BatchParser.parse)
-        try:
+        with gc_paused():  # no cycles among records (see BatchParser.parse)
             out: list[Umkm | Koperasi | None] = list(map(build, *self._values)) if self.n else []
-        finally:
-            if was:
-                gc.enable()
         for k, res in self.slow.items():
             out[k] = res.record
         return out
@@ -365,23 +363,6 @@ class BatchParser:
         self.rules = [(r, [(x, index[x]) for x in r.fields if x in index]) for r in inst.rules]
 
     def parse(
-        self,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        first_row: int,
-        today: dt.date | None,
-    ) -> BatchParse:
-        # Parsing makes no reference cycles, but allocates many objects; with the cyclic
-        # collector on, each pass walks every live object of the caller's (often large) data.
-        if not gc.isenabled():
-            return self._parse(columns, rows, first_row, today)
-        gc.disable()
-        try:
-            return self._parse(columns, rows, first_row, today)
-        finally:
-            gc.enable()
-
-    def _parse(
         self,
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],

@@ -250,6 +250,17 @@ def _positional_call(cls: type[Any], given: Mapping[str, str], ns: dict[str, Any
     return f"{name}({', '.join(args)})"
 
 
+def _enum_table(f: Field) -> dict[str, Any]:
+    """Lower-case spelling → canonical value of an ``enum`` field (choices and synonyms)."""
+    cls = _ENUM_CLASSES.get(f.name)
+    table: dict[str, Any] = {}
+    for c in f.choices:
+        table[c.lower()] = cls(c) if cls else c
+    for k, v in f.synonyms.items():
+        table[k.lower()] = cls(v) if cls else v
+    return table
+
+
 def _id_check(f: Field) -> Callable[[str], str]:
     if not f.identifier:
         raise ConfigurationError(f"field {f.name!r}: identifier type needs 'identifier'", code=INSTRUMENT_FILE)
@@ -297,12 +308,7 @@ def _compile_field(f: Field) -> Callable[[str], Any]:
 
         return conv_vocab
     if t is FieldType.ENUM:
-        cls = _ENUM_CLASSES.get(f.name)
-        table: dict[str, Any] = {}
-        for c in f.choices:
-            table[c.lower()] = cls(c) if cls else c
-        for k, v in f.synonyms.items():
-            table[k.lower()] = cls(v) if cls else v
+        table = _enum_table(f)
         strict = f.strict
 
         def conv_enum(raw: str) -> Any:
@@ -566,13 +572,7 @@ class Instrument:
                 "        " + bad.format(code="_pc(e)", detail="''"),
             ]
         if t is FieldType.ENUM and not f.vocabulary:
-            cls = _ENUM_CLASSES.get(f.name)
-            table: dict[str, Any] = {}
-            for c in f.choices:
-                table[c.lower()] = cls(c) if cls else c
-            for k, val in f.synonyms.items():
-                table[k.lower()] = cls(val) if cls else val
-            ns[f"t{i}"] = table
+            ns[f"t{i}"] = _enum_table(f)
             out = [f"{v} = t{i}.get(raw.lower())", f"if {v} is None:"]
             if f.strict:
                 out.append("    " + bad.format(code="_ENUM", detail=repr(", ".join(f.choices))))
@@ -660,7 +660,12 @@ class Instrument:
             from kukm.rules._batch import BatchParser
 
             self._batch = BatchParser(self)
-        result: BatchParse = self._batch.parse(columns, rows, first_row, today)
+        from kukm._gc import gc_paused
+
+        # no reference cycles are made; with the cyclic GC on, its passes would walk every
+        # live object of the caller's (often large) data (benchmarks/bench_rules.py: half the time)
+        with gc_paused():
+            result: BatchParse = self._batch.parse(columns, rows, first_row, today)
         return result
 
     def validate_record(self, entity: Umkm | Koperasi, *, today: dt.date | None = None) -> list[Issue]:

@@ -182,6 +182,18 @@ def test_tabulasi_counts_follow_every_write_path(tmp_path: Path) -> None:
         store.write_batch([umkm_op(i, atribut={"skala": "mikro"}) for i in range(6)])
         store.write_batch([umkm_op(i, record=make_umkm(i, kbli="10110")) for i in range(3)])
         store.set_status("umkm", "u00001", VerificationStatus.DITOLAK, petugas="d")
+        # two versions of one record in one batch (only the last is current), a new one, and
+        # an insert outside the batch writer (counted by the trigger)
+        store.write_batch(
+            [umkm_op(7, atribut={"skala": "kecil"}), umkm_op(7, atribut={"skala": "besar"}), umkm_op(8)],
+            batch_key="k",
+        )
+        cols_all = [c[1] for c in store.conn.execute("PRAGMA table_info(records)")]
+        donor = store.conn.execute("SELECT * FROM records WHERE id = 'u00008'").fetchone()
+        store.conn.execute(
+            f"INSERT INTO records ({', '.join(cols_all)}) VALUES ({', '.join('?' for _ in cols_all)})",
+            (None, "umkm", "u00099", *donor[3:15], None, *donor[16:]),
+        )
         direct = store.conn.execute(
             f"SELECT {', '.join(cols)}, COUNT(*) FROM records WHERE is_current = 1 "
             f"GROUP BY {', '.join(cols)} ORDER BY {', '.join(cols)}"
@@ -191,15 +203,15 @@ def test_tabulasi_counts_follow_every_write_path(tmp_path: Path) -> None:
             f"GROUP BY {', '.join(cols)} HAVING SUM(n) > 0 ORDER BY {', '.join(f'NULLIF({c}, char(0))' for c in cols)}"
         ).fetchall()
         assert sorted(map(tuple, kept), key=repr) == sorted(map(tuple, direct), key=repr)
-        assert store.count("umkm") == 6
+        assert store.count("umkm") == 9
         assert store.count("umkm", status=[VerificationStatus.DITOLAK]) == 1
         by_kbli = dict(store.tabulate("umkm", ["kbli"]))
         want: dict[tuple[str | None, ...], int] = {("10110",): 3}
-        for i in range(3, 6):
+        for i in (3, 4, 5, 7, 8, 8):
             want[(make_umkm(i).kbli,)] = want.get((make_umkm(i).kbli,), 0) + 1
         assert by_kbli == want
     with SqliteStore(url) as store:
-        assert store.count("umkm") == 6
+        assert store.count("umkm") == 9
 
 
 _OPS = st.builds(

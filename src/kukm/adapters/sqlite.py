@@ -49,7 +49,13 @@ from kukm.storage.base import (
     VerificationStatus,
     WriteOp,
 )
-from kukm.storage.sqlite_schema import DEFERRABLE_INDEXES, TABULASI_COLUMNS, ensure_indexes, migrate
+from kukm.storage.sqlite_schema import (
+    DEFERRABLE_INDEXES,
+    TABULASI_COLUMNS,
+    TABULASI_KEY,
+    ensure_indexes,
+    migrate,
+)
 
 __all__ = ["SqliteStore", "kukm_register_storage_backends", "sqlite_path"]
 
@@ -96,8 +102,9 @@ _OTHER_KIND_DIMS = {k: frozenset(_codec.DIMENSION_COLUMNS) - frozenset(v) for k,
 
 
 def _statement(dims: tuple[str, ...], keyed: bool) -> str:
-    cols = (*_HEAD_COLUMNS, *(("batch_key",) if keyed else ()), *dims)
-    return f"INSERT INTO records ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+    # batch_key '' marks a row the batch writer counts in tabulasi itself (sqlite_schema v5)
+    values = ", ".join(["?"] * len(_HEAD_COLUMNS) + (["?"] if keyed else ["''"]) + ["?"] * len(dims))
+    return f"INSERT INTO records ({', '.join((*_HEAD_COLUMNS, 'batch_key', *dims))}) VALUES ({values})"
 
 
 def _getter(dims: tuple[str, ...]) -> Any:
@@ -110,6 +117,16 @@ _STATEMENTS: dict[tuple[str, bool], tuple[str, Any]] = {
     for kind, dims in _KIND_DIMS.items()
     for keyed in (False, True)
 }
+# (kind, status, sumber, *the other key columns as in dims) → tabulasi's column order
+_TABULASI_DIMS = operator.itemgetter(*[c for c in TABULASI_KEY if c not in ("status", "sumber")])
+_TABULASI_ORDER = [0] + [
+    1 if c == "status" else 2 if c == "sumber" else 3 + [x for x in TABULASI_KEY if x not in ("status", "sumber")].index(c)
+    for c in TABULASI_KEY
+]
+_TABULASI_UPSERT = (
+    f"INSERT INTO tabulasi VALUES ({', '.join('?' for _ in range(len(TABULASI_KEY) + 2))}) "
+    f"ON CONFLICT (kind, {', '.join(TABULASI_KEY)}) DO UPDATE SET n = n + excluded.n"
+)
 _SELECT = (
     "SELECT r.kind, r.id, r.version, r.valid_from, r.recorded_at, r.sumber, r.petugas, "
     "r.waktu, r.id_pengiriman, r.status, r.content_hash, r.record, r.atribut, "
@@ -381,6 +398,7 @@ class SqliteStore:
                     conn.executemany("UPDATE records SET is_current = 0 WHERE seq = ?", retire)
                 for sql, rows in groups.items():
                     conn.executemany(sql, rows)
+                self._count_current(conn, plan, last)
                 result = BatchResult(inserted, updated, unchanged)
                 if batch_key is not None:
                     conn.execute(
@@ -393,6 +411,27 @@ class SqliteStore:
                     conn.execute("ROLLBACK")
                 raise
         return result
+
+    @staticmethod
+    def _count_current(
+        conn: sqlite3.Connection,
+        plan: Sequence[tuple[_codec.PreparedOp, str, int]],
+        last: Mapping[tuple[str, str], int],
+    ) -> None:
+        """Add the batch's new current versions to ``tabulasi`` (one upsert per combination)."""
+        counts: dict[tuple[Any, ...], int] = {}
+        get = _TABULASI_DIMS
+        for index, (prep, status, _version) in enumerate(plan):
+            if last[(prep.kind, prep.id)] != index:
+                continue  # superseded within the batch: never current
+            key = (prep.kind, status, prep.provenance.sumber.value, *get(prep.dims))
+            counts[key] = counts.get(key, 0) + 1
+        if counts:
+            order = _TABULASI_ORDER
+            conn.executemany(
+                _TABULASI_UPSERT,
+                [(*["\x00" if v is None else v for v in (k[i] for i in order)], n) for k, n in counts.items()],
+            )
 
     @staticmethod
     def _insert_rows(

@@ -19,9 +19,11 @@ Tables (see ``docs/storage.md``):
 * ``batches`` – committed ``batch_key`` values with their result.
 * ``tabulasi`` – how many current versions share each combination of region
   code, status, source and tabulation dimension but KBLI (``NULL`` kept as
-  ``char(0)``); triggers on ``records`` keep it exact (an insert of a current
-  version adds one, retiring a version takes one away), so counts and
-  tabulations read a small table instead of the records.
+  ``char(0)``), kept exact in the transaction that changes ``records``: a
+  batch write counts its new current versions itself (its rows carry
+  ``batch_key = ''``), a trigger counts any other insert, and another
+  trigger takes one away when a version is retired. Counts and tabulations
+  read a small table instead of the records.
 
 >>> [m.version for m in MIGRATIONS]
 [1, 2, 3, 4, 5]
@@ -175,6 +177,8 @@ _V5_KEY = (
     "kode_wilayah", "status", "sumber", "provinsi", "kab_kota", "kecamatan", "kelurahan", "skala",
     "jenis", "bentuk", "kelompok", "jenis_kelamin", "status_nik", "grade",
 )  # fmt: skip
+#: The key columns of ``tabulasi`` after ``kind``, in order.
+TABULASI_KEY: tuple[str, ...] = _V5_KEY
 #: Tabulation columns ``tabulasi`` holds (the others are counted from ``records``).
 TABULASI_COLUMNS: frozenset[str] = frozenset(_V5_KEY)
 _NUL = "char(0)"
@@ -185,7 +189,10 @@ _V5 = [
     f"CREATE UNIQUE INDEX tabulasi_key ON tabulasi(kind, {', '.join(_V5_KEY)})",
     f"INSERT INTO tabulasi SELECT kind, {', '.join(f'ifnull({c}, {_NUL})' for c in _V5_KEY)}, COUNT(*) "
     f"FROM records WHERE is_current = 1 GROUP BY kind, {', '.join(f'ifnull({c}, {_NUL})' for c in _V5_KEY)}",
-    f"""CREATE TRIGGER records_tabulasi_add AFTER INSERT ON records WHEN NEW.is_current = 1
+    # rows written by SqliteStore.write_batch/write_prepared carry batch_key '' and are counted
+    # by the writer, per batch, in the same transaction; every other insert by this trigger
+    f"""CREATE TRIGGER records_tabulasi_add AFTER INSERT ON records
+WHEN NEW.is_current = 1 AND NEW.batch_key IS NULL
 BEGIN
   INSERT INTO tabulasi VALUES (NEW.kind, {", ".join(f"ifnull(NEW.{c}, {_NUL})" for c in _V5_KEY)}, 1)
   ON CONFLICT (kind, {", ".join(_V5_KEY)}) DO UPDATE SET n = n + 1;

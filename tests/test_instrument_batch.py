@@ -23,6 +23,9 @@ UMKM_COLUMNS = [f.name for f in get_instrument("umkm").fields]
 def _same(inst: Any, columns: list[str], rows: list[list[Any]], today: dt.date | None) -> None:
     batch = inst.parse_batch(columns, rows, first_row=5, today=today)
     assert batch.n == len(rows)
+    for name in ("modal_usaha", "tanggal_data", "nama_usaha"):
+        if name in batch.names:
+            assert batch.ok_column(name) == [batch.value(name, k) for k in batch.ok_rows()]
     records = batch.records()
     for k, row in enumerate(rows):
         want = inst.parse_row(dict(zip(columns, row, strict=False)), row_number=5 + k, today=today)

@@ -20,7 +20,9 @@ typed values does not pay for them.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -247,7 +249,7 @@ class BatchParse:
     ``slow`` maps every other row to its full per-row :class:`RowResult`.
     """
 
-    __slots__ = ("_inst", "_values", "fast", "first_row", "n", "names", "slow", "targets")
+    __slots__ = ("_inst", "_ok", "_values", "fast", "first_row", "n", "names", "slow", "targets")
 
     def __init__(
         self,
@@ -269,10 +271,16 @@ class BatchParse:
         self.slow = slow
         self.first_row = first_row
         self.n = len(fast) + len(slow)
+        self._ok: list[int] | None = None
 
     def ok_rows(self) -> list[int]:
         """Indexes of the rows that give a record (fast rows and slow rows with warnings only)."""
-        return sorted([*self.fast, *(k for k, r in self.slow.items() if r.record is not None)])
+        if self._ok is None:
+            if self.slow:
+                self._ok = sorted([*self.fast, *(k for k, r in self.slow.items() if r.record is not None)])
+            else:
+                self._ok = list(self.fast)
+        return list(self._ok)
 
     def column(self, name: str) -> list[Any]:
         """The typed values of one field for every row (meaningful on fast rows)."""
@@ -291,11 +299,15 @@ class BatchParse:
     def ok_column(self, name: str) -> list[Any]:
         """The typed values of one field on the rows of :meth:`ok_rows`, in that order."""
         col = self._values[self.names[name]]
-        slow = self.slow
-        if not slow:
+        if not self.slow:
             return list(col)
+        ok = self.ok_rows()
+        out = list(operator.itemgetter(*ok)(col)) if len(ok) > 1 else [col[k] for k in ok]
         get = self._inst._getters[self.names[name]][1]
-        return [col[k] if k not in slow else get(slow[k].record) for k in self.ok_rows()]
+        for k, res in self.slow.items():
+            if res.record is not None:  # a slow row with warnings only: its value is its record's
+                out[bisect_left(ok, k)] = get(res.record)
+        return out
 
     def value(self, name: str, k: int) -> Any:
         """The typed value of field ``name`` on row ``k`` (a fast or a valid slow row)."""

@@ -248,3 +248,17 @@ def test_column_road_follows_targets_not_field_names() -> None:
         rows[k][columns.index("nib")] = ""
         rows[k][columns.index("id_sumber")] = ""
     _column_ops(rows, columns, None, inst)
+
+
+def test_a_reused_checker_writes_the_provenance_of_the_current_import() -> None:
+    from kukm.pipeline.checks import RowChecker
+
+    generated = list(generate_umkm(20, seed=2, faulty_share=0.0))
+    columns = list(generated[0].data)
+    chunk = [(k + 1, dict(zip(columns, r.data.values(), strict=True)), None) for k, r in enumerate(generated)]
+    checker = RowChecker("umkm")
+    for who in (("op-1", "imp-a"), ("op-2", "imp-b")):
+        checker.prepare_for = who
+        result = checker.check(chunk)
+        assert result.prepared
+        assert {(p.provenance.petugas, p.provenance.id_pengiriman) for p in result.prepared} == {who}

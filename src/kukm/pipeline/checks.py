@@ -34,7 +34,7 @@ import datetime as dt
 import hashlib
 import io
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, NamedTuple, Protocol
@@ -245,6 +245,14 @@ class RowChecker:
         self.prepare_for: tuple[str | None, str | None] | None = None
         #: False when nothing is stored (``kukm validate``): clean rows then get no record
         self.keep_records = True
+        self._caches()
+
+    def _caches(self) -> None:
+        # per process, never pickled: one Provenance per (source, prepare_for), the column
+        # road's preparer, the atribut of each scale
+        self._provenances: dict[tuple[SumberData, Any], Any] = {}
+        self._preparer: tuple[Any, Any] | None = None
+        self._atribut: dict[str | None, tuple[dict[str, str | None], str]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # an instrument given as an object travels with the checker (it must pickle);
@@ -262,6 +270,7 @@ class RowChecker:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._caches()
 
     @property
     def instrument(self) -> Any:
@@ -303,20 +312,14 @@ class RowChecker:
             return self._check_rows(rows, inst, today)
         if others:
             extra = self._check_rows(others, inst, today)
-            pairs: list[tuple[Accepted, Any]] = list(
-                zip(result.accepted, result.prepared or [None] * len(result.accepted), strict=True)
+            pairs = sorted(
+                [*_with_ops(result), *_with_ops(extra)], key=lambda pair: pair[0].row
             )
-            for acc in extra.accepted:
-                if result.prepared is not None:
-                    pairs.append((acc._replace(record=None), self._prepare_one(acc)))
-                else:
-                    pairs.append((acc, None))
-            pairs.sort(key=lambda p: p[0].row)
             result = ChunkResult(
                 [a for a, _ in pairs],
                 sorted([*result.rejected, *extra.rejected], key=lambda r: r.row),
                 result.warnings + extra.warnings,
-                [p for _, p in pairs] if result.prepared is not None else None,
+                [op for _, op in pairs] if result.prepared is not None else None,
             )
         return result
 
@@ -386,43 +389,32 @@ class RowChecker:
                 atribut = classify(record, today=today)
             acc = Accepted(row, rid, id_field, record, atribut, sumber, n_warn)
             if prepared is not None:
-                prepared.append(self._prepare_one(acc))
+                prepared.append(self._prepare([acc])[0])
                 acc = acc._replace(record=None)
             accepted.append(acc)
         return ChunkResult(accepted, rejected, warnings, prepared)
 
     # -- prepared ops (a store with write_prepared) -------------------------------------
     def _provenance(self, sumber: SumberData) -> Any:
-        from kukm.storage.base import Provenance
-
-        cache: dict[SumberData, Any] = self.__dict__.setdefault("_provenances", {})
-        prov = cache.get(sumber)
+        key = (sumber, self.prepare_for)
+        prov = self._provenances.get(key)
         if prov is None:
             petugas, id_pengiriman = self.prepare_for or (None, None)
-            prov = cache[sumber] = Provenance(sumber, petugas=petugas, id_pengiriman=id_pengiriman)
+            prov = self._provenances[key] = provenance_of(petugas, id_pengiriman)(sumber)
         return prov
 
-    def _prepare_one(self, acc: Accepted) -> Any:
+    def _prepare(self, accepted: Sequence[Accepted]) -> list[Any]:
+        """Serialised, hashed ops of accepted rows that carry their record (detached)."""
         from kukm.storage._codec import detach, prepare_ops
-        from kukm.storage.base import WriteOp
 
-        assert acc.record is not None
-        op = WriteOp(
-            self.kind,  # type: ignore[arg-type]
-            acc.id,
-            acc.record,
-            self._provenance(acc.sumber),
-            valid_from=getattr(acc.record, "tanggal_data", None),
-            atribut=acc.atribut,
-        )
-        return detach(prepare_ops([op]))[0]
+        return detach(prepare_ops(write_ops(self.kind, accepted, self._provenance)))
 
     def _column_blobs(self, bp: Any) -> list[str] | None:
         from kukm.pipeline._prepare import ColumnPreparer
 
-        preparer = self.__dict__.get("_preparer")
+        preparer = self._preparer
         if preparer is None or preparer[0] is not bp._inst:
-            preparer = self.__dict__["_preparer"] = (bp._inst, ColumnPreparer(bp._inst))
+            preparer = self._preparer = (bp._inst, ColumnPreparer(bp._inst))
         if not preparer[1].supported:
             return None
         blobs: list[str] | None = preparer[1].blobs(bp.values)
@@ -454,10 +446,9 @@ class RowChecker:
             rid, id_field = f"umkm-src-{sumber.value}-{id_sumber}", "id_sumber"
         else:
             rid, id_field = f"umkm-h-{_short_hash(nama.casefold() if nama else '', nik, code, npwp)}", None
-        cache: dict[str | None, tuple[dict[str, str | None], str]] = self.__dict__.setdefault("_atribut", {})
-        hit = cache.get(skala)
+        hit = self._atribut.get(skala)
         if hit is None:
-            hit = cache[skala] = ({"skala": skala}, encode_atribut({"skala": skala}))
+            hit = self._atribut[skala] = ({"skala": skala}, encode_atribut({"skala": skala}))
         atribut, atribut_json = hit
         if blob is None or out is None:
             return Accepted(row, rid, id_field, None, atribut, sumber, 0)
@@ -509,7 +500,10 @@ class RowChecker:
             accepted.append(
                 Accepted(row, rid, id_field, record, classify(record, today=today), sumber, n_warn)
             )
-        return ChunkResult(accepted, rejected, warnings)
+        if self.prepare_for is None:
+            return ChunkResult(accepted, rejected, warnings)
+        prepared = self._prepare(accepted)
+        return ChunkResult([a._replace(record=None) for a in accepted], rejected, warnings, prepared)
 
 
 _WORKER_CHECKER: RowChecker | None = None
@@ -532,45 +526,47 @@ def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> byt
     import gc
 
     gc.disable()  # a worker makes no reference cycles (kukm._gc.gc_paused)
-    result = _WORKER_CHECKER.check(rows)
-    if _WORKER_CHECKER.prepare_for is not None and result.accepted and result.prepared is None:
-        result = prepare_result(result, _WORKER_CHECKER.kind, *_WORKER_CHECKER.prepare_for)
-    return dumps_result(result)
+    return dumps_result(_WORKER_CHECKER.check(rows))
 
 
-def prepare_result(
-    result: ChunkResult, kind: str, petugas: str | None, id_pengiriman: str | None
-) -> ChunkResult:
-    """Serialise, hash and index the accepted records (what a store's ``write_batch`` would
-    do first), detached from their record objects, which are then left out.
+def provenance_of(petugas: str | None, id_pengiriman: str | None) -> Callable[[SumberData], Any]:
+    """One :class:`~kukm.storage.base.Provenance` per source for this import (shared objects)."""
+    from kukm.storage.base import Provenance
 
-    Used by pool workers, so the process writing to the store only writes.
-    """
-    from kukm.storage._codec import detach, prepare_ops
-    from kukm.storage.base import Provenance, WriteOp
+    made: dict[SumberData, Provenance] = {}
 
-    provenances: dict[SumberData, Provenance] = {}
-    ops = []
-    for a in result.accepted:
-        prov = provenances.get(a.sumber)
+    def get(sumber: SumberData) -> Provenance:
+        prov = made.get(sumber)
         if prov is None:
-            prov = provenances[a.sumber] = Provenance(
-                a.sumber, petugas=petugas, id_pengiriman=id_pengiriman
-            )
-        assert a.record is not None
+            prov = made[sumber] = Provenance(sumber, petugas=petugas, id_pengiriman=id_pengiriman)
+        return prov
+
+    return get
+
+
+def write_ops(kind: str, accepted: Sequence[Accepted], provenance: Callable[[SumberData], Any]) -> list[Any]:
+    """The store's write ops for accepted rows that carry their record."""
+    from kukm.storage.base import WriteOp
+
+    ops = []
+    for a in accepted:
+        assert a.record is not None, "a prepared row has no record to write again"
         ops.append(
             WriteOp(
                 kind,  # type: ignore[arg-type]
                 a.id,
                 a.record,
-                prov,
+                provenance(a.sumber),
                 valid_from=getattr(a.record, "tanggal_data", None),
                 atribut=a.atribut,
             )
         )
-    preps = detach(prepare_ops(ops))
-    accepted = [a._replace(record=None) for a in result.accepted]
-    return ChunkResult(accepted, result.rejected, result.warnings, preps)
+    return ops
+
+
+def _with_ops(result: ChunkResult) -> list[tuple[Accepted, Any]]:
+    """(accepted, its prepared op or None) pairs of a chunk result."""
+    return list(zip(result.accepted, result.prepared or [None] * len(result.accepted), strict=True))
 
 
 @cache

@@ -62,10 +62,12 @@ from kukm.pipeline.checks import (
     RowChecker,
     check_chunk,
     init_worker,
+    provenance_of,
+    write_ops,
 )
 from kukm.pipeline.errors import ErrorsWriter
 from kukm.pipeline.readers import Format, open_table
-from kukm.storage.base import Provenance, Store, WriteOp
+from kukm.storage.base import Store
 
 __all__ = [
     "BARIS_DUPLIKAT",
@@ -226,11 +228,7 @@ def file_digest(path: str | Path) -> str:
     >>> file_digest(p)[:12]
     'cf4ab791c62b'
     """
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
+    return _digest_and_lines(path)[0]
 
 
 _Chunk = list[tuple[int, dict[str, str], Issue | None]]
@@ -340,7 +338,7 @@ def run_file(
         # rows go from columns to store ops without entity objects (kukm.pipeline._prepare)
         checker.prepare_for = (petugas, id_pengiriman)
     seen = SeenIds()
-    provenances: dict[SumberData, Provenance] = {}  # one shared object per source
+    provenance = provenance_of(petugas, id_pengiriman)  # one shared object per source
     bulk = getattr(store, "bulk_load", None)
     with contextlib.ExitStack() as stack:
         stack.enter_context(gc_paused())
@@ -416,7 +414,7 @@ def run_file(
                     # under the same key) are written without a batch key
                     batch_key = None if done is not None else key
                     if result.prepared is not None:
-                        # a pool worker prepared the ops (a store with write_prepared)
+                        # the checks prepared the ops (a store with write_prepared)
                         keep = {a.row for a in accepted}
                         preps = [
                             prep
@@ -426,23 +424,7 @@ def run_file(
                         n_ops = len(preps)
                         res = store.write_prepared(preps, batch_key=batch_key)  # type: ignore[attr-defined]
                     else:
-                        ops = [
-                            WriteOp(
-                                kind,  # type: ignore[arg-type]
-                                a.id,
-                                a.record,  # type: ignore[arg-type]  # in-process: always set
-                                provenances.get(a.sumber)
-                                or provenances.setdefault(
-                                    a.sumber,
-                                    Provenance(
-                                        a.sumber, petugas=petugas, id_pengiriman=id_pengiriman
-                                    ),
-                                ),
-                                valid_from=getattr(a.record, "tanggal_data", None),
-                                atribut=a.atribut,
-                            )
-                            for a in accepted
-                        ]
+                        ops = write_ops(kind, accepted, provenance)
                         n_ops = len(ops)
                         res = store.write_batch(ops, batch_key=batch_key)
                     if done is None:

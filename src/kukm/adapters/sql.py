@@ -310,8 +310,8 @@ class SqlStore:
     # -- writes ----------------------------------------------------------------
     def write_batch(self, ops: Sequence[WriteOp], *, batch_key: str | None = None) -> BatchResult:
         """Apply every op in one transaction; idempotent per content and per ``batch_key``."""
-        preps = _codec.prepare_ops(ops)  # fails before anything is written
-        return self._retry(lambda conn: self._write(conn, preps, batch_key))
+        # prepare_ops fails before anything is written
+        return self.write_prepared(_codec.prepare_ops(ops), batch_key=batch_key)
 
     def write_prepared(
         self, preps: Sequence[_codec.PreparedOp], *, batch_key: str | None = None

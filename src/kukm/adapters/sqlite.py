@@ -101,9 +101,10 @@ _KIND_DIMS: dict[str, tuple[str, ...]] = {
 _OTHER_KIND_DIMS = {k: frozenset(_codec.DIMENSION_COLUMNS) - frozenset(v) for k, v in _KIND_DIMS.items()}
 
 
-def _statement(dims: tuple[str, ...], keyed: bool) -> str:
-    # batch_key '' marks a row the batch writer counts in tabulasi itself (sqlite_schema v5)
-    values = ", ".join(["?"] * len(_HEAD_COLUMNS) + (["?"] if keyed else ["''"]) + ["?"] * len(dims))
+def _statement(dims: tuple[str, ...]) -> str:
+    # The batch key lives in ``batches``; a row's batch_key is only the mark '' of a row the
+    # batch writer counts in tabulasi itself (sqlite_schema v5), so the trigger skips it.
+    values = ", ".join(["?"] * len(_HEAD_COLUMNS) + ["''"] + ["?"] * len(dims))
     return f"INSERT INTO records ({', '.join((*_HEAD_COLUMNS, 'batch_key', *dims))}) VALUES ({values})"
 
 
@@ -112,17 +113,12 @@ def _getter(dims: tuple[str, ...]) -> Any:
     return get if len(dims) > 1 else (lambda d: (get(d),))
 
 
-_STATEMENTS: dict[tuple[str, bool], tuple[str, Any]] = {
-    (kind, keyed): (_statement(dims, keyed), _getter(dims))
-    for kind, dims in _KIND_DIMS.items()
-    for keyed in (False, True)
+_STATEMENTS: dict[str, tuple[str, Any]] = {
+    kind: (_statement(dims), _getter(dims)) for kind, dims in _KIND_DIMS.items()
 }
-# (kind, status, sumber, *the other key columns as in dims) → tabulasi's column order
-_TABULASI_DIMS = operator.itemgetter(*[c for c in TABULASI_KEY if c not in ("status", "sumber")])
-_TABULASI_ORDER = [0] + [
-    1 if c == "status" else 2 if c == "sumber" else 3 + [x for x in TABULASI_KEY if x not in ("status", "sumber")].index(c)
-    for c in TABULASI_KEY
-]
+# tabulasi's key after kind is (kode_wilayah, status, sumber, *dimension columns)
+assert TABULASI_KEY[:3] == ("kode_wilayah", "status", "sumber")
+_TABULASI_DIMS = operator.itemgetter(*TABULASI_KEY[3:])
 _TABULASI_UPSERT = (
     f"INSERT INTO tabulasi VALUES ({', '.join('?' for _ in range(len(TABULASI_KEY) + 2))}) "
     f"ON CONFLICT (kind, {', '.join(TABULASI_KEY)}) DO UPDATE SET n = n + excluded.n"
@@ -393,7 +389,7 @@ class SqliteStore:
                     current[key] = (None, prep.content_hash, status.value, prep.atribut_json, version)
                     last[key] = len(plan)
                     plan.append((prep, status.value, version))
-                groups = self._insert_rows(plan, last, recorded_at, recorded, batch_key)
+                groups = self._insert_rows(plan, last, recorded_at, recorded)
                 if retire:
                     conn.executemany("UPDATE records SET is_current = 0 WHERE seq = ?", retire)
                 for sql, rows in groups.items():
@@ -424,13 +420,13 @@ class SqliteStore:
         for index, (prep, status, _version) in enumerate(plan):
             if last[(prep.kind, prep.id)] != index:
                 continue  # superseded within the batch: never current
-            key = (prep.kind, status, prep.provenance.sumber.value, *get(prep.dims))
+            d = prep.dims
+            key = (prep.kind, d["kode_wilayah"], status, prep.provenance.sumber.value, *get(d))
             counts[key] = counts.get(key, 0) + 1
-        if counts:
-            order = _TABULASI_ORDER
+        if counts:  # NULL is kept as char(0) in the key, as the triggers do
             conn.executemany(
                 _TABULASI_UPSERT,
-                [(*["\x00" if v is None else v for v in (k[i] for i in order)], n) for k, n in counts.items()],
+                [(*["\x00" if v is None else v for v in key], n) for key, n in counts.items()],
             )
 
     @staticmethod
@@ -439,22 +435,18 @@ class SqliteStore:
         last: Mapping[tuple[str, str], int],
         recorded_at: dt.datetime,
         recorded: str | None,
-        batch_key: str | None,
     ) -> dict[str, list[tuple[Any, ...]]]:
         """INSERT statements → rows. Rows of one kind leave out the other kind's columns
         (binding NULL is slow in :mod:`sqlite3`); an op whose ``atribut`` fills one of
         them uses the statement with every column."""
         groups: dict[str, list[tuple[Any, ...]]] = {}
-        # the batch key lives in ``batches`` only: written on each row it cost some 70 bytes and
-        # a bound parameter per version and was never read (records.batch_key stays NULL)
-        keyed = False
         date_cache: dict[Any, str] = {}
         prov_cache: dict[int, tuple[str, str | None, str | None, str | None]] = {}
         for index, (prep, status, version) in enumerate(plan):
             kind: str = prep.kind
             if prep.atribut and not _OTHER_KIND_DIMS[kind].isdisjoint(prep.atribut):
                 kind = "*"
-            sql, getter = _STATEMENTS[(kind, keyed)]
+            sql, getter = _STATEMENTS[kind]
             prov = prep.provenance
             pv = prov_cache.get(id(prov))
             if pv is None:
@@ -479,8 +471,7 @@ class SqliteStore:
                 prep.blob,
                 prep.atribut_json,
             )
-            dims = getter(prep.dims)
-            row = (*head, batch_key, *dims) if keyed else (*head, *dims)
+            row = (*head, *getter(prep.dims))
             rows = groups.get(sql)
             if rows is None:
                 rows = groups[sql] = []
@@ -628,7 +619,7 @@ class SqliteStore:
     ) -> int:
         """Number of current versions (optionally in a region / with a status).
 
-        Read from ``tabulasi`` (migration 5), the counts the triggers keep.
+        Read from ``tabulasi`` (migration 5), the counts kept with every write.
         """
         where, params = _filters(kind, wilayah, status, table="tabulasi")
         return int(self._fetch(f"SELECT ifnull(SUM(n), 0) FROM tabulasi r WHERE {where}", params)[0][0])

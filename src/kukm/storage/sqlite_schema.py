@@ -213,7 +213,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "covering index for tabulation and region counts (replaces records_wilayah)", _V4),
     Migration(
         5,
-        "tabulasi: counts of current versions per dimension combination, kept by triggers "
+        "tabulasi: counts of current versions per dimension combination, kept with every write "
         "(replaces the covering index of version 4, which made every insert several times dearer)",
         _V5,
     ),

@@ -6,8 +6,9 @@ from the record (:func:`kukm.storage._codec.prepare_ops`,
 :func:`kukm.pipeline.checks.record_id`); for the rows
 :meth:`~kukm.rules.instruments.Instrument.parse_batch` typed column-wise they
 come here from the columns: each attribute's JSON fragment is computed for
-the whole column (``json.encoder.encode_basestring``, ``int.__repr__``,
-``date.isoformat``, all C), and one format string per instrument, built from
+the whole column with the encoders :mod:`kukm.storage._fastjson` uses for
+one value (``scalar_encoder``: ``encode_basestring``, ``int.__repr__``, the
+ISO date), and one format string per instrument, built from
 the entity's attrs fields in sorted order exactly as
 :mod:`kukm.storage._fastjson` writes them, joins the fragments of a row.
 
@@ -20,10 +21,6 @@ that every blob, hash, id and dimension equals the row-by-row result.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import hashlib
-import types
 import typing
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
@@ -33,47 +30,32 @@ import attrs
 
 from kukm.model import Umkm
 from kukm.storage import _codec
-from kukm.storage._fastjson import Slow, fast_dumps
+from kukm.storage._fastjson import Slow, fast_dumps, field_type, scalar_encoder
 
 __all__ = ["ColumnPreparer"]
 
 _Fragment = Callable[[list[Any]], list[str] | None]
 
 
-def _nullable(fn: Callable[[Any], str], kind: type) -> _Fragment:
+def _fragments(declared: Any) -> _Fragment | None:
+    """Column → JSON fragments for a scalar attribute, as :mod:`kukm.storage._fastjson` writes
+    them (``None`` for a column holding another type than the declared one)."""
+    found = field_type(declared)
+    fn = scalar_encoder(found[0]) if found is not None else None
+    if found is None or fn is None:
+        return None
+    kind = found[0]
+
     def fragments(col: list[Any]) -> list[str] | None:
         types_seen = set(map(type, col))
         types_seen.discard(type(None))
-        if not types_seen <= {kind} and not (
-            issubclass(kind, enum.Enum) and all(isinstance(v, kind) for v in col if v is not None)
-        ):
+        if not types_seen <= {kind}:
             return None  # not the declared type: the caller builds records
         if None in col:
             return [fn(v) if v is not None else "null" for v in col]
         return list(map(fn, col))
 
     return fragments
-
-
-def _date(v: dt.date) -> str:
-    return '"' + v.isoformat() + '"'
-
-
-def _fragment_for(declared: Any) -> _Fragment | None:
-    args = typing.get_args(declared) if isinstance(declared, types.UnionType) else (declared,)
-    kinds = [a for a in args if a is not type(None)]
-    if len(kinds) != 1:
-        return None
-    t = typing.get_origin(kinds[0]) or kinds[0]
-    if t is str:
-        return _nullable(encode_basestring, str)
-    if isinstance(t, type) and issubclass(t, enum.StrEnum):
-        return _nullable(encode_basestring, t)
-    if t is int:
-        return _nullable(int.__repr__, int)
-    if t is dt.date:
-        return _nullable(_date, dt.date)
-    return None
 
 
 class ColumnPreparer:
@@ -97,7 +79,6 @@ class ColumnPreparer:
                 subs.setdefault(a, {})[b] = i
             else:
                 top[f.target] = i
-        self.names = {f.name: i for i, f in enumerate(inst.fields)}
         pieces = self._object(Umkm, top, subs)
         if pieces is None:
             return
@@ -122,7 +103,7 @@ class ColumnPreparer:
                     return None
                 out.append(f"{key}:{body}")
             elif a.name in given:
-                frag = _fragment_for(declared)
+                frag = _fragments(declared)
                 if frag is None:
                     return None
                 self.plan.append((given[a.name], frag))
@@ -135,14 +116,9 @@ class ColumnPreparer:
                 else:
                     value = a.default
                 try:
-                    text = "null" if value is None else fast_dumps(value) if attrs.has(type(value)) else None
-                except Slow:
+                    text = fast_dumps(value) if attrs.has(type(value)) else _codec._dumps(value)
+                except (Slow, TypeError, ValueError):
                     return None
-                if text is None:
-                    if value == {}:
-                        text = "{}"
-                    else:
-                        return None
                 out.append(f"{key}:{text.replace('{', '{{').replace('}', '}}')}")
         return "{{" + ",".join(out) + "}}"
 
@@ -157,44 +133,3 @@ class ColumnPreparer:
         if not cols:
             return None
         return list(map(self.template.format, *cols))
-
-
-def content_hashes(blobs: Sequence[str]) -> list[str]:
-    """The content hash the store keeps for each blob (:func:`kukm.storage._codec.encode_record`)."""
-    blake = hashlib.blake2b
-    return [blake(b.encode("utf-8"), digest_size=16).hexdigest() for b in blobs]
-
-
-def umkm_dims(
-    nib: str | None,
-    npwp: str | None,
-    nik: str | None,
-    nama: str | None,
-    code: str | None,
-    kbli: str | None,
-    jk: Any,
-    skala: str | None,
-) -> dict[str, str | None]:
-    """The dimension columns of one UMKM row (as :func:`kukm.storage._codec._dims`)."""
-    prov, kab, kec, kel = _codec._regions(code)
-    return {
-        "nib": nib,
-        "npwp": npwp,
-        "nik_penduduk": nik,
-        "nomor_induk_koperasi": None,
-        "nomor_badan_hukum": None,
-        "nama": nama,
-        "kode_wilayah": code,
-        "provinsi": prov,
-        "kab_kota": kab,
-        "kecamatan": kec,
-        "kelurahan": kel,
-        "skala": skala,
-        "jenis": None,
-        "bentuk": None,
-        "kelompok": None,
-        "kbli": kbli,
-        "jenis_kelamin": jk.value if jk else None,
-        "status_nik": None,
-        "grade": None,
-    }

@@ -436,8 +436,7 @@ class RowChecker:
         blob: str | None,
         out: list[Any] | None,
     ) -> Accepted:
-        from kukm.pipeline._prepare import umkm_dims
-        from kukm.storage._codec import PreparedOp, encode_atribut
+        from kukm.storage._codec import PreparedOp, blob_hash, encode_atribut, umkm_dims
 
         nib, npwp, nik, id_sumber, nama, code, kbli, jk, tanggal = [c[k] for c in cols]
         if nib:
@@ -452,11 +451,12 @@ class RowChecker:
         atribut, atribut_json = hit
         if blob is None or out is None:
             return Accepted(row, rid, id_field, None, atribut, sumber, 0)
-        digest = hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+        dims = umkm_dims(nib, npwp, nik, nama, code, kbli, jk)
+        dims["skala"] = skala  # what _codec._dims takes from atribut
         out.append(
             PreparedOp(
-                "umkm", rid, None, blob, digest, self._provenance(sumber), None, tanggal,
-                atribut, atribut_json, umkm_dims(nib, npwp, nik, nama, code, kbli, jk, skala),
+                "umkm", rid, None, blob, blob_hash(blob), self._provenance(sumber), None, tanggal,
+                atribut, atribut_json, dims,
             )
         )  # fmt: skip
         return Accepted(row, rid, id_field, None, atribut, sumber, 0)

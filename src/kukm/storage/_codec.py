@@ -64,6 +64,7 @@ __all__ = [
     "RECORD_TYPES",
     "TABULATION_COLUMNS",
     "PreparedOp",
+    "blob_hash",
     "check_identifier_key",
     "check_kind",
     "check_tabulation_fields",
@@ -79,6 +80,7 @@ __all__ = [
     "now_utc",
     "prepare_ops",
     "provenance_from_columns",
+    "umkm_dims",
     "utc_key",
     "wilayah_range",
 ]
@@ -150,13 +152,24 @@ def encode_record(record: Record) -> tuple[str, str]:
         blob = fast_dumps(record)
     except Slow:
         blob = _slow_dumps(record)
+    return blob, blob_hash(blob)
+
+
+def blob_hash(blob: str) -> str:
+    """The content hash kept beside a record's canonical JSON (BLAKE2b-128 of its UTF-8).
+
+    >>> from kukm.model import Koperasi
+    >>> blob, digest = encode_record(Koperasi(nama="K"))
+    >>> blob_hash(blob) == digest, len(digest)
+    (True, 32)
+    """
     try:
         data = blob.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates cannot be stored as UTF-8
         raise StorageError(
             f"record cannot be serialised: {exc}", code=STORAGE_RECORD_UNSERIALISABLE
         ) from exc
-    return blob, hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _slow_dumps(record: Record) -> str:
@@ -374,36 +387,56 @@ def _regions(code: str | None) -> tuple[str | None, str | None, str | None, str 
     return found
 
 
+def umkm_dims(
+    nib: str | None,
+    npwp: str | None,
+    nik: str | None,
+    nama: str | None,
+    code: str | None,
+    kbli: str | None,
+    jenis_kelamin: Any,
+) -> dict[str, str | None]:
+    """The dimension columns of a UMKM from its values (before ``atribut`` fills ``skala``).
+
+    >>> umkm_dims(None, None, None, "Toko", "31.71.01.1001", None, None)["kab_kota"]
+    '31.71'
+    """
+    prov, kab, kec, kel = _regions(code)
+    return {
+        "nib": nib,
+        "npwp": npwp,
+        "nik_penduduk": nik,
+        "nomor_induk_koperasi": None,
+        "nomor_badan_hukum": None,
+        "nama": nama,
+        "kode_wilayah": code,
+        "provinsi": prov,
+        "kab_kota": kab,
+        "kecamatan": kec,
+        "kelurahan": kel,
+        "skala": None,
+        "jenis": None,
+        "bentuk": None,
+        "kelompok": None,
+        "kbli": kbli,
+        "jenis_kelamin": jenis_kelamin.value if jenis_kelamin else None,
+        "status_nik": None,
+        "grade": None,
+    }
+
+
 def _dims(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | None]:
     """Same values as :func:`_dims_reference`, without the general machinery (bulk fast path)."""
     code = record.alamat.kode_wilayah
     if type(code) is not str and code is not None:
         return _dims_reference(record, atribut)
-    prov, kab, kec, kel = _regions(code)
     if type(record) is Umkm:
-        jk = record.pemilik.jenis_kelamin
-        dims: dict[str, str | None] = {
-            "nib": record.nib,
-            "npwp": record.npwp,
-            "nik_penduduk": record.pemilik.nik_penduduk,
-            "nomor_induk_koperasi": None,
-            "nomor_badan_hukum": None,
-            "nama": record.nama_usaha,
-            "kode_wilayah": code,
-            "provinsi": prov,
-            "kab_kota": kab,
-            "kecamatan": kec,
-            "kelurahan": kel,
-            "skala": None,
-            "jenis": None,
-            "bentuk": None,
-            "kelompok": None,
-            "kbli": record.kbli,
-            "jenis_kelamin": jk.value if jk else None,
-            "status_nik": None,
-            "grade": None,
-        }
+        dims = umkm_dims(
+            record.nib, record.npwp, record.pemilik.nik_penduduk, record.nama_usaha, code,
+            record.kbli, record.pemilik.jenis_kelamin,
+        )  # fmt: skip
     elif type(record) is Koperasi:
+        prov, kab, kec, kel = _regions(code)
         dims = {
             "nib": None,
             "npwp": None,

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["Slow", "fast_dumps", "fast_structure"]
+__all__ = ["Slow", "fast_dumps", "fast_structure", "field_type", "scalar_encoder"]
 
 
 T = TypeVar("T")
@@ -57,30 +57,48 @@ def _dict(v: dict[Any, Any]) -> str:
     return _dict_dumps(v) if v else "{}"
 
 
+def field_type(declared: Any) -> tuple[Any, bool] | None:
+    """``(runtime type, None allowed)`` of an attrs field's declared type, if it has one type."""
+    args = typing.get_args(declared) if isinstance(declared, types.UnionType) else (declared,)
+    kinds = [a for a in args if a is not type(None)]
+    if len(kinds) != 1:
+        return None
+    return typing.get_origin(kinds[0]) or kinds[0], type(None) in args
+
+
+def scalar_encoder(origin: Any) -> Callable[[Any], str] | None:
+    """The canonical JSON of one value of type ``origin`` (text, enum, int, date), if scalar.
+
+    >>> scalar_encoder(int)(7), scalar_encoder(dt.date)(dt.date(2024, 1, 2)), scalar_encoder(dict)
+    ('7', '"2024-01-02"', None)
+    """
+    if origin is str or (isinstance(origin, type) and issubclass(origin, enum.StrEnum)):
+        return encode_basestring
+    if origin is int:
+        return int.__repr__
+    if origin is dt.date:
+        return _date
+    return None
+
+
 def _build(cls: type) -> Callable[[Any], str]:
     hints = typing.get_type_hints(cls)
-    env: dict[str, Any] = {"Slow": Slow, "esc": encode_basestring, "irepr": int.__repr__}
+    env: dict[str, Any] = {"Slow": Slow}
     lines = ["def encode(o):"]
     pieces: list[str] = []
     for n, f in enumerate(sorted(attrs.fields(cls), key=lambda f: f.name)):
         declared = hints[f.name]
-        args = typing.get_args(declared) if isinstance(declared, types.UnionType) else (declared,)
-        none_ok = type(None) in args
-        kinds = [a for a in args if a is not type(None)]
-        if len(kinds) != 1:
+        found = field_type(declared)
+        if found is None:
             raise TypeError(f"fast path cannot encode {cls.__name__}.{f.name}: {declared}")
-        t = kinds[0]
-        origin = typing.get_origin(t) or t
+        origin, none_ok = found
         env[f"T{n}"] = origin
         var = f"v{n}"
         lines.append(f"    {var} = o.{f.name}")
-        if origin is str or (isinstance(origin, type) and issubclass(origin, enum.StrEnum)):
-            expr = f"esc({var})"
-        elif origin is int:
-            expr = f"irepr({var})"
-        elif origin is dt.date:
-            env["date"] = _date
-            expr = f"date({var})"
+        scalar = scalar_encoder(origin)
+        if scalar is not None:
+            env[f"F{n}"] = scalar
+            expr = f"F{n}({var})"
         elif origin is dict:
             env["dict_"] = _dict
             expr = f"dict_({var})"

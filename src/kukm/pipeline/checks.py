@@ -159,10 +159,10 @@ def classify(record: Umkm | Koperasi, *, today: dt.date | None = None) -> dict[s
 
     The scale is :func:`kukm.rules.skala_umkm.klasifikasi_umkm`'s verdict with
     its default combination rule (``terbesar``: the larger scale when the
-    criteria disagree), computed from the regime's own criteria without
-    building the explanation objects (bulk work needs the scale only; the
-    full verdict with its reasons is one call away, ``kukm skala``). Tests
-    check that both agree.
+    criteria disagree), by :func:`kukm.rules.skala_umkm.skala_kolom`, the
+    same computation a batch uses for a whole column, without building the
+    explanation objects (bulk work needs the scale only; the full verdict with
+    its reasons is one call away, ``kukm skala``). Tests check that both agree.
 
     >>> classify(Umkm(nama_usaha="A", omzet_tahunan=100_000_000, tanggal_data=dt.date(2024, 1, 1)))
     {'skala': 'mikro'}
@@ -173,18 +173,10 @@ def classify(record: Umkm | Koperasi, *, today: dt.date | None = None) -> dict[s
 
         tier = klasifikasi_skala_koperasi(record)
         return {"skala": tier.tingkat if tier.berlaku else None}
-    from kukm.rules.skala_umkm import scheme_for
+    from kukm.rules.skala_umkm import skala_kolom
 
-    tanggal = record.tanggal_data or today or dt.date.today()
-    best = None
-    for k in scheme_for(tanggal).kriteria:
-        value = getattr(record, k.atribut)
-        if value is None:
-            continue
-        skala = k.skala(value)[0]
-        if best is None or skala.rank > best.rank:
-            best = skala
-    return {"skala": best.value if best is not None else None}
+    amounts = {a: [getattr(record, a)] for a in ("modal_usaha", "kekayaan_bersih", "omzet_tahunan")}
+    return {"skala": skala_kolom(amounts, [record.tanggal_data], today=today)[0]}
 
 
 class Accepted(NamedTuple):

@@ -110,9 +110,7 @@ def _amounts(
                 int, "\n".join(text).replace("Rp", "").replace(" ", "").replace(".", "").split("\n")
             )
         )
-        for k in odd:
-            out[k] = other(col[k])
-        return out
+        return _redo(out, col, odd, other)
 
     return column
 
@@ -127,12 +125,16 @@ def _telepon(slow: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
     return column
 
 
+def _redo(out: list[Any], col: list[Any], at: list[int], convert: Callable[[Any], Any]) -> list[Any]:
+    """``out`` with the values at positions ``at`` converted one by one from ``col``."""
+    for k in at:
+        out[k] = convert(col[k])
+    return out
+
+
 def _fill_blanks(out: list[Any], col: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
     """Where ``out`` holds ``None``, the per-value ``convert`` decides (blank or doubtful)."""
-    if None in out:
-        for k in _positions(out, None):
-            out[k] = convert(col[k])
-    return out
+    return _redo(out, col, _positions(out, None), convert) if None in out else out
 
 
 def _enum(table: dict[str, Any], convert: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
@@ -149,12 +151,7 @@ def _pattern(
 
     def column(col: list[Any]) -> list[Any]:
         ok = list(map(fullmatch, col))
-        if None not in ok:
-            return list(col)
-        out = list(col)
-        for k in _positions(ok, None):
-            out[k] = convert(col[k])
-        return out
+        return _redo(list(col), col, _positions(ok, None), convert)
 
     return column
 

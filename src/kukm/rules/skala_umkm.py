@@ -422,17 +422,18 @@ def skala_kolom(
     ['mikro', 'kecil', None]
     """
     ref = today or dt.date.today()
-    names = (Skala.MIKRO.value, Skala.KECIL.value, Skala.MENENGAH.value, Skala.BESAR.value)
-    plans = []
-    for sch in (UU_20_2008, PP_7_2021):
-        cols = [(amounts.get(k.atribut), list(k.batas)) for k in sch.kriteria]
-        plans.append([(c, b) for c, b in cols if c is not None])
-    old, new = plans
+    names = tuple(s.value for s in _ORDER)
+    # per regime, its criteria's columns with their maxima (a tier is bisect_left of the maxima,
+    # the same bands as Kriteria.skala)
+    plans = {
+        sch: [(c, list(k.batas)) for k in sch.kriteria if (c := amounts.get(k.atribut)) is not None]
+        for sch in SCHEMES
+    }
     out: list[str | None] = []
     append = out.append
     for k, t in enumerate(tanggal):
         best = -1
-        for col, batas in new if (t or ref) >= TANGGAL_PP_7_2021 else old:
+        for col, batas in plans[scheme_for(t or ref)]:
             v = col[k]
             if v is not None:
                 tier = bisect_left(batas, v)

@@ -190,7 +190,7 @@ def _column_ops(
     """Ops made from columns equal ops made from records: blob, hash, id, dims, valid_from."""
     from kukm.model import SumberData
     from kukm.pipeline.checks import RowChecker, classify, record_id
-    from kukm.storage._codec import _dims, encode_record
+    from kukm.storage._codec import PreparedColumns, _dims, encode_record
 
     inst = inst or get_instrument("umkm")
     checker = RowChecker("umkm", default_source=SumberData.SUDIN, instrument=inst)
@@ -199,8 +199,12 @@ def _column_ops(
     result = checker.check(chunk)
     if len(rows) < 2:  # one row goes row by row, records and all
         return
-    assert result.prepared is not None and len(result.prepared) == len(result.accepted)
-    for acc, prep in zip(result.accepted, result.prepared, strict=True):
+    prepared = result.prepared
+    assert prepared is not None and len(prepared) == len(result.accepted)
+    if result.accepted:  # a batch with clean rows comes as columns
+        assert isinstance(prepared, PreparedColumns)
+    ops = prepared.ops() if isinstance(prepared, PreparedColumns) else prepared
+    for acc, prep in zip(result.accepted, ops, strict=True):
         want = inst.parse_row(chunk[acc.row - 1][1], row_number=acc.row, today=today).record
         assert want is not None and acc.record is None
         blob, digest = encode_record(want)
@@ -261,4 +265,5 @@ def test_a_reused_checker_writes_the_provenance_of_the_current_import() -> None:
         checker.prepare_for = who
         result = checker.check(chunk)
         assert result.prepared
-        assert {(p.provenance.petugas, p.provenance.id_pengiriman) for p in result.prepared} == {who}
+        provs = getattr(result.prepared, "provenances", None) or [p.provenance for p in result.prepared]
+        assert {(p.petugas, p.id_pengiriman) for p in provs} == {who}

@@ -314,3 +314,70 @@ def test_indexes_come_back_at_open_after_an_interrupted_bulk_load(tmp_path: Path
         assert "records_nib" not in _index_names(store)
     with SqliteStore(url) as store:
         assert set(DEFERRABLE_INDEXES) <= _index_names(store)
+
+
+_PETUGAS = st.sampled_from([None, "Siti", "O'Brien", "a\x00b"])
+_COLUMN_OPS = st.builds(
+    lambda i, kbli, skala, src, petugas, valid: umkm_op(
+        i,
+        provenance=Provenance(src, petugas=petugas, id_pengiriman="imp-1"),
+        record=make_umkm(i, kbli=kbli),
+        atribut={} if skala is None else {"skala": skala},
+        valid_from=valid,
+    ),
+    st.integers(0, 6),
+    st.sampled_from(["47111", "10110"]),
+    st.sampled_from([None, "mikro", "kecil"]),
+    st.sampled_from([SumberData.SUDIN, SumberData.PIHAK_LAIN]),
+    _PETUGAS,
+    st.sampled_from([None, dt.date(2023, 12, 31)]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches=st.lists(st.tuples(st.lists(_COLUMN_OPS, max_size=6), st.sampled_from([None, "a"])), max_size=6))
+def test_write_columns_behaves_like_write_batch(batches: list[tuple[list[object], str | None]]) -> None:
+    """The column door (new ids in one statement with the batch's constants written into it;
+    existing or repeated ids op by op) leaves the same history, tables and tabulasi counts as
+    write_batch on the in-memory reference, whatever the officer's name holds (quotes, NUL)."""
+    from kukm.storage._codec import TABULATION_COLUMNS, PreparedColumns, prepare_ops
+
+    memory, sqlite = MemoryStore(), SqliteStore("sqlite://")
+    try:
+        for ops, key in batches:
+            want = memory.write_batch(ops, batch_key=key)  # type: ignore[arg-type]
+            got = sqlite.write_columns(PreparedColumns.from_ops(prepare_ops(ops), "umkm"), batch_key=key)  # type: ignore[arg-type]
+            assert got == want
+        for i in range(7):
+            ident = f"u{i:05d}"
+            assert [_comparable(r) for r in memory.history("umkm", ident)] == [
+                _comparable(r) for r in sqlite.history("umkm", ident)
+            ]
+        for by in (["skala", "status"], ["sumber_data", "kbli"], ["kecamatan", "jenis_kelamin"]):
+            assert memory.tabulate("umkm", by) == sqlite.tabulate("umkm", by)
+        cols = sorted(set(TABULATION_COLUMNS.values()) - {"kbli"})
+        direct = sqlite.conn.execute(
+            f"SELECT {', '.join(cols)}, COUNT(*) FROM records WHERE is_current = 1 GROUP BY {', '.join(cols)}"
+        ).fetchall()
+        kept = sqlite.conn.execute(
+            f"SELECT {', '.join(f'NULLIF({c}, char(0))' for c in cols)}, SUM(n) FROM tabulasi "
+            f"GROUP BY {', '.join(cols)} HAVING SUM(n) > 0"
+        ).fetchall()
+        assert sorted(map(tuple, kept), key=repr) == sorted(map(tuple, direct), key=repr)
+    finally:
+        sqlite.close()
+
+
+def test_prepared_columns_check_their_shape() -> None:
+    from kukm.storage._codec import PreparedColumns, prepare_ops
+
+    cols = PreparedColumns.from_ops(prepare_ops([umkm_op(1), umkm_op(2)]))
+    with pytest.raises(StorageError):
+        PreparedColumns(cols.kind, cols.ids, cols.blobs[:1], cols.hashes, cols.provenances,
+                        cols.valid_from, cols.atribut, cols.atribut_json, cols.dims)  # fmt: skip
+    with pytest.raises(StorageError):
+        PreparedColumns.from_ops(prepare_ops([umkm_op(1, status=VerificationStatus.DITOLAK)]))
+    import pickle
+
+    again = pickle.loads(pickle.dumps(cols))
+    assert again.ops() == cols.ops() and (again + cols).take([3, 0]).ids == ["u00002", "u00001"]

@@ -26,6 +26,7 @@ BatchResult(inserted=1, updated=0, unchanged=0, replayed=False)
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import json
@@ -48,6 +49,7 @@ from kukm.storage.base import (
     Verification,
     VerificationStatus,
     WriteOp,
+    default_status,
 )
 from kukm.storage.sqlite_schema import (
     DEFERRABLE_INDEXES,
@@ -130,6 +132,17 @@ _SELECT = (
     "FROM records r LEFT JOIN verifications v "
     "ON v.kind = r.kind AND v.id = r.id AND v.version = r.version"
 )
+
+
+def _literal(value: Any) -> str:
+    """An SQL literal for a per-batch constant written into a statement."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    raise StorageError(f"cannot write {value!r} as an SQL literal", code=_codec.STORAGE_BAD_OP)
 
 
 def sqlite_path(url: str) -> str:
@@ -350,6 +363,38 @@ class SqliteStore:
         """:meth:`write_batch` for ops already prepared by :func:`kukm.storage._codec.prepare_ops`
         (possibly in another process, :func:`~kukm.storage._codec.detach`-ed): the import
         pipeline's workers serialise and hash, this process only writes."""
+        return self._write(preps, batch_key)
+
+    def write_columns(
+        self, cols: _codec.PreparedColumns, *, batch_key: str | None = None
+    ) -> BatchResult:
+        """:meth:`write_prepared` for a batch held column by column (the bulk import's form).
+
+        When none of its ids has a current version (a first import), the rows go
+        in with one ``executemany`` whose per-batch constants (kind, version,
+        recording time, officer, shipment) are written into the statement, and
+        ``tabulasi`` gets one upsert per combination counted over the zipped
+        columns; otherwise (and for repeated ids) the batch goes op by op
+        through :meth:`write_prepared`. Same outcome either way.
+
+        >>> from kukm.model import Umkm, SumberData
+        >>> from kukm.storage.base import WriteOp, Provenance
+        >>> ops = [WriteOp("umkm", f"u{i}", Umkm(nama_usaha="A"), Provenance(SumberData.SUDIN))
+        ...        for i in range(2)]
+        >>> cols = _codec.PreparedColumns.from_ops(_codec.prepare_ops(ops))
+        >>> with SqliteStore() as store:
+        ...     store.write_columns(cols, batch_key="b"), store.write_columns(cols)
+        (BatchResult(inserted=2, updated=0, unchanged=0, replayed=False), BatchResult(inserted=0, updated=0, unchanged=2, replayed=False))
+        """
+        if len(set(cols.ids)) != len(cols.ids):
+            return self._write(cols.ops(), batch_key)
+        return self._write(cols, batch_key)
+
+    def _write(
+        self,
+        preps: Sequence[_codec.PreparedOp] | _codec.PreparedColumns,
+        batch_key: str | None,
+    ) -> BatchResult:
         recorded_at = _codec.now_utc()
         recorded = _codec.encode_datetime(recorded_at)
         with self._lock:
@@ -363,43 +408,20 @@ class SqliteStore:
                     if row is not None:
                         conn.execute("COMMIT")
                         return BatchResult(row[0], row[1], row[2], replayed=True)
-                current = self._current_of(conn, preps)
-                plan: list[tuple[_codec.PreparedOp, str, int]] = []
-                retire: list[tuple[int]] = []
-                last: dict[tuple[str, str], int] = {}
-                inserted = updated = unchanged = 0
-                for prep in preps:
-                    key = (prep.kind, prep.id)
-                    cur = current.get(key)
-                    if cur is None:
-                        status = _codec.decide(prep, None, None, None)
+                if isinstance(preps, _codec.PreparedColumns):
+                    cols = preps
+                    current = self._current_of(conn, [(cols.kind, i) for i in cols.ids])
+                    if current:
+                        result = self._write_ops(conn, cols.ops(), current, recorded_at, recorded)
                     else:
-                        status = _codec.decide(prep, cur[1], cur[2], cur[3])
-                    if status is None:
-                        unchanged += 1
-                        continue
-                    if cur is None:
-                        inserted += 1
-                        version = 1
-                    else:
-                        updated += 1
-                        version = cur[4] + 1
-                        if cur[0] is not None:
-                            retire.append((cur[0],))
-                    current[key] = (None, prep.content_hash, status.value, prep.atribut_json, version)
-                    last[key] = len(plan)
-                    plan.append((prep, status.value, version))
-                groups = self._insert_rows(plan, last, recorded_at, recorded)
-                if retire:
-                    conn.executemany("UPDATE records SET is_current = 0 WHERE seq = ?", retire)
-                for sql, rows in groups.items():
-                    conn.executemany(sql, rows)
-                self._count_current(conn, plan, last)
-                result = BatchResult(inserted, updated, unchanged)
+                        result = self._write_new(conn, cols, recorded_at, recorded)
+                else:
+                    current = self._current_of(conn, [(p.kind, p.id) for p in preps])
+                    result = self._write_ops(conn, preps, current, recorded_at, recorded)
                 if batch_key is not None:
                     conn.execute(
                         "INSERT INTO batches VALUES (?, ?, ?, ?, ?)",
-                        (batch_key, inserted, updated, unchanged, recorded),
+                        (batch_key, result.inserted, result.updated, result.unchanged, recorded),
                     )
                 conn.execute("COMMIT")
             except BaseException:
@@ -407,6 +429,117 @@ class SqliteStore:
                     conn.execute("ROLLBACK")
                 raise
         return result
+
+    def _write_ops(
+        self,
+        conn: sqlite3.Connection,
+        preps: Sequence[_codec.PreparedOp],
+        current: dict[tuple[str, str], tuple[int | None, str, str, str, int]],
+        recorded_at: dt.datetime,
+        recorded: str | None,
+    ) -> BatchResult:
+        plan: list[tuple[_codec.PreparedOp, str, int]] = []
+        retire: list[tuple[int]] = []
+        last: dict[tuple[str, str], int] = {}
+        inserted = updated = unchanged = 0
+        for prep in preps:
+            key = (prep.kind, prep.id)
+            cur = current.get(key)
+            if cur is None:
+                status = _codec.decide(prep, None, None, None)
+            else:
+                status = _codec.decide(prep, cur[1], cur[2], cur[3])
+            if status is None:
+                unchanged += 1
+                continue
+            if cur is None:
+                inserted += 1
+                version = 1
+            else:
+                updated += 1
+                version = cur[4] + 1
+                if cur[0] is not None:
+                    retire.append((cur[0],))
+            current[key] = (None, prep.content_hash, status.value, prep.atribut_json, version)
+            last[key] = len(plan)
+            plan.append((prep, status.value, version))
+        groups = self._insert_rows(plan, last, recorded_at, recorded)
+        if retire:
+            conn.executemany("UPDATE records SET is_current = 0 WHERE seq = ?", retire)
+        for sql, rows in groups.items():
+            conn.executemany(sql, rows)
+        self._count_current(conn, plan, last)
+        return BatchResult(inserted, updated, unchanged)
+
+    @staticmethod
+    def _write_new(
+        conn: sqlite3.Connection,
+        cols: _codec.PreparedColumns,
+        recorded_at: dt.datetime,
+        recorded: str | None,
+    ) -> BatchResult:
+        """Insert a batch of new ids (version 1, current) from its columns (write_columns)."""
+        n = len(cols)
+        if not n:
+            return BatchResult(0, 0, 0)
+        provs = {id(p): p for p in cols.provenances}
+        per_prov = {
+            k: (
+                p.sumber.value,
+                default_status(p).value,
+                p.petugas,
+                None if p.waktu is None else p.waktu.isoformat(),
+                p.id_pengiriman,
+            )
+            for k, p in provs.items()
+        }
+        keys = list(map(id, cols.provenances))
+        sumber = [per_prov[k][0] for k in keys]
+        status = [per_prov[k][1] for k in keys]
+        today = (
+            recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
+        ).isoformat()
+        dates: dict[dt.date | None, str] = {None: today}
+        for d in set(cols.valid_from) - dates.keys():
+            assert d is not None
+            dates[d] = d.isoformat()
+        valid_from = list(map(dates.__getitem__, cols.valid_from))
+        # constants of the batch go into the statement itself (fewer values to bind per row)
+        fixed: dict[str, Any] = {
+            "kind": cols.kind, "version": 1, "is_current": 1, "recorded_at": recorded,
+            "batch_key": "",
+        }  # fmt: skip
+        for i, name in ((2, "petugas"), (3, "waktu"), (4, "id_pengiriman")):
+            seen = {v[i] for v in per_prov.values()}
+            value = next(iter(seen))
+            if len(seen) == 1 and (value is None or "\x00" not in value):
+                fixed[name] = value
+        bound: dict[str, list[Any]] = {
+            "id": cols.ids, "valid_from": valid_from, "sumber": sumber, "status": status,
+            "content_hash": cols.hashes, "record": cols.blobs, "atribut": cols.atribut_json,
+        }  # fmt: skip
+        for name in ("petugas", "waktu", "id_pengiriman"):
+            if name not in fixed:
+                i = ("petugas", "waktu", "id_pengiriman").index(name) + 2
+                bound[name] = [per_prov[k][i] for k in keys]
+        for name, col in cols.dims.items():
+            if col.count(None) != n:  # columns left NULL are not bound at all
+                bound[name] = col
+        literals = {name: _literal(v) for name, v in fixed.items()}
+        names = [*literals, *bound]
+        values = [*literals.values(), *("?" * len(bound))]
+        sql = f"INSERT INTO records ({', '.join(names)}) VALUES ({', '.join(values)})"
+        conn.executemany(sql, zip(*bound.values(), strict=True))
+        # tabulasi: one upsert per combination (NULL kept as char(0), as the triggers do)
+        absent = [None] * n
+        tab = [cols.dims.get(c, absent) for c in TABULASI_KEY[3:]]
+        counts = collections.Counter(zip(cols.dims["kode_wilayah"], status, sumber, *tab, strict=True))
+        kind = cols.kind
+        conn.executemany(
+            _TABULASI_UPSERT,
+            [(kind, *["\x00" if v is None else v for v in key], c) for key, c in counts.items()],
+        )
+        return BatchResult(n, 0, 0)
 
     @staticmethod
     def _count_current(
@@ -480,12 +613,12 @@ class SqliteStore:
 
     @staticmethod
     def _current_of(
-        conn: sqlite3.Connection, preps: Sequence[_codec.PreparedOp]
+        conn: sqlite3.Connection, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[int | None, str, str, str, int]]:
         """(kind, id) → (seq, hash, status, atribut, version) of current versions, one query per kind."""
         by_kind: dict[str, set[str]] = {}
-        for prep in preps:
-            by_kind.setdefault(prep.kind, set()).add(prep.id)
+        for kind, id_ in keys:
+            by_kind.setdefault(kind, set()).add(id_)
         found: dict[tuple[str, str], tuple[int | None, str, str, str, int]] = {}
         for kind, ids in by_kind.items():
             rows = conn.execute(

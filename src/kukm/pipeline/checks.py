@@ -33,6 +33,7 @@ import copyreg
 import datetime as dt
 import hashlib
 import io
+import operator
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -41,6 +42,7 @@ from typing import Any, Final, NamedTuple, Protocol
 
 from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
 from kukm.model import Koperasi, SumberData, Umkm
+from kukm.storage._codec import PreparedColumns
 
 __all__ = [
     "SUMBER_DATA_KOSONG",
@@ -214,7 +216,7 @@ class ChunkResult(NamedTuple):
     accepted: list[Accepted]
     rejected: list[Rejected]
     warnings: int
-    prepared: list[Any] | None = None
+    prepared: list[Any] | PreparedColumns | None = None
 
 
 class RowChecker:
@@ -304,14 +306,20 @@ class RowChecker:
             return self._check_rows(rows, inst, today)
         if others:
             extra = self._check_rows(others, inst, today)
-            pairs = sorted(
-                [*_with_ops(result), *_with_ops(extra)], key=lambda pair: pair[0].row
-            )
+            rejected = sorted([*result.rejected, *extra.rejected], key=lambda r: r.row)
+            both = [*result.accepted, *extra.accepted]
+            where = sorted(range(len(both)), key=lambda i: both[i].row)
+            prepared = result.prepared
+            extra_ops: list[Any] = extra.prepared if isinstance(extra.prepared, list) else []
+            if isinstance(prepared, PreparedColumns):
+                if extra_ops:
+                    prepared = prepared + PreparedColumns.from_ops(extra_ops)
+                prepared = prepared.take(where)
+            elif prepared is not None:
+                ops = [*prepared, *extra_ops]
+                prepared = [ops[i] for i in where]
             result = ChunkResult(
-                [a for a, _ in pairs],
-                sorted([*result.rejected, *extra.rejected], key=lambda r: r.row),
-                result.warnings + extra.warnings,
-                [op for _, op in pairs] if result.prepared is not None else None,
+                [both[i] for i in where], rejected, result.warnings + extra.warnings, prepared
             )
         return result
 
@@ -343,9 +351,10 @@ class RowChecker:
         blobs = self._column_blobs(bp) if self.prepare_for is not None and skala is not None else None
         # checks alone (nothing stored) need only ids from clean rows, not their records
         columnar = skala is not None and (blobs is not None or not self.keep_records)
-        records = bp.records() if not columnar else None
-        absent = [None] * bp.n
-        id_cols = [bp.target_column(t) or absent for t in self._ID_TARGETS]
+        if columnar:
+            assert skala is not None
+            return self._from_columns(bp, numbers, lists, columns, today, skala, blobs)
+        records = bp.records()
         prepared: list[Any] | None = [] if self.prepare_for is not None else None
         slow = bp.slow
         for k in range(bp.n):
@@ -359,7 +368,7 @@ class RowChecker:
                 warnings += n_warn
                 sumber = res.sumber_data or default
             else:
-                record = records[k] if records is not None else None
+                record = records[k]
                 errors = ()
                 sumber = bp.sumber_data(k) or default
             if sumber is None and not errors:
@@ -367,11 +376,6 @@ class RowChecker:
             if errors or sumber is None or (res is not None and record is None):
                 data = dict(zip(columns, lists[k], strict=False))
                 rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
-                continue
-            if res is None and columnar:
-                assert skala is not None
-                blob = blobs[k] if blobs is not None else None
-                accepted.append(self._column_row(id_cols, k, row, sumber, skala[k], blob, prepared))
                 continue
             assert record is not None
             rid, id_field = record_id(record, sumber.value)
@@ -418,40 +422,118 @@ class RowChecker:
         "kbli", "pemilik.jenis_kelamin", "tanggal_data",
     )  # fmt: skip
 
-    def _column_row(
+    def _from_columns(
         self,
-        cols: list[list[Any]],
-        k: int,
-        row: int,
-        sumber: SumberData,
-        skala: str | None,
-        blob: str | None,
-        out: list[Any] | None,
-    ) -> Accepted:
-        from kukm.storage._codec import PreparedOp, blob_hash, encode_atribut, umkm_dims
+        bp: Any,
+        numbers: list[int],
+        lists: list[list[str]],
+        columns: list[str],
+        today: dt.date,
+        skala: list[str | None],
+        blobs: list[str] | None,
+    ) -> ChunkResult:
+        """A UMKM batch whose clean rows need no record: ids, scale and (with ``blobs``) the
+        store's columns come from the typed columns; only the rows the per-row parser saw
+        (``bp.slow``) are handled one by one."""
+        from kukm.storage._codec import blob_hash, encode_atribut, regions
 
-        nib, npwp, nik, id_sumber, nama, code, kbli, jk, tanggal = [c[k] for c in cols]
-        if nib:
-            rid, id_field = f"umkm-nib-{nib}", "nib"
-        elif id_sumber:
-            rid, id_field = f"umkm-src-{sumber.value}-{id_sumber}", "id_sumber"
+        n = bp.n
+        slow = bp.slow
+        default = self.default_source
+        rejected: list[Rejected] = []
+        slow_ok: list[Accepted] = []
+        warnings = 0
+        for k, res in sorted(slow.items()):
+            row = numbers[k]
+            errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
+            n_warn = len(res.issues) - len(errors)
+            warnings += n_warn
+            sumber = res.sumber_data or default
+            if sumber is None and not errors:
+                errors = (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),)
+            if errors or sumber is None or res.record is None:
+                data = dict(zip(columns, lists[k], strict=False))
+                rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
+                continue
+            rid, id_field = record_id(res.record, sumber.value)
+            slow_ok.append(Accepted(row, rid, id_field, res.record, classify(res.record, today=today), sumber, n_warn))
+        fast = [k for k in range(n) if k not in slow] if slow else list(range(n))
+        si = bp.names.get("sumber_data")
+        if si is not None:
+            col = bp.values[si]
+            given = [s if (s := col[k]).__class__ is SumberData else default for k in fast]
         else:
-            rid, id_field = f"umkm-h-{_short_hash(nama.casefold() if nama else '', nik, code, npwp)}", None
-        hit = self._atribut.get(skala)
-        if hit is None:
-            hit = self._atribut[skala] = ({"skala": skala}, encode_atribut({"skala": skala}))
-        atribut, atribut_json = hit
-        if blob is None or out is None:
-            return Accepted(row, rid, id_field, None, atribut, sumber, 0)
-        dims = umkm_dims(nib, npwp, nik, nama, code, kbli, jk)
-        dims["skala"] = skala  # what _codec._dims takes from atribut
-        out.append(
-            PreparedOp(
-                "umkm", rid, None, blob, blob_hash(blob), self._provenance(sumber), None, tanggal,
-                atribut, atribut_json, dims,
-            )
-        )  # fmt: skip
-        return Accepted(row, rid, id_field, None, atribut, sumber, 0)
+            given = [default] * len(fast)
+        if default is None and None in given:
+            keep = []
+            for k, s in zip(fast, given, strict=True):
+                if s is None:
+                    row = numbers[k]
+                    data = dict(zip(columns, lists[k], strict=False))
+                    err = issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap")
+                    rejected.append(Rejected(row, data, (err,)))
+                else:
+                    keep.append(k)
+            fast = keep
+        sumbers: list[SumberData] = [s for s in given if s is not None]
+        if rejected:
+            rejected.sort(key=lambda r: r.row)
+        pick = _picker(fast)
+        absent = [None] * n
+        nib, npwp, nik, id_sumber, nama, code, kbli, jk, tanggal = (
+            pick(bp.target_column(t) or absent) for t in self._ID_TARGETS
+        )
+        ids: list[str] = []
+        id_fields: list[str | None] = []
+        for b, src, sid, nm, nk, kw, np in zip(nib, sumbers, id_sumber, nama, nik, code, npwp, strict=True):
+            if b:
+                ids.append(f"umkm-nib-{b}")
+                id_fields.append("nib")
+            elif sid:
+                ids.append(f"umkm-src-{src.value}-{sid}")
+                id_fields.append("id_sumber")
+            else:
+                ids.append(f"umkm-h-{_short_hash(nm.casefold() if nm else '', nk, kw, np)}")
+                id_fields.append(None)
+        sk = pick(skala)
+        cache = self._atribut
+        for s in set(sk) - cache.keys():
+            cache[s] = ({"skala": s}, encode_atribut({"skala": s}))
+        hits = [cache[s] for s in sk]
+        atribut = [h[0] for h in hits]
+        rows = pick(numbers)
+        accepted = list(
+            map(Accepted, rows, ids, id_fields, [None] * len(rows), atribut, sumbers, [0] * len(rows))
+        )
+        prepared: PreparedColumns | None = None
+        if blobs is not None and self.prepare_for is not None:
+            chosen = pick(blobs)
+            provs = [self._provenance(s) for s in sumbers]
+            region = [regions(c) for c in code]
+            prov_c, kab, kec, kel = (list(x) for x in zip(*region, strict=True)) if region else ([], [], [], [])
+            nothing = [None] * len(rows)
+            dims: dict[str, list[Any]] = {
+                "nib": nib, "npwp": npwp, "nik_penduduk": nik, "nomor_induk_koperasi": nothing,
+                "nomor_badan_hukum": nothing, "nama": nama, "kode_wilayah": code,
+                "provinsi": prov_c, "kab_kota": kab, "kecamatan": kec, "kelurahan": kel,
+                "skala": sk, "jenis": nothing, "bentuk": nothing, "kelompok": nothing,
+                "kbli": kbli, "jenis_kelamin": [j.value if j else None for j in jk],
+                "status_nik": nothing, "grade": nothing,
+            }  # fmt: skip
+            prepared = PreparedColumns(
+                "umkm", ids, chosen, list(map(blob_hash, chosen)), provs, tanggal, atribut,
+                [h[1] for h in hits], dims,
+            )  # fmt: skip
+        if slow_ok:
+            # merge the rows the per-row parser passed back into row order
+            where = sorted(range(len(accepted) + len(slow_ok)), key=[*rows, *(a.row for a in slow_ok)].__getitem__)
+            accepted = [*accepted, *slow_ok]
+            accepted = [accepted[i] for i in where]
+            if prepared is not None:
+                prepared = (prepared + PreparedColumns.from_ops(self._prepare(slow_ok))).take(where)
+        if prepared is not None:
+            accepted = [a._replace(record=None) if a.record is not None else a for a in accepted]
+        return ChunkResult(accepted, rejected, warnings, prepared)
 
     def _check_rows(
         self,
@@ -556,9 +638,12 @@ def write_ops(kind: str, accepted: Sequence[Accepted], provenance: Callable[[Sum
     return ops
 
 
-def _with_ops(result: ChunkResult) -> list[tuple[Accepted, Any]]:
-    """(accepted, its prepared op or None) pairs of a chunk result."""
-    return list(zip(result.accepted, result.prepared or [None] * len(result.accepted), strict=True))
+def _picker(positions: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """``col → [col[k] for k in positions]`` at C speed."""
+    if len(positions) > 1:
+        get = operator.itemgetter(*positions)
+        return lambda col: list(get(col))
+    return lambda col: [col[k] for k in positions]
 
 
 @cache

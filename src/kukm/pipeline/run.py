@@ -67,6 +67,7 @@ from kukm.pipeline.checks import (
 )
 from kukm.pipeline.errors import ErrorsWriter
 from kukm.pipeline.readers import Format, open_table
+from kukm.storage._codec import PreparedColumns
 from kukm.storage.base import Store
 
 __all__ = [
@@ -413,7 +414,21 @@ def run_file(
                     # rows accepted on a replayed chunk (none, unless the data changed
                     # under the same key) are written without a batch key
                     batch_key = None if done is not None else key
-                    if result.prepared is not None:
+                    if isinstance(result.prepared, PreparedColumns):
+                        # the checks prepared the columns of the batch (kukm.pipeline._prepare)
+                        cols = result.prepared
+                        if len(accepted) != len(result.accepted):
+                            keep = {a.row for a in accepted}
+                            cols = cols.take(
+                                [i for i, a in enumerate(result.accepted) if a.row in keep]
+                            )
+                        n_ops = len(cols)
+                        write_columns = getattr(store, "write_columns", None)
+                        if write_columns is not None:
+                            res = write_columns(cols, batch_key=batch_key)
+                        else:
+                            res = store.write_prepared(cols.ops(), batch_key=batch_key)  # type: ignore[attr-defined]
+                    elif result.prepared is not None:
                         # the checks prepared the ops (a store with write_prepared)
                         keep = {a.row for a in accepted}
                         preps = [

@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
@@ -63,6 +64,7 @@ __all__ = [
     "DIMENSION_COLUMNS",
     "RECORD_TYPES",
     "TABULATION_COLUMNS",
+    "PreparedColumns",
     "PreparedOp",
     "blob_hash",
     "check_identifier_key",
@@ -80,6 +82,7 @@ __all__ = [
     "now_utc",
     "prepare_ops",
     "provenance_from_columns",
+    "regions",
     "umkm_dims",
     "utc_key",
     "wilayah_range",
@@ -352,6 +355,139 @@ class PreparedOp(NamedTuple):
         return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
 
 
+class PreparedColumns:
+    """Prepared ops of one kind, column by column: what a bulk import writes per batch.
+
+    Position ``i`` of every list is one op, as :class:`PreparedOp` would hold
+    it detached (no record object, ``valid_from`` already resolved to
+    ``tanggal_data`` where the op had none) and with no explicit status (the
+    store applies :func:`default_status`). ``dims`` has a list for every name
+    in :data:`DIMENSION_COLUMNS`. Built column-wise by the import pipeline
+    (:mod:`kukm.pipeline._prepare`), it lets a store insert a batch without a
+    Python object per row (:meth:`kukm.adapters.sqlite.SqliteStore.write_columns`);
+    :meth:`ops` gives the same ops one by one for any other store.
+
+    >>> from kukm.model import Umkm, SumberData
+    >>> preps = detach(prepare_ops([WriteOp("umkm", f"u{i}", Umkm(nama_usaha=f"A{i}"),
+    ...                                     Provenance(SumberData.SUDIN)) for i in range(3)]))
+    >>> cols = PreparedColumns.from_ops(preps)
+    >>> len(cols), cols.take([2, 0]).ids, cols.ops() == preps
+    (3, ['u2', 'u0'], True)
+    """
+
+    __slots__ = (
+        "atribut", "atribut_json", "blobs", "dims", "hashes", "ids", "kind", "provenances",
+        "valid_from",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        kind: Kind,
+        ids: list[str],
+        blobs: list[str],
+        hashes: list[str],
+        provenances: list[Provenance],
+        valid_from: list[dt.date | None],
+        atribut: list[dict[str, str | None]],
+        atribut_json: list[str],
+        dims: dict[str, list[str | None]],
+    ) -> None:
+        self.kind = kind
+        self.ids = ids
+        self.blobs = blobs
+        self.hashes = hashes
+        self.provenances = provenances
+        self.valid_from = valid_from
+        self.atribut = atribut
+        self.atribut_json = atribut_json
+        self.dims = dims
+        n = len(ids)
+        lists: tuple[list[Any], ...] = (
+            blobs, hashes, provenances, valid_from, atribut, atribut_json, *dims.values(),
+        )  # fmt: skip
+        if any(len(col) != n for col in lists) or set(dims) != set(DIMENSION_COLUMNS):
+            raise StorageError(
+                "prepared columns of unequal length or without every dimension",
+                code=STORAGE_BAD_OP,
+            )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PreparedColumns, self._columns())
+
+    def _columns(self) -> tuple[Any, ...]:
+        return (
+            self.kind, self.ids, self.blobs, self.hashes, self.provenances, self.valid_from,
+            self.atribut, self.atribut_json, self.dims,
+        )  # fmt: skip
+
+    @classmethod
+    def from_ops(cls, preps: Sequence[PreparedOp], kind: Kind | None = None) -> PreparedColumns:
+        """Columns of prepared ops of one kind (detached first when they carry records);
+        ``kind`` is needed only when there are no ops."""
+        kinds = {p.kind for p in preps} or ({kind} if kind else set())
+        if len(kinds) != 1 or any(p.status is not None for p in preps):
+            raise StorageError(
+                "prepared columns hold ops of one kind with the default status", code=STORAGE_BAD_OP
+            )
+        ops = detach(preps)
+        return cls(
+            next(iter(kinds)),
+            [p.id for p in ops],
+            [p.blob for p in ops],
+            [p.content_hash for p in ops],
+            [p.provenance for p in ops],
+            [p.valid_from for p in ops],
+            [p.atribut for p in ops],
+            [p.atribut_json for p in ops],
+            {c: [p.dims.get(c) for p in ops] for c in DIMENSION_COLUMNS},
+        )
+
+    def take(self, positions: Sequence[int]) -> PreparedColumns:
+        """The ops at ``positions``, in that order."""
+        if len(positions) == 1:
+            k = positions[0]
+
+            def get(col: list[Any]) -> list[Any]:
+                return [col[k]]
+        else:
+            pick = operator.itemgetter(*positions)
+
+            def get(col: list[Any]) -> list[Any]:
+                return list(pick(col)) if positions else []
+
+        return PreparedColumns(
+            self.kind, get(self.ids), get(self.blobs), get(self.hashes), get(self.provenances),
+            get(self.valid_from), get(self.atribut), get(self.atribut_json),
+            {c: get(v) for c, v in self.dims.items()},
+        )  # fmt: skip
+
+    def __add__(self, other: PreparedColumns) -> PreparedColumns:
+        if other.kind != self.kind:
+            raise StorageError("prepared columns of two kinds", code=STORAGE_BAD_OP)
+        return PreparedColumns(
+            self.kind, self.ids + other.ids, self.blobs + other.blobs,
+            self.hashes + other.hashes, self.provenances + other.provenances,
+            self.valid_from + other.valid_from, self.atribut + other.atribut,
+            self.atribut_json + other.atribut_json,
+            {c: v + other.dims[c] for c, v in self.dims.items()},
+        )  # fmt: skip
+
+    def ops(self) -> list[PreparedOp]:
+        """The same ops as :class:`PreparedOp` objects (detached, default status)."""
+        names = DIMENSION_COLUMNS
+        kind = self.kind
+        return [
+            PreparedOp(kind, i, None, b, h, p, None, v, a, aj, dict(zip(names, d, strict=True)))
+            for i, b, h, p, v, a, aj, *d in zip(
+                self.ids, self.blobs, self.hashes, self.provenances, self.valid_from,
+                self.atribut, self.atribut_json, *(self.dims[c] for c in names), strict=True,
+            )
+        ]  # fmt: skip
+
+
 def _dims_reference(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | None]:
     """Dimension columns straight from :func:`index_keys` (the definition)."""
     keys = index_keys(record)
@@ -367,7 +503,12 @@ _NO_REGION: Final = (None, None, None, None)
 _REGION_CACHE: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
 
 
-def _regions(code: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+def regions(code: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """(provinsi, kab_kota, kecamatan, kelurahan) prefixes of a Kemendagri region code (cached).
+
+    >>> regions("31.71.01.1001")
+    ('31', '31.71', '31.71.01', '31.71.01.1001')
+    """
     if not code:
         return _NO_REGION
     found = _REGION_CACHE.get(code)
@@ -401,7 +542,7 @@ def umkm_dims(
     >>> umkm_dims(None, None, None, "Toko", "31.71.01.1001", None, None)["kab_kota"]
     '31.71'
     """
-    prov, kab, kec, kel = _regions(code)
+    prov, kab, kec, kel = regions(code)
     return {
         "nib": nib,
         "npwp": npwp,
@@ -436,7 +577,7 @@ def _dims(record: Record, atribut: Mapping[str, str | None]) -> dict[str, str | 
             record.kbli, record.pemilik.jenis_kelamin,
         )  # fmt: skip
     elif type(record) is Koperasi:
-        prov, kab, kec, kel = _regions(code)
+        prov, kab, kec, kel = regions(code)
         dims = {
             "nib": None,
             "npwp": None,

@@ -426,14 +426,18 @@ def skala_kolom(
     # per regime, its criteria's columns with their maxima (a tier is bisect_left of the maxima,
     # the same bands as Kriteria.skala)
     plans = {
-        sch: [(c, list(k.batas)) for k in sch.kriteria if (c := amounts.get(k.atribut)) is not None]
+        id(sch): [(c, list(k.batas)) for k in sch.kriteria if (c := amounts.get(k.atribut)) is not None]
         for sch in SCHEMES
     }
+    by_date: dict[dt.date | None, list[tuple[Sequence[int | None], list[int]]]] = {}
     out: list[str | None] = []
     append = out.append
     for k, t in enumerate(tanggal):
         best = -1
-        for col, batas in plans[scheme_for(t or ref)]:
+        plan = by_date.get(t)
+        if plan is None:  # the regime of a date, looked up once per distinct date
+            plan = by_date[t] = plans[id(scheme_for(t or ref))]
+        for col, batas in plan:
             v = col[k]
             if v is not None:
                 tier = bisect_left(batas, v)

@@ -303,6 +303,16 @@ def test_bulk_load_defers_lookup_indexes_and_builds_them_at_the_end(tmp_path: Pa
         with store.bulk_load(store.BULK_MIN_ROWS - 1) as deferred:
             assert not deferred
             assert set(DEFERRABLE_INDEXES) <= _index_names(store)
+    with SqliteStore(f"sqlite:///{tmp_path}/k.sqlite") as store:
+        # a UMKM load leaves the indexes of koperasi identifiers in place
+        with store.bulk_load(store.BULK_MIN_ROWS, "umkm") as deferred:
+            assert deferred
+            assert set(DEFERRABLE_INDEXES) - _index_names(store) == {
+                "records_nib", "records_npwp", "records_nik_penduduk"
+            }
+            store.write_batch([umkm_op(i) for i in range(5)])
+        assert set(DEFERRABLE_INDEXES) <= _index_names(store)
+        assert [r.id for r in store.find("umkm", "npwp", make_umkm(2).npwp or "")] == ["u00002"]
 
 
 def test_indexes_come_back_at_open_after_an_interrupted_bulk_load(tmp_path: Path) -> None:

@@ -321,10 +321,13 @@ class SqliteStore:
     BULK_MIN_ROWS: int = 20_000
 
     @contextlib.contextmanager
-    def bulk_load(self, rows: int) -> Iterator[bool]:
+    def bulk_load(self, rows: int, kind: Kind | None = None) -> Iterator[bool]:
         """Around a large import of about ``rows`` rows: identifier indexes built once at the end.
 
-        Yields whether it deferred them. Inside, writes are as atomic and
+        With ``kind``, only the indexes of identifiers that kind has are
+        deferred (a UMKM load leaves the koperasi indexes alone: its rows add
+        nothing to those partial indexes, and building one again means a scan
+        of the whole table). Yields whether it deferred them. Inside, writes are as atomic and
         idempotent as ever and lookups stay correct (only slower); at the end,
         or at the next open after a crash, the indexes are built again.
 
@@ -340,7 +343,8 @@ class SqliteStore:
             conn = self._begin()
             try:
                 for name in DEFERRABLE_INDEXES:
-                    conn.execute(f"DROP INDEX IF EXISTS {name}")
+                    if kind is None or name.removeprefix("records_") in _KIND_DIMS[kind]:
+                        conn.execute(f"DROP INDEX IF EXISTS {name}")
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:

@@ -360,7 +360,7 @@ def run_file(
             and store.get_document(BATCH_DOCS, f"{base_key}:0") is None  # not a re-import
         ):
             # a store that can defer its lookup indexes for a large load (SqliteStore.bulk_load)
-            stack.enter_context(bulk(lines))
+            stack.enter_context(bulk(lines, kind))
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked

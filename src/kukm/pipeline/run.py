@@ -21,7 +21,7 @@ window of chunks in flight, results taken in order), so row numbers stay
 exact and memory stays bounded; with a store that takes prepared ops
 (``write_prepared``) the workers also serialise and hash the records, and
 this process only writes. It is off by default: on the 2-core test machine
-(``benchmarks/bench_import.py``, one million rows) it made the import 1.3–1.44×
+(``benchmarks/bench_import.py``, one million rows) it made the import 1.33–1.40×
 faster, but the three processes together peaked near 500 MB. Ask for it with
 ``workers=2`` (``--workers 2``) where memory allows.
 
@@ -324,7 +324,7 @@ def run_file(
         checker.default_source = default_source
     p = Path(path)
     if workers is None:
-        workers = 0  # the pool pays 1.3-1.44x on 2 cores but nearly doubles memory (module docstring)
+        workers = 0  # the pool pays 1.33-1.40x on 2 cores but nearly doubles memory (module docstring)
     if workers > 0:
         checker.instrument  # noqa: B018 - fail early on a bad instrument, before forking
     started = time.perf_counter()

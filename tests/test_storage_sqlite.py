@@ -171,13 +171,26 @@ def test_schema_has_every_dimension_column() -> None:
         assert set(TABULATION_COLUMNS.values()) - {"kbli"} <= tab
 
 
+def _assert_tabulasi_is_a_group_by(store: SqliteStore) -> None:
+    """The counts kept in ``tabulasi`` equal a GROUP BY over the current versions."""
+    from kukm.storage._codec import TABULATION_COLUMNS
+
+    cols = sorted(set(TABULATION_COLUMNS.values()) - {"kbli"})
+    direct = store.conn.execute(
+        f"SELECT {', '.join(cols)}, COUNT(*) FROM records WHERE is_current = 1 "
+        f"GROUP BY {', '.join(cols)}"
+    ).fetchall()
+    kept = store.conn.execute(
+        f"SELECT {', '.join(f'NULLIF({c}, char(0))' for c in cols)}, SUM(n) FROM tabulasi "
+        f"GROUP BY {', '.join(cols)} HAVING SUM(n) > 0"
+    ).fetchall()
+    assert sorted(map(tuple, kept), key=repr) == sorted(map(tuple, direct), key=repr)
+
+
 def test_tabulasi_counts_follow_every_write_path(tmp_path: Path) -> None:
     """The trigger-kept counts equal a GROUP BY over the current versions, after inserts,
     new versions, verification and a reopen (migration 5 backfills the same way)."""
-    from kukm.storage._codec import TABULATION_COLUMNS
-
     url = f"sqlite:///{tmp_path}/t.sqlite"
-    cols = sorted(set(TABULATION_COLUMNS.values()) - {"kbli"})
     with SqliteStore(url) as store:
         store.write_batch([umkm_op(i, atribut={"skala": "mikro"}) for i in range(6)])
         store.write_batch([umkm_op(i, record=make_umkm(i, kbli="10110")) for i in range(3)])
@@ -194,15 +207,7 @@ def test_tabulasi_counts_follow_every_write_path(tmp_path: Path) -> None:
             f"INSERT INTO records ({', '.join(cols_all)}) VALUES ({', '.join('?' for _ in cols_all)})",
             (None, "umkm", "u00099", *donor[3:15], None, *donor[16:]),
         )
-        direct = store.conn.execute(
-            f"SELECT {', '.join(cols)}, COUNT(*) FROM records WHERE is_current = 1 "
-            f"GROUP BY {', '.join(cols)} ORDER BY {', '.join(cols)}"
-        ).fetchall()
-        kept = store.conn.execute(
-            f"SELECT {', '.join(f'NULLIF({c}, char(0))' for c in cols)}, SUM(n) FROM tabulasi "
-            f"GROUP BY {', '.join(cols)} HAVING SUM(n) > 0 ORDER BY {', '.join(f'NULLIF({c}, char(0))' for c in cols)}"
-        ).fetchall()
-        assert sorted(map(tuple, kept), key=repr) == sorted(map(tuple, direct), key=repr)
+        _assert_tabulasi_is_a_group_by(store)
         assert store.count("umkm") == 9
         assert store.count("umkm", status=[VerificationStatus.DITOLAK]) == 1
         by_kbli = dict(store.tabulate("umkm", ["kbli"]))
@@ -350,7 +355,7 @@ def test_write_columns_behaves_like_write_batch(batches: list[tuple[list[object]
     """The column door (new ids in one statement with the batch's constants written into it;
     existing or repeated ids op by op) leaves the same history, tables and tabulasi counts as
     write_batch on the in-memory reference, whatever the officer's name holds (quotes, NUL)."""
-    from kukm.storage._codec import TABULATION_COLUMNS, PreparedColumns, prepare_ops
+    from kukm.storage._codec import PreparedColumns, prepare_ops
 
     memory, sqlite = MemoryStore(), SqliteStore("sqlite://")
     try:
@@ -365,15 +370,7 @@ def test_write_columns_behaves_like_write_batch(batches: list[tuple[list[object]
             ]
         for by in (["skala", "status"], ["sumber_data", "kbli"], ["kecamatan", "jenis_kelamin"]):
             assert memory.tabulate("umkm", by) == sqlite.tabulate("umkm", by)
-        cols = sorted(set(TABULATION_COLUMNS.values()) - {"kbli"})
-        direct = sqlite.conn.execute(
-            f"SELECT {', '.join(cols)}, COUNT(*) FROM records WHERE is_current = 1 GROUP BY {', '.join(cols)}"
-        ).fetchall()
-        kept = sqlite.conn.execute(
-            f"SELECT {', '.join(f'NULLIF({c}, char(0))' for c in cols)}, SUM(n) FROM tabulasi "
-            f"GROUP BY {', '.join(cols)} HAVING SUM(n) > 0"
-        ).fetchall()
-        assert sorted(map(tuple, kept), key=repr) == sorted(map(tuple, direct), key=repr)
+        _assert_tabulasi_is_a_group_by(sqlite)
     finally:
         sqlite.close()
 

@@ -500,10 +500,7 @@ class SqliteStore:
         keys = list(map(id, cols.provenances))
         sumber = [per_prov[k][0] for k in keys]
         status = [per_prov[k][1] for k in keys]
-        today = (
-            recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
-        ).isoformat()
-        dates: dict[dt.date | None, str] = {None: today}
+        dates: dict[dt.date | None, str] = {None: _codec.recorded_date(recorded_at).isoformat()}
         for d in set(cols.valid_from) - dates.keys():
             assert d is not None
             dates[d] = d.isoformat()
@@ -513,18 +510,16 @@ class SqliteStore:
             "kind": cols.kind, "version": 1, "is_current": 1, "recorded_at": recorded,
             "batch_key": "",
         }  # fmt: skip
-        for i, name in ((2, "petugas"), (3, "waktu"), (4, "id_pengiriman")):
-            seen = {v[i] for v in per_prov.values()}
-            value = next(iter(seen))
-            if len(seen) == 1 and (value is None or "\x00" not in value):
-                fixed[name] = value
         bound: dict[str, list[Any]] = {
             "id": cols.ids, "valid_from": valid_from, "sumber": sumber, "status": status,
             "content_hash": cols.hashes, "record": cols.blobs, "atribut": cols.atribut_json,
         }  # fmt: skip
-        for name in ("petugas", "waktu", "id_pengiriman"):
-            if name not in fixed:
-                i = ("petugas", "waktu", "id_pengiriman").index(name) + 2
+        for i, name in ((2, "petugas"), (3, "waktu"), (4, "id_pengiriman")):
+            seen = {v[i] for v in per_prov.values()}
+            value = next(iter(seen))
+            if len(seen) == 1 and (value is None or "\x00" not in value):
+                fixed[name] = value  # one value for the whole batch
+            else:
                 bound[name] = [per_prov[k][i] for k in keys]
         for name, col in cols.dims.items():
             if col.count(None) != n:  # columns left NULL are not bound at all

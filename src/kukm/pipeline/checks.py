@@ -56,6 +56,7 @@ __all__ = [
     "init_worker",
     "load_instrument",
     "record_id",
+    "umkm_id",
 ]
 
 SUMBER_DATA_KOSONG: Final = register_code(
@@ -140,16 +141,32 @@ def record_id(record: Umkm | Koperasi, sumber: str | None) -> tuple[str, str | N
         return koperasi_id(
             record.nomor_induk_koperasi, record.nomor_badan_hukum, record.nama
         ), field
-    if record.nib:
-        return f"umkm-nib-{record.nib}", "nib"
-    if record.id_sumber:
-        return f"umkm-src-{sumber or '-'}-{record.id_sumber}", "id_sumber"
-    key = _short_hash(
-        record.nama_usaha.casefold(),
-        record.pemilik.nik_penduduk,
-        record.alamat.kode_wilayah,
-        record.npwp,
-    )
+    return umkm_id(
+        record.nib, record.id_sumber, sumber or "-", record.nama_usaha,
+        record.pemilik.nik_penduduk, record.alamat.kode_wilayah, record.npwp,
+    )  # fmt: skip
+
+
+def umkm_id(
+    nib: str | None,
+    id_sumber: str | None,
+    sumber: str,
+    nama_usaha: str | None,
+    nik_penduduk: str | None,
+    kode_wilayah: str | None,
+    npwp: str | None,
+) -> tuple[str, str | None]:
+    """The UMKM rule of :func:`record_id` from the values themselves (the column road uses it
+    without a record).
+
+    >>> umkm_id(None, "77", "sudin", "A", None, None, None)
+    ('umkm-src-sudin-77', 'id_sumber')
+    """
+    if nib:
+        return f"umkm-nib-{nib}", "nib"
+    if id_sumber:
+        return f"umkm-src-{sumber}-{id_sumber}", "id_sumber"
+    key = _short_hash(nama_usaha.casefold() if nama_usaha else "", nik_penduduk, kode_wilayah, npwp)
     return f"umkm-h-{key}", None
 
 
@@ -305,22 +322,7 @@ class RowChecker:
         except Exception:  # a faulty custom rule or converter: row by row, which reports it per row
             return self._check_rows(rows, inst, today)
         if others:
-            extra = self._check_rows(others, inst, today)
-            rejected = sorted([*result.rejected, *extra.rejected], key=lambda r: r.row)
-            both = [*result.accepted, *extra.accepted]
-            where = sorted(range(len(both)), key=lambda i: both[i].row)
-            prepared = result.prepared
-            extra_ops: list[Any] = extra.prepared if isinstance(extra.prepared, list) else []
-            if isinstance(prepared, PreparedColumns):
-                if extra_ops:
-                    prepared = prepared + PreparedColumns.from_ops(extra_ops)
-                prepared = prepared.take(where)
-            elif prepared is not None:
-                ops = [*prepared, *extra_ops]
-                prepared = [ops[i] for i in where]
-            result = ChunkResult(
-                [both[i] for i in where], rejected, result.warnings + extra.warnings, prepared
-            )
+            result = _merged(result, self._check_rows(others, inst, today))
         return result
 
     def _from_batch(
@@ -360,35 +362,48 @@ class RowChecker:
         for k in range(bp.n):
             row = numbers[k]
             res = slow.get(k)
-            n_warn = 0
             if res is not None:
-                record = res.record
-                errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
-                n_warn = len(res.issues) - len(errors)
+                outcome, n_warn = self._judge(row, res, dict(zip(columns, lists[k], strict=False)), today)
                 warnings += n_warn
-                sumber = res.sumber_data or default
+                if isinstance(outcome, Rejected):
+                    rejected.append(outcome)
+                    continue
+                acc = outcome
             else:
                 record = records[k]
-                errors = ()
                 sumber = bp.sumber_data(k) or default
-            if sumber is None and not errors:
-                errors = (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),)
-            if errors or sumber is None or (res is not None and record is None):
-                data = dict(zip(columns, lists[k], strict=False))
-                rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
-                continue
-            assert record is not None
-            rid, id_field = record_id(record, sumber.value)
-            if res is None and skala is not None:
-                atribut: dict[str, str | None] = {"skala": skala[k]}
-            else:
-                atribut = classify(record, today=today)
-            acc = Accepted(row, rid, id_field, record, atribut, sumber, n_warn)
+                if sumber is None:
+                    rejected.append(_no_source(row, dict(zip(columns, lists[k], strict=False))))
+                    continue
+                assert record is not None
+                rid, id_field = record_id(record, sumber.value)
+                if skala is not None:
+                    atribut: dict[str, str | None] = {"skala": skala[k]}
+                else:
+                    atribut = classify(record, today=today)
+                acc = Accepted(row, rid, id_field, record, atribut, sumber, 0)
             if prepared is not None:
                 prepared.append(self._prepare([acc])[0])
                 acc = acc._replace(record=None)
             accepted.append(acc)
         return ChunkResult(accepted, rejected, warnings, prepared)
+
+    def _judge(
+        self, row: int, res: _RowResult, data: dict[str, str], today: dt.date
+    ) -> tuple[Accepted | Rejected, int]:
+        """A row the per-row parser saw: rejected with its errors (or for want of a source), or
+        accepted with its id and classification; and its number of warnings."""
+        errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
+        n_warn = len(res.issues) - len(errors)
+        sumber = res.sumber_data or self.default_source
+        if sumber is None and not errors:
+            return _no_source(row, data), n_warn
+        if errors or sumber is None or res.record is None:
+            return Rejected(row, data, tuple(i.with_row(row) for i in errors)), n_warn
+        record = res.record
+        rid, id_field = record_id(record, sumber.value)
+        atribut = classify(record, today=today)
+        return Accepted(row, rid, id_field, record, atribut, sumber, n_warn), n_warn
 
     # -- prepared ops (a store with write_prepared) -------------------------------------
     def _provenance(self, sumber: SumberData) -> Any:
@@ -444,19 +459,12 @@ class RowChecker:
         slow_ok: list[Accepted] = []
         warnings = 0
         for k, res in sorted(slow.items()):
-            row = numbers[k]
-            errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
-            n_warn = len(res.issues) - len(errors)
+            outcome, n_warn = self._judge(numbers[k], res, dict(zip(columns, lists[k], strict=False)), today)
             warnings += n_warn
-            sumber = res.sumber_data or default
-            if sumber is None and not errors:
-                errors = (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),)
-            if errors or sumber is None or res.record is None:
-                data = dict(zip(columns, lists[k], strict=False))
-                rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
-                continue
-            rid, id_field = record_id(res.record, sumber.value)
-            slow_ok.append(Accepted(row, rid, id_field, res.record, classify(res.record, today=today), sumber, n_warn))
+            if isinstance(outcome, Rejected):
+                rejected.append(outcome)
+            else:
+                slow_ok.append(outcome)
         fast = [k for k in range(n) if k not in slow] if slow else list(range(n))
         si = bp.names.get("sumber_data")
         if si is not None:
@@ -468,10 +476,7 @@ class RowChecker:
             keep = []
             for k, s in zip(fast, given, strict=True):
                 if s is None:
-                    row = numbers[k]
-                    data = dict(zip(columns, lists[k], strict=False))
-                    err = issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap")
-                    rejected.append(Rejected(row, data, (err,)))
+                    rejected.append(_no_source(numbers[k], dict(zip(columns, lists[k], strict=False))))
                 else:
                     keep.append(k)
             fast = keep
@@ -483,18 +488,9 @@ class RowChecker:
         nib, npwp, nik, id_sumber, nama, code, kbli, jk, tanggal = (
             pick(bp.target_column(t) or absent) for t in self._ID_TARGETS
         )
-        ids: list[str] = []
-        id_fields: list[str | None] = []
-        for b, src, sid, nm, nk, kw, np in zip(nib, sumbers, id_sumber, nama, nik, code, npwp, strict=True):
-            if b:
-                ids.append(f"umkm-nib-{b}")
-                id_fields.append("nib")
-            elif sid:
-                ids.append(f"umkm-src-{src.value}-{sid}")
-                id_fields.append("id_sumber")
-            else:
-                ids.append(f"umkm-h-{_short_hash(nm.casefold() if nm else '', nk, kw, np)}")
-                id_fields.append(None)
+        made = list(map(umkm_id, nib, id_sumber, [s.value for s in sumbers], nama, nik, code, npwp))
+        ids: list[str] = [m[0] for m in made]
+        id_fields: list[str | None] = [m[1] for m in made]
         sk = pick(skala)
         cache = self._atribut
         for s in set(sk) - cache.keys():
@@ -524,16 +520,14 @@ class RowChecker:
                 "umkm", ids, chosen, list(map(blob_hash, chosen)), provs, tanggal, atribut,
                 [h[1] for h in hits], dims,
             )  # fmt: skip
-        if slow_ok:
-            # merge the rows the per-row parser passed back into row order
-            where = sorted(range(len(accepted) + len(slow_ok)), key=[*rows, *(a.row for a in slow_ok)].__getitem__)
-            accepted = [*accepted, *slow_ok]
-            accepted = [accepted[i] for i in where]
-            if prepared is not None:
-                prepared = (prepared + PreparedColumns.from_ops(self._prepare(slow_ok))).take(where)
-        if prepared is not None:
-            accepted = [a._replace(record=None) if a.record is not None else a for a in accepted]
-        return ChunkResult(accepted, rejected, warnings, prepared)
+        result = ChunkResult(accepted, rejected, warnings, prepared)
+        if not slow_ok:
+            return result
+        # the rows the per-row parser passed go back into row order
+        if prepared is None:
+            return _merged(result, ChunkResult(slow_ok, [], 0))
+        detached = [a._replace(record=None) for a in slow_ok]
+        return _merged(result, ChunkResult(detached, [], 0, self._prepare(slow_ok)))
 
     def _check_rows(
         self,
@@ -544,7 +538,6 @@ class RowChecker:
         accepted: list[Accepted] = []
         rejected: list[Rejected] = []
         warnings = 0
-        default = self.default_source
         for row, data, read_issue in rows:
             if read_issue is not None:
                 rejected.append(Rejected(row, data, (read_issue,)))
@@ -560,20 +553,12 @@ class RowChecker:
                     )
                 )
                 continue
-            errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
-            n_warn = len(res.issues) - len(errors)
+            outcome, n_warn = self._judge(row, res, data, today)
             warnings += n_warn
-            sumber = res.sumber_data or default
-            if sumber is None and not errors:
-                errors = (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),)
-            if errors or res.record is None or sumber is None:
-                rejected.append(Rejected(row, data, tuple(i.with_row(row) for i in errors)))
-                continue
-            record = res.record
-            rid, id_field = record_id(record, sumber.value)
-            accepted.append(
-                Accepted(row, rid, id_field, record, classify(record, today=today), sumber, n_warn)
-            )
+            if isinstance(outcome, Rejected):
+                rejected.append(outcome)
+            else:
+                accepted.append(outcome)
         if self.prepare_for is None:
             return ChunkResult(accepted, rejected, warnings)
         prepared = self._prepare(accepted)
@@ -636,6 +621,32 @@ def write_ops(kind: str, accepted: Sequence[Accepted], provenance: Callable[[Sum
             )
         )
     return ops
+
+
+def _no_source(row: int, data: dict[str, str]) -> Rejected:
+    return Rejected(row, data, (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),))
+
+
+def _merged(first: ChunkResult, second: ChunkResult) -> ChunkResult:
+    """Two results of one chunk's rows as one, in row order (``first.prepared`` says the form
+    of the prepared ops; ``second``'s are ops, or columns, or absent when it accepted none)."""
+    both = [*first.accepted, *second.accepted]
+    where = sorted(range(len(both)), key=lambda i: both[i].row)
+    prepared = first.prepared
+    extra: Any = second.prepared or []
+    if isinstance(prepared, PreparedColumns):
+        if extra:
+            prepared += extra if isinstance(extra, PreparedColumns) else PreparedColumns.from_ops(extra)
+        prepared = prepared.take(where)
+    elif prepared is not None:
+        ops = [*prepared, *extra]
+        prepared = [ops[i] for i in where]
+    return ChunkResult(
+        [both[i] for i in where],
+        sorted([*first.rejected, *second.rejected], key=lambda r: r.row),
+        first.warnings + second.warnings,
+        prepared,
+    )
 
 
 def _picker(positions: list[int]) -> Callable[[Sequence[Any]], list[Any]]:

@@ -414,30 +414,25 @@ def run_file(
                     # rows accepted on a replayed chunk (none, unless the data changed
                     # under the same key) are written without a batch key
                     batch_key = None if done is not None else key
-                    if isinstance(result.prepared, PreparedColumns):
-                        # the checks prepared the columns of the batch (kukm.pipeline._prepare)
-                        cols = result.prepared
+                    prepared = result.prepared
+                    if prepared is not None:
+                        # the checks prepared the batch: as columns (kukm.pipeline._prepare) or ops
                         if len(accepted) != len(result.accepted):
                             keep = {a.row for a in accepted}
-                            cols = cols.take(
-                                [i for i, a in enumerate(result.accepted) if a.row in keep]
+                            kept = [i for i, a in enumerate(result.accepted) if a.row in keep]
+                            prepared = (
+                                prepared.take(kept)
+                                if isinstance(prepared, PreparedColumns)
+                                else [prepared[i] for i in kept]
                             )
-                        n_ops = len(cols)
+                        n_ops = len(prepared)
                         write_columns = getattr(store, "write_columns", None)
-                        if write_columns is not None:
-                            res = write_columns(cols, batch_key=batch_key)
+                        if isinstance(prepared, PreparedColumns) and write_columns is not None:
+                            res = write_columns(prepared, batch_key=batch_key)
                         else:
-                            res = store.write_prepared(cols.ops(), batch_key=batch_key)  # type: ignore[attr-defined]
-                    elif result.prepared is not None:
-                        # the checks prepared the ops (a store with write_prepared)
-                        keep = {a.row for a in accepted}
-                        preps = [
-                            prep
-                            for a, prep in zip(result.accepted, result.prepared, strict=True)
-                            if a.row in keep
-                        ]
-                        n_ops = len(preps)
-                        res = store.write_prepared(preps, batch_key=batch_key)  # type: ignore[attr-defined]
+                            if isinstance(prepared, PreparedColumns):
+                                prepared = prepared.ops()
+                            res = store.write_prepared(prepared, batch_key=batch_key)  # type: ignore[attr-defined]
                     else:
                         ops = write_ops(kind, accepted, provenance)
                         n_ops = len(ops)

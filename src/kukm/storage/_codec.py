@@ -82,6 +82,7 @@ __all__ = [
     "now_utc",
     "prepare_ops",
     "provenance_from_columns",
+    "recorded_date",
     "regions",
     "umkm_dims",
     "utc_key",
@@ -352,7 +353,12 @@ class PreparedOp(NamedTuple):
         tanggal = self.record.tanggal_data if self.record is not None else None
         if tanggal is not None:
             return tanggal
-        return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
+        return recorded_date(recorded_at)
+
+
+def recorded_date(recorded_at: dt.datetime) -> dt.date:
+    """The (UTC) date a version is recorded on: its ``valid_from`` when nothing else gives one."""
+    return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
 
 
 class PreparedColumns:

@@ -20,8 +20,6 @@ import re
 from collections.abc import Sequence
 from typing import Any, final
 
-from fpdf import FPDF
-
 from kukm.certificate.layout import (
     BASIS,
     QR_CAPTION,
@@ -49,6 +47,8 @@ def _latin1(text: str) -> str:
 def render_certificate_pdf(cert: SignedCertificate) -> bytes:
     """The certificate as an A4 PDF (bytes)."""
     s = cert.sertifikat
+    from fpdf import FPDF  # imported on first use: loading the plugin stays cheap
+
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_title(_latin1(f"{TITLE} {s.nomor_induk_koperasi}"))

@@ -20,9 +20,7 @@ import io
 from collections.abc import Sequence
 from functools import cache
 from textwrap import wrap
-from typing import Any, final
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING, Any, final
 
 from kukm.certificate.layout import (
     BASIS,
@@ -36,6 +34,9 @@ from kukm.certificate.payload import SignedCertificate
 from kukm.certificate.qr import qr_matrix
 from kukm.exceptions import AdapterError
 from kukm.hookspecs import Renderer, hookimpl
+
+if TYPE_CHECKING:  # Pillow is imported on first use: loading the plugin stays cheap
+    from PIL import Image, ImageFont
 
 __all__ = [
     "PngCertificateRenderer",
@@ -51,6 +52,8 @@ _BLUE = (27, 79, 138)
 
 @cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont
+
     return ImageFont.load_default(size=size)
 
 
@@ -60,6 +63,8 @@ def qr_image(payload: str, *, module_px: int = 6) -> Image.Image:
     >>> qr_image("HELLO", module_px=2).size
     (58, 58)
     """
+    from PIL import Image
+
     matrix = qr_matrix(payload)
     n = len(matrix) + 2 * _QUIET
     quiet_row = b"\xff" * n
@@ -74,6 +79,8 @@ def qr_image(payload: str, *, module_px: int = 6) -> Image.Image:
 
 def render_certificate_png(cert: SignedCertificate, *, dpi: int = 150) -> bytes:
     """The certificate as PNG bytes (A4 at 150 dpi)."""
+    from PIL import Image, ImageDraw
+
     s = cert.sertifikat
     page = Image.new("RGB", (_W, _H), "white")
     draw = ImageDraw.Draw(page)

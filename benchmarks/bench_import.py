@@ -5,9 +5,11 @@
 
 The data file is generated once by :mod:`kukm.synthetic` and cached under
 ``benchmarks/_data/`` (gitignored). Each contender runs in its own child
-process; its peak RSS is sampled with psutil every 0.1 s (the process plus its
-pool workers, summed; ``ru_maxrss`` is not used because Linux carries the
-parent's high-water mark over fork and exec):
+process; its peak memory is sampled with psutil every 0.1 s (the process plus
+its pool workers, summed; ``ru_maxrss`` is not used because Linux carries the
+parent's high-water mark over fork and exec). Both sums are printed: RSS, and
+PSS, which counts a page shared by n processes 1/n in each (summed RSS counts
+what forked workers share with their parent once per process):
 
 * **raw**: ``csv.reader`` → SQLite ``executemany`` into a table of text
   columns, no checks at all (the floor);
@@ -314,7 +316,13 @@ def phase_kukm_validate(path: Path, work: Path) -> dict[str, Any]:
 
 
 def _sample_rss(proc: subprocess.Popen[str], peak: list[float]) -> None:
-    """Poll the child's RSS plus its own workers' (psutil) until it exits."""
+    """Poll the child's RSS and PSS plus its own workers' (psutil) until it exits.
+
+    ``peak[0]`` is the largest sum of RSS, ``peak[1]`` the largest sum of PSS
+    (proportional set size: a page shared by n processes counts 1/n in each, so
+    the sum is what the process tree really holds; summed RSS counts the pages
+    a forked pool worker shares with its parent once per process).
+    """
     try:
         import psutil
     except ImportError:  # pragma: no cover - bench group installs it
@@ -322,11 +330,14 @@ def _sample_rss(proc: subprocess.Popen[str], peak: list[float]) -> None:
     try:
         root = psutil.Process(proc.pid)
         while proc.poll() is None:
-            total = root.memory_info().rss
-            for kid in root.children(recursive=True):
+            rss = pss = 0
+            for p in (root, *root.children(recursive=True)):
                 with contextlib.suppress(psutil.Error):
-                    total += kid.memory_info().rss
-            peak[0] = max(peak[0], total / 1e6)
+                    m = p.memory_full_info()
+                    rss += m.rss
+                    pss += getattr(m, "pss", m.rss)
+            peak[0] = max(peak[0], rss / 1e6)
+            peak[1] = max(peak[1], pss / 1e6)
             time.sleep(0.1)
     except psutil.Error:
         return
@@ -346,7 +357,7 @@ def run_phase(name: str, path: Path, work: Path, *extra: str) -> dict[str, Any]:
     ]
     env = {**os.environ, "KUKM_NO_PROGRESS": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = [0.0]
+    peak = [0.0, 0.0]
     sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
     sampler.start()
     out, err = proc.communicate()
@@ -358,6 +369,7 @@ def run_phase(name: str, path: Path, work: Path, *extra: str) -> dict[str, Any]:
     # psutil samples the process tree (main + pool workers, summed) every 0.1 s.
     # Not ru_maxrss: Linux carries the parent's high-water mark over fork + exec.
     res["peak_rss_mb"] = round(peak[0], 1)
+    res["peak_pss_mb"] = round(peak[1], 1)
     return res
 
 
@@ -416,7 +428,7 @@ def main() -> None:
             )
             print(
                 f"  {label:<13} {r['seconds']:8.2f} s  {rows / r['seconds']:>10,.0f} rows/s  "
-                f"peak RSS {r['peak_rss_mb']:6.1f} MB{note}"
+                f"peak RSS {r['peak_rss_mb']:6.1f} MB (PSS {r['peak_pss_mb']:6.1f}){note}"
             )
     raw = results.get("raw", {}).get("seconds")
     print("ratios (time, lower is better for kukm):")
@@ -432,7 +444,9 @@ def main() -> None:
                 parts.append(
                     f"{results[other]['seconds'] / k['seconds']:.2f}x faster than {other} (target >= {target}x)"
                 )
-        parts.append(f"peak RSS {k['peak_rss_mb']:.0f} MB (target < 300)")
+        parts.append(
+            f"peak RSS {k['peak_rss_mb']:.0f} MB, PSS {k['peak_pss_mb']:.0f} MB (target < 300)"
+        )
         print(" | ".join(parts))
         if "reimport_seconds" not in k:
             continue

@@ -336,9 +336,13 @@ def test_a_bulk_import_stores_the_same_as_a_row_by_row_one(tmp_path: Path, monke
     assert results[0][1] > 0
 
 
-def test_pool_workers_preparing_ops_store_what_the_writer_alone_stores(tmp_path: Path) -> None:
-    """workers=2 into a SQLite store: the workers serialise and hash (write_prepared); the
-    records, versions, provenance, summary, errors file and re-import all match workers=0."""
+def test_pool_workers_preparing_ops_store_what_the_writer_alone_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """workers=2, and the default (one worker for a large file on 2+ CPUs), into a SQLite
+    store: the workers serialise and hash (write_prepared); the records, versions, provenance,
+    summary, errors file and re-import all match workers=0."""
+    import kukm.pipeline.run as run_module
     from kukm.adapters.sqlite import SqliteStore
     from kukm.synthetic import generate_umkm, write_csv
 
@@ -346,13 +350,17 @@ def test_pool_workers_preparing_ops_store_what_the_writer_alone_stores(tmp_path:
     rows = list(generate_umkm(300, seed=5, faulty_share=0.1))
     rows += rows[:7]  # the same businesses again: rejected as duplicates of earlier rows
     write_csv(path, rows)
+    # this small file counts as large, on a 2-CPU machine, for the default's sake
+    monkeypatch.setattr(run_module, "AUTO_WORKER_BYTES", path.stat().st_size)
+    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
     seen = []
-    for workers in (0, 2):
+    for workers in (0, 2, None):
         with SqliteStore(f"sqlite:///{tmp_path}/w{workers}.sqlite") as store:
             s = run_file(
                 path, kind="umkm", store=store, workers=workers, batch_size=64,
                 petugas="op-1", errors_path=tmp_path / f"e{workers}.csv",
             )  # fmt: skip
+            assert s.workers == (1 if workers is None else workers)
             again = run_file(path, kind="umkm", store=store, workers=workers, batch_size=64)
             stored = sorted(
                 (r.id, r.version, r.record, r.atribut, r.status, r.valid_from,
@@ -363,8 +371,29 @@ def test_pool_workers_preparing_ops_store_what_the_writer_alone_stores(tmp_path:
             (s.input, s.accepted, s.rejected, s.inserted, dict(s.by_code), stored,
              (tmp_path / f"e{workers}.csv").read_text(), again.inserted, again.accepted)
         )  # fmt: skip
-    assert seen[0] == seen[1]
+    assert seen[0] == seen[1] == seen[2]
     assert seen[0][4].get(BARIS_DUPLIKAT, 0) >= 1 and seen[0][7] == 0
+
+
+def test_default_workers_one_only_for_a_large_file_on_two_cpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool is used unasked only where it pays: a file of AUTO_WORKER_BYTES or more, 2+
+    CPUs, and no checker of the caller's (which a spawned worker could not rebuild)."""
+    import kukm.pipeline.run as run_module
+    from kukm.pipeline.run import AUTO_WORKER_BYTES, default_workers
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"nama_usaha\n" + (b"x" * 1023 + b"\n") * (AUTO_WORKER_BYTES // 1024))
+    small = tmp_path / "small.csv"
+    small.write_bytes(b"nama_usaha\nx\n")
+    assert [default_workers(big, cpus=c) for c in (1, 2, 8)] == [0, 1, 1]
+    assert default_workers(small, cpus=8) == 0
+    assert default_workers(tmp_path / "absent.csv", cpus=8) == 0
+    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
+    assert run_file(small, kind="umkm", checker=RowChecker("umkm", instrument=FakeInstrument())).workers == 0
+    given_checker = run_file(big, kind="umkm", checker=RowChecker("umkm", instrument=FakeInstrument()))
+    assert given_checker.workers == 0 and given_checker.input == AUTO_WORKER_BYTES // 1024
 
 
 def test_validate_without_records_reports_what_the_record_road_reports(tmp_path: Path) -> None:

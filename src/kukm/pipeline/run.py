@@ -20,10 +20,15 @@ With ``workers > 0`` the checks run in a process pool over chunks (a bounded
 window of chunks in flight, results taken in order), so row numbers stay
 exact and memory stays bounded; with a store that takes prepared ops
 (``write_prepared``) the workers also serialise and hash the records, and
-this process only writes. It is off by default: on the 2-core test machine
-(``benchmarks/bench_import.py``, one million rows) it made the import 1.33–1.40×
-faster, but the three processes together peaked near 500 MB. Ask for it with
-``workers=2`` (``--workers 2``) where memory allows.
+this process only writes. Left unset (``workers=None``), a file of at least
+:data:`AUTO_WORKER_BYTES` on a machine with two or more CPUs is checked by
+**one** worker while this process reads and writes; smaller files, one-CPU
+machines and a ``checker`` given by the caller stay in this process. On the
+2-core test machine (``benchmarks/bench_import.py``, one million rows, three
+runs side by side) one worker took 39–44 s against 49–52 s in-process, as fast
+as two workers (36–45 s), and the two processes peaked at 263 MB together
+where two workers reached 393 MB (sum of RSS). ``workers=0`` keeps everything
+in this process; ``workers=2`` uses a second worker where memory allows.
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared
 earlier in the same file is rejected with ``BARIS_DUPLIKAT`` on the field the
@@ -43,6 +48,7 @@ import array
 import collections
 import contextlib
 import hashlib
+import os
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -71,9 +77,11 @@ from kukm.storage._codec import PreparedColumns
 from kukm.storage.base import Store
 
 __all__ = [
+    "AUTO_WORKER_BYTES",
     "BARIS_DUPLIKAT",
     "ImportSummary",
     "SeenIds",
+    "default_workers",
     "file_digest",
     "gc_paused",
     "run_file",
@@ -85,6 +93,9 @@ BARIS_DUPLIKAT: Final = register_code(
     "The same business/cooperative already appears on an earlier row of this file.",
     module=__name__,
 )
+
+#: Files at least this large (about 20,000 UMKM rows of CSV) get one worker process by default.
+AUTO_WORKER_BYTES: Final = 4 << 20
 
 #: Document collection recording committed import batches (skipped on re-import).
 BATCH_DOCS: Final = "kukm_import_batches"
@@ -274,6 +285,27 @@ def _results(
             yield t, done, pickle.loads(fut.result())
 
 
+def default_workers(path: str | Path, *, cpus: int | None = None) -> int:
+    """Worker processes :func:`run_file` uses when not told: 1 for a file of at least
+    :data:`AUTO_WORKER_BYTES` on a machine with 2 or more CPUs, else 0 (see the module text).
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_bytes(b"x" * AUTO_WORKER_BYTES)
+    >>> default_workers(p, cpus=2), default_workers(p, cpus=1)
+    (1, 0)
+    >>> _ = p.write_bytes(b"x" * (AUTO_WORKER_BYTES - 1))
+    >>> default_workers(p, cpus=2)
+    0
+    """
+    cpus = os.cpu_count() if cpus is None else cpus
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return 0  # opening the file reports the problem
+    return 1 if (cpus or 1) >= 2 and size >= AUTO_WORKER_BYTES else 0
+
+
 def _instrument_key(checker: RowChecker) -> str:
     """Identity of the instrument in batch keys: a changed form re-checks every row."""
     inst = checker.instrument
@@ -311,20 +343,21 @@ def run_file(
     column is empty; ``petugas`` is the officer recorded in the provenance.
     ``on_rows(n)`` is called after each chunk with the number of rows done;
     ``wrap_rows`` wraps the row iterator as it is read (e.g.
-    :func:`kukm.cli._common.progress`).
+    :func:`kukm.cli._common.progress`). ``workers`` is the number of pool
+    processes checking rows (``None``: :func:`default_workers`; 0: none).
     """
     if kind not in _KIND_CHECK:
         raise ConfigurationError(f"unknown kind {kind!r} (umkm or koperasi)", code="KIND_UNKNOWN")
     default_source = SumberData(source) if isinstance(source, str) else source
+    p = Path(path)
+    if workers is None:
+        workers = default_workers(p) if checker is None else 0
     if checker is None:
         checker = RowChecker(
             kind, str(instrument_path) if instrument_path else None, default_source
         )
     elif default_source is not None:
         checker.default_source = default_source
-    p = Path(path)
-    if workers is None:
-        workers = 0  # the pool pays 1.33-1.40x on 2 cores but nearly doubles memory (module docstring)
     if workers > 0:
         checker.instrument  # noqa: B018 - fail early on a bad instrument, before forking
     started = time.perf_counter()

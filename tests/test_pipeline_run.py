@@ -378,8 +378,9 @@ def test_pool_workers_preparing_ops_store_what_the_writer_alone_stores(
 def test_default_workers_one_only_for_a_large_file_on_two_cpus(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The pool is used unasked only where it pays: a file of AUTO_WORKER_BYTES or more, 2+
-    CPUs, and no checker of the caller's (which a spawned worker could not rebuild)."""
+    """The pool is used unasked only where it pays: an import (not a validation) of a file of
+    AUTO_WORKER_BYTES or more, 2+ CPUs, and no checker of the caller's (which a spawned worker
+    could not rebuild)."""
     import kukm.pipeline.run as run_module
     from kukm.pipeline.run import AUTO_WORKER_BYTES, default_workers
 
@@ -392,8 +393,15 @@ def test_default_workers_one_only_for_a_large_file_on_two_cpus(
     assert default_workers(tmp_path / "absent.csv", cpus=8) == 0
     monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
     assert run_file(small, kind="umkm", checker=RowChecker("umkm", instrument=FakeInstrument())).workers == 0
-    given_checker = run_file(big, kind="umkm", checker=RowChecker("umkm", instrument=FakeInstrument()))
+    store = MemoryStore()
+    given_checker = run_file(
+        big, kind="umkm", store=store, checker=RowChecker("umkm", instrument=FakeInstrument())
+    )
     assert given_checker.workers == 0 and given_checker.input == AUTO_WORKER_BYTES // 1024
+    # a validation (no store) stays in this process too
+    monkeypatch.setattr(run_module, "AUTO_WORKER_BYTES", small.stat().st_size)
+    assert run_file(small, kind="umkm").workers == 0
+    assert run_file(small, kind="umkm", store=MemoryStore()).workers == 1
 
 
 def test_validate_without_records_reports_what_the_record_road_reports(tmp_path: Path) -> None:

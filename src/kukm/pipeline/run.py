@@ -21,14 +21,16 @@ window of chunks in flight, results taken in order), so row numbers stay
 exact and memory stays bounded; with a store that takes prepared ops
 (``write_prepared``) the workers also serialise and hash the records, and
 this process only writes. Left unset (``workers=None``), a file of at least
-:data:`AUTO_WORKER_BYTES` on a machine with two or more CPUs is checked by
-**one** worker while this process reads and writes; smaller files, one-CPU
-machines and a ``checker`` given by the caller stay in this process. On the
-2-core test machine (``benchmarks/bench_import.py``, one million rows, three
-runs side by side) one worker took 39–44 s against 49–52 s in-process, as fast
-as two workers (36–45 s), and the two processes peaked at 263 MB together
-where two workers reached 393 MB (sum of RSS). ``workers=0`` keeps everything
-in this process; ``workers=2`` uses a second worker where memory allows.
+:data:`AUTO_WORKER_BYTES` imported into a store on a machine with two or more
+CPUs is checked by **one** worker while this process reads and writes;
+smaller files, one-CPU machines, validation without a store (1M rows: 17.6 s
+with the worker, 18.1 s without) and a ``checker`` given by the caller stay
+in this process. On the 2-core test machine (``benchmarks/bench_import.py``,
+one million rows) one worker took 35.6–44 s against 49–52 s in-process, as
+fast as two workers (36–45 s), and the two processes peaked at 263–281 MB
+together where two workers reached 384–393 MB (sum of RSS). ``workers=0``
+keeps everything in this process; ``workers=2`` uses a second worker where
+memory allows.
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared
 earlier in the same file is rejected with ``BARIS_DUPLIKAT`` on the field the
@@ -286,8 +288,9 @@ def _results(
 
 
 def default_workers(path: str | Path, *, cpus: int | None = None) -> int:
-    """Worker processes :func:`run_file` uses when not told: 1 for a file of at least
-    :data:`AUTO_WORKER_BYTES` on a machine with 2 or more CPUs, else 0 (see the module text).
+    """Worker processes :func:`run_file` uses for an import when not told: 1 for a file of
+    at least :data:`AUTO_WORKER_BYTES` on a machine with 2 or more CPUs, else 0 (see the
+    module text; a validation without a store uses none).
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
@@ -351,7 +354,8 @@ def run_file(
     default_source = SumberData(source) if isinstance(source, str) else source
     p = Path(path)
     if workers is None:
-        workers = default_workers(p) if checker is None else 0
+        # a validation (no store) gains nothing from it: reading is most of what remains here
+        workers = default_workers(p) if checker is None and store is not None else 0
     if checker is None:
         checker = RowChecker(
             kind, str(instrument_path) if instrument_path else None, default_source

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kukm.model import SumberData
+from kukm.pipeline.checks import Accepted, AcceptedColumns
 from kukm.rules import _batch
 from kukm.rules._instrument_defaults import BUILTIN_RULES
 from kukm.rules.instruments import get_instrument
@@ -267,3 +269,37 @@ def test_a_reused_checker_writes_the_provenance_of_the_current_import() -> None:
         assert result.prepared
         provs = getattr(result.prepared, "provenances", None) or [p.provenance for p in result.prepared]
         assert {(p.petugas, p.id_pengiriman) for p in provs} == {who}
+
+
+_ACCEPTED = st.builds(
+    lambda row, id_, field, skala, sumber, warnings: Accepted(
+        row, id_, field, None, {"skala": skala}, sumber, warnings
+    ),
+    st.integers(1, 10**6),
+    st.text(max_size=6),
+    st.sampled_from([None, "nib", "npwp", "nik_penduduk"]),
+    st.sampled_from([None, "mikro", "kecil"]),
+    st.sampled_from(list(SumberData)),
+    st.integers(0, 3),
+)
+
+
+@given(st.lists(_ACCEPTED, max_size=25), st.data())
+def test_accepted_columns_read_pickle_take_and_join_like_the_list(accs: list[Any], data: Any) -> None:
+    """AcceptedColumns (how a pool worker sends clean rows) is the list of Accepted it holds:
+    reading, indexing, pickling, taking positions and joining two give what the list gives."""
+    import pickle
+
+    cols = AcceptedColumns.of(accs)
+    assert cols is not None
+    assert list(cols) == accs and cols == accs and len(cols) == len(accs)
+    assert [cols[k] for k in range(len(accs))] == accs and cols[1:3] == accs[1:3]
+    back = pickle.loads(pickle.dumps(cols, protocol=pickle.HIGHEST_PROTOCOL))
+    assert isinstance(back, AcceptedColumns) and list(back) == accs
+    where = data.draw(st.lists(st.integers(0, len(accs) - 1), max_size=30)) if accs else []
+    assert list(cols.take(where)) == [accs[k] for k in where]
+    half = data.draw(st.integers(0, len(accs)))
+    first, second = AcceptedColumns.of(accs[:half]), AcceptedColumns.of(accs[half:])
+    assert first is not None and second is not None and list(first + second) == accs
+    if accs:  # a row that carries its record cannot be held without it
+        assert AcceptedColumns.of([*accs[:-1], accs[-1]._replace(record=object())]) is None

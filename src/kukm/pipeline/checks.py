@@ -35,10 +35,11 @@ import hashlib
 import io
 import operator
 import pickle
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
+from itertools import repeat
 from pathlib import Path
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple, Protocol, overload
 
 from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
 from kukm.model import Koperasi, SumberData, Umkm
@@ -47,6 +48,7 @@ from kukm.storage._codec import PreparedColumns
 __all__ = [
     "SUMBER_DATA_KOSONG",
     "Accepted",
+    "AcceptedColumns",
     "ChunkResult",
     "Rejected",
     "RowChecker",
@@ -214,6 +216,95 @@ class Accepted(NamedTuple):
     warnings: int = 0
 
 
+class AcceptedColumns(Sequence[Accepted]):
+    """Accepted rows without records, held column by column (the column road's form).
+
+    Reads like a list of :class:`Accepted` (each made when asked for, ``record``
+    ``None``), and pickles as seven plain lists: a pool worker sends a chunk's
+    clean rows without one object per row (pickling and unpickling the named
+    tuples one by one cost about as much as the store's columns themselves).
+
+    >>> import pickle
+    >>> cols = AcceptedColumns([3, 1], ["a", "b"], ["nib", None], [{}, {}],
+    ...                        [SumberData.SUDIN] * 2, [0, 1])
+    >>> cols[1]
+    Accepted(row=1, id='b', id_field=None, record=None, atribut={}, sumber=<SumberData.SUDIN: 'sudin'>, warnings=1)
+    >>> pickle.loads(pickle.dumps(cols)) == list(cols) == cols, len(cols.take([1]))
+    (True, 1)
+    """
+
+    __slots__ = ("atribut", "id_fields", "ids", "rows", "sumbers", "warnings")
+
+    def __init__(
+        self,
+        rows: list[int],
+        ids: list[str],
+        id_fields: list[str | None],
+        atribut: list[dict[str, str | None]],
+        sumbers: list[SumberData],
+        warnings: list[int] | None = None,
+    ) -> None:
+        self.rows = rows
+        self.ids = ids
+        self.id_fields = id_fields
+        self.atribut = atribut
+        self.sumbers = sumbers
+        self.warnings = [0] * len(rows) if warnings is None else warnings
+
+    @classmethod
+    def of(cls, accepted: Sequence[Accepted]) -> AcceptedColumns | None:
+        """The columns of rows that hold no record (``None`` if one does)."""
+        if isinstance(accepted, AcceptedColumns):
+            return accepted
+        if any(a.record is not None for a in accepted):
+            return None
+        if not accepted:
+            return cls([], [], [], [], [], [])
+        rows, ids, fields, _, atribut, sumbers, warnings = (list(c) for c in zip(*accepted, strict=True))
+        return cls(rows, ids, fields, atribut, sumbers, warnings)
+
+    def _columns(self) -> tuple[list[Any], ...]:
+        return (self.rows, self.ids, self.id_fields, self.atribut, self.sumbers, self.warnings)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Accepted]:
+        r, i, f, a, s, w = self._columns()
+        return map(Accepted, r, i, f, repeat(None), a, s, w)
+
+    @overload
+    def __getitem__(self, index: int) -> Accepted: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Accepted]: ...
+    def __getitem__(self, index: int | slice) -> Accepted | list[Accepted]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        r, i, f, a, s, w = self._columns()
+        return Accepted(r[index], i[index], f[index], None, a[index], s[index], w[index])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __add__(self, other: AcceptedColumns) -> AcceptedColumns:
+        return AcceptedColumns(*(a + b for a, b in zip(self._columns(), other._columns(), strict=True)))
+
+    def take(self, positions: list[int]) -> AcceptedColumns:
+        """The rows at ``positions``, in that order."""
+        pick = _picker(positions)
+        return AcceptedColumns(*(pick(c) for c in self._columns()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (AcceptedColumns, self._columns())
+
+    def __repr__(self) -> str:
+        return f"AcceptedColumns({list(self)!r})"
+
+
 class Rejected(NamedTuple):
     """A row that failed, with the data as sent and every error found."""
 
@@ -230,7 +321,7 @@ class ChunkResult(NamedTuple):
     order of ``accepted``, whose records are then left out (``None``).
     """
 
-    accepted: list[Accepted]
+    accepted: Sequence[Accepted]  # a list, or AcceptedColumns on the column road
     rejected: list[Rejected]
     warnings: int
     prepared: list[Any] | PreparedColumns | None = None
@@ -498,9 +589,7 @@ class RowChecker:
         hits = [cache[s] for s in sk]
         atribut = [h[0] for h in hits]
         rows = pick(numbers)
-        accepted = list(
-            map(Accepted, rows, ids, id_fields, [None] * len(rows), atribut, sumbers, [0] * len(rows))
-        )
+        accepted = AcceptedColumns(rows, ids, id_fields, atribut, sumbers)
         prepared: PreparedColumns | None = None
         if blobs is not None and self.prepare_for is not None:
             chosen = pick(blobs)
@@ -630,8 +719,17 @@ def _no_source(row: int, data: dict[str, str]) -> Rejected:
 def _merged(first: ChunkResult, second: ChunkResult) -> ChunkResult:
     """Two results of one chunk's rows as one, in row order (``first.prepared`` says the form
     of the prepared ops; ``second``'s are ops, or columns, or absent when it accepted none)."""
-    both = [*first.accepted, *second.accepted]
-    where = sorted(range(len(both)), key=lambda i: both[i].row)
+    accepted: Sequence[Accepted]
+    cols = first.accepted if isinstance(first.accepted, AcceptedColumns) else None
+    extra_cols = AcceptedColumns.of(second.accepted) if cols is not None else None
+    if cols is not None and extra_cols is not None:  # still no records: keep the columns
+        joined = cols + extra_cols
+        where = sorted(range(len(joined)), key=joined.rows.__getitem__)
+        accepted = joined.take(where)
+    else:
+        both = [*first.accepted, *second.accepted]
+        where = sorted(range(len(both)), key=lambda i: both[i].row)
+        accepted = [both[i] for i in where]
     prepared = first.prepared
     extra: Any = second.prepared or []
     if isinstance(prepared, PreparedColumns):
@@ -642,7 +740,7 @@ def _merged(first: ChunkResult, second: ChunkResult) -> ChunkResult:
         ops = [*prepared, *extra]
         prepared = [ops[i] for i in where]
     return ChunkResult(
-        [both[i] for i in where],
+        accepted,
         sorted([*first.rejected, *second.rejected], key=lambda r: r.row),
         first.warnings + second.warnings,
         prepared,

@@ -220,6 +220,9 @@ def _column_fn(f: Field, conv: Callable[[str], Any]) -> Callable[[list[Any]], li
         def date(raw: Any) -> Any:
             if not raw:
                 return _MISS if required else None
+            d = get(raw)
+            if d is not None:  # seen earlier in this column: the same object (pickles once)
+                return d
             try:
                 d = memo[raw] = parse_date(raw)
             except ValueError:

@@ -388,3 +388,11 @@ def test_prepared_columns_check_their_shape() -> None:
 
     again = pickle.loads(pickle.dumps(cols))
     assert again.ops() == cols.ops() and (again + cols).take([3, 0]).ids == ["u00002", "u00001"]
+    # hashes left out (a pool worker's columns) are the blobs' hashes wherever they are read:
+    # after pickling, taking and joining too
+    lazy = PreparedColumns(cols.kind, cols.ids, cols.blobs, None, cols.provenances,
+                           cols.valid_from, cols.atribut, cols.atribut_json, cols.dims)  # fmt: skip
+    assert pickle.loads(pickle.dumps(lazy)).ops() == cols.ops()
+    assert lazy.take([1]).hashes == cols.hashes[1:] and (lazy + lazy).hashes == cols.hashes * 2
+    assert (lazy + cols).take([2, 1]).hashes == [cols.hashes[0], cols.hashes[1]]
+    assert lazy.hashes == cols.hashes and (lazy + cols).hashes == cols.hashes * 2

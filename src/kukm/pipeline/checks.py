@@ -541,7 +541,7 @@ class RowChecker:
         """A UMKM batch whose clean rows need no record: ids, scale and (with ``blobs``) the
         store's columns come from the typed columns; only the rows the per-row parser saw
         (``bp.slow``) are handled one by one."""
-        from kukm.storage._codec import blob_hash, encode_atribut, regions
+        from kukm.storage._codec import encode_atribut, regions
 
         n = bp.n
         slow = bp.slow
@@ -606,7 +606,9 @@ class RowChecker:
                 "status_nik": nothing, "grade": nothing,
             }  # fmt: skip
             prepared = PreparedColumns(
-                "umkm", ids, chosen, list(map(blob_hash, chosen)), provs, tanggal, atribut,
+                # hashes (None) are made by whoever reads them first: the writer, when a pool
+                # worker checks, which keeps the worker (the slower side) shorter
+                "umkm", ids, chosen, None, provs, tanggal, atribut,
                 [h[1] for h in hits], dims,
             )  # fmt: skip
         result = ChunkResult(accepted, rejected, warnings, prepared)

@@ -371,7 +371,10 @@ class PreparedColumns:
     in :data:`DIMENSION_COLUMNS`. Built column-wise by the import pipeline
     (:mod:`kukm.pipeline._prepare`), it lets a store insert a batch without a
     Python object per row (:meth:`kukm.adapters.sqlite.SqliteStore.write_columns`);
-    :meth:`ops` gives the same ops one by one for any other store.
+    :meth:`ops` gives the same ops one by one for any other store. ``hashes``
+    given as ``None`` are computed from the blobs when first read, in the
+    process that reads them: a pool worker sends the blobs and the process that
+    writes, which waits for the checks, hashes them.
 
     >>> from kukm.model import Umkm, SumberData
     >>> preps = detach(prepare_ops([WriteOp("umkm", f"u{i}", Umkm(nama_usaha=f"A{i}"),
@@ -382,7 +385,7 @@ class PreparedColumns:
     """
 
     __slots__ = (
-        "atribut", "atribut_json", "blobs", "dims", "hashes", "ids", "kind", "provenances",
+        "_hashes", "atribut", "atribut_json", "blobs", "dims", "ids", "kind", "provenances",
         "valid_from",
     )  # fmt: skip
 
@@ -391,7 +394,7 @@ class PreparedColumns:
         kind: Kind,
         ids: list[str],
         blobs: list[str],
-        hashes: list[str],
+        hashes: list[str] | None,
         provenances: list[Provenance],
         valid_from: list[dt.date | None],
         atribut: list[dict[str, str | None]],
@@ -401,7 +404,7 @@ class PreparedColumns:
         self.kind = kind
         self.ids = ids
         self.blobs = blobs
-        self.hashes = hashes
+        self._hashes = hashes
         self.provenances = provenances
         self.valid_from = valid_from
         self.atribut = atribut
@@ -409,7 +412,8 @@ class PreparedColumns:
         self.dims = dims
         n = len(ids)
         lists: tuple[list[Any], ...] = (
-            blobs, hashes, provenances, valid_from, atribut, atribut_json, *dims.values(),
+            blobs, hashes if hashes is not None else blobs, provenances, valid_from, atribut,
+            atribut_json, *dims.values(),
         )  # fmt: skip
         if any(len(col) != n for col in lists) or set(dims) != set(DIMENSION_COLUMNS):
             raise StorageError(
@@ -420,12 +424,19 @@ class PreparedColumns:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def hashes(self) -> list[str]:
+        """Each blob's :func:`blob_hash` (computed on first read when not given)."""
+        if self._hashes is None:
+            self._hashes = list(map(blob_hash, self.blobs))
+        return self._hashes
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (PreparedColumns, self._columns())
 
     def _columns(self) -> tuple[Any, ...]:
         return (
-            self.kind, self.ids, self.blobs, self.hashes, self.provenances, self.valid_from,
+            self.kind, self.ids, self.blobs, self._hashes, self.provenances, self.valid_from,
             self.atribut, self.atribut_json, self.dims,
         )  # fmt: skip
 
@@ -464,8 +475,10 @@ class PreparedColumns:
             def get(col: list[Any]) -> list[Any]:
                 return list(pick(col)) if positions else []
 
+        hashes = self._hashes
         return PreparedColumns(
-            self.kind, get(self.ids), get(self.blobs), get(self.hashes), get(self.provenances),
+            self.kind, get(self.ids), get(self.blobs), None if hashes is None else get(hashes),
+            get(self.provenances),
             get(self.valid_from), get(self.atribut), get(self.atribut_json),
             {c: get(v) for c, v in self.dims.items()},
         )  # fmt: skip
@@ -473,9 +486,11 @@ class PreparedColumns:
     def __add__(self, other: PreparedColumns) -> PreparedColumns:
         if other.kind != self.kind:
             raise StorageError("prepared columns of two kinds", code=STORAGE_BAD_OP)
+        mine, theirs = self._hashes, other._hashes
         return PreparedColumns(
             self.kind, self.ids + other.ids, self.blobs + other.blobs,
-            self.hashes + other.hashes, self.provenances + other.provenances,
+            None if mine is None and theirs is None else self.hashes + other.hashes,
+            self.provenances + other.provenances,
             self.valid_from + other.valid_from, self.atribut + other.atribut,
             self.atribut_json + other.atribut_json,
             {c: v + other.dims[c] for c, v in self.dims.items()},

@@ -21,6 +21,7 @@ that every blob, hash, id and dimension equals the row-by-row result.
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
@@ -29,6 +30,7 @@ from typing import Any
 import attrs
 
 from kukm.model import Umkm
+from kukm.rules._batch import _positions
 from kukm.storage import _codec
 from kukm.storage._fastjson import Slow, fast_dumps, field_type, scalar_encoder
 
@@ -41,19 +43,42 @@ def _fragments(declared: Any) -> _Fragment | None:
     """Column → JSON fragments for a scalar attribute, as :mod:`kukm.storage._fastjson` writes
     them (``None`` for a column holding another type than the declared one)."""
     found = field_type(declared)
-    fn = scalar_encoder(found[0]) if found is not None else None
-    if found is None or fn is None:
+    one = scalar_encoder(found[0]) if found is not None else None
+    if found is None or one is None:
         return None
     kind = found[0]
+    encode: Callable[[list[Any]], list[str]]
+    if kind is dt.date:
+        # the ISO text in quotes, as scalar_encoder's date encoder writes it, without a Python
+        # call per value
+        iso = dt.date.isoformat
+
+        def encode(values: list[Any]) -> list[str]:
+            return ['"' + s + '"' for s in map(iso, values)]
+    else:
+
+        def encode(values: list[Any]) -> list[str]:
+            return list(map(one, values))
 
     def fragments(col: list[Any]) -> list[str] | None:
         types_seen = set(map(type, col))
         types_seen.discard(type(None))
         if not types_seen <= {kind}:
             return None  # not the declared type: the caller builds records
-        if None in col:
-            return [fn(v) if v is not None else "null" for v in col]
-        return list(map(fn, col))
+        if None not in col:
+            return encode(col)
+        # encode the values, then put "null" where None was (a Python step per None only)
+        where = _positions(col, None)
+        if len(where) == len(col):
+            return ["null"] * len(col)
+        filler = next(v for v in col if v is not None)
+        values = list(col)
+        for k in where:
+            values[k] = filler
+        out = encode(values)
+        for k in where:
+            out[k] = "null"
+        return out
 
     return fragments
 

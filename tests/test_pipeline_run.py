@@ -302,6 +302,28 @@ def test_seen_ids_behaves_like_a_set(items: list[str], capacity: int) -> None:
     assert len(seen) == len(model)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.text(max_size=4), max_size=120), max_size=6),
+    st.integers(min_value=1, max_value=64),
+)
+def test_seen_ids_add_all_is_add_one_by_one(batches: list[list[str]], capacity: int) -> None:
+    """add_all (the column road's duplicate check) reports the positions add would refuse,
+    repeats within one call included, and grows the table the same way."""
+    from kukm.pipeline.run import SeenIds
+
+    seen, model = SeenIds(capacity=capacity), set()
+    for batch in batches:
+        expected = []
+        for k, x in enumerate(batch):
+            if x in model:
+                expected.append(k)
+            model.add(x)
+        assert seen.add_all(batch) == expected
+        assert len(seen) == len(model)
+    assert all(not seen.add(x) for x in model)
+
+
 def test_a_bulk_import_stores_the_same_as_a_row_by_row_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The default instrument on synthetic rows with faults: the column-wise checks and the
     deferred indexes of a bulk load change no stored record and no rejection."""

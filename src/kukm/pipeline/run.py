@@ -53,7 +53,7 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -65,6 +65,7 @@ from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 from kukm.model import SumberData
 from kukm.pipeline.checks import (
     Accepted,
+    AcceptedColumns,
     ChunkResult,
     Rejected,
     RowChecker,
@@ -207,6 +208,33 @@ class SeenIds:
         if self._count * 5 > 3 * (mask + 1):
             self._grow()
         return True
+
+    def add_all(self, texts: Iterable[str]) -> list[int]:
+        """:meth:`add` each of ``texts``; the positions of those already seen (earlier in the
+        file or in ``texts``).
+
+        >>> seen = SeenIds(capacity=2)
+        >>> seen.add("b"), seen.add_all(["a", "b", "c", "a"]), len(seen)
+        (True, [1, 3], 3)
+        """
+        again: list[int] = []
+        table, mask = self._table, self._mask
+        for k, text in enumerate(texts):
+            h = hash(text) or 1  # 0 marks an empty slot
+            i = h & mask
+            v = table[i]
+            while v != 0 and v != h:
+                i = (i + 1) & mask
+                v = table[i]
+            if v == h:
+                again.append(k)
+                continue
+            table[i] = h
+            self._count += 1
+            if self._count * 5 > 3 * (mask + 1):
+                self._grow()
+                table, mask = self._table, self._mask
+        return again
 
     def _grow(self) -> None:
         old = self._table
@@ -415,18 +443,30 @@ def run_file(
 
         try:
             for (key, done), chunk, result in _results(checker, planned(), workers):
-                accepted: list[Accepted] = []
+                accepted: Sequence[Accepted]
                 rejected: list[Rejected] = list(result.rejected)
                 dups = {int(d[0]): d for d in (done or {}).get("duplicates", ())}
-                for acc in result.accepted:
-                    if acc.row in dups:
-                        _, fld, rid = dups[acc.row]
-                        rejected.append(_duplicate(chunk, acc.row, fld, rid))
-                        continue
-                    if not seen.add(acc.id):
-                        rejected.append(_duplicate(chunk, acc.row, acc.id_field, acc.id))
-                        continue
-                    accepted.append(acc)
+                cols = result.accepted
+                if not dups and isinstance(cols, AcceptedColumns):
+                    # the column road: one pass over the ids, no object per row
+                    again = seen.add_all(cols.ids)
+                    for k in again:
+                        rejected.append(_duplicate(chunk, cols.rows[k], cols.id_fields[k], cols.ids[k]))
+                    if again:
+                        drop = set(again)
+                        cols = cols.take([k for k in range(len(cols)) if k not in drop])
+                    accepted = cols
+                else:
+                    accepted = []
+                    for acc in result.accepted:
+                        if acc.row in dups:
+                            _, fld, rid = dups[acc.row]
+                            rejected.append(_duplicate(chunk, acc.row, fld, rid))
+                            continue
+                        if not seen.add(acc.id):
+                            rejected.append(_duplicate(chunk, acc.row, acc.id_field, acc.id))
+                            continue
+                        accepted.append(acc)
                 n_in = len(result.accepted) + len(result.rejected)
                 summary.warnings += result.warnings
                 summary.accepted += len(accepted)

@@ -252,7 +252,7 @@ def test_instrument_file_changes_the_checks_and_pool_uses_it(tmp_path: Path) -> 
     )
     path = tmp_path / "u.csv"
     write_csv(path, generate_umkm(12, seed=8, faulty_share=0.0), UMKM_COLUMNS)
-    for workers in ("0", "2"):
+    for workers in ("0", "1", "2"):  # in this process, in the reader process, in a pool
         code, out = _invoke(
             "validate",
             str(path),
@@ -275,4 +275,7 @@ def test_instrument_file_changes_the_checks_and_pool_uses_it(tmp_path: Path) -> 
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\nextends = "umkm"\nwarna = 1\n', encoding="utf-8")
     code, _ = _invoke("validate", str(path), "--instrument", str(bad))
+    assert code == 2
+    # a configuration error met in the reader process is the same usage error here
+    code, _ = _invoke("validate", str(path), "--workers", "1", "--encoding", "no-such-codec")
     assert code == 2

@@ -396,3 +396,4 @@ def test_prepared_columns_check_their_shape() -> None:
     assert lazy.take([1]).hashes == cols.hashes[1:] and (lazy + lazy).hashes == cols.hashes * 2
     assert (lazy + cols).take([2, 1]).hashes == [cols.hashes[0], cols.hashes[1]]
     assert lazy.hashes == cols.hashes and (lazy + cols).hashes == cols.hashes * 2
+    assert len(cols.take([])) == 0 and cols.take([]).dims.keys() == cols.dims.keys()

@@ -154,8 +154,9 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--workers",
             type=click.IntRange(min=0),
-            help="Check rows in N worker processes (0: in this process; default: 1 when "
-            "importing a file of 4 MB or more on a machine with 2+ CPUs, else 0).",
+            help="Worker processes: 0 checks in this process, 1 reads and checks in another "
+            "while this one writes, N >= 2 checks in a pool (default: 1 when importing a file "
+            "of 4 MB or more on a machine with 2+ CPUs, else 0).",
         ),
         click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True),
     ]

@@ -16,21 +16,24 @@ so the errors file comes out the same, at a fraction of the cost. The note is
 written after the commit; if a crash falls between the two, the next run
 checks the chunk and the store replays the batch.
 
-With ``workers > 0`` the checks run in a process pool over chunks (a bounded
-window of chunks in flight, results taken in order), so row numbers stay
-exact and memory stays bounded; with a store that takes prepared ops
-(``write_prepared``) the workers also serialise and hash the records, and
-this process only writes. Left unset (``workers=None``), a file of at least
+The work splits in two: a *producer* (:func:`_produce`) reads the file,
+checks each chunk and rejects rows that repeat an earlier id; the importing
+process writes each checked chunk to the store. With ``workers=0`` both run
+here. With ``workers=1`` the producer runs in **one reader process** and hands
+over checked chunks (at most two waiting), so this process only writes; with a
+store that takes prepared ops (``write_prepared``) the reader also serialises
+the records, and clean UMKM rows travel as columns. With ``workers`` ≥ 2 this
+process reads and the checks run in a pool over chunks (a bounded window in
+flight, results taken in order). Row numbers stay exact and memory bounded in
+every mode. Left unset (``workers=None``), a file of at least
 :data:`AUTO_WORKER_BYTES` imported into a store on a machine with two or more
-CPUs is checked by **one** worker while this process reads and writes;
-smaller files, one-CPU machines, validation without a store (1M rows: 17.6 s
-with the worker, 18.1 s without) and a ``checker`` given by the caller stay
-in this process. On the 2-core test machine (``benchmarks/bench_import.py``,
-one million rows) one worker took 35.6–44 s against 49–52 s in-process, as
-fast as two workers (36–45 s), and the two processes peaked at 263–281 MB
-together where two workers reached 384–393 MB (sum of RSS). ``workers=0``
-keeps everything in this process; ``workers=2`` uses a second worker where
-memory allows.
+CPUs gets the reader process; smaller files, one-CPU machines, validation
+without a store (1M rows: 17.6 s with a worker, 18.1 s without) and a
+``checker`` given by the caller stay in this process. On the 2-core test
+machine (one million UMKM rows into SQLite) the reader process took 31.4 s
+against 49–52 s in-process and 39 s with a pool of two, with 237 MB for the
+two processes together against 382 MB for the pool (sum of RSS;
+``benchmarks/bench_import.py`` measures all three).
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared
 earlier in the same file is rejected with ``BARIS_DUPLIKAT`` on the field the
@@ -53,10 +56,10 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from attrs import define, field
 
@@ -70,6 +73,7 @@ from kukm.pipeline.checks import (
     Rejected,
     RowChecker,
     check_chunk,
+    dumps_result,
     init_worker,
     provenance_of,
     write_ops,
@@ -346,6 +350,198 @@ def _instrument_key(checker: RowChecker) -> str:
     return ".".join(p for p in parts if p) or type(inst).__name__
 
 
+class _Reading(NamedTuple):
+    """What the producer needs to read a file (picklable: it may go to the reader process)."""
+
+    path: Path
+    format: Format | None
+    encoding: str | None
+    delimiter: str | None
+    batch_size: int
+    base_key: str
+    wrap_rows: Callable[[Iterable[tuple[int, dict[str, str]]]], Iterable[tuple[int, dict[str, str]]]] | None
+
+
+class _Header(NamedTuple):
+    """The file as the reader opened it (first item of the producer)."""
+
+    columns: list[str]
+    encoding: str | None
+    delimiter: str | None
+    format: str
+
+
+class _Step(NamedTuple):
+    """One chunk, checked and with repeated rows rejected: what the writer needs of it."""
+
+    key: str
+    done: dict[str, Any] | None
+    n_in: int
+    warnings: int
+    accepted: Sequence[Accepted]
+    rejected: list[Rejected]  # in row order
+    prepared: list[Any] | PreparedColumns | None
+
+
+class _Committed:
+    """``get(key)``: the note of a committed batch, read from the store when asked."""
+
+    def __init__(self, store: Store | None) -> None:
+        self._store = store
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self._store.get_document(BATCH_DOCS, key) if self._store is not None else None
+
+
+def _committed(store: Store, base_key: str, chunks: int) -> dict[str, dict[str, Any]]:
+    """The notes of every committed batch of this file (for a reader in another process)."""
+    found = {}
+    for index in range(chunks):
+        doc = store.get_document(BATCH_DOCS, f"{base_key}:{index}")
+        if doc is not None:
+            found[f"{base_key}:{index}"] = doc
+    return found
+
+
+def _produce(
+    reading: _Reading,
+    checker: RowChecker,
+    committed: _Committed | Mapping[str, dict[str, Any]],
+    workers: int,
+) -> Iterator[_Header | _Step]:
+    """Read, check and drop repeated rows: a :class:`_Header`, then one :class:`_Step` per chunk.
+
+    Runs in the importing process (checks in a pool when ``workers`` > 1) or
+    in the reader process (:func:`_in_reader_process`)."""
+    seen = SeenIds()
+    with open_table(
+        reading.path, format=reading.format, encoding=reading.encoding, delimiter=reading.delimiter
+    ) as table:
+        yield _Header(list(table.columns), table.encoding, table.delimiter, table.format)
+
+        def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
+            # a chunk whose batch was committed before needs only its rejected rows re-checked
+            wrap = reading.wrap_rows
+            rows = wrap(table) if wrap is not None else table
+            for index, chunk in enumerate(_chunks(rows, table.row_issues, reading.batch_size)):
+                key = f"{reading.base_key}:{index}"
+                done = committed.get(key) if reading.base_key else None
+                if done is not None:
+                    again = set(done.get("rejected", ())) | {
+                        d[0] for d in done.get("duplicates", ())
+                    }
+                    yield (key, done), [c for c in chunk if c[0] in again]
+                else:
+                    yield (key, None), chunk
+
+        for (key, done), chunk, result in _results(checker, planned(), workers):
+            accepted: Sequence[Accepted]
+            rejected: list[Rejected] = list(result.rejected)
+            dups = {int(d[0]): d for d in (done or {}).get("duplicates", ())}
+            cols = result.accepted
+            if not dups and isinstance(cols, AcceptedColumns):
+                # the column road: one pass over the ids, no object per row
+                again = seen.add_all(cols.ids)
+                for k in again:
+                    rejected.append(_duplicate(chunk, cols.rows[k], cols.id_fields[k], cols.ids[k]))
+                if again:
+                    drop = set(again)
+                    cols = cols.take([k for k in range(len(cols)) if k not in drop])
+                accepted = cols
+            else:
+                accepted = []
+                for acc in result.accepted:
+                    if acc.row in dups:
+                        _, fld, rid = dups[acc.row]
+                        rejected.append(_duplicate(chunk, acc.row, fld, rid))
+                        continue
+                    if not seen.add(acc.id):
+                        rejected.append(_duplicate(chunk, acc.row, acc.id_field, acc.id))
+                        continue
+                    accepted.append(acc)
+            prepared = result.prepared
+            if prepared is not None and len(accepted) != len(result.accepted):
+                keep = {a.row for a in accepted}
+                kept = [i for i, a in enumerate(result.accepted) if a.row in keep]
+                prepared = (
+                    prepared.take(kept)
+                    if isinstance(prepared, PreparedColumns)
+                    else [prepared[i] for i in kept]
+                )
+            rejected.sort(key=lambda r: r.row)
+            n_in = len(result.accepted) + len(result.rejected)
+            yield _Step(key, done, n_in, result.warnings, accepted, rejected, prepared)
+
+
+def _reader_main(
+    queue: Any,
+    reading: _Reading,
+    checker: RowChecker,
+    committed: Mapping[str, dict[str, Any]],
+) -> None:
+    """The reader process: every item of :func:`_produce`, pickled, then ``None``."""
+    import gc
+
+    gc.disable()  # it makes no reference cycles (kukm._gc.gc_paused)
+    try:
+        for item in _produce(reading, checker, committed, 0):
+            queue.put(dumps_result(item))  # type: ignore[arg-type]
+        queue.put(None)
+    except BaseException as exc:  # every failure goes to the importing process, raised there
+        try:
+            data = pickle.dumps(exc)
+            pickle.loads(data)  # some exception classes pickle but cannot be rebuilt
+        except Exception:
+            data = pickle.dumps(RuntimeError(f"the reader process failed: {exc!r}"))
+        queue.put(data)
+        queue.put(None)
+
+
+@contextlib.contextmanager
+def _in_reader_process(
+    reading: _Reading,
+    checker: RowChecker,
+    committed: Mapping[str, dict[str, Any]],
+) -> Iterator[Iterator[_Header | _Step]]:
+    """:func:`_produce` in one other process, its items taken here in order (at most two
+    waiting); a failure there is raised here, and the process ends with the block."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context()
+    queue = ctx.Queue(maxsize=2)
+    proc = ctx.Process(
+        target=_reader_main, args=(queue, reading, checker, committed), daemon=True
+    )
+    proc.start()
+
+    def items() -> Iterator[_Header | _Step]:
+        import queue as queue_module
+
+        while True:
+            try:
+                raw = queue.get(timeout=1.0)
+            except queue_module.Empty:
+                if proc.exitcode is not None:  # died without a word (killed, out of memory)
+                    raise RuntimeError(
+                        f"the reader process ended unexpectedly (exit code {proc.exitcode})"
+                    ) from None
+                continue
+            if raw is None:
+                return
+            item = pickle.loads(raw)
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    try:
+        yield items()
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+        queue.close()
+
+
 def run_file(
     path: str | Path,
     *,
@@ -375,7 +571,9 @@ def run_file(
     ``on_rows(n)`` is called after each chunk with the number of rows done;
     ``wrap_rows`` wraps the row iterator as it is read (e.g.
     :func:`kukm.cli._common.progress`). ``workers`` is the number of pool
-    processes checking rows (``None``: :func:`default_workers`; 0: none).
+    processes (``None``: :func:`default_workers`; 0: none; 1: a reader process that reads
+    and checks while this one writes; 2 or more: a pool that checks while this one reads
+    and writes).
     """
     if kind not in _KIND_CHECK:
         raise ConfigurationError(f"unknown kind {kind!r} (umkm or koperasi)", code="KIND_UNKNOWN")
@@ -403,72 +601,41 @@ def run_file(
         # the checks also serialise and hash (in pool workers when there are some); clean
         # rows go from columns to store ops without entity objects (kukm.pipeline._prepare)
         checker.prepare_for = (petugas, id_pengiriman)
-    seen = SeenIds()
     provenance = provenance_of(petugas, id_pengiriman)  # one shared object per source
     bulk = getattr(store, "bulk_load", None)
+    base_key = (
+        f"import:{kind}:{digest}:{src_key}:{_instrument_key(checker)}:{batch_size}"
+        if store is not None
+        else ""
+    )
+    reading = _Reading(p, format, encoding, delimiter, batch_size, base_key, wrap_rows)
     with contextlib.ExitStack() as stack:
         stack.enter_context(gc_paused())
-        table = stack.enter_context(
-            open_table(p, format=format, encoding=encoding, delimiter=delimiter)
-        )
-        summary.encoding, summary.delimiter = table.encoding, table.delimiter
+        steps: Iterator[_Header | _Step]
+        if workers == 1:
+            # one process reads and checks (and drops repeated rows); this one only writes
+            done_map = _committed(store, base_key, lines // batch_size + 2) if store else {}
+            steps = stack.enter_context(_in_reader_process(reading, checker, done_map))
+        else:
+            steps = _produce(reading, checker, _Committed(store), workers)
+        header = next(steps)
+        assert isinstance(header, _Header)
+        summary.encoding, summary.delimiter = header.encoding, header.delimiter
         errors: ErrorsWriter | None = None
-        base_key = (
-            f"import:{kind}:{digest}:{src_key}:{_instrument_key(checker)}:{batch_size}"
-            if store is not None
-            else ""
-        )
         if (
             bulk is not None
             and store is not None
-            and table.format in ("csv", "jsonl")
+            and header.format in ("csv", "jsonl")
             and store.get_document(BATCH_DOCS, f"{base_key}:0") is None  # not a re-import
         ):
             # a store that can defer its lookup indexes for a large load (SqliteStore.bulk_load)
             stack.enter_context(bulk(lines, kind))
-
-        def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
-            # a chunk whose batch was committed before needs only its rejected rows re-checked
-            rows = wrap_rows(table) if wrap_rows is not None else table
-            for index, chunk in enumerate(_chunks(rows, table.row_issues, batch_size)):
-                key = f"{base_key}:{index}"
-                done = store.get_document(BATCH_DOCS, key) if store is not None else None
-                if done is not None:
-                    again = set(done.get("rejected", ())) | {
-                        d[0] for d in done.get("duplicates", ())
-                    }
-                    yield (key, done), [c for c in chunk if c[0] in again]
-                else:
-                    yield (key, None), chunk
-
         try:
-            for (key, done), chunk, result in _results(checker, planned(), workers):
-                accepted: Sequence[Accepted]
-                rejected: list[Rejected] = list(result.rejected)
-                dups = {int(d[0]): d for d in (done or {}).get("duplicates", ())}
-                cols = result.accepted
-                if not dups and isinstance(cols, AcceptedColumns):
-                    # the column road: one pass over the ids, no object per row
-                    again = seen.add_all(cols.ids)
-                    for k in again:
-                        rejected.append(_duplicate(chunk, cols.rows[k], cols.id_fields[k], cols.ids[k]))
-                    if again:
-                        drop = set(again)
-                        cols = cols.take([k for k in range(len(cols)) if k not in drop])
-                    accepted = cols
-                else:
-                    accepted = []
-                    for acc in result.accepted:
-                        if acc.row in dups:
-                            _, fld, rid = dups[acc.row]
-                            rejected.append(_duplicate(chunk, acc.row, fld, rid))
-                            continue
-                        if not seen.add(acc.id):
-                            rejected.append(_duplicate(chunk, acc.row, acc.id_field, acc.id))
-                            continue
-                        accepted.append(acc)
-                n_in = len(result.accepted) + len(result.rejected)
-                summary.warnings += result.warnings
+            for step in steps:
+                assert isinstance(step, _Step)
+                key, done, accepted, rejected = step.key, step.done, step.accepted, step.rejected
+                n_in = step.n_in
+                summary.warnings += step.warnings
                 summary.accepted += len(accepted)
                 summary.rejected += len(rejected)
                 summary.input += n_in
@@ -480,10 +647,9 @@ def run_file(
                     summary.input += int(done["accepted"])
                     n_in += int(done["accepted"])
                 if rejected:
-                    rejected.sort(key=lambda r: r.row)
                     if errors is None and errors_path is not None:
                         errors = ErrorsWriter(
-                            errors_path, table.columns, delimiter=table.delimiter or ","
+                            errors_path, header.columns, delimiter=header.delimiter or ","
                         )
                         summary.errors_file = str(errors_path)
                     _record_rejects(summary, rejected, errors)
@@ -491,17 +657,9 @@ def run_file(
                     # rows accepted on a replayed chunk (none, unless the data changed
                     # under the same key) are written without a batch key
                     batch_key = None if done is not None else key
-                    prepared = result.prepared
+                    prepared = step.prepared
                     if prepared is not None:
                         # the checks prepared the batch: as columns (kukm.pipeline._prepare) or ops
-                        if len(accepted) != len(result.accepted):
-                            keep = {a.row for a in accepted}
-                            kept = [i for i, a in enumerate(result.accepted) if a.row in keep]
-                            prepared = (
-                                prepared.take(kept)
-                                if isinstance(prepared, PreparedColumns)
-                                else [prepared[i] for i in kept]
-                            )
                         n_ops = len(prepared)
                         write_columns = getattr(store, "write_columns", None)
                         if isinstance(prepared, PreparedColumns) and write_columns is not None:

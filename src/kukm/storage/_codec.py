@@ -464,7 +464,11 @@ class PreparedColumns:
 
     def take(self, positions: Sequence[int]) -> PreparedColumns:
         """The ops at ``positions``, in that order."""
-        if len(positions) == 1:
+        if not positions:
+
+            def get(col: list[Any]) -> list[Any]:
+                return []
+        elif len(positions) == 1:
             k = positions[0]
 
             def get(col: list[Any]) -> list[Any]:
@@ -473,7 +477,7 @@ class PreparedColumns:
             pick = operator.itemgetter(*positions)
 
             def get(col: list[Any]) -> list[Any]:
-                return list(pick(col)) if positions else []
+                return list(pick(col))
 
         hashes = self._hashes
         return PreparedColumns(

@@ -56,7 +56,7 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
@@ -408,7 +408,7 @@ def _produce(
     checker: RowChecker,
     committed: _Committed | Mapping[str, dict[str, Any]],
     workers: int,
-) -> Iterator[_Header | _Step]:
+) -> Generator[_Header | _Step, None, None]:
     """Read, check and drop repeated rows: a :class:`_Header`, then one :class:`_Step` per chunk.
 
     Runs in the importing process (checks in a pool when ``workers`` > 1) or
@@ -614,10 +614,14 @@ def run_file(
         steps: Iterator[_Header | _Step]
         if workers == 1:
             # one process reads and checks (and drops repeated rows); this one only writes
-            done_map = _committed(store, base_key, lines // batch_size + 2) if store else {}
+            done_map = (
+                _committed(store, base_key, lines // batch_size + 2) if store is not None else {}
+            )
             steps = stack.enter_context(_in_reader_process(reading, checker, done_map))
         else:
-            steps = _produce(reading, checker, _Committed(store), workers)
+            produced = _produce(reading, checker, _Committed(store), workers)
+            stack.callback(produced.close)  # closes the file (and the pool) if writing fails
+            steps = produced
         header = next(steps)
         assert isinstance(header, _Header)
         summary.encoding, summary.delimiter = header.encoding, header.delimiter

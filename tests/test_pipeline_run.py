@@ -446,3 +446,28 @@ def test_validate_without_records_reports_what_the_record_road_reports(tmp_path:
         got.append((s.input, s.accepted, s.rejected, dict(s.by_code), (tmp_path / "e.csv").read_text()))
     assert got[0] == got[1]
     assert got[0][3].get(BARIS_DUPLIKAT, 0) >= 1
+
+
+def test_a_reader_process_that_dies_is_an_error_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """workers=1: when the reader process ends without a word (killed, out of memory), the
+    import stops with an error naming its exit code; nothing of a later batch is written."""
+    import multiprocessing
+    import os
+
+    import kukm.pipeline.run as run_module
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the stand-in reader is patched into this process; it needs fork")
+
+    def dies(queue: Any, *args: Any) -> None:
+        os._exit(3)
+
+    monkeypatch.setattr(run_module, "_reader_main", dies)
+    path = tmp_path / "u.csv"
+    path.write_text("nama_usaha,nib\nToko A,9120001234567\n", encoding="utf-8")
+    store = MemoryStore()
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        run_file(path, kind="umkm", store=store, checker=_checker(), workers=1)
+    assert list(store.iter_records("umkm")) == []

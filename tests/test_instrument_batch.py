@@ -199,6 +199,13 @@ def _column_ops(
     checker.prepare_for = ("op", "imp-x")
     chunk = [(k + 1, dict(zip(columns, r, strict=True)), None) for k, r in enumerate(rows)]
     result = checker.check(chunk)
+    # the same rows as lists of cells (Table.cell_rows, the bulk import's form) check the same
+    listed = checker.check([(k + 1, list(r), None) for k, r in enumerate(rows)], columns)
+    assert (listed.accepted, listed.rejected, listed.warnings) == (
+        result.accepted, result.rejected, result.warnings
+    )
+    as_ops = [p.ops() if isinstance(p, PreparedColumns) else p for p in (listed.prepared, result.prepared)]
+    assert as_ops[0] == as_ops[1]
     if len(rows) < 2:  # one row goes row by row, records and all
         return
     prepared = result.prepared

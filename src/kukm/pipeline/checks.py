@@ -380,11 +380,17 @@ class RowChecker:
             self._instrument = load_instrument(self.kind, self.instrument_path)
         return self._instrument
 
-    def check(self, rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> ChunkResult:
+    def check(
+        self,
+        rows: Sequence[tuple[int, dict[str, str] | list[str], Issue | None]],
+        columns: Sequence[str] | None = None,
+    ) -> ChunkResult:
         """Check a chunk of ``(row, data, read_issue)``; order is kept.
 
-        Rows that share one set of columns (every row a reader gives, but
-        those it already flagged) go through the instrument's column-wise
+        ``data`` is a dict, or the list of the row's cells in the order of
+        ``columns`` (:meth:`~kukm.pipeline.readers.Table.cell_rows`). Rows that
+        share one set of columns (every row a reader gives, but those it already
+        flagged) go through the instrument's column-wise
         :meth:`~kukm.rules.instruments.Instrument.parse_batch` when it has
         one; the outcome is the same as row by row.
         """
@@ -392,13 +398,28 @@ class RowChecker:
         today = dt.date.today()
         batch = getattr(inst, "parse_batch", None)
         if batch is None or len(rows) < 2:
-            return self._check_rows(rows, inst, today)
-        columns = list(rows[0][1])
+            return self._check_rows(_as_dicts(rows, columns), inst, today)
+        first = rows[0][1]
+        if first.__class__ is not list:
+            columns = list(first)
+        elif columns is None:
+            raise TypeError("rows given as lists of cells need their columns")
+        else:
+            columns = list(columns)
         width = len(columns)
         lists: list[list[str]] = []
         numbers: list[int] = []
         others: list[tuple[int, dict[str, str], Issue | None]] = []
         for row, data, read_issue in rows:
+            if data.__class__ is list:  # cells in the order of columns
+                assert isinstance(data, list)
+                if read_issue is None and len(data) == width:
+                    lists.append(data)
+                    numbers.append(row)
+                else:
+                    others.append((row, dict(zip(columns, data, strict=False)), read_issue))
+                continue
+            assert isinstance(data, dict)
             # a row flagged by the reader, or with other columns than the first (never from
             # kukm's readers), goes row by row
             if read_issue is None and len(data) == width and list(data) == columns:
@@ -411,7 +432,7 @@ class RowChecker:
             bp = inst.parse_batch(columns, lists, first_row=numbers[0] if numbers else 1, today=today)
             result = self._from_batch(bp, numbers, lists, columns, today)
         except Exception:  # a faulty custom rule or converter: row by row, which reports it per row
-            return self._check_rows(rows, inst, today)
+            return self._check_rows(_as_dicts(rows, columns), inst, today)
         if others:
             result = _merged(result, self._check_rows(others, inst, today))
         return result
@@ -665,8 +686,12 @@ def init_worker(checker: RowChecker) -> None:
     _WORKER_CHECKER = checker
 
 
-def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> bytes:
-    """Worker entry point: check ``rows`` with the checker given to :func:`init_worker`.
+def check_chunk(
+    rows: Sequence[tuple[int, dict[str, str] | list[str], Issue | None]],
+    columns: Sequence[str] | None = None,
+) -> bytes:
+    """Worker entry point: check ``rows`` (:meth:`RowChecker.check`) with the checker given to
+    :func:`init_worker`.
 
     Returns the pickled :class:`ChunkResult` (:func:`dumps_result`); the parent
     reads it with :func:`pickle.loads`.
@@ -676,7 +701,7 @@ def check_chunk(rows: Sequence[tuple[int, dict[str, str], Issue | None]]) -> byt
     import gc
 
     gc.disable()  # a worker makes no reference cycles (kukm._gc.gc_paused)
-    return dumps_result(_WORKER_CHECKER.check(rows))
+    return dumps_result(_WORKER_CHECKER.check(rows, columns))
 
 
 def provenance_of(petugas: str | None, id_pengiriman: str | None) -> Callable[[SumberData], Any]:
@@ -716,6 +741,22 @@ def write_ops(kind: str, accepted: Sequence[Accepted], provenance: Callable[[Sum
 
 def _no_source(row: int, data: dict[str, str]) -> Rejected:
     return Rejected(row, data, (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),))
+
+
+def _as_dicts(
+    rows: Sequence[tuple[int, dict[str, str] | list[str], Issue | None]],
+    columns: Sequence[str] | None,
+) -> list[tuple[int, dict[str, str], Issue | None]]:
+    """The rows with every list of cells made a dict by ``columns``."""
+    out: list[tuple[int, dict[str, str], Issue | None]] = []
+    for row, data, read_issue in rows:
+        if isinstance(data, list):
+            if columns is None:
+                raise TypeError("rows given as lists of cells need their columns")
+            out.append((row, dict(zip(columns, data, strict=False)), read_issue))
+        else:
+            out.append((row, data, read_issue))
+    return out
 
 
 def _merged(first: ChunkResult, second: ChunkResult) -> ChunkResult:

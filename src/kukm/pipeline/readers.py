@@ -203,14 +203,17 @@ class Table:
         self.delimiter = delimiter or _sniff_delimiter(first)
         header = next(csv.reader([first], delimiter=self.delimiter), [])
         self._set_header([h.strip() for h in header])
-        self._iter = self._csv_rows(csv.reader(fh, delimiter=self.delimiter))
+        self._csv_reader = csv.reader(fh, delimiter=self.delimiter)
+        self._iter = self._csv_rows(self._csv_reader)
 
     def _set_header(self, header: list[str]) -> None:
         self.raw_columns = header
         self._keep = [i for i, h in enumerate(header) if h and not h.startswith("_")]
         self.columns = [header[i] for i in self._keep]
 
-    def _csv_rows(self, reader: Iterator[list[str]]) -> Iterator[tuple[int, dict[str, str]]]:
+    def _csv_rows(
+        self, reader: Iterator[list[str]], lists: bool = False
+    ) -> Iterator[tuple[int, Any]]:
         keep = self._keep
         names = self.columns
         width = len(self.raw_columns)
@@ -221,7 +224,10 @@ class Table:
             n = len(cells)
             if n == width and cells[0] and cells[0].strip():
                 if every:
-                    yield row, dict(zip(names, map(strip, cells), strict=True))
+                    if lists:
+                        yield row, list(map(strip, cells))
+                    else:
+                        yield row, dict(zip(names, map(strip, cells), strict=True))
                 else:
                     yield row, {name: cells[i].strip() for i, name in pairs}
                 continue
@@ -313,6 +319,23 @@ class Table:
 
     # -- protocol ------------------------------------------------------------------------
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return self._iter
+
+    def cell_rows(self) -> Iterator[tuple[int, list[str] | dict[str, str]]]:
+        """The rows as iterating gives them, but a regular CSV row (as many cells as the
+        header, which has no ignored ``_`` column) as the list of its stripped cells, in the
+        order of :attr:`columns`, without making a dict (the bulk import's form). Iterate one
+        way or the other, not both.
+
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("a,b\\n 1 ,2\\n,\\n3\\n", encoding="utf-8")
+        >>> with open_table(p) as t:
+        ...     list(t.cell_rows())
+        [(1, ['1', '2']), (3, {'a': '3', 'b': ''})]
+        """
+        if self.format == "csv" and self._keep == list(range(len(self.raw_columns))):
+            return self._csv_rows(self._csv_reader, lists=True)
         return self._iter
 
     def close(self) -> None:

@@ -277,15 +277,16 @@ def file_digest(path: str | Path) -> str:
     return _digest_and_lines(path)[0]
 
 
-_Chunk = list[tuple[int, dict[str, str], Issue | None]]
+#: ``(row, data, read issue)``; data a dict, or the row's cells in the order of the columns
+_Chunk = list[tuple[int, Any, Issue | None]]
 
 
 def _chunks(
-    rows: Iterable[tuple[int, dict[str, str]]],
+    rows: Iterable[tuple[int, Any]],
     read_issues: dict[int, Issue],
     size: int,
-) -> Iterator[list[tuple[int, dict[str, str], Issue | None]]]:
-    chunk: list[tuple[int, dict[str, str], Issue | None]] = []
+) -> Iterator[_Chunk]:
+    chunk: _Chunk = []
     for row, data in rows:
         chunk.append((row, data, read_issues.pop(row, None) if read_issues else None))
         if len(chunk) >= size:
@@ -299,18 +300,19 @@ def _results(
     checker: RowChecker,
     chunks: Iterator[tuple[T, _Chunk]],
     workers: int,
+    columns: list[str] | None = None,
 ) -> Iterator[tuple[T, _Chunk, ChunkResult]]:
     """(tag, chunk, result) in input order; at most ``2 * workers`` chunks in flight."""
     if workers <= 0:
         for tag, chunk in chunks:
-            yield tag, chunk, checker.check(chunk)
+            yield tag, chunk, checker.check(chunk, columns)
         return
     window: collections.deque[tuple[T, _Chunk, Future[bytes]]] = collections.deque()
     with ProcessPoolExecutor(
         max_workers=workers, initializer=init_worker, initargs=(checker,)
     ) as pool:
         for tag, chunk in chunks:
-            window.append((tag, chunk, pool.submit(check_chunk, chunk)))
+            window.append((tag, chunk, pool.submit(check_chunk, chunk, columns)))
             if len(window) >= 2 * workers:
                 t, done, fut = window.popleft()
                 yield t, done, pickle.loads(fut.result())
@@ -422,7 +424,8 @@ def _produce(
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked
             wrap = reading.wrap_rows
-            rows = wrap(table) if wrap is not None else table
+            cells = table.cell_rows()  # regular CSV rows as lists of cells, no dict per row
+            rows = wrap(cells) if wrap is not None else cells  # type: ignore[arg-type]
             for index, chunk in enumerate(_chunks(rows, table.row_issues, reading.batch_size)):
                 key = f"{reading.base_key}:{index}"
                 done = committed.get(key) if reading.base_key else None
@@ -434,7 +437,8 @@ def _produce(
                 else:
                     yield (key, None), chunk
 
-        for (key, done), chunk, result in _results(checker, planned(), workers):
+        columns = table.columns
+        for (key, done), chunk, result in _results(checker, planned(), workers, columns):
             accepted: Sequence[Accepted]
             rejected: list[Rejected] = list(result.rejected)
             dups = {int(d[0]): d for d in (done or {}).get("duplicates", ())}
@@ -443,7 +447,9 @@ def _produce(
                 # the column road: one pass over the ids, no object per row
                 again = seen.add_all(cols.ids)
                 for k in again:
-                    rejected.append(_duplicate(chunk, cols.rows[k], cols.id_fields[k], cols.ids[k]))
+                    rejected.append(
+                        _duplicate(chunk, columns, cols.rows[k], cols.id_fields[k], cols.ids[k])
+                    )
                 if again:
                     drop = set(again)
                     cols = cols.take([k for k in range(len(cols)) if k not in drop])
@@ -453,10 +459,10 @@ def _produce(
                 for acc in result.accepted:
                     if acc.row in dups:
                         _, fld, rid = dups[acc.row]
-                        rejected.append(_duplicate(chunk, acc.row, fld, rid))
+                        rejected.append(_duplicate(chunk, columns, acc.row, fld, rid))
                         continue
                     if not seen.add(acc.id):
-                        rejected.append(_duplicate(chunk, acc.row, acc.id_field, acc.id))
+                        rejected.append(_duplicate(chunk, columns, acc.row, acc.id_field, acc.id))
                         continue
                     accepted.append(acc)
             prepared = result.prepared
@@ -709,8 +715,12 @@ def run_file(
     return summary
 
 
-def _duplicate(chunk: _Chunk, row: int, fld: str | None, rid: str) -> Rejected:
-    data = next((d for r, d, _ in chunk if r == row), {})
+def _duplicate(
+    chunk: _Chunk, columns: list[str], row: int, fld: str | None, rid: str
+) -> Rejected:
+    data: Any = next((d for r, d, _ in chunk if r == row), {})
+    if isinstance(data, list):
+        data = dict(zip(columns, data, strict=False))
     return Rejected(row, data, (issue(BARIS_DUPLIKAT, fld, rid, row=row),))
 
 

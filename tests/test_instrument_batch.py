@@ -310,3 +310,23 @@ def test_accepted_columns_read_pickle_take_and_join_like_the_list(accs: list[Any
     assert first is not None and second is not None and list(first + second) == accs
     if accs:  # a row that carries its record cannot be held without it
         assert AcceptedColumns.of([*accs[:-1], accs[-1]._replace(record=object())]) is None
+
+
+@given(
+    st.sampled_from([(dt.date, st.dates()), (int, st.integers()), (str, st.text(max_size=8))]),
+    st.data(),
+)
+def test_column_fragments_are_what_the_one_value_encoder_writes(kind: Any, data: Any) -> None:
+    """Each column's JSON fragments (blanks or not, dates as quoted ISO text) are exactly what
+    the per-value encoder of kukm.storage._fastjson writes, "null" for None; a column holding
+    another type is refused (the caller then builds records)."""
+    from kukm.pipeline._prepare import _fragments
+    from kukm.storage._fastjson import scalar_encoder
+
+    typ, values = kind
+    col = data.draw(st.lists(st.one_of(st.none(), values), max_size=40))
+    fragments = _fragments(typ | None)
+    one = scalar_encoder(typ)
+    assert fragments is not None and one is not None
+    assert fragments(col) == [one(v) if v is not None else "null" for v in col]
+    assert fragments([*col, 1.5]) is None

@@ -30,7 +30,6 @@ from typing import Any
 import attrs
 
 from kukm.model import Umkm
-from kukm.rules._batch import _positions
 from kukm.storage import _codec
 from kukm.storage._fastjson import Slow, fast_dumps, field_type, scalar_encoder
 
@@ -48,6 +47,7 @@ def _fragments(declared: Any) -> _Fragment | None:
         return None
     kind = found[0]
     encode: Callable[[list[Any]], list[str]]
+    encode_blanks: Callable[[list[Any]], list[str]]
     if kind is dt.date:
         # the ISO text in quotes, as scalar_encoder's date encoder writes it, without a Python
         # call per value
@@ -55,30 +55,25 @@ def _fragments(declared: Any) -> _Fragment | None:
 
         def encode(values: list[Any]) -> list[str]:
             return ['"' + s + '"' for s in map(iso, values)]
+
+        def encode_blanks(values: list[Any]) -> list[str]:
+            return ['"' + iso(v) + '"' if v is not None else "null" for v in values]
     else:
 
         def encode(values: list[Any]) -> list[str]:
             return list(map(one, values))
+
+        def encode_blanks(values: list[Any]) -> list[str]:
+            # one pass with the C encoder (measured faster than encoding the others apart and
+            # putting "null" back, whatever the share of blanks)
+            return [one(v) if v is not None else "null" for v in values]
 
     def fragments(col: list[Any]) -> list[str] | None:
         types_seen = set(map(type, col))
         types_seen.discard(type(None))
         if not types_seen <= {kind}:
             return None  # not the declared type: the caller builds records
-        if None not in col:
-            return encode(col)
-        # encode the values, then put "null" where None was (a Python step per None only)
-        where = _positions(col, None)
-        if len(where) == len(col):
-            return ["null"] * len(col)
-        filler = next(v for v in col if v is not None)
-        values = list(col)
-        for k in where:
-            values[k] = filler
-        out = encode(values)
-        for k in where:
-            out[k] = "null"
-        return out
+        return encode_blanks(col) if None in col else encode(col)
 
     return fragments
 

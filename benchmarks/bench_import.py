@@ -473,7 +473,8 @@ def main() -> None:
         for label in ("kukm", "kukm-2w"):
             if label in results:
                 k = results[label]
-                print(f"  {label} ({k['workers']} workers) vs in-process checks: {base / k['seconds']:.2f}x")
+                plural = "s" * (k["workers"] != 1)
+                print(f"  {label} ({k['workers']} worker{plural}) vs in-process: {base / k['seconds']:.2f}x")
 
 
 if __name__ == "__main__":

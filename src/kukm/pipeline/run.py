@@ -30,9 +30,9 @@ every mode. Left unset (``workers=None``), a file of at least
 CPUs gets the reader process; smaller files, one-CPU machines, validation
 without a store (1M rows: 17.6 s with a worker, 18.1 s without) and a
 ``checker`` given by the caller stay in this process. On the 2-core test
-machine (one million UMKM rows into SQLite) the reader process took 31.4 s
-against 49–52 s in-process and 39 s with a pool of two, with 237 MB for the
-two processes together against 382 MB for the pool (sum of RSS;
+machine (one million UMKM rows into SQLite) the reader process took 28.5–31.4 s
+against 43.4–52 s in-process and 31.4–39 s with a pool of two, with 232–239 MB
+for the two processes together against 372–382 MB for the pool (sum of RSS;
 ``benchmarks/bench_import.py`` measures all three).
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared

@@ -384,11 +384,15 @@ class RowChecker:
         self,
         rows: Sequence[tuple[int, dict[str, str] | list[str], Issue | None]],
         columns: Sequence[str] | None = None,
+        *,
+        stripped: bool = False,
     ) -> ChunkResult:
         """Check a chunk of ``(row, data, read_issue)``; order is kept.
 
         ``data`` is a dict, or the list of the row's cells in the order of
-        ``columns`` (:meth:`~kukm.pipeline.readers.Table.cell_rows`). Rows that
+        ``columns`` (:meth:`~kukm.pipeline.readers.Table.cell_rows`).
+        ``stripped``: every cell is text without blanks around it, as kukm's
+        readers give them (kukm's instruments then do not strip again). Rows that
         share one set of columns (every row a reader gives, but those it already
         flagged) go through the instrument's column-wise
         :meth:`~kukm.rules.instruments.Instrument.parse_batch` when it has
@@ -429,7 +433,11 @@ class RowChecker:
                 others.append((row, data, read_issue))
         try:
             # issues carry the row numbers given (Issue.with_row), so gaps do not matter
-            bp = inst.parse_batch(columns, lists, first_row=numbers[0] if numbers else 1, today=today)
+            first_row = numbers[0] if numbers else 1
+            if stripped and _is_kukm_instrument(inst):  # a custom one may not take the keyword
+                bp = inst.parse_batch(columns, lists, first_row=first_row, today=today, stripped=True)
+            else:
+                bp = inst.parse_batch(columns, lists, first_row=first_row, today=today)
             result = self._from_batch(bp, numbers, lists, columns, today)
         except Exception:  # a faulty custom rule or converter: row by row, which reports it per row
             return self._check_rows(_as_dicts(rows, columns), inst, today)
@@ -689,6 +697,7 @@ def init_worker(checker: RowChecker) -> None:
 def check_chunk(
     rows: Sequence[tuple[int, dict[str, str] | list[str], Issue | None]],
     columns: Sequence[str] | None = None,
+    stripped: bool = False,
 ) -> bytes:
     """Worker entry point: check ``rows`` (:meth:`RowChecker.check`) with the checker given to
     :func:`init_worker`.
@@ -701,7 +710,7 @@ def check_chunk(
     import gc
 
     gc.disable()  # a worker makes no reference cycles (kukm._gc.gc_paused)
-    return dumps_result(_WORKER_CHECKER.check(rows, columns))
+    return dumps_result(_WORKER_CHECKER.check(rows, columns, stripped=stripped))
 
 
 def provenance_of(petugas: str | None, id_pengiriman: str | None) -> Callable[[SumberData], Any]:
@@ -741,6 +750,12 @@ def write_ops(kind: str, accepted: Sequence[Accepted], provenance: Callable[[Sum
 
 def _no_source(row: int, data: dict[str, str]) -> Rejected:
     return Rejected(row, data, (issue(SUMBER_DATA_KOSONG, "sumber_data", "", row=row, kind="lengkap"),))
+
+
+def _is_kukm_instrument(inst: Any) -> bool:
+    from kukm.rules.instruments import Instrument
+
+    return isinstance(inst, Instrument)
 
 
 def _as_dicts(

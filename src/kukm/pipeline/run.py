@@ -302,17 +302,20 @@ def _results(
     workers: int,
     columns: list[str] | None = None,
 ) -> Iterator[tuple[T, _Chunk, ChunkResult]]:
-    """(tag, chunk, result) in input order; at most ``2 * workers`` chunks in flight."""
+    """(tag, chunk, result) in input order; at most ``2 * workers`` chunks in flight.
+
+    The chunks come from kukm's readers, whose cells are already stripped."""
     if workers <= 0:
         for tag, chunk in chunks:
-            yield tag, chunk, checker.check(chunk, columns)
+            # cells from kukm's readers are already stripped
+            yield tag, chunk, checker.check(chunk, columns, stripped=True)
         return
     window: collections.deque[tuple[T, _Chunk, Future[bytes]]] = collections.deque()
     with ProcessPoolExecutor(
         max_workers=workers, initializer=init_worker, initargs=(checker,)
     ) as pool:
         for tag, chunk in chunks:
-            window.append((tag, chunk, pool.submit(check_chunk, chunk, columns)))
+            window.append((tag, chunk, pool.submit(check_chunk, chunk, columns, True)))
             if len(window) >= 2 * workers:
                 t, done, fut = window.popleft()
                 yield t, done, pickle.loads(fut.result())

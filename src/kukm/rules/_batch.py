@@ -380,6 +380,7 @@ class BatchParser:
         rows: Sequence[Sequence[Any]],
         first_row: int,
         today: dt.date | None,
+        stripped: bool = False,
     ) -> BatchParse:
         inst = self.inst
         n = len(rows)
@@ -389,6 +390,8 @@ class BatchParser:
         if n and (min(map(len, rows)) != width or max(map(len, rows)) != width):
             suspect.update(k for k, r in enumerate(rows) if len(r) != width)
             rows = [(list(r) + [None] * width)[:width] for r in rows]
+            stripped = False  # the padding is None: make it text
+        strip = list if stripped else _stripped
         cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if n else [() for _ in columns]
         where = {c: i for i, c in enumerate(columns)}
         values: list[list[Any]] = []
@@ -397,7 +400,7 @@ class BatchParser:
             if not names:
                 col: list[Any] = [_MISS if f.required else None] * n
             else:
-                raw = _stripped(cols[where[names[0]]])
+                raw = strip(cols[where[names[0]]])
                 if len(names) > 1 and names[0] == f.name:
                     # the per-row parser falls back to an alias when the column itself is blank
                     suspect.update(k for k, s in enumerate(raw) if not s)

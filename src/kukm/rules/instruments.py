@@ -638,11 +638,15 @@ class Instrument:
         *,
         first_row: int = 1,
         today: dt.date | None = None,
+        stripped: bool = False,
     ) -> BatchParse:
         """Parse many rows at once, column by column; same results as :meth:`parse_row`.
 
         ``rows`` are sequences in the order of ``columns`` (as :mod:`csv`
-        reads them); row ``k`` has the number ``first_row + k``. Rows whose
+        reads them); row ``k`` has the number ``first_row + k``. With
+        ``stripped`` the caller promises every cell is text without blanks
+        around it (what kukm's readers give), and the cells are not stripped
+        again. Rows whose
         every value passes the fast column checks are typed column-wise; any
         other row (a missing, odd or invalid value, a cross-field finding) is
         parsed by :meth:`parse_row`, so every issue is still reported exactly
@@ -665,7 +669,7 @@ class Instrument:
         # no reference cycles are made; with the cyclic GC on, its passes would walk every
         # live object of the caller's (often large) data (benchmarks/bench_rules.py: half the time)
         with gc_paused():
-            result: BatchParse = self._batch.parse(columns, rows, first_row, today)
+            result: BatchParse = self._batch.parse(columns, rows, first_row, today, stripped)
         return result
 
     def validate_record(self, entity: Umkm | Koperasi, *, today: dt.date | None = None) -> list[Issue]:

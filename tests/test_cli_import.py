@@ -279,3 +279,28 @@ def test_instrument_file_changes_the_checks_and_pool_uses_it(tmp_path: Path) -> 
     # a configuration error met in the reader process is the same usage error here
     code, _ = _invoke("validate", str(path), "--workers", "1", "--encoding", "no-such-codec")
     assert code == 2
+
+
+def test_import_of_a_large_file_uses_the_reader_process_by_default(
+    tmp_path: Path, umkm_file: tuple[Path, dict[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --workers, `kukm import` of a large file on 2+ CPUs reads and checks in a
+    reader process (any start method: the command is a guarded main); `kukm validate` and an
+    explicit --workers 0 stay in this process; all store and reject the same."""
+    import kukm.pipeline.run as run_module
+
+    path, faults = umkm_file
+    monkeypatch.setattr(run_module, "AUTO_WORKER_BYTES", 1)  # this file counts as large
+    monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(run_module, "_start_method", lambda: "spawn")  # run_file alone: none
+    assert run_module.default_workers(path) == 0
+    seen = []  # the command still starts the reader (by spawn here: a fresh interpreter)
+    for extra in ((), ("--workers", "0")):
+        db = f"sqlite:///{tmp_path / f'k{len(extra)}.sqlite'}"
+        code, out = _invoke("import", str(path), "--kind", "umkm", "--db", db, "--json", *extra)
+        res = json.loads(out)
+        assert code == 1 and res["workers"] == (0 if extra else 1)
+        seen.append({k: res[k] for k in ("input", "accepted", "rejected", "inserted")})
+    assert seen[0] == seen[1] and seen[0]["rejected"] >= len(faults)
+    code, out = _invoke("validate", str(path), "--json")
+    assert json.loads(out)["workers"] == 0

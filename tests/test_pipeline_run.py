@@ -410,9 +410,24 @@ def test_default_workers_one_only_for_a_large_file_on_two_cpus(
     big.write_bytes(b"nama_usaha\n" + (b"x" * 1023 + b"\n") * (AUTO_WORKER_BYTES // 1024))
     small = tmp_path / "small.csv"
     small.write_bytes(b"nama_usaha\nx\n")
+    monkeypatch.setattr(run_module, "_start_method", lambda: "fork")
     assert [default_workers(big, cpus=c) for c in (1, 2, 8)] == [0, 1, 1]
     assert default_workers(small, cpus=8) == 0
     assert default_workers(tmp_path / "absent.csv", cpus=8) == 0
+    # where processes are not forked the calling program must be guarded: only when told
+    monkeypatch.setattr(run_module, "_start_method", lambda: "spawn")
+    assert default_workers(big, cpus=2) == 0
+    assert default_workers(big, cpus=2, any_start_method=True) == 1
+    # a daemonic process (a pool's worker) may not start one
+    import multiprocessing
+
+    class Daemonic:
+        daemon = True
+
+    with monkeypatch.context() as m:
+        m.setattr(multiprocessing, "current_process", lambda: Daemonic())
+        assert default_workers(big, cpus=2, any_start_method=True) == 0
+    monkeypatch.setattr(run_module, "_start_method", lambda: "fork")
     monkeypatch.setattr(run_module.os, "cpu_count", lambda: 2)
     assert run_file(small, kind="umkm", checker=RowChecker("umkm", instrument=FakeInstrument())).workers == 0
     store = MemoryStore()

@@ -105,9 +105,12 @@ def _run(
         errors_path.unlink()  # a stale errors file from an earlier run would mislead
     store = None
     if store_url is not None:
+        from kukm.pipeline.run import default_workers
         from kukm.plugins import open_store
 
         store = open_store(store_url)
+        if workers is None:  # this command is a proper main: any start method will do
+            workers = default_workers(file, any_start_method=True)
     try:
         result = run_file(
             file,

@@ -27,7 +27,8 @@ process reads and the checks run in a pool over chunks (a bounded window in
 flight, results taken in order). Row numbers stay exact and memory bounded in
 every mode. Left unset (``workers=None``), a file of at least
 :data:`AUTO_WORKER_BYTES` imported into a store on a machine with two or more
-CPUs gets the reader process; smaller files, one-CPU machines, validation
+CPUs gets the reader process where processes are forked (see
+:func:`default_workers`); smaller files, one-CPU machines, validation
 without a store (1M rows: 17.6 s with a worker, 18.1 s without) and a
 ``checker`` given by the caller stay in this process. On the 2-core test
 machine (one million UMKM rows into SQLite) the reader process took 28.5–31.4 s
@@ -324,10 +325,18 @@ def _results(
             yield t, done, pickle.loads(fut.result())
 
 
-def default_workers(path: str | Path, *, cpus: int | None = None) -> int:
+def default_workers(
+    path: str | Path, *, cpus: int | None = None, any_start_method: bool = False
+) -> int:
     """Worker processes :func:`run_file` uses for an import when not told: 1 for a file of
     at least :data:`AUTO_WORKER_BYTES` on a machine with 2 or more CPUs, else 0 (see the
     module text; a validation without a store uses none).
+
+    Also 0 in a daemonic process (a worker of a ``multiprocessing`` pool may not
+    start processes) and, unless ``any_start_method``, where new processes are
+    not forked: *spawn* and *forkserver* import the calling program again, which
+    then needs an ``if __name__ == "__main__":`` guard (the ``kukm`` command has
+    one and passes ``True``).
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
@@ -338,12 +347,25 @@ def default_workers(path: str | Path, *, cpus: int | None = None) -> int:
     >>> default_workers(p, cpus=2)
     0
     """
+    import multiprocessing
+
     cpus = os.cpu_count() if cpus is None else cpus
     try:
         size = Path(path).stat().st_size
     except OSError:
         return 0  # opening the file reports the problem
+    if multiprocessing.current_process().daemon:
+        return 0
+    if not any_start_method and _start_method() != "fork":
+        return 0
     return 1 if (cpus or 1) >= 2 and size >= AUTO_WORKER_BYTES else 0
+
+
+def _start_method() -> str:
+    """How ``multiprocessing`` starts processes here (without fixing the choice)."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]
 
 
 def _instrument_key(checker: RowChecker) -> str:
@@ -516,7 +538,7 @@ def _in_reader_process(
     waiting); a failure there is raised here, and the process ends with the block."""
     import multiprocessing
 
-    ctx = multiprocessing.get_context()
+    ctx: Any = multiprocessing.get_context(_start_method())  # its Process: typeshed has it per method
     queue = ctx.Queue(maxsize=2)
     proc = ctx.Process(
         target=_reader_main, args=(queue, reading, checker, committed), daemon=True

@@ -220,9 +220,10 @@ class AcceptedColumns(Sequence[Accepted]):
     """Accepted rows without records, held column by column (the column road's form).
 
     Reads like a list of :class:`Accepted` (each made when asked for, ``record``
-    ``None``), and pickles as seven plain lists: a pool worker sends a chunk's
-    clean rows without one object per row (pickling and unpickling the named
-    tuples one by one cost about as much as the store's columns themselves).
+    ``None``), and pickles as six plain lists: a worker process (the reader, or a
+    pool's worker) sends a chunk's clean rows without one object per row
+    (pickling and unpickling the named tuples one by one cost about as much as
+    the store's columns themselves).
 
     >>> import pickle
     >>> cols = AcceptedColumns([3, 1], ["a", "b"], ["nib", None], [{}, {}],

@@ -486,3 +486,30 @@ def test_a_reader_process_that_dies_is_an_error_not_a_hang(
     with pytest.raises(RuntimeError, match="exit code 3"):
         run_file(path, kind="umkm", store=store, checker=_checker(), workers=1)
     assert list(store.iter_records("umkm")) == []
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_reimporting_an_xlsx_replays_every_batch(tmp_path: Path, workers: int) -> None:
+    """Importing the same workbook again replays every batch and adds nothing, in this
+    process and with the reader process alike (the reader gets the committed batches' notes
+    before it starts)."""
+    from openpyxl import Workbook
+
+    from kukm.adapters.sqlite import SqliteStore
+    from kukm.synthetic import generate_umkm
+
+    rows = list(generate_umkm(300, seed=9, faulty_share=0.1))
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(list(rows[0].data))
+    for r in rows:
+        ws.append(list(r.data.values()))
+    path = tmp_path / "u.xlsx"
+    wb.save(path)
+    with SqliteStore(f"sqlite:///{tmp_path}/x.sqlite") as store:
+        first = run_file(path, kind="umkm", store=store, workers=workers, batch_size=2)
+        again = run_file(path, kind="umkm", store=store, workers=workers, batch_size=2)
+    assert first.batches > 100 and first.inserted == first.accepted > 0
+    assert again.replayed_batches == again.batches >= first.batches  # every chunk, none read anew
+    assert (again.inserted, again.accepted, again.rejected) == (0, first.accepted, first.rejected)

@@ -33,7 +33,6 @@ import copyreg
 import datetime as dt
 import hashlib
 import io
-import operator
 import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
@@ -43,7 +42,7 @@ from typing import Any, Final, NamedTuple, Protocol, overload
 
 from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
 from kukm.model import Koperasi, SumberData, Umkm
-from kukm.storage._codec import PreparedColumns
+from kukm.storage._codec import PreparedColumns, picker
 
 __all__ = [
     "SUMBER_DATA_KOSONG",
@@ -296,7 +295,7 @@ class AcceptedColumns(Sequence[Accepted]):
 
     def take(self, positions: list[int]) -> AcceptedColumns:
         """The rows at ``positions``, in that order."""
-        pick = _picker(positions)
+        pick = picker(positions)
         return AcceptedColumns(*(pick(c) for c in self._columns()))
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -604,7 +603,7 @@ class RowChecker:
         sumbers: list[SumberData] = [s for s in given if s is not None]
         if rejected:
             rejected.sort(key=lambda r: r.row)
-        pick = _picker(fast)
+        pick = picker(fast)
         absent = [None] * n
         nib, npwp, nik, id_sumber, nama, code, kbli, jk, tanggal = (
             pick(bp.target_column(t) or absent) for t in self._ID_TARGETS
@@ -636,8 +635,8 @@ class RowChecker:
                 "status_nik": nothing, "grade": nothing,
             }  # fmt: skip
             prepared = PreparedColumns(
-                # hashes (None) are made by whoever reads them first: the writer, when a pool
-                # worker checks, which keeps the worker (the slower side) shorter
+                # hashes (None) are made by whoever reads them first: the writing process, when
+                # another process checks, which keeps the checking side (the slower) shorter
                 "umkm", ids, chosen, None, provs, tanggal, atribut,
                 [h[1] for h in hits], dims,
             )  # fmt: skip
@@ -806,14 +805,6 @@ def _merged(first: ChunkResult, second: ChunkResult) -> ChunkResult:
     )
 
 
-def _picker(positions: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
-    """``col → [col[k] for k in positions]`` at C speed."""
-    if len(positions) > 1:
-        get = operator.itemgetter(*positions)
-        return lambda col: list(get(col))
-    return lambda col: [col[k] for k in positions]
-
-
 @cache
 def _dispatch_table() -> dict[type, Any]:
     import attrs
@@ -831,8 +822,9 @@ def _dispatch_table() -> dict[type, Any]:
     return table
 
 
-def dumps_result(result: ChunkResult) -> bytes:
-    """Pickle a chunk result with the entities reduced to constructor calls.
+def dumps_result(result: object) -> bytes:
+    """Pickle a chunk result (or anything holding entities) with the entities reduced to
+    constructor calls.
 
     attrs' frozen slotted classes restore their state attribute by attribute,
     which made unpickling a record cost more than checking it; as

@@ -410,30 +410,26 @@ class _Step(NamedTuple):
     prepared: list[Any] | PreparedColumns | None
 
 
-class _Committed:
-    """``get(key)``: the note of a committed batch, read from the store when asked."""
-
-    def __init__(self, store: Store | None) -> None:
-        self._store = store
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        return self._store.get_document(BATCH_DOCS, key) if self._store is not None else None
-
-
-def _committed(store: Store, base_key: str, chunks: int) -> dict[str, dict[str, Any]]:
-    """The notes of every committed batch of this file (for a reader in another process)."""
-    found = {}
-    for index in range(chunks):
-        doc = store.get_document(BATCH_DOCS, f"{base_key}:{index}")
-        if doc is not None:
-            found[f"{base_key}:{index}"] = doc
+def _committed(store: Store | None, base_key: str) -> dict[str, dict[str, Any]]:
+    """The notes of every committed batch of this file, read once before reading it (the
+    producer may run in another process). Every import of the file notes its chunks in order
+    from the first, so the notes are those of chunks 0, 1, … up to the first without one."""
+    found: dict[str, dict[str, Any]] = {}
+    index = 0
+    while store is not None:
+        key = f"{base_key}:{index}"
+        doc = store.get_document(BATCH_DOCS, key)
+        if doc is None:
+            break
+        found[key] = doc
+        index += 1
     return found
 
 
 def _produce(
     reading: _Reading,
     checker: RowChecker,
-    committed: _Committed | Mapping[str, dict[str, Any]],
+    committed: Mapping[str, dict[str, Any]],
     workers: int,
 ) -> Generator[_Header | _Step, None, None]:
     """Read, check and drop repeated rows: a :class:`_Header`, then one :class:`_Step` per chunk.
@@ -453,7 +449,7 @@ def _produce(
             rows = wrap(cells) if wrap is not None else cells  # type: ignore[arg-type]
             for index, chunk in enumerate(_chunks(rows, table.row_issues, reading.batch_size)):
                 key = f"{reading.base_key}:{index}"
-                done = committed.get(key) if reading.base_key else None
+                done = committed.get(key)
                 if done is not None:
                     again = set(done.get("rejected", ())) | {
                         d[0] for d in done.get("duplicates", ())
@@ -468,6 +464,7 @@ def _produce(
             rejected: list[Rejected] = list(result.rejected)
             dups = {int(d[0]): d for d in (done or {}).get("duplicates", ())}
             cols = result.accepted
+            kept: list[int] | None = None  # positions of result.accepted kept, if not all
             if not dups and isinstance(cols, AcceptedColumns):
                 # the column road: one pass over the ids, no object per row
                 again = seen.add_all(cols.ids)
@@ -477,11 +474,13 @@ def _produce(
                     )
                 if again:
                     drop = set(again)
-                    cols = cols.take([k for k in range(len(cols)) if k not in drop])
+                    kept = [k for k in range(len(cols)) if k not in drop]
+                    cols = cols.take(kept)
                 accepted = cols
             else:
                 accepted = []
-                for acc in result.accepted:
+                kept = []
+                for k, acc in enumerate(result.accepted):
                     if acc.row in dups:
                         _, fld, rid = dups[acc.row]
                         rejected.append(_duplicate(chunk, columns, acc.row, fld, rid))
@@ -490,10 +489,9 @@ def _produce(
                         rejected.append(_duplicate(chunk, columns, acc.row, acc.id_field, acc.id))
                         continue
                     accepted.append(acc)
+                    kept.append(k)
             prepared = result.prepared
-            if prepared is not None and len(accepted) != len(result.accepted):
-                keep = {a.row for a in accepted}
-                kept = [i for i, a in enumerate(result.accepted) if a.row in keep]
+            if prepared is not None and kept is not None and len(kept) != len(result.accepted):
                 prepared = (
                     prepared.take(kept)
                     if isinstance(prepared, PreparedColumns)
@@ -516,7 +514,7 @@ def _reader_main(
     gc.disable()  # it makes no reference cycles (kukm._gc.gc_paused)
     try:
         for item in _produce(reading, checker, committed, 0):
-            queue.put(dumps_result(item))  # type: ignore[arg-type]
+            queue.put(dumps_result(item))
         queue.put(None)
     except BaseException as exc:  # every failure goes to the importing process, raised there
         try:
@@ -642,15 +640,13 @@ def run_file(
     reading = _Reading(p, format, encoding, delimiter, batch_size, base_key, wrap_rows)
     with contextlib.ExitStack() as stack:
         stack.enter_context(gc_paused())
+        committed = _committed(store, base_key)
         steps: Iterator[_Header | _Step]
         if workers == 1:
             # one process reads and checks (and drops repeated rows); this one only writes
-            done_map = (
-                _committed(store, base_key, lines // batch_size + 2) if store is not None else {}
-            )
-            steps = stack.enter_context(_in_reader_process(reading, checker, done_map))
+            steps = stack.enter_context(_in_reader_process(reading, checker, committed))
         else:
-            produced = _produce(reading, checker, _Committed(store), workers)
+            produced = _produce(reading, checker, committed, workers)
             stack.callback(produced.close)  # closes the file (and the pool) if writing fails
             steps = produced
         header = next(steps)
@@ -661,7 +657,7 @@ def run_file(
             bulk is not None
             and store is not None
             and header.format in ("csv", "jsonl")
-            and store.get_document(BATCH_DOCS, f"{base_key}:0") is None  # not a re-import
+            and f"{base_key}:0" not in committed  # not a re-import
         ):
             # a store that can defer its lookup indexes for a large load (SqliteStore.bulk_load)
             stack.enter_context(bulk(lines, kind))

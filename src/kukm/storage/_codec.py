@@ -41,7 +41,7 @@ import datetime as dt
 import hashlib
 import json
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 from kukm.converters import converter
@@ -80,6 +80,7 @@ __all__ = [
     "encode_datetime",
     "encode_record",
     "now_utc",
+    "picker",
     "prepare_ops",
     "provenance_from_columns",
     "recorded_date",
@@ -356,6 +357,18 @@ class PreparedOp(NamedTuple):
         return recorded_date(recorded_at)
 
 
+def picker(positions: Sequence[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """``col → [col[k] for k in positions]`` at C speed (the columns' ``take``).
+
+    >>> picker([2, 0])("abc"), picker([1])("abc"), picker([])("abc")
+    (['c', 'a'], ['b'], [])
+    """
+    if len(positions) > 1:
+        get = operator.itemgetter(*positions)
+        return lambda col: list(get(col))
+    return lambda col: [col[k] for k in positions]
+
+
 def recorded_date(recorded_at: dt.datetime) -> dt.date:
     """The (UTC) date a version is recorded on: its ``valid_from`` when nothing else gives one."""
     return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
@@ -373,8 +386,8 @@ class PreparedColumns:
     Python object per row (:meth:`kukm.adapters.sqlite.SqliteStore.write_columns`);
     :meth:`ops` gives the same ops one by one for any other store. ``hashes``
     given as ``None`` are computed from the blobs when first read, in the
-    process that reads them: a pool worker sends the blobs and the process that
-    writes, which waits for the checks, hashes them.
+    process that reads them: a worker process sends the blobs and the process
+    that writes, which waits for the checks, hashes them.
 
     >>> from kukm.model import Umkm, SumberData
     >>> preps = detach(prepare_ops([WriteOp("umkm", f"u{i}", Umkm(nama_usaha=f"A{i}"),
@@ -464,21 +477,7 @@ class PreparedColumns:
 
     def take(self, positions: Sequence[int]) -> PreparedColumns:
         """The ops at ``positions``, in that order."""
-        if not positions:
-
-            def get(col: list[Any]) -> list[Any]:
-                return []
-        elif len(positions) == 1:
-            k = positions[0]
-
-            def get(col: list[Any]) -> list[Any]:
-                return [col[k]]
-        else:
-            pick = operator.itemgetter(*positions)
-
-            def get(col: list[Any]) -> list[Any]:
-                return list(pick(col))
-
+        get = picker(positions)
         hashes = self._hashes
         return PreparedColumns(
             self.kind, get(self.ids), get(self.blobs), None if hashes is None else get(hashes),

@@ -78,7 +78,27 @@ def _text(summary: dict[str, Any], stored: bool) -> str:
         lines.append(f"errors file: {summary['errors_file']}")
     if summary["warnings"]:
         lines.append(f"warnings: {summary['warnings']}")
+    lines.extend(_header_lines(summary.get("header")))
     return "\n".join(lines)
+
+
+def _header_lines(header: dict[str, Any] | None) -> list[str]:
+    """What the header match did (kukm.pipeline.header), for people."""
+    if not header:
+        return []
+    lines = []
+    if header["renamed"]:
+        pairs = ", ".join(f"{k!r} → {v}" for k, v in header["renamed"].items())
+        lines.append(f"columns matched by their titles: {pairs}")
+    if header["missing"]:
+        hints = header["suggestions"]
+        names = ", ".join(
+            f"{m} (did you mean {hints[m]!r}?)" if m in hints else m for m in header["missing"]
+        )
+        lines.append(f"required columns not in the file (every row fails them): {names}")
+    if header["unknown"]:
+        lines.append(f"columns ignored (no field of the form): {', '.join(header['unknown'])}")
+    return lines
 
 
 def _run(

@@ -44,9 +44,23 @@ ANNOTATION_COLUMNS: Final = ("_row", "_codes", "_fields", "_messages")
 class ErrorsWriter:
     """Streams rejected rows to a CSV or XLSX errors file (layout in the module docstring)."""
 
-    def __init__(self, path: str | Path, columns: Sequence[str], *, delimiter: str = ",") -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        columns: Sequence[str],
+        *,
+        delimiter: str = ",",
+        labels: Sequence[str] | None = None,
+    ) -> None:
+        """``columns`` are the keys of the rows written; ``labels`` (default: the same) the
+        titles the header shows, in the same order: the input file's own titles when the
+        import renamed some (:mod:`kukm.pipeline.header`)."""
         self.path = Path(path)
-        self.columns = [c for c in columns if not c.startswith("_")]
+        titles = list(columns if labels is None else labels)
+        if len(titles) != len(columns):
+            raise ValueError("labels and columns differ in length")
+        keep = [i for i, c in enumerate(columns) if not c.startswith("_")]
+        self.columns = [columns[i] for i in keep]
         self.count = 0
         suffix = self.path.suffix.lower()
         self._xlsx = suffix in {".xlsx", ".xlsm"}
@@ -54,7 +68,7 @@ class ErrorsWriter:
             raise ConfigurationError(
                 f"errors file must end in .csv or .xlsx, not {suffix!r}", code="FORMAT_UNKNOWN"
             )
-        header = [*self.columns, *ANNOTATION_COLUMNS]
+        header = [*(titles[i] for i in keep), *ANNOTATION_COLUMNS]
         self._fh: IO[str] | None = None
         self._wb: Any = None
         if self._xlsx:

@@ -172,6 +172,7 @@ class Table:
         self.row_issues: dict[int, Issue] = {}
         self._fh: IO[Any] | None = None
         self._wb: Any = None
+        self._renamed: dict[str, str] = {}
         self._iter: Iterator[tuple[int, dict[str, str]]]
         if fmt == "csv":
             self._open_csv(encoding, delimiter)
@@ -311,13 +312,34 @@ class Table:
                     known.add(k)
                     self.raw_columns.append(k)
                     if not k.startswith("_"):
-                        self.columns.append(k)
+                        name = str(k)
+                        self.columns.append(self._renamed.get(name, name))
+            renamed = self._renamed
             yield (
                 row,
-                {str(k): _cell_text(v) for k, v in data.items() if not str(k).startswith("_")},
+                {
+                    renamed.get(str(k), str(k)): _cell_text(v)
+                    for k, v in data.items()
+                    if not str(k).startswith("_")
+                },
             )
 
     # -- protocol ------------------------------------------------------------------------
+    def rename(self, renamed: dict[str, str]) -> None:
+        """Give columns other names (old → new) before the rows are read: the rows then
+        carry the new names, :attr:`raw_columns` keeps the file's own titles.
+
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+        >>> _ = p.write_text("Nama Usaha,kota\\nKopi,Jakarta\\n", encoding="utf-8")
+        >>> with open_table(p) as t:
+        ...     t.rename({"Nama Usaha": "nama_usaha"})
+        ...     t.columns, list(t)
+        (['nama_usaha', 'kota'], [(1, {'nama_usaha': 'Kopi', 'kota': 'Jakarta'})])
+        """
+        self._renamed.update(renamed)
+        self.columns = [renamed.get(c, c) for c in self.columns]
+
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         return self._iter
 

@@ -80,6 +80,7 @@ from kukm.pipeline.checks import (
     write_ops,
 )
 from kukm.pipeline.errors import ErrorsWriter
+from kukm.pipeline.header import HeaderMatch, match_header
 from kukm.pipeline.readers import Format, open_table
 from kukm.storage._codec import PreparedColumns
 from kukm.storage.base import Store
@@ -135,6 +136,8 @@ class ImportSummary:
     by_field: collections.Counter[str] = field(factory=collections.Counter)
     encoding: str | None = None
     delimiter: str | None = None
+    #: how the file's header matched the instrument (:mod:`kukm.pipeline.header`)
+    header: HeaderMatch | None = None
 
     @property
     def ok(self) -> bool:
@@ -167,6 +170,7 @@ class ImportSummary:
             "rejected_by_field": dict(self.by_field.most_common()),
             "encoding": self.encoding,
             "delimiter": self.delimiter,
+            "header": None if self.header is None else self.header.as_dict(),
         }
 
 
@@ -396,6 +400,9 @@ class _Header(NamedTuple):
     encoding: str | None
     delimiter: str | None
     format: str
+    #: the file's own column titles, in the order of ``columns`` (the errors file's header)
+    labels: list[str]
+    match: HeaderMatch
 
 
 class _Step(NamedTuple):
@@ -440,7 +447,13 @@ def _produce(
     with open_table(
         reading.path, format=reading.format, encoding=reading.encoding, delimiter=reading.delimiter
     ) as table:
-        yield _Header(list(table.columns), table.encoding, table.delimiter, table.format)
+        labels = list(table.columns)
+        match = match_header(getattr(checker, "instrument", None), labels)
+        match.raise_if_foreign(checker.kind)
+        table.rename(match.renamed)
+        yield _Header(
+            list(table.columns), table.encoding, table.delimiter, table.format, labels, match
+        )
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked
@@ -652,6 +665,7 @@ def run_file(
         header = next(steps)
         assert isinstance(header, _Header)
         summary.encoding, summary.delimiter = header.encoding, header.delimiter
+        summary.header = header.match
         errors: ErrorsWriter | None = None
         if (
             bulk is not None
@@ -680,7 +694,10 @@ def run_file(
                 if rejected:
                     if errors is None and errors_path is not None:
                         errors = ErrorsWriter(
-                            errors_path, header.columns, delimiter=header.delimiter or ","
+                            errors_path,
+                            header.columns,
+                            delimiter=header.delimiter or ",",
+                            labels=header.labels,
                         )
                         summary.errors_file = str(errors_path)
                     _record_rejects(summary, rejected, errors)

@@ -1,0 +1,142 @@
+"""A file's header against an instrument's fields (Kepgub F.1 input, F.2 correction).
+
+Officers' spreadsheets title their columns as people write them: ``Nama Usaha``,
+``NIK PEMILIK``, ``kode-wilayah``. The rule, documented and never a guess:
+
+* a column whose name is a field's name or one of its aliases is that field;
+* any other column is matched by its **key**: the name casefolded, every run of
+  characters other than letters and digits made one ``_``, and ``_`` trimmed at
+  both ends (``"Nama Usaha "`` → ``nama_usaha``, ``"Kelurahan / Desa"`` →
+  ``kelurahan_desa``). It takes the field whose name's or alias's key is the
+  same, and is renamed to that field's name;
+* a column whose key fits no field, fits two fields, or fits a field another
+  column already gives, is left as it is: an **unknown** column, which the
+  instrument ignores (it is kept in the errors file all the same).
+
+:func:`match_header` says what it matched (``renamed``), which required fields
+no column gives (``missing``; every row then fails ``REQUIRED_MISSING`` for
+them, the import goes on) and which columns nothing takes (``unknown``). A
+header none of whose columns is a field of the instrument is a file of another
+kind or another form: :meth:`HeaderMatch.raise_if_foreign` raises
+``HEADER_TIDAK_DIKENAL`` (a configuration error, CLI exit 2) instead of
+rejecting every row.
+
+>>> from kukm.pipeline.checks import load_instrument
+>>> m = match_header(load_instrument("umkm"), ["Nama Usaha", "NIK_PEMILIK", "nib", "catatan"])
+>>> m.columns
+['nama_usaha', 'nik_pemilik', 'nib', 'catatan']
+>>> m.renamed, m.unknown
+({'Nama Usaha': 'nama_usaha', 'NIK_PEMILIK': 'nik_pemilik'}, ('catatan',))
+>>> "kode_wilayah" in m.missing
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Any, Final, final
+
+from attrs import field, frozen
+
+from kukm.exceptions import ConfigurationError, register_code
+
+__all__ = ["HEADER_TIDAK_DIKENAL", "HeaderMatch", "column_key", "match_header"]
+
+HEADER_TIDAK_DIKENAL: Final = register_code(
+    "HEADER_TIDAK_DIKENAL",
+    "Tidak satu pun judul kolom berkas dikenal oleh formulir ini; periksa jenis data (--kind) "
+    "atau formulir (--instrument).",
+    "None of the file's column titles is a field of this form; check the kind of data "
+    "(--kind) or the form (--instrument).",
+    module=__name__,
+)
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def column_key(name: str) -> str:
+    """The key a column title is matched by (module docstring).
+
+    >>> column_key(" Kelurahan / Desa"), column_key("NIK-Pemilik"), column_key("Tanggal RAT Terakhir")
+    ('kelurahan_desa', 'nik_pemilik', 'tanggal_rat_terakhir')
+    """
+    return _NOT_ALNUM.sub("_", name.casefold()).strip("_")
+
+
+@final
+@frozen
+class HeaderMatch:
+    """What :func:`match_header` found; ``columns`` is the header with renamed columns."""
+
+    columns: list[str]
+    renamed: dict[str, str] = field(factory=dict)
+    missing: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    #: missing field → the unknown column whose key is closest to it (a hint, never applied)
+    suggestions: dict[str, str] = field(factory=dict)
+    #: at least one column is a field of the instrument (always true without fields to match)
+    known: bool = True
+
+    def raise_if_foreign(self, kind: str) -> None:
+        """Raise ``HEADER_TIDAK_DIKENAL`` when no column is a field of the instrument."""
+        if not self.known:
+            shown = ", ".join(repr(c) for c in self.columns[:8])
+            raise ConfigurationError(
+                f"none of the columns ({shown}) is a field of the {kind} form; "
+                "check --kind or --instrument",
+                code=HEADER_TIDAK_DIKENAL,
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (the import summary's ``header``)."""
+        return {
+            "renamed": dict(self.renamed),
+            "missing": list(self.missing),
+            "unknown": list(self.unknown),
+            "suggestions": dict(self.suggestions),
+        }
+
+
+def match_header(instrument: Any, columns: Sequence[str]) -> HeaderMatch:
+    """Match ``columns`` to ``instrument``'s fields by the rule of the module docstring.
+
+    An instrument without ``fields`` (a plugin's own) is taken as it is: every
+    column kept, nothing missing.
+    """
+    cols = list(columns)
+    fields = getattr(instrument, "fields", None)
+    if not fields:
+        return HeaderMatch(cols)
+    exact: dict[str, str] = {}  # name or alias → field name
+    by_key: dict[str, set[str]] = {}  # key of a name or alias → field names
+    for f in fields:
+        for label in (f.name, *f.aliases):
+            exact.setdefault(label, f.name)
+            by_key.setdefault(column_key(label), set()).add(f.name)
+    given = {exact[c] for c in cols if c in exact}
+    renamed: dict[str, str] = {}
+    out: list[str] = []
+    for c in cols:
+        if c not in exact:
+            fits = by_key.get(column_key(c), set())
+            if len(fits) == 1:
+                (name,) = fits
+                if name not in given:
+                    given.add(name)
+                    renamed[c] = name
+                    out.append(name)
+                    continue
+        out.append(c)
+    unknown = tuple(c for c in out if c not in exact)
+    missing = tuple(f.name for f in fields if f.required and f.name not in given)
+    suggestions: dict[str, str] = {}
+    keys = {column_key(c): c for c in unknown}
+    for name in missing:
+        close = difflib.get_close_matches(column_key(name), list(keys), n=1, cutoff=0.75)
+        if close:
+            suggestions[name] = keys[close[0]]
+    known = bool(given) or not cols
+    return HeaderMatch(out, renamed, missing, unknown, suggestions, known)
+

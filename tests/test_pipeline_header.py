@@ -1,0 +1,186 @@
+"""Column titles as officers write them: matched to the instrument's fields by a stated rule."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kukm.cli import cli
+from kukm.exceptions import ConfigurationError
+from kukm.pipeline import load_instrument, open_table, run_file
+from kukm.pipeline.header import HEADER_TIDAK_DIKENAL, column_key, match_header
+from kukm.plugins import open_store
+from kukm.synthetic import UMKM_COLUMNS, generate_umkm, write_csv
+
+UMKM = load_instrument("umkm")
+KOPERASI = load_instrument("koperasi")
+
+
+def _titled(name: str, upper: list[bool], seps: list[str], pad: tuple[str, str]) -> str:
+    """``name`` as a person might title it: other case per letter, other separators, blanks."""
+    out = []
+    parts = name.split("_")
+    for i, part in enumerate(parts):
+        word = "".join(
+            ch.upper() if upper[(i + j) % len(upper)] else ch for j, ch in enumerate(part)
+        )
+        out.append(word)
+        if i < len(parts) - 1:
+            out.append(seps[i % len(seps)])
+    return pad[0] + "".join(out) + pad[1]
+
+
+@given(
+    inst=st.sampled_from([UMKM, KOPERASI]),
+    data=st.data(),
+    upper=st.lists(st.booleans(), min_size=1, max_size=8),
+    seps=st.lists(st.sampled_from([" ", "-", ".", " / ", "__", "_"]), min_size=1, max_size=3),
+    pad=st.tuples(st.sampled_from(["", " ", "  "]), st.sampled_from(["", " ", ":"])),
+)
+def test_titled_columns_are_matched_back_to_their_fields(
+    inst: object, data: st.DataObject, upper: list[bool], seps: list[str], pad: tuple[str, str]
+) -> None:
+    fields = list(inst.fields)  # type: ignore[attr-defined]
+    chosen = data.draw(st.lists(st.sampled_from(fields), min_size=1, unique_by=lambda f: f.name))
+    titles = [_titled(f.name, upper, seps, pad) for f in chosen]
+    m = match_header(inst, titles)
+    assert m.columns == [f.name for f in chosen]
+    assert m.unknown == ()
+    assert m.known
+    # every field is given at most once, renamed or exact
+    assert len(set(m.columns)) == len(m.columns)
+    assert {k: v for k, v in m.renamed.items()} == {
+        t: f.name for t, f in zip(titles, chosen, strict=True) if t != f.name
+    }
+    required = {f.name for f in fields if f.required}
+    assert set(m.missing) == required - {f.name for f in chosen}
+
+
+@given(st.lists(st.text(max_size=12), max_size=12))
+def test_match_keeps_every_column_in_order_and_exact_names_stay(columns: list[str]) -> None:
+    m = match_header(UMKM, columns)
+    assert len(m.columns) == len(columns)
+    exact = {f.name for f in UMKM.fields} | {a for f in UMKM.fields for a in f.aliases}
+    for before, after in zip(columns, m.columns, strict=True):
+        if before in exact or before not in m.renamed:
+            assert after == before
+        else:
+            assert column_key(before) in {column_key(n) for n in exact}
+    renamed_to = list(m.renamed.values())
+    assert len(set(renamed_to)) == len(renamed_to)
+    assert set(m.unknown) <= set(m.columns)
+    assert column_key(column_key("".join(columns))) == column_key("".join(columns))
+
+
+def test_a_field_given_exactly_is_not_given_again_by_a_title() -> None:
+    m = match_header(UMKM, ["nama_usaha", "Nama Usaha", "NAMA-USAHA"])
+    assert m.columns == ["nama_usaha", "Nama Usaha", "NAMA-USAHA"]
+    assert m.renamed == {} and m.unknown == ("Nama Usaha", "NAMA-USAHA")
+    m = match_header(UMKM, ["Nama Usaha", "NAMA-USAHA"])  # the first title takes it
+    assert m.columns == ["nama_usaha", "NAMA-USAHA"]
+    # an alias given exactly counts as the field: the name's title is then unknown
+    k = match_header(KOPERASI, ["Koperasi", "NAMA"])
+    assert k.columns == ["Koperasi", "NAMA"] and k.unknown == ("NAMA",)
+    assert match_header(KOPERASI, ["kelurahan desa"]).columns == ["kelurahan"]
+
+
+def test_missing_required_columns_get_a_hint_when_a_title_is_close() -> None:
+    m = match_header(UMKM, ["nama usaha", "nik pemilk", "kode_wilayah"])
+    assert "nik_pemilik" in m.missing
+    assert m.suggestions["nik_pemilik"] == "nik pemilk"
+    assert "kode_wilayah" not in m.missing
+
+
+def test_a_header_of_no_field_is_a_configuration_error() -> None:
+    m = match_header(UMKM, ["foo", "bar"])
+    assert not m.known
+    with pytest.raises(ConfigurationError) as exc:
+        m.raise_if_foreign("umkm")
+    assert exc.value.code == HEADER_TIDAK_DIKENAL
+    match_header(UMKM, []).raise_if_foreign("umkm")  # an empty file is not foreign
+    match_header(object(), ["foo"]).raise_if_foreign("umkm")  # no fields: nothing to match
+
+
+def _write_titled(path: Path, rows: int, faulty: float, titles: dict[str, str]) -> Path:
+    src = path.with_suffix(".plain.csv")
+    write_csv(src, generate_umkm(rows, seed=21, faulty_share=faulty), UMKM_COLUMNS)
+    with open(src, encoding="utf-8", newline="") as fh:
+        data = list(csv.reader(fh))
+    data[0] = [titles.get(c, c) for c in data[0]]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(data)
+    return src
+
+
+TITLES = {c: c.replace("_", " ").title() for c in UMKM_COLUMNS}
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_titled_file_stores_what_the_plain_file_stores(tmp_path: Path, workers: int) -> None:
+    titled = tmp_path / "titled.csv"
+    plain = _write_titled(titled, 120, 0.1, TITLES)
+    stores = []
+    for name, path in (("plain", plain), ("titled", titled)):
+        store = open_store(f"sqlite:///{tmp_path / name}.sqlite")
+        errors = tmp_path / f"{name}.errors.csv"
+        s = run_file(path, kind="umkm", store=store, errors_path=errors, workers=workers)
+        stores.append((store, s, errors))
+    (a, sa, ea), (b, sb, eb) = stores
+    assert (sa.input, sa.accepted, sa.rejected) == (sb.input, sb.accepted, sb.rejected)
+    assert sb.rejected > 0
+    assert sb.header is not None and sb.header.renamed == {t: c for c, t in TITLES.items() if t != c}
+    assert sb.header.missing == () and sb.header.unknown == ()
+    recs = [
+        sorted((r.id, r.content_hash) for r in s.iter_records("umkm", status=None)) for s in (a, b)
+    ]
+    assert recs[0] == recs[1]
+    # the errors file keeps the officer's titles, and the same rows and reasons
+    with open(ea, encoding="utf-8-sig", newline="") as fh:
+        rows_a = list(csv.reader(fh))
+    with open(eb, encoding="utf-8-sig", newline="") as fh:
+        rows_b = list(csv.reader(fh))
+    assert rows_b[0][: len(UMKM_COLUMNS)] == [TITLES[c] for c in UMKM_COLUMNS]
+    assert rows_a[1:] == rows_b[1:]
+    # and it imports again as it is (the titles are matched again)
+    again = run_file(eb, kind="umkm", store=b, workers=0)
+    assert again.input == sb.rejected and again.accepted == 0
+    a.close()
+    b.close()
+
+
+def test_jsonl_keys_are_matched_too(tmp_path: Path) -> None:
+    p = tmp_path / "k.jsonl"
+    p.write_text(json.dumps({"Nama Usaha": "Kopi", "Kode Wilayah": "31.73.04.1010"}) + "\n")
+    with open_table(p) as t:
+        m = match_header(UMKM, t.columns)
+        t.rename(m.renamed)
+        assert list(t) == [(1, {"nama_usaha": "Kopi", "kode_wilayah": "31.73.04.1010"})]
+
+
+def test_cli_reports_the_header_and_refuses_a_foreign_file(tmp_path: Path) -> None:
+    titled = tmp_path / "t.csv"
+    _write_titled(titled, 10, 0.0, {"nama_usaha": "Nama Usaha", "nik_pemilik": "NIK"})
+    res = CliRunner().invoke(cli, ["validate", str(titled), "--kind", "umkm"])
+    assert res.exit_code == 1  # nik_pemilik is missing: every row fails it
+    assert "'Nama Usaha' → nama_usaha" in res.output
+    assert "nik_pemilik" in res.output and "NIK" in res.output
+    res = CliRunner().invoke(cli, ["validate", str(titled), "--kind", "umkm", "--json"])
+    header = json.loads(res.output)["header"]
+    assert header["missing"] == ["nik_pemilik"] and header["unknown"] == ["NIK"]
+
+    foreign = tmp_path / "f.csv"
+    foreign.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    for args in (["validate"], ["import", "--db", db]):
+        res = CliRunner().invoke(cli, [*args, str(foreign), "--kind", "umkm"])
+        assert res.exit_code == 2
+        assert HEADER_TIDAK_DIKENAL in res.output
+    store = open_store(db)
+    assert store.count("umkm") == 0
+    store.close()

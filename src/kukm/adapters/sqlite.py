@@ -461,7 +461,7 @@ class SqliteStore:
                     cols = preps
                     current = self._current(conn, cols.kind, cols.ids)
                     if current:
-                        result = self._write_ops(conn, cols.ops(), current, recorded_at, recorded)
+                        result = self._write_changed(conn, cols, current, recorded_at, recorded)
                     else:
                         result = self._write_new(conn, cols, recorded_at, recorded)
                 else:
@@ -526,14 +526,50 @@ class SqliteStore:
         self._count_current(conn, plan, last)
         return BatchResult(inserted, updated, unchanged)
 
+    @classmethod
+    def _write_changed(
+        cls,
+        conn: sqlite3.Connection,
+        cols: _codec.PreparedColumns,
+        current: Mapping[tuple[str, str], tuple[int | None, str, str, str, int]],
+        recorded_at: dt.datetime,
+        recorded: str | None,
+    ) -> BatchResult:
+        """A batch of distinct ids some of which have a current version, from its columns: the
+        unchanged ones left out (:func:`~kukm.storage._codec.decide` with the default status:
+        same hash, same ``atribut``), the changed ones' current versions retired, and the
+        rest inserted as new versions by :meth:`_write_new`."""
+        kind, hashes, atribut_json = cols.kind, cols.hashes, cols.atribut_json
+        get = current.get
+        keep: list[int] = []
+        versions: list[int] = []
+        retire: list[tuple[int]] = []
+        for k, id_ in enumerate(cols.ids):
+            cur = get((kind, id_))
+            if cur is None:
+                keep.append(k)
+                versions.append(1)
+            elif cur[1] != hashes[k] or (cur[3] or "{}") != atribut_json[k]:
+                keep.append(k)
+                versions.append(cur[4] + 1)
+                if cur[0] is not None:
+                    retire.append((cur[0],))
+        if retire:
+            conn.executemany("UPDATE records SET is_current = 0 WHERE seq = ?", retire)
+        cls._write_new(conn, cols.take(keep), recorded_at, recorded, versions)
+        updated = len(keep) - versions.count(1)
+        return BatchResult(len(keep) - updated, updated, len(cols) - len(keep))
+
     @staticmethod
     def _write_new(
         conn: sqlite3.Connection,
         cols: _codec.PreparedColumns,
         recorded_at: dt.datetime,
         recorded: str | None,
+        versions: list[int] | None = None,
     ) -> BatchResult:
-        """Insert a batch of new ids (version 1, current) from its columns (write_columns)."""
+        """Insert a batch of distinct ids from its columns (write_columns), current, as
+        version 1 or as ``versions`` (one per row)."""
         n = len(cols)
         if not n:
             return BatchResult(0, 0, 0)
@@ -565,6 +601,9 @@ class SqliteStore:
             "id": cols.ids, "valid_from": valid_from, "sumber": sumber, "status": status,
             "content_hash": cols.hashes, "record": cols.blobs, "atribut": cols.atribut_json,
         }  # fmt: skip
+        if versions is not None and versions.count(1) != n:
+            del fixed["version"]
+            bound["version"] = versions
         for i, name in ((2, "petugas"), (3, "waktu"), (4, "id_pengiriman")):
             seen = {v[i] for v in per_prov.values()}
             value = next(iter(seen))

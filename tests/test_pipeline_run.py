@@ -511,5 +511,19 @@ def test_reimporting_an_xlsx_replays_every_batch(tmp_path: Path, workers: int) -
         first = run_file(path, kind="umkm", store=store, workers=workers, batch_size=2)
         again = run_file(path, kind="umkm", store=store, workers=workers, batch_size=2)
     assert first.batches > 100 and first.inserted == first.accepted > 0
-    assert again.replayed_batches == again.batches >= first.batches  # every chunk, none read anew
+    assert again.replayed_batches == again.batches == first.batches  # every chunk, none read anew
     assert (again.inserted, again.accepted, again.rejected) == (0, first.accepted, first.rejected)
+
+
+def test_every_chunk_is_a_batch_even_one_with_no_accepted_row(tmp_path: Path) -> None:
+    rows = [_good(i) for i in range(1, 13)]
+    for k in range(5, 10):  # the second chunk of five: every row rejected
+        rows[k][1] = ""
+    src = _write(tmp_path / "in.csv", rows)
+    store = MemoryStore()
+    first = run_file(src, kind="umkm", store=store, checker=_checker(), batch_size=5)
+    again = run_file(src, kind="umkm", store=store, checker=_checker(), batch_size=5)
+    assert (first.accepted, first.rejected) == (7, 5)
+    assert first.batches == again.batches == again.replayed_batches == 3
+    checked = run_file(src, kind="umkm", store=None, checker=_checker(), batch_size=5)
+    assert checked.batches == 0  # validation records nothing

@@ -126,6 +126,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     warnings: int = 0
+    #: chunks of the file recorded in the store (each with its note; 0 when validating)
     batches: int = 0
     replayed_batches: int = 0
     stored: bool = False
@@ -635,8 +636,6 @@ def run_file(
                         ops = write_ops(kind, accepted, provenance)
                         n_ops = len(ops)
                         res = store.write_batch(ops, batch_key=batch_key)
-                    if done is None:
-                        summary.batches += 1
                     if res.replayed:
                         summary.replayed_batches += 1
                         summary.unchanged += n_ops
@@ -645,6 +644,7 @@ def run_file(
                         summary.updated += res.updated
                         summary.unchanged += res.unchanged
                 if store is not None and done is None:
+                    summary.batches += 1  # every chunk is a batch, with its note
                     store.put_document(
                         BATCH_DOCS,
                         key,

@@ -31,10 +31,10 @@ CPUs gets the reader process where processes are forked (see
 :func:`default_workers`); smaller files, one-CPU machines, validation
 without a store (1M rows: 17.6 s with a worker, 18.1 s without) and a
 ``checker`` given by the caller stay in this process. On the 2-core test
-machine (one million UMKM rows into SQLite) the reader process took 28.5–31.4 s
-against 43.4–52 s in-process and 31.4–39 s with a pool of two, with 232–239 MB
-for the two processes together against 372–382 MB for the pool (sum of RSS;
-``benchmarks/bench_import.py`` measures all three).
+machine (one million UMKM rows into SQLite) the reader process took 25.9–31.9 s
+against 42.5–44.1 s in-process and 29.9–34.0 s with a pool of two, with 227–251 MB
+for the two processes together against 359–435 MB for the pool (sum of RSS;
+``benchmarks/bench_import.py`` measures all three, and the rows in random order).
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared
 earlier in the same file is rejected with ``BARIS_DUPLIKAT`` on the field the

@@ -103,7 +103,9 @@ def test_a_header_of_no_field_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError) as exc:
         m.raise_if_foreign("umkm")
     assert exc.value.code == HEADER_TIDAK_DIKENAL
-    match_header(UMKM, []).raise_if_foreign("umkm")  # an empty file is not foreign
+    empty = match_header(UMKM, [])  # an empty file is not foreign, and misses nothing
+    empty.raise_if_foreign("umkm")
+    assert empty.missing == () and empty.known
     match_header(object(), ["foo"]).raise_if_foreign("umkm")  # no fields: nothing to match
 
 

@@ -103,11 +103,11 @@ def match_header(instrument: Any, columns: Sequence[str]) -> HeaderMatch:
     """Match ``columns`` to ``instrument``'s fields by the rule of the module docstring.
 
     An instrument without ``fields`` (a plugin's own) is taken as it is: every
-    column kept, nothing missing.
+    column kept, nothing missing; so is a file without a header (an empty file).
     """
     cols = list(columns)
     fields = getattr(instrument, "fields", None)
-    if not fields:
+    if not fields or not cols:  # nothing to match (or an empty file: nothing to say of it)
         return HeaderMatch(cols)
     exact: dict[str, str] = {}  # name or alias → field name
     by_key: dict[str, set[str]] = {}  # key of a name or alias → field names

@@ -304,3 +304,33 @@ def test_import_of_a_large_file_uses_the_reader_process_by_default(
     assert seen[0] == seen[1] and seen[0]["rejected"] >= len(faults)
     code, out = _invoke("validate", str(path), "--json")
     assert json.loads(out)["workers"] == 0
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_rejected_row_with_control_characters_goes_to_the_errors_file(
+    tmp_path: Path, suffix: str
+) -> None:
+    """XLSX cannot hold C0 controls: the row is written with U+FFFD there (it stopped the import
+    with openpyxl's IllegalCharacterError), and as it is in CSV."""
+    rows = [r.data for r in generate_umkm(3, seed=5, faulty_share=0.0)]
+    rows[1]["nama_usaha"] = "Toko\x0bMaju\x01"
+    rows[1]["modal_usaha"] = "banyak"  # rejected
+    path = tmp_path / "c.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(UMKM_COLUMNS))
+        w.writeheader()
+        w.writerows(rows)
+    errors = tmp_path / f"ditolak{suffix}"
+    code, out = _invoke("validate", str(path), "--kind", "umkm", "--errors", str(errors), "--json")
+    assert code == 1 and json.loads(out)["rejected"] == 1
+    if suffix == ".csv":
+        assert _errors(errors)[2]["nama_usaha"] == "Toko\x0bMaju\x01"
+    else:
+        from openpyxl import load_workbook
+
+        ws = load_workbook(errors).active
+        assert ws is not None
+        got = [list(r) for r in ws.iter_rows(values_only=True)]
+        name = got[1][got[0].index("nama_usaha")]
+        assert name == "Toko\ufffdMaju\ufffd"
+        assert got[1][got[0].index("_row")] == 2

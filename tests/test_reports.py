@@ -247,3 +247,39 @@ def test_cli_report_rekap_and_tahunan(tmp_path: Path) -> None:
         cli, ["report", "banding", "--from", "2024", "--to", "2025", "--db", db, "--json"]
     )
     assert res.exit_code == 0 and json.loads(res.output)["total_b"] == 6
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    # \r is read back as \n by any XML reader (line-end normalisation), so it is left out
+    labels=st.lists(st.text(st.characters(exclude_characters="\r"), max_size=12), min_size=1, max_size=4),
+    judul=st.text(st.characters(exclude_characters="\r"), min_size=1, max_size=20),
+)
+def test_xlsx_takes_any_text_and_shows_what_xlsx_cannot_hold_as_u_fffd(
+    labels: list[str], judul: str
+) -> None:
+    """A label or title with a control character (a koperasi's jenis as an export gave it, say)
+    does not stop the XLSX: openpyxl refuses C0 controls, kukm writes each as U+FFFD."""
+    from openpyxl import load_workbook
+
+    from kukm._xlsx import REPLACEMENT
+    from kukm.reports.dokumen import Bagian, Dokumen, Tabel
+    from kukm.reports.render import to_xlsx
+
+    def shown(text: str) -> str:
+        return "".join(
+            REPLACEMENT
+            if (ord(c) < 32 and c not in "\t\n\r") or 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff"
+            else c
+            for c in text
+        )
+
+    rows = tuple((label, i) for i, label in enumerate(labels))
+    doc = Dokumen(judul, bagian=(Bagian(judul, tabel=Tabel(judul, ("label", "n"), rows)),))
+    wb = load_workbook(io.BytesIO(to_xlsx(doc)))
+    sheet = wb.worksheets[1]
+    got = [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    # openpyxl reads an empty string back as None; a value it strips (blanks) is not asserted
+    want = [shown(label) or None for label in labels]
+    assert [g if g is None else str(g) for g in got] == [w for w in want]
+    assert shown(judul) == (wb.worksheets[0]["A1"].value or "")

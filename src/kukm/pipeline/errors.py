@@ -12,7 +12,8 @@ columns in their original order, then
 Readers ignore columns starting with ``_``, so the officer corrects the cells
 in Excel and imports the same file again. CSV is written as UTF-8 with a
 byte-order mark (Excel opens it with the right characters) using the input's
-delimiter.
+delimiter. XLSX cannot hold control characters (but tab and line breaks): an
+XLSX errors file shows each as U+FFFD (:mod:`kukm._xlsx`); a CSV one keeps them.
 
 >>> import pathlib, tempfile
 >>> from kukm.exceptions import Issue
@@ -33,6 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final
 
+from kukm._xlsx import xlsx_row
 from kukm.exceptions import ConfigurationError, Issue
 
 __all__ = ["ANNOTATION_COLUMNS", "ErrorsWriter"]
@@ -76,7 +78,7 @@ class ErrorsWriter:
 
             self._wb = Workbook(write_only=True)
             self._ws = self._wb.create_sheet("ditolak")
-            self._ws.append(header)
+            self._ws.append(xlsx_row(header))
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
@@ -91,7 +93,7 @@ class ErrorsWriter:
         values.append(";".join(i.field or "" for i in issues))
         values.append(" | ".join(i.message_id for i in issues))
         if self._xlsx:
-            self._ws.append(values)
+            self._ws.append(xlsx_row(values))
         else:
             self._csv.writerow(values)
         self.count += 1

@@ -28,6 +28,7 @@ import itertools
 import json
 from typing import Any
 
+from kukm._xlsx import xlsx_row, xlsx_safe
 from kukm.reports.dokumen import Dokumen, Grafik, Sel, Tabel
 
 __all__ = ["as_dokumen", "to_csv", "to_html", "to_json", "to_pdf", "to_xlsx"]
@@ -318,39 +319,39 @@ def to_xlsx(obj: Any, **options: Any) -> bytes:
     info = wb.active
     assert info is not None
     info.title = "Info"
-    info.append([doc.judul])
+    info.append(xlsx_row([doc.judul]))
     info["A1"].font = Font(bold=True, size=13)
     if doc.subjudul:
-        info.append([doc.subjudul])
+        info.append(xlsx_row([doc.subjudul]))
     for k, v in doc.meta:
-        info.append([k, v])
+        info.append(xlsx_row([k, v]))
     if doc.dasar:
-        info.append(["Dasar", doc.dasar])
+        info.append(xlsx_row(["Dasar", doc.dasar]))
     used = {"Info"}
     for i, b in enumerate(doc.bagian, start=1):
         if b.tabel is None:
             continue
         t = b.tabel
-        base = "".join(ch for ch in b.judul if ch not in "[]:*?/\\")[:28] or f"Tabel {i}"
+        base = "".join(ch for ch in xlsx_safe(b.judul) if ch not in "[]:*?/\\\ufffd")[:28] or f"Tabel {i}"
         name, suffix = base, 2
         while name in used:
             name = f"{base[:25]} {suffix}"
             suffix += 1
         used.add(name)
         ws = wb.create_sheet(name)
-        ws.append([t.judul])
+        ws.append(xlsx_row([t.judul]))
         ws["A1"].font = Font(bold=True)
-        ws.append(list(t.kolom))
+        ws.append(xlsx_row(t.kolom))
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for r in t.baris:
-            ws.append(list(r))
+            ws.append(xlsx_row(r))
         if t.total is not None:
-            ws.append(list(t.total))
+            ws.append(xlsx_row(t.total))
             for cell in ws[ws.max_row]:
                 cell.font = Font(bold=True)
         if t.catatan:
-            ws.append([t.catatan])
+            ws.append(xlsx_row([t.catatan]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

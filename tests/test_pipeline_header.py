@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kukm.cli import cli
 from kukm.exceptions import ConfigurationError
 from kukm.pipeline import load_instrument, open_table, run_file
-from kukm.pipeline.header import HEADER_TIDAK_DIKENAL, column_key, match_header
+from kukm.pipeline.header import HEADER_TIDAK_DIKENAL, column_key, header_score, match_header
 from kukm.plugins import open_store
 from kukm.synthetic import UMKM_COLUMNS, generate_umkm, write_csv
 
@@ -186,3 +186,73 @@ def test_cli_reports_the_header_and_refuses_a_foreign_file(tmp_path: Path) -> No
     store = open_store(db)
     assert store.count("umkm") == 0
     store.close()
+
+
+def _xlsx(path: Path, top: list[list[str]], rows: list[list[str]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for r in [*top, *rows]:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def _umkm_rows(n: int, faulty: float) -> list[list[str]]:
+    src = [r.data for r in generate_umkm(n, seed=4, faulty_share=faulty)]
+    return [list(UMKM_COLUMNS), *[[d.get(c, "") for c in UMKM_COLUMNS] for d in src]]
+
+
+_TITLE = st.lists(
+    st.text(alphabet="DATA UMKM KOTA 2025 Jakarta:-", max_size=20), min_size=1, max_size=3
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(titles=st.lists(st.one_of(st.just([]), _TITLE), max_size=4))
+def test_an_xlsx_header_below_title_rows_is_found(
+    tmp_path_factory: pytest.TempPathFactory, titles: list[list[str]]
+) -> None:
+    """Title rows (and blank ones) above a sheet's table are passed over; the data rows are
+    numbered from the header, so the outcome is the file's without them."""
+    score = header_score(UMKM)
+    assert score is not None
+    titles = [t for t in titles if score(t) == 0]  # a title that names a field is a header
+    d = tmp_path_factory.mktemp("x")
+    rows = _umkm_rows(12, 0.3)
+    plain = run_file(_xlsx(d / "a.xlsx", [], rows), kind="umkm", errors_path=d / "a.err.csv")
+    titled = run_file(_xlsx(d / "b.xlsx", titles, rows), kind="umkm", errors_path=d / "b.err.csv")
+    assert (titled.input, titled.accepted, titled.rejected) == (plain.input, plain.accepted, plain.rejected)
+    assert plain.rejected > 0
+    assert titled.header_line == len(titles) + 1
+    with open(d / "a.err.csv", encoding="utf-8-sig") as fa, open(d / "b.err.csv", encoding="utf-8-sig") as fb:
+        assert fa.read() == fb.read()
+
+
+def test_an_xlsx_header_is_looked_for_in_the_first_rows_only(tmp_path: Path) -> None:
+    from kukm.pipeline.readers import HEADER_SCAN
+
+    rows = _umkm_rows(3, 0.0)
+    near = [[f"judul {i}"] for i in range(HEADER_SCAN - 1)]
+    with open_table(_xlsx(tmp_path / "n.xlsx", near, rows), header_score=header_score(UMKM)) as t:
+        assert t.header_line == HEADER_SCAN and t.columns == list(UMKM_COLUMNS)
+    far = [[f"judul {i}"] for i in range(HEADER_SCAN)]
+    with open_table(_xlsx(tmp_path / "f.xlsx", far, rows), header_score=header_score(UMKM)) as t:
+        assert t.header_line == 1 and t.columns == ["judul 0"]  # the first row, as without a score
+    with pytest.raises(ConfigurationError) as exc:
+        run_file(tmp_path / "f.xlsx", kind="umkm")
+    assert exc.value.code == HEADER_TIDAK_DIKENAL
+    # without a score (a plain reader) the first non-blank row is the header, as before
+    with open_table(tmp_path / "n.xlsx") as t:
+        assert t.header_line == 1 and t.columns == ["judul 0"]
+
+
+def test_the_cli_says_where_it_found_the_header(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "t.xlsx", [["REKAP UMKM"], []], _umkm_rows(4, 0.0))
+    res = CliRunner().invoke(cli, ["validate", str(path), "--kind", "umkm"])
+    assert res.exit_code == 0, res.output
+    assert "header found on line 3" in res.output
+    res = CliRunner().invoke(cli, ["validate", str(path), "--kind", "umkm", "--json"])
+    assert json.loads(res.output)["header"]["line"] == 3

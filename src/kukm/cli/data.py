@@ -87,6 +87,8 @@ def _header_lines(header: dict[str, Any] | None) -> list[str]:
     if not header:
         return []
     lines = []
+    if header.get("line", 1) > 1:
+        lines.append(f"header found on line {header['line']} (rows above it skipped as titles)")
     if header["renamed"]:
         pairs = ", ".join(f"{k!r} → {v}" for k, v in header["renamed"].items())
         lines.append(f"columns matched by their titles: {pairs}")

@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, final
 
 from attrs import field, frozen
 
 from kukm.exceptions import ConfigurationError, register_code
 
-__all__ = ["HEADER_TIDAK_DIKENAL", "HeaderMatch", "column_key", "match_header"]
+__all__ = ["HEADER_TIDAK_DIKENAL", "HeaderMatch", "column_key", "header_score", "match_header"]
 
 HEADER_TIDAK_DIKENAL: Final = register_code(
     "HEADER_TIDAK_DIKENAL",
@@ -97,6 +97,32 @@ class HeaderMatch:
             "unknown": list(self.unknown),
             "suggestions": dict(self.suggestions),
         }
+
+
+def header_score(instrument: Any) -> Callable[[list[str]], int] | None:
+    """How many of a row's cells name a field of ``instrument`` (exactly or by key): the
+    score by which an XLSX reader finds the header below title rows
+    (:func:`kukm.pipeline.readers.open_table`). ``None`` for an instrument without fields.
+
+    >>> from kukm.pipeline.checks import load_instrument
+    >>> score = header_score(load_instrument("umkm"))
+    >>> score(["DATA UMKM 2025", "", ""]), score(["No", "Nama Usaha", "NIB", "alamat"])
+    (0, 3)
+    """
+    fields = getattr(instrument, "fields", None)
+    if not fields:
+        return None
+    exact: set[str] = set()
+    keys: set[str] = set()
+    for f in fields:
+        for label in (f.name, *f.aliases):
+            exact.add(label)
+            keys.add(column_key(label))
+
+    def score(cells: list[str]) -> int:
+        return sum(1 for c in set(cells) if c and (c in exact or column_key(c) in keys))
+
+    return score
 
 
 def match_header(instrument: Any, columns: Sequence[str]) -> HeaderMatch:

@@ -19,8 +19,15 @@ CSV rules (documented, never guessed silently):
   Indonesian locale) or tabs.
 * A row with more cells than the header is reported as ``BARIS_KOLOM_LEBIH``.
 
-XLSX is read with openpyxl in read-only mode (first sheet; first non-blank row
-is the header). JSON lines: one object per line (ODS exports).
+XLSX is read with openpyxl in read-only mode (first sheet). Its header is the
+first non-blank row, unless the caller gives a ``header_score`` (the import
+does: how many of the row's cells name a field of the form,
+:func:`kukm.pipeline.header.header_score`): then it is the row, among the first
+:data:`HEADER_SCAN` non-blank ones, with the highest score (the first of equals;
+the first non-blank row when none scores), so the titles a Dinas sheet carries
+above its table are passed over (:attr:`Table.header_line` says where the header
+was). Data rows are numbered from the header, as in CSV. JSON lines: one object
+per line (ODS exports).
 
 >>> import io, pathlib, tempfile
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -35,8 +42,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Literal
@@ -145,6 +153,10 @@ def _cell_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+#: XLSX: how many non-blank rows from the top may hold the header (titles above it)
+HEADER_SCAN: Final = 20
+
+
 class Table:
     """An open input file: its ``columns`` and an iterator over ``(row, data)``.
 
@@ -160,8 +172,11 @@ class Table:
         *,
         encoding: str | None = None,
         delimiter: str | None = None,
+        header_score: Callable[[list[str]], int] | None = None,
     ) -> None:
         self.path = path
+        #: the 1-based line of the file (or sheet) holding the header
+        self.header_line = 1
         self.format: Format = fmt
         self.encoding: str | None = None
         self.delimiter: str | None = None
@@ -177,7 +192,7 @@ class Table:
         if fmt == "csv":
             self._open_csv(encoding, delimiter)
         elif fmt == "xlsx":
-            self._open_xlsx()
+            self._open_xlsx(header_score)
         else:
             self._open_jsonl()
 
@@ -241,18 +256,38 @@ class Table:
             yield row, {name: (cells[i].strip() if i < n else "") for i, name in pairs}
 
     # -- XLSX ---------------------------------------------------------------------
-    def _open_xlsx(self) -> None:
+    def _open_xlsx(self, header_score: Callable[[list[str]], int] | None) -> None:
         from openpyxl import load_workbook
 
         wb = load_workbook(self.path, read_only=True, data_only=True)
         self._wb = wb
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
+        top: list[tuple[Any, ...]] = []  # the rows read to find the header
+        best: tuple[int, int] | None = None  # (score, index in top)
+        first: int | None = None
+        filled = 0
         for values in rows:
-            if any(v is not None and str(v).strip() for v in values):
-                self._set_header([_cell_text(v) for v in values])
+            top.append(values)
+            if not any(v is not None and str(v).strip() for v in values):
+                continue
+            filled += 1
+            if first is None:
+                first = len(top) - 1
+            if header_score is None:
                 break
-        self._iter = self._xlsx_rows(rows)
+            score = header_score([_cell_text(v) for v in values])
+            if score > 0 and (best is None or score > best[0]):
+                best = (score, len(top) - 1)
+            if filled >= HEADER_SCAN:
+                break
+        at = best[1] if best is not None else first
+        if at is None:  # an empty sheet
+            self._iter = iter(())
+            return
+        self._set_header([_cell_text(v) for v in top[at]])
+        self.header_line = at + 1
+        self._iter = self._xlsx_rows(itertools.chain(top[at + 1 :], rows))
 
     def _xlsx_rows(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, dict[str, str]]]:
         pairs = list(zip(self._keep, self.columns, strict=True))
@@ -386,8 +421,10 @@ def open_table(
     format: Format | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    header_score: Callable[[list[str]], int] | None = None,
 ) -> Table:
-    """Open an input file for streaming (see the module docstring for the rules).
+    """Open an input file for streaming (see the module docstring for the rules;
+    ``header_score`` finds an XLSX header below title rows).
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"
@@ -399,4 +436,7 @@ def open_table(
     p = Path(path)
     if not p.is_file():
         raise ConfigurationError(f"input file not found: {p}", code="INPUT_NOT_FOUND")
-    return Table(p, format or detect_format(p), encoding=encoding, delimiter=delimiter)
+    return Table(
+        p, format or detect_format(p), encoding=encoding, delimiter=delimiter,
+        header_score=header_score,
+    )  # fmt: skip

@@ -80,7 +80,7 @@ from kukm.pipeline.checks import (
     write_ops,
 )
 from kukm.pipeline.errors import ErrorsWriter
-from kukm.pipeline.header import HeaderMatch, match_header
+from kukm.pipeline.header import HeaderMatch, header_score, match_header
 from kukm.pipeline.readers import Format, open_table
 from kukm.storage._codec import PreparedColumns
 from kukm.storage.base import Store
@@ -139,6 +139,8 @@ class ImportSummary:
     delimiter: str | None = None
     #: how the file's header matched the instrument (:mod:`kukm.pipeline.header`)
     header: HeaderMatch | None = None
+    #: the line of the file holding the header (an XLSX sheet may have titles above it)
+    header_line: int = 1
 
     @property
     def ok(self) -> bool:
@@ -171,7 +173,9 @@ class ImportSummary:
             "rejected_by_field": dict(self.by_field.most_common()),
             "encoding": self.encoding,
             "delimiter": self.delimiter,
-            "header": None if self.header is None else self.header.as_dict(),
+            "header": None
+            if self.header is None
+            else {**self.header.as_dict(), "line": self.header_line},
         }
 
 
@@ -319,6 +323,8 @@ class _Header(NamedTuple):
     #: the file's own column titles, in the order of ``columns`` (the errors file's header)
     labels: list[str]
     match: HeaderMatch
+    #: the 1-based line of the file (or sheet) holding the header
+    line: int
 
 
 class _Step(NamedTuple):
@@ -360,16 +366,22 @@ def _produce(
     Runs in the importing process (checks in a pool when ``workers`` > 1) or
     in the reader process (:func:`_in_reader_process`)."""
     seen = SeenIds()
+    instrument = getattr(checker, "instrument", None)
     with open_table(
-        reading.path, format=reading.format, encoding=reading.encoding, delimiter=reading.delimiter
+        reading.path,
+        format=reading.format,
+        encoding=reading.encoding,
+        delimiter=reading.delimiter,
+        header_score=header_score(instrument),
     ) as table:
         labels = list(table.columns)
-        match = match_header(getattr(checker, "instrument", None), labels)
+        match = match_header(instrument, labels)
         match.raise_if_foreign(checker.kind)
         table.rename(match.renamed)
         yield _Header(
-            list(table.columns), table.encoding, table.delimiter, table.format, labels, match
-        )
+            list(table.columns), table.encoding, table.delimiter, table.format, labels, match,
+            table.header_line,
+        )  # fmt: skip
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked
@@ -582,6 +594,7 @@ def run_file(
         assert isinstance(header, _Header)
         summary.encoding, summary.delimiter = header.encoding, header.delimiter
         summary.header = header.match
+        summary.header_line = header.line
         errors: ErrorsWriter | None = None
         if (
             bulk is not None

@@ -256,3 +256,37 @@ def test_the_cli_says_where_it_found_the_header(tmp_path: Path) -> None:
     assert "header found on line 3" in res.output
     res = CliRunner().invoke(cli, ["validate", str(path), "--kind", "umkm", "--json"])
     assert json.loads(res.output)["header"]["line"] == 3
+
+
+def _csv_file(path: Path, top: list[list[str]], rows: list[list[str]], delimiter: str) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        for r in [*top, *rows]:
+            w.writerow(r)
+    return path
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    titles=st.lists(st.one_of(st.just([]), _TITLE), max_size=4),
+    delimiter=st.sampled_from([",", ";"]),
+)
+def test_a_csv_header_below_title_lines_is_found(
+    tmp_path_factory: pytest.TempPathFactory, titles: list[list[str]], delimiter: str
+) -> None:
+    """A sheet with titles saved as CSV: the lines above the header are passed over as in XLSX
+    (the header's own delimiter is the file's)."""
+    score = header_score(UMKM)
+    assert score is not None
+    titles = [t for t in titles if score(t) == 0]
+    d = tmp_path_factory.mktemp("c")
+    rows = _umkm_rows(12, 0.3)
+    plain = run_file(_csv_file(d / "a.csv", [], rows, delimiter), kind="umkm", errors_path=d / "a.err.csv")
+    titled = run_file(_csv_file(d / "b.csv", titles, rows, delimiter), kind="umkm", errors_path=d / "b.err.csv")
+    assert (titled.input, titled.accepted, titled.rejected) == (plain.input, plain.accepted, plain.rejected)
+    assert titled.header_line == len(titles) + 1 and titled.delimiter == delimiter
+    with open(d / "a.err.csv", encoding="utf-8-sig") as fa, open(d / "b.err.csv", encoding="utf-8-sig") as fb:
+        assert fa.read() == fb.read()
+    # a plain reader (no score) still takes the first line
+    with open_table(d / "b.csv") as t:
+        assert t.header_line == 1

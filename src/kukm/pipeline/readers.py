@@ -19,14 +19,15 @@ CSV rules (documented, never guessed silently):
   Indonesian locale) or tabs.
 * A row with more cells than the header is reported as ``BARIS_KOLOM_LEBIH``.
 
-XLSX is read with openpyxl in read-only mode (first sheet). Its header is the
-first non-blank row, unless the caller gives a ``header_score`` (the import
-does: how many of the row's cells name a field of the form,
-:func:`kukm.pipeline.header.header_score`): then it is the row, among the first
-:data:`HEADER_SCAN` non-blank ones, with the highest score (the first of equals;
-the first non-blank row when none scores), so the titles a Dinas sheet carries
-above its table are passed over (:attr:`Table.header_line` says where the header
-was). Data rows are numbered from the header, as in CSV. JSON lines: one object
+XLSX is read with openpyxl in read-only mode (first sheet). The header of a CSV
+is its first line and of an XLSX its first non-blank row, unless the caller gives
+a ``header_score`` (the import does: how many of the row's cells name a field of
+the form, :func:`kukm.pipeline.header.header_score`): then it is the row, among
+the first :data:`HEADER_SCAN` non-blank ones, with the highest score (the first
+of equals; the first row when none scores), so the titles a Dinas sheet carries
+above its table (also when saved as CSV) are passed over
+(:attr:`Table.header_line` says where the header was). Data rows are numbered
+from the header. JSON lines: one object
 per line (ODS exports).
 
 >>> import io, pathlib, tempfile
@@ -44,7 +45,7 @@ import csv
 import datetime as dt
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Literal
@@ -190,14 +191,19 @@ class Table:
         self._renamed: dict[str, str] = {}
         self._iter: Iterator[tuple[int, dict[str, str]]]
         if fmt == "csv":
-            self._open_csv(encoding, delimiter)
+            self._open_csv(encoding, delimiter, header_score)
         elif fmt == "xlsx":
             self._open_xlsx(header_score)
         else:
             self._open_jsonl()
 
     # -- CSV -------------------------------------------------------------------
-    def _open_csv(self, encoding: str | None, delimiter: str | None) -> None:
+    def _open_csv(
+        self,
+        encoding: str | None,
+        delimiter: str | None,
+        header_score: Callable[[list[str]], int] | None = None,
+    ) -> None:
         with open(self.path, "rb") as raw:
             head = raw.read(_SAMPLE)
         if head.startswith(codecs.BOM_UTF8):
@@ -216,10 +222,32 @@ class Table:
         fh = open(self.path, encoding=enc, errors=errors, newline="")  # noqa: SIM115
         self._fh = fh
         first = fh.readline()
+        lines: Iterable[str] = fh
+        if header_score is not None:
+            # titles above the table (a sheet saved as CSV): the best-scoring of the first
+            # HEADER_SCAN non-blank lines is the header, as in XLSX
+            top = [first]
+            while len(top) < 4 * HEADER_SCAN and sum(1 for t in top if t.strip()) < HEADER_SCAN:
+                line = fh.readline()
+                if not line:
+                    break
+                top.append(line)
+            best: tuple[int, int] | None = None
+            for k, line in enumerate(top):
+                if not line.strip(",; \t\r\n"):
+                    continue
+                cells = next(csv.reader([line], delimiter=delimiter or _sniff_delimiter(line)), [])
+                score = header_score([c.strip() for c in cells])
+                if score > 0 and (best is None or score > best[0]):
+                    best = (score, k)
+            at = best[1] if best is not None else 0
+            first = top[at]
+            self.header_line = at + 1
+            lines = itertools.chain(top[at + 1 :], fh)
         self.delimiter = delimiter or _sniff_delimiter(first)
         header = next(csv.reader([first], delimiter=self.delimiter), [])
         self._set_header([h.strip() for h in header])
-        self._csv_reader = csv.reader(fh, delimiter=self.delimiter)
+        self._csv_reader = csv.reader(lines, delimiter=self.delimiter)
         self._iter = self._csv_rows(self._csv_reader)
 
     def _set_header(self, header: list[str]) -> None:

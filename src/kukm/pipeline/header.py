@@ -99,9 +99,20 @@ class HeaderMatch:
         }
 
 
+def _labels(fields: Sequence[Any]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """The fields' names and aliases: label → field name, and key of a label → field names."""
+    exact: dict[str, str] = {}
+    by_key: dict[str, set[str]] = {}
+    for f in fields:
+        for label in (f.name, *f.aliases):
+            exact.setdefault(label, f.name)
+            by_key.setdefault(column_key(label), set()).add(f.name)
+    return exact, by_key
+
+
 def header_score(instrument: Any) -> Callable[[list[str]], int] | None:
     """How many of a row's cells name a field of ``instrument`` (exactly or by key): the
-    score by which an XLSX reader finds the header below title rows
+    score by which the CSV and XLSX readers find the header below title rows
     (:func:`kukm.pipeline.readers.open_table`). ``None`` for an instrument without fields.
 
     >>> from kukm.pipeline.checks import load_instrument
@@ -112,15 +123,10 @@ def header_score(instrument: Any) -> Callable[[list[str]], int] | None:
     fields = getattr(instrument, "fields", None)
     if not fields:
         return None
-    exact: set[str] = set()
-    keys: set[str] = set()
-    for f in fields:
-        for label in (f.name, *f.aliases):
-            exact.add(label)
-            keys.add(column_key(label))
+    exact, by_key = _labels(fields)
 
     def score(cells: list[str]) -> int:
-        return sum(1 for c in set(cells) if c and (c in exact or column_key(c) in keys))
+        return sum(1 for c in set(cells) if c and (c in exact or column_key(c) in by_key))
 
     return score
 
@@ -135,12 +141,7 @@ def match_header(instrument: Any, columns: Sequence[str]) -> HeaderMatch:
     fields = getattr(instrument, "fields", None)
     if not fields or not cols:  # nothing to match (or an empty file: nothing to say of it)
         return HeaderMatch(cols)
-    exact: dict[str, str] = {}  # name or alias → field name
-    by_key: dict[str, set[str]] = {}  # key of a name or alias → field names
-    for f in fields:
-        for label in (f.name, *f.aliases):
-            exact.setdefault(label, f.name)
-            by_key.setdefault(column_key(label), set()).add(f.name)
+    exact, by_key = _labels(fields)
     given = {exact[c] for c in cols if c in exact}
     renamed: dict[str, str] = {}
     out: list[str] = []

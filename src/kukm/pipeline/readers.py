@@ -27,8 +27,7 @@ the first :data:`HEADER_SCAN` non-blank ones, with the highest score (the first
 of equals; the first row when none scores), so the titles a Dinas sheet carries
 above its table (also when saved as CSV) are passed over
 (:attr:`Table.header_line` says where the header was). Data rows are numbered
-from the header. JSON lines: one object
-per line (ODS exports).
+from the header. JSON lines: one object per line (ODS exports).
 
 >>> import io, pathlib, tempfile
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -48,7 +47,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, Literal, TypeVar
 
 from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 
@@ -154,8 +153,45 @@ def _cell_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-#: XLSX: how many non-blank rows from the top may hold the header (titles above it)
+#: How many non-blank rows from the top may hold the header (titles above it), given a score
 HEADER_SCAN: Final = 20
+
+_T = TypeVar("_T")
+
+
+def _find_header(
+    rows: Iterator[_T],
+    cells: Callable[[_T], list[str]],
+    header_score: Callable[[list[str]], int] | None,
+) -> tuple[list[_T], int | None, int | None]:
+    """Read ``rows`` until the header is known: ``(rows read, best, first)``.
+
+    ``best`` is the index of the row, among the first :data:`HEADER_SCAN`
+    non-blank ones, whose ``cells`` score highest (the first of equals; ``None``
+    when none scores or without ``header_score``); ``first`` that of the first
+    non-blank row (``None``: all blank). Without a score, reading stops at the
+    first non-blank row.
+    """
+    top: list[_T] = []
+    best: tuple[int, int] | None = None  # (score, index in top)
+    first: int | None = None
+    filled = 0
+    for item in rows:
+        top.append(item)
+        text = cells(item)
+        if not any(text):
+            continue
+        filled += 1
+        if first is None:
+            first = len(top) - 1
+        if header_score is None:
+            break
+        score = header_score(text)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, len(top) - 1)
+        if filled >= HEADER_SCAN:
+            break
+    return top, (best[1] if best is not None else None), first
 
 
 class Table:
@@ -225,22 +261,16 @@ class Table:
         lines: Iterable[str] = fh
         if header_score is not None:
             # titles above the table (a sheet saved as CSV): the best-scoring of the first
-            # HEADER_SCAN non-blank lines is the header, as in XLSX
-            top = [first]
-            while len(top) < 4 * HEADER_SCAN and sum(1 for t in top if t.strip()) < HEADER_SCAN:
-                line = fh.readline()
-                if not line:
-                    break
-                top.append(line)
-            best: tuple[int, int] | None = None
-            for k, line in enumerate(top):
-                if not line.strip(",; \t\r\n"):
-                    continue
-                cells = next(csv.reader([line], delimiter=delimiter or _sniff_delimiter(line)), [])
-                score = header_score([c.strip() for c in cells])
-                if score > 0 and (best is None or score > best[0]):
-                    best = (score, k)
-            at = best[1] if best is not None else 0
+            # HEADER_SCAN non-blank lines is the header, as in XLSX; else the first line
+
+            def cells(line: str) -> list[str]:
+                sep = delimiter or _sniff_delimiter(line)
+                return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+
+            top, best, _ = _find_header(
+                itertools.chain([first], iter(fh.readline, "")), cells, header_score
+            )
+            at = best if best is not None else 0
             first = top[at]
             self.header_line = at + 1
             lines = itertools.chain(top[at + 1 :], fh)
@@ -291,25 +321,10 @@ class Table:
         self._wb = wb
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
-        top: list[tuple[Any, ...]] = []  # the rows read to find the header
-        best: tuple[int, int] | None = None  # (score, index in top)
-        first: int | None = None
-        filled = 0
-        for values in rows:
-            top.append(values)
-            if not any(v is not None and str(v).strip() for v in values):
-                continue
-            filled += 1
-            if first is None:
-                first = len(top) - 1
-            if header_score is None:
-                break
-            score = header_score([_cell_text(v) for v in values])
-            if score > 0 and (best is None or score > best[0]):
-                best = (score, len(top) - 1)
-            if filled >= HEADER_SCAN:
-                break
-        at = best[1] if best is not None else first
+        top, best, first = _find_header(
+            rows, lambda values: [_cell_text(v) for v in values], header_score
+        )
+        at = best if best is not None else first
         if at is None:  # an empty sheet
             self._iter = iter(())
             return
@@ -452,7 +467,7 @@ def open_table(
     header_score: Callable[[list[str]], int] | None = None,
 ) -> Table:
     """Open an input file for streaming (see the module docstring for the rules;
-    ``header_score`` finds an XLSX header below title rows).
+    ``header_score`` finds a CSV or XLSX header below title rows).
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.csv"

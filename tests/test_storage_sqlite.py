@@ -249,31 +249,41 @@ def _comparable(r: StoredRecord) -> tuple[object, ...]:
             r.content_hash, dict(r.atribut), r.verifikasi)  # fmt: skip
 
 
+_WAKTU = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+def _verified(store: Store, i: int, status: VerificationStatus) -> object:
+    """``set_status`` on ``u{i}`` as comparable data (``"NotFound"`` when it has no version)."""
+    try:
+        return _comparable(store.set_status("umkm", f"u{i:05d}", status, petugas="d", waktu=_WAKTU))
+    except NotFound:
+        return "NotFound"
+
+
+def _assert_same_histories(memory: Store, sqlite: Store, n: int) -> None:
+    for i in range(n):
+        ident = f"u{i:05d}"
+        assert [_comparable(r) for r in memory.history("umkm", ident)] == [
+            _comparable(r) for r in sqlite.history("umkm", ident)
+        ]
+
+
 @settings(max_examples=40, deadline=None)
 @given(steps=_STEPS)
 def test_sqlite_behaves_like_memory(steps: list[tuple[object, ...]]) -> None:
     """Model-based: any sequence of batches and verifications gives the same history,
     results, lookups and tables on SQLite as on the in-memory reference."""
-    waktu = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     memory, sqlite = MemoryStore(), SqliteStore("sqlite://")
     try:
         for step in steps:
-            outcomes = []
+            outcomes: list[object] = []
             for store in (memory, sqlite):
-                try:
-                    if step[0] == "batch":
-                        outcomes.append(store.write_batch(step[1], batch_key=step[2]))  # type: ignore[arg-type]
-                    else:
-                        rec = store.set_status("umkm", f"u{step[1]:05d}", step[2], petugas="d", waktu=waktu)  # type: ignore[arg-type]
-                        outcomes.append(_comparable(rec))
-                except NotFound:
-                    outcomes.append("NotFound")
+                if step[0] == "batch":
+                    outcomes.append(store.write_batch(step[1], batch_key=step[2]))  # type: ignore[arg-type]
+                else:
+                    outcomes.append(_verified(store, step[1], step[2]))  # type: ignore[arg-type]
             assert outcomes[0] == outcomes[1]
-        for i in range(7):
-            ident = f"u{i:05d}"
-            assert [_comparable(r) for r in memory.history("umkm", ident)] == [
-                _comparable(r) for r in sqlite.history("umkm", ident)
-            ]
+        _assert_same_histories(memory, sqlite, 7)
         for by in (["skala", "status"], ["sumber_data", "kbli"], ["kecamatan"]):
             assert memory.tabulate("umkm", by) == sqlite.tabulate("umkm", by)
         for scope in ("31.71", "31.72.01", None):
@@ -384,7 +394,6 @@ def test_a_bulk_load_without_the_version_index_behaves_like_memory(
     from kukm.storage.base import WriteOp
     from kukm.testing.conformance import SUDIN, make_koperasi
 
-    waktu = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     url = f"sqlite:///{tmp_path_factory.mktemp('fresh')}/f.sqlite"
     memory, sqlite, other = MemoryStore(), SqliteStore(url), SqliteStore(url)
     try:
@@ -393,29 +402,21 @@ def test_a_bulk_load_without_the_version_index_behaves_like_memory(
         with sqlite.bulk_load(sqlite.BULK_MIN_ROWS, "umkm") as deferred:
             assert deferred and "records_version" not in _index_names(sqlite)
             for step in steps:
-                outcomes = []
+                outcomes: list[object] = []
                 for store in (memory, sqlite):
-                    try:
-                        if step[0] == "batch":
-                            outcomes.append(store.write_batch(step[1], batch_key=step[2]))  # type: ignore[arg-type]
-                        elif step[0] == "foreign":
-                            target = other if store is sqlite else memory
-                            outcomes.append(target.write_batch(step[1]))  # type: ignore[arg-type]
-                        elif step[0] == "koperasi":
-                            op = WriteOp("koperasi", f"k{step[1]}", make_koperasi(step[1]), SUDIN)  # type: ignore[arg-type]
-                            outcomes.append(store.write_batch([op]))
-                        else:
-                            rec = store.set_status("umkm", f"u{step[1]:05d}", step[2], petugas="d", waktu=waktu)  # type: ignore[arg-type]
-                            outcomes.append(_comparable(rec))
-                    except NotFound:
-                        outcomes.append("NotFound")
+                    if step[0] == "batch":
+                        outcomes.append(store.write_batch(step[1], batch_key=step[2]))  # type: ignore[arg-type]
+                    elif step[0] == "foreign":
+                        target = other if store is sqlite else memory
+                        outcomes.append(target.write_batch(step[1]))  # type: ignore[arg-type]
+                    elif step[0] == "koperasi":
+                        op = WriteOp("koperasi", f"k{step[1]}", make_koperasi(step[1]), SUDIN)  # type: ignore[arg-type]
+                        outcomes.append(store.write_batch([op]))
+                    else:
+                        outcomes.append(_verified(store, step[1], step[2]))  # type: ignore[arg-type]
                 assert outcomes[0] == outcomes[1]
         assert "records_version" in _index_names(sqlite)
-        for i in range(6):
-            ident = f"u{i:05d}"
-            assert [_comparable(r) for r in memory.history("umkm", ident)] == [
-                _comparable(r) for r in sqlite.history("umkm", ident)
-            ]
+        _assert_same_histories(memory, sqlite, 6)
         assert memory.tabulate("umkm", ["kbli", "status"]) == sqlite.tabulate("umkm", ["kbli", "status"])
         # versions stayed unique: the index could be built as UNIQUE (it was), and is used
         dup = sqlite.conn.execute(
@@ -466,7 +467,6 @@ def test_write_columns_behaves_like_write_batch(
     and whatever status an officer gave the current version."""
     from kukm.storage._codec import PreparedColumns, prepare_ops
 
-    waktu = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     memory, sqlite = MemoryStore(), SqliteStore("sqlite://")
     try:
         for ops, key, verify in batches:
@@ -474,19 +474,8 @@ def test_write_columns_behaves_like_write_batch(
             got = sqlite.write_columns(PreparedColumns.from_ops(prepare_ops(ops), "umkm"), batch_key=key)  # type: ignore[arg-type]
             assert got == want
             if verify is not None:
-                outcomes = []
-                for store in (memory, sqlite):
-                    try:
-                        rec = store.set_status("umkm", f"u{verify[0]:05d}", verify[1], petugas="d", waktu=waktu)
-                        outcomes.append(_comparable(rec))
-                    except NotFound:
-                        outcomes.append("NotFound")
-                assert outcomes[0] == outcomes[1]
-        for i in range(7):
-            ident = f"u{i:05d}"
-            assert [_comparable(r) for r in memory.history("umkm", ident)] == [
-                _comparable(r) for r in sqlite.history("umkm", ident)
-            ]
+                assert _verified(memory, *verify) == _verified(sqlite, *verify)
+        _assert_same_histories(memory, sqlite, 7)
         for by in (["skala", "status"], ["sumber_data", "kbli"], ["kecamatan", "jenis_kelamin"]):
             assert memory.tabulate("umkm", by) == sqlite.tabulate("umkm", by)
         _assert_tabulasi_is_a_group_by(sqlite)

@@ -359,3 +359,50 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- Excel's scientific notation: the digits are gone, and the error says so ---------------------
+
+NUMERIC_MODULES = [nib, nik_penduduk, npwp, telepon, nomor_induk_koperasi]
+
+
+@st.composite
+def excel_scientific(draw: st.DrawFn) -> str:
+    """A long number as Excel shows it in a narrow General cell or writes it to CSV."""
+    digits = draw(st.integers(min_value=10**9, max_value=10**17 - 1))
+    places = draw(st.integers(min_value=0, max_value=14))
+    text = f"{digits:.{places}E}"  # 3.17304E+15
+    if draw(st.booleans()):
+        text = text.replace(".", ",")  # an Indonesian locale
+    if draw(st.booleans()):
+        text = text.lower()
+    return draw(st.sampled_from(["", "'"])) + text + draw(st.sampled_from(["", " "]))
+
+
+@pytest.mark.parametrize("module", NUMERIC_MODULES, ids=lambda m: m.__name__)
+@given(value=excel_scientific())
+def test_scientific_notation_has_its_own_code(module: object, value: str) -> None:
+    with pytest.raises(InvalidFormat) as info:
+        module.validate(value)  # type: ignore[attr-defined]
+    assert info.value.code == "NOTASI_ILMIAH"
+    assert "15" in CODES["NOTASI_ILMIAH"].message_id and "Teks" in CODES["NOTASI_ILMIAH"].message_id
+
+
+@pytest.mark.parametrize("module", NUMERIC_MODULES, ids=lambda m: m.__name__)
+@given(value=excel_scientific())
+def test_other_bad_characters_keep_the_format_code(module: object, value: str) -> None:
+    """Only the scientific form gets NOTASI_ILMIAH: the same text with the E replaced is a plain
+    format error of the identifier."""
+    garbled = value.replace("E", "x").replace("e", "x")
+    with pytest.raises(InvalidFormat) as info:
+        module.validate(garbled)  # type: ignore[attr-defined]
+    assert info.value.code.endswith("_FORMAT")
+
+
+def test_scientific_nik_from_a_real_one() -> None:
+    """A valid NIK typed into a number cell and saved as CSV by Excel: refused with the reason."""
+    real = "3173040202891543"
+    assert nik_penduduk.validate(real) == real
+    shown = f"{int(real):.5E}".replace(".", ",")
+    assert shown == "3,17304E+15"
+    assert nik_penduduk.problems(shown)[0].code == "NOTASI_ILMIAH"

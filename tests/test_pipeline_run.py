@@ -527,3 +527,42 @@ def test_every_chunk_is_a_batch_even_one_with_no_accepted_row(tmp_path: Path) ->
     assert first.batches == again.batches == again.replayed_batches == 3
     checked = run_file(src, kind="umkm", store=None, checker=_checker(), batch_size=5)
     assert checked.batches == 0  # validation records nothing
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=11)))
+def test_a_nik_in_a_number_cell_rejects_its_row_and_only_its_row(numeric: set[int]) -> None:
+    """A NIK written as a number cell (Excel has kept only 15 of its digits) rejects the row
+    with SEL_ANGKA_PANJANG on the NIK column, whatever the rest of the row; the same NIK as text
+    is stored; a long number in a column the form ignores rejects nothing."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    from kukm.pipeline.readers import SEL_ANGKA_PANJANG
+    from kukm.synthetic import generate_umkm
+
+    rows = [r.data for r in generate_umkm(12, seed=3, faulty_share=0.0)]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append([*rows[0], "no_kk"])
+    for i, r in enumerate(rows):
+        cells: list[Any] = list(r.values())
+        if i in numeric:
+            cells[list(r).index("nik_pemilik")] = int(r["nik_pemilik"])
+        ws.append([*cells, 3171010101010001])
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "u.xlsx"
+        wb.save(path)
+        store = MemoryStore()
+        summary = run_file(path, kind="umkm", store=store, workers=0, errors_path=Path(d) / "e.csv")
+        errors_file = Path(d) / "e.csv"
+        assert errors_file.exists() == bool(numeric)  # no errors file when every row is good
+        errors = []
+        if numeric:
+            with open(errors_file, encoding="utf-8-sig", newline="") as fh:
+                errors = list(csv.DictReader(fh))
+    assert summary.rejected == len(numeric) and summary.accepted == 12 - len(numeric)
+    assert sorted(int(e["_row"]) - 1 for e in errors) == sorted(numeric)
+    assert all((e["_codes"], e["_fields"]) == (SEL_ANGKA_PANJANG, "nik_pemilik") for e in errors)

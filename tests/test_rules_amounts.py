@@ -135,3 +135,21 @@ def test_rupiah_fast_path_examples(text: str) -> None:
     from kukm.rules.amounts import _parse_rupiah_general
 
     assert _outcome(parse_rupiah, text) == _outcome(_parse_rupiah_general, text)
+
+
+@given(
+    mantissa=st.integers(min_value=1, max_value=99_999),
+    exponent=st.integers(min_value=0, max_value=20),
+    comma=st.booleans(),
+)
+def test_amount_in_scientific_notation_is_refused_with_its_code(
+    mantissa: int, exponent: int, comma: bool
+) -> None:
+    text = f"{mantissa / 10 ** (len(str(mantissa)) - 1)}E+{exponent:02d}"
+    if comma:
+        text = text.replace(".", ",")
+    with pytest.raises(InvalidFormat) as info:
+        parse_rupiah(text)
+    assert info.value.code == "NOTASI_ILMIAH"
+    # the same digits written out are an amount
+    assert parse_rupiah(str(mantissa)) == mantissa

@@ -22,12 +22,25 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Final
 
-from kukm.exceptions import Issue, ValidationError, issue
+from kukm.exceptions import InvalidFormat, Issue, ValidationError, issue, register_code
 
-__all__ = ["clean", "is_ascii_digits", "problems_for"]
+__all__ = ["NOTASI_ILMIAH", "clean", "format_error", "is_ascii_digits", "problems_for"]
+
+NOTASI_ILMIAH: Final = register_code(
+    "NOTASI_ILMIAH",
+    "Nomor tertulis dalam notasi ilmiah (mis. 3,17304E+15), sehingga digitnya sudah hilang: "
+    "Excel hanya menyimpan 15 digit sebuah angka. Format kolom sebagai Teks lalu isi ulang nomornya.",
+    "The number is written in scientific notation (e.g. 3.17304E+15), so its digits are lost: "
+    "Excel keeps only 15 digits of a number. Format the column as Text and enter the numbers again.",
+    module=__name__,
+)
+
+# Excel's way of showing a number too long for its cell ("3,17304E+15" in an Indonesian locale)
+_SCIENTIFIC: Final = re.compile(r"'?[+-]?\d+(?:[.,]\d*)?[eE][+-]?\d{1,3}")
 
 _DELETE: Final = " -."
 _table: dict[int, str | None] | None = None
@@ -71,6 +84,19 @@ def clean(number: object) -> str | None:
     if text[:1] == "'":
         text = text[1:].strip()
     return text
+
+
+def format_error(code: str, number: object) -> InvalidFormat:
+    """The error for a *number* that is not digits: :data:`NOTASI_ILMIAH` when it is in the
+    scientific notation Excel shows a long number in (the digits past the fifth or so are gone,
+    and no check can get them back), else *code*.
+
+    >>> format_error("NIB_FORMAT", "9,12E+12").code, format_error("NIB_FORMAT", "91x").code
+    ('NOTASI_ILMIAH', 'NIB_FORMAT')
+    """
+    if isinstance(number, str) and _SCIENTIFIC.fullmatch(number.strip()):
+        return InvalidFormat(code=NOTASI_ILMIAH, value=number)
+    return InvalidFormat(code=code, value=number)
 
 
 def is_ascii_digits(text: str) -> bool:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Final
 
 from kukm.exceptions import InvalidFormat, InvalidLength, Issue, ValidationError, register_code
-from kukm.ids._util import clean, is_ascii_digits, problems_for
+from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
 
 __all__ = ["CODES", "NAME", "compact", "format", "is_valid", "problems", "validate"]
 
@@ -76,7 +76,7 @@ def validate(number: object) -> str:
         return number
     text = compact(number)
     if not is_ascii_digits(text):
-        raise InvalidFormat(code=NIB_FORMAT, value=number)
+        raise format_error(NIB_FORMAT, number)
     if len(text) != LENGTH:
         raise InvalidLength(code=NIB_LENGTH, value=number)
     return text

@@ -47,7 +47,7 @@ from kukm.exceptions import (
     ValidationError,
     register_code,
 )
-from kukm.ids._util import clean, is_ascii_digits, problems_for
+from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
 from kukm.model import JenisKelamin
 
 __all__ = [
@@ -172,7 +172,7 @@ def validate(number: object) -> str:
     else:
         n = compact(number)
         if not is_ascii_digits(n):
-            raise InvalidFormat(code=NIK_PENDUDUK_FORMAT, value=number)
+            raise format_error(NIK_PENDUDUK_FORMAT, number)
         if len(n) != LENGTH:
             raise InvalidLength(code=NIK_PENDUDUK_LENGTH, value=number)
     dm = n[6:10]

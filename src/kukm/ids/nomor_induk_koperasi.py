@@ -43,7 +43,7 @@ from typing import Final, final
 from attrs import frozen
 
 from kukm.exceptions import InvalidFormat, InvalidLength, Issue, ValidationError, register_code
-from kukm.ids._util import clean, is_ascii_digits, problems_for
+from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
 
 __all__ = [
     "CODES",
@@ -131,7 +131,7 @@ def validate(number: object) -> str:
         return number
     text = compact(number)
     if not is_ascii_digits(text):
-        raise InvalidFormat(code=NOMOR_INDUK_KOPERASI_FORMAT, value=number)
+        raise format_error(NOMOR_INDUK_KOPERASI_FORMAT, number)
     if len(text) != LENGTH:
         raise InvalidLength(code=NOMOR_INDUK_KOPERASI_LENGTH, value=number)
     return text

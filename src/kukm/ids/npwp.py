@@ -44,7 +44,7 @@ from kukm.exceptions import (
     register_code,
 )
 from kukm.ids import nik_penduduk
-from kukm.ids._util import clean, is_ascii_digits, problems_for
+from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
 
 __all__ = ["CODES", "NAME", "compact", "format", "is_valid", "problems", "to_16", "validate"]
 
@@ -148,7 +148,7 @@ def validate(number: object) -> str:
     else:
         n = compact(number)
         if not is_ascii_digits(n):
-            raise InvalidFormat(code=NPWP_FORMAT, value=number)
+            raise format_error(NPWP_FORMAT, number)
     length = len(n)
     if length == 15:
         if not _luhn_ok(n[:9]):

@@ -40,7 +40,7 @@ from kukm.exceptions import (
     ValidationError,
     register_code,
 )
-from kukm.ids._util import clean, is_ascii_digits, problems_for
+from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
 
 __all__ = [
     "CODES",
@@ -106,7 +106,7 @@ def _nsn(number: object) -> str:
     if plus:
         text = text[1:]
     if not is_ascii_digits(text):
-        raise InvalidFormat(code=TELEPON_FORMAT, value=number)
+        raise format_error(TELEPON_FORMAT, number)
     if plus or (text.startswith("62") and len(text) >= 10):
         if not text.startswith("62"):
             raise InvalidComponent(code=TELEPON_NEGARA, value=number)

@@ -19,6 +19,13 @@ CSV rules (documented, never guessed silently):
   Indonesian locale) or tabs.
 * A row with more cells than the header is reported as ``BARIS_KOLOM_LEBIH``.
 
+XLSX: a cell holding a *number* (not text) of 16 digits or more is reported as
+``SEL_ANGKA_PANJANG`` on its column. Excel keeps 15 significant digits of a
+number (Microsoft, *Excel specifications and limits*: number precision 15
+digits), so a NIK typed into a number cell comes back with its last digit
+turned to 0 and still looks like a NIK: accepting it would store a wrong number
+without a word. A NIB (13 digits) or an old NPWP (15) survives as a number.
+
 XLSX is read with openpyxl in read-only mode (first sheet). The header of a CSV
 is its first line and of an XLSX its first non-blank row, unless the caller gives
 a ``header_score`` (the import does: how many of the row's cells name a field of
@@ -54,6 +61,7 @@ from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 __all__ = [
     "BARIS_JSON_INVALID",
     "BARIS_KOLOM_LEBIH",
+    "SEL_ANGKA_PANJANG",
     "Format",
     "Table",
     "detect_encoding",
@@ -69,6 +77,16 @@ BARIS_KOLOM_LEBIH: Final = register_code(
     "The row has more cells than the header.",
     module=__name__,
 )
+SEL_ANGKA_PANJANG: Final = register_code(
+    "SEL_ANGKA_PANJANG",
+    "Sel berisi angka 16 digit atau lebih; Excel hanya menyimpan 15 digit sebuah angka, sehingga "
+    "digit terakhirnya bisa sudah hilang. Format kolom sebagai Teks lalu isi ulang nomornya "
+    "(NIK 16 digit harus berupa teks).",
+    "The cell holds a number of 16 or more digits; Excel keeps only 15 digits of a number, so "
+    "its last digits may already be lost. Format the column as Text and enter the numbers again "
+    "(a 16-digit NIK must be text).",
+    module=__name__,
+)
 BARIS_JSON_INVALID: Final = register_code(
     "BARIS_JSON_INVALID",
     "Baris bukan objek JSON yang sah.",
@@ -76,6 +94,8 @@ BARIS_JSON_INVALID: Final = register_code(
     module=__name__,
 )
 
+#: Excel keeps a number to 15 significant digits; a number cell of 16 or more may have lost some
+_EXCEL_LIMIT: Final = 10**15
 _SAMPLE: Final = 65536
 _FALLBACK: Final = "kukm-cp1252"
 
@@ -222,6 +242,9 @@ class Table:
         self.raw_columns: list[str] = []
         #: row number -> read issue of that row (only rows that had one)
         self.row_issues: dict[int, Issue] = {}
+        #: XLSX: the columns whose number cells of 16+ digits are reported (``None``: all);
+        #: the import leaves out the columns its form ignores
+        self.long_number_columns: set[str] | None = None
         self._fh: IO[Any] | None = None
         self._wb: Any = None
         self._renamed: dict[str, str] = {}
@@ -334,6 +357,8 @@ class Table:
 
     def _xlsx_rows(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, dict[str, str]]]:
         pairs = list(zip(self._keep, self.columns, strict=True))
+        only = self.long_number_columns
+        names = {i: name for i, name in pairs if only is None or name in only}
         width = len(self.raw_columns)
         for row, values in enumerate(rows, start=1):
             cells = [_cell_text(v) for v in values]
@@ -344,6 +369,15 @@ class Table:
                 self.row_issues[row] = issue(
                     BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
                 )
+            else:
+                for i, v in enumerate(values):
+                    if (
+                        (type(v) is int or type(v) is float)
+                        and abs(v) >= _EXCEL_LIMIT
+                        and i in names
+                    ):
+                        self.row_issues[row] = issue(SEL_ANGKA_PANJANG, names[i], cells[i], row=row)
+                        break
             yield row, {name: (cells[i] if i < n else "") for i, name in pairs}
 
     # -- JSON lines -------------------------------------------------------------------

@@ -378,6 +378,7 @@ def _produce(
         match = match_header(instrument, labels)
         match.raise_if_foreign(checker.kind)
         table.rename(match.renamed)
+        table.long_number_columns = set(table.columns) - set(match.unknown)
         yield _Header(
             list(table.columns), table.encoding, table.delimiter, table.format, labels, match,
             table.header_line,

@@ -17,7 +17,9 @@ never guessed):
 Rejections: ``AMOUNT_AMBIGUOUS`` when a dot is followed by other than three
 digits (``1.5``: English decimal or a typo?) or a comma by exactly three digits
 without a multiplier (``1,500``: English thousands?); ``AMOUNT_NOT_INTEGER``
-for fractions of a rupiah; ``AMOUNT_FORMAT`` for anything else. Head counts (:func:`parse_int`) may group
+for fractions of a rupiah; ``NOTASI_ILMIAH`` for Excel's scientific notation
+(``1,5E+11``: Excel shows a long number so and its last digits are gone);
+``AMOUNT_FORMAT`` for anything else. Head counts (:func:`parse_int`) may group
 thousands with ``,`` as the ODS does (a count cannot have decimals).
 
 Dates: ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (the ODS form). ``DATE_FORMAT``
@@ -40,6 +42,7 @@ import re
 from typing import Final
 
 from kukm.exceptions import InvalidFormat, register_code
+from kukm.ids._util import format_error
 
 __all__ = [
     "AMOUNT_AMBIGUOUS",
@@ -143,7 +146,7 @@ def _parse_rupiah_general(text: str) -> int:
         negative, s = True, s[1:].lstrip()
     m = _SPLIT.fullmatch(s)
     if m is None or not s.isascii():
-        raise InvalidFormat(code=AMOUNT_FORMAT, value=text)
+        raise format_error(AMOUNT_FORMAT, text)
     number, word = m.group(1), m.group(2)
     power = 0
     if word:

@@ -78,6 +78,11 @@ def _text(summary: dict[str, Any], stored: bool) -> str:
         lines.append(f"errors file: {summary['errors_file']}")
     if summary["warnings"]:
         lines.append(f"warnings: {summary['warnings']}")
+    if summary.get("wilayah_filled"):
+        lines.append(
+            f"kode_wilayah read from the region names (kelurahan, kecamatan, kota) on "
+            f"{summary['wilayah_filled']} row(s)"
+        )
     lines.extend(_header_lines(summary.get("header")))
     return "\n".join(lines)
 

@@ -61,7 +61,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeVar
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from kukm._gc import gc_paused
 from kukm._seen import SeenIds
@@ -82,6 +82,7 @@ from kukm.pipeline.checks import (
 from kukm.pipeline.errors import ErrorsWriter
 from kukm.pipeline.header import HeaderMatch, header_score, match_header
 from kukm.pipeline.readers import Format, open_table
+from kukm.pipeline.wilayah import WilayahFill
 from kukm.storage._codec import PreparedColumns
 from kukm.storage.base import Store
 
@@ -141,6 +142,8 @@ class ImportSummary:
     header: HeaderMatch | None = None
     #: the line of the file holding the header (an XLSX sheet may have titles above it)
     header_line: int = 1
+    #: rows whose blank kode_wilayah was read from their region names (kukm.pipeline.wilayah)
+    wilayah_filled: int = 0
 
     @property
     def ok(self) -> bool:
@@ -173,6 +176,7 @@ class ImportSummary:
             "rejected_by_field": dict(self.by_field.most_common()),
             "encoding": self.encoding,
             "delimiter": self.delimiter,
+            "wilayah_filled": self.wilayah_filled,
             "header": None
             if self.header is None
             else {**self.header.as_dict(), "line": self.header_line},
@@ -337,6 +341,8 @@ class _Step(NamedTuple):
     accepted: Sequence[Accepted]
     rejected: list[Rejected]  # in row order
     prepared: list[Any] | PreparedColumns | None
+    #: rows of this chunk whose kode_wilayah came from their region names
+    wilayah_filled: int = 0
 
 
 def _committed(store: Store | None, base_key: str) -> dict[str, dict[str, Any]]:
@@ -379,8 +385,14 @@ def _produce(
         match.raise_if_foreign(checker.kind)
         table.rename(match.renamed)
         table.long_number_columns = set(table.columns) - set(match.unknown)
+        fields = [f.name for f in getattr(instrument, "fields", ())]
+        fill = WilayahFill.plan(table.columns, fields)
+        columns = table.columns if fill is None else fill.columns
+        if fill is not None and len(columns) > len(table.columns):  # a kode_wilayah column added
+            labels = [*labels, *columns[len(labels) :]]
+            match = evolve(match, missing=tuple(m for m in match.missing if m not in columns))
         yield _Header(
-            list(table.columns), table.encoding, table.delimiter, table.format, labels, match,
+            list(columns), table.encoding, table.delimiter, table.format, labels, match,
             table.header_line,
         )  # fmt: skip
 
@@ -389,6 +401,8 @@ def _produce(
             wrap = reading.wrap_rows
             cells = table.cell_rows()  # regular CSV rows as lists of cells, no dict per row
             rows = wrap(cells) if wrap is not None else cells  # type: ignore[arg-type]
+            if fill is not None:
+                rows = fill.wrap(rows, table.row_issues)
             for index, chunk in enumerate(_chunks(rows, table.row_issues, reading.batch_size)):
                 key = f"{reading.base_key}:{index}"
                 done = committed.get(key)
@@ -400,7 +414,7 @@ def _produce(
                 else:
                     yield (key, None), chunk
 
-        columns = table.columns
+        filled = 0
         for (key, done), chunk, result in _results(checker, planned(), workers, columns):
             accepted: Sequence[Accepted]
             rejected: list[Rejected] = list(result.rejected)
@@ -441,7 +455,11 @@ def _produce(
                 )
             rejected.sort(key=lambda r: r.row)
             n_in = len(result.accepted) + len(result.rejected)
-            yield _Step(key, done, n_in, result.warnings, accepted, rejected, prepared)
+            now = fill.filled if fill is not None else 0
+            yield _Step(
+                key, done, n_in, result.warnings, accepted, rejected, prepared, now - filled
+            )
+            filled = now
 
 
 def _reader_main(
@@ -611,6 +629,7 @@ def run_file(
                 key, done, accepted, rejected = step.key, step.done, step.accepted, step.rejected
                 n_in = step.n_in
                 summary.warnings += step.warnings
+                summary.wilayah_filled += step.wilayah_filled
                 summary.accepted += len(accepted)
                 summary.rejected += len(rejected)
                 summary.input += n_in

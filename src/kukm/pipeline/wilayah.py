@@ -1,0 +1,171 @@
+"""The Kemendagri region code of a row from its region *names*, when the file has no code.
+
+Many Dinas sheets (and Jakpreneur exports) give a business's place as names,
+``Kota`` / ``Kecamatan`` / ``Kelurahan``, not as the Kemendagri code the UMKM form
+requires (``kode_wilayah``, Kepgub F.1: data "spesifik"). Rather than reject
+every such row, the import reads the code from the names by one documented
+rule, and never guesses:
+
+1. It applies only to a form with a ``kode_wilayah`` field, to a file with a
+   kecamatan column and a kelurahan column (titles matched by their key, see
+   :func:`kukm.pipeline.header.column_key`: :data:`NAME_COLUMNS`), and to rows
+   whose ``kode_wilayah`` cell is blank or absent. A code given is never
+   overwritten: the form checks it as usual.
+2. The names are resolved by :func:`kukm.reference.wilayah.resolve_alamat`:
+   kab/kota within the province, kecamatan within the kab/kota, kelurahan
+   within the kecamatan (exact name after normalising prefixes such as
+   "Kel." and case; a near spelling only when it is the single best match, at
+   least 88 of 100, inside the kecamatan).
+3. Only a **kelurahan** found exactly once gives a code. A row whose names
+   stop short of one (unknown, ambiguous, or only a kecamatan) is rejected
+   with ``WILAYAH_NAMA_TIDAK_DIKENAL`` on ``kode_wilayah``, its names quoted; a
+   row with no name at all is left to the form (``REQUIRED_MISSING``).
+
+When the file has no ``kode_wilayah`` column, one is added after the others:
+the errors file then shows it (blank on the rows that failed), and importing
+the corrected errors file uses it. The summary counts the rows filled
+(``wilayah_filled``).
+
+>>> fill = WilayahFill.plan(["nama_usaha", "Kecamatan", "Kelurahan"], ["kode_wilayah"])
+>>> fill.columns
+['nama_usaha', 'Kecamatan', 'Kelurahan', 'kode_wilayah']
+>>> issues = {}
+>>> list(fill.wrap(iter([(1, ["Kopi", "Gambir", "Kel. Cideng"]), (2, ["Teh", "Gambir", "Atlantis"])]), issues))
+[(1, ['Kopi', 'Gambir', 'Kel. Cideng', '31.71.01.1002']), (2, ['Teh', 'Gambir', 'Atlantis', ''])]
+>>> issues[2].code, fill.filled
+('WILAYAH_NAMA_TIDAK_DIKENAL', 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Final
+
+from kukm.exceptions import Issue, issue, register_code
+from kukm.pipeline.header import column_key
+
+__all__ = ["CODE_FIELD", "NAME_COLUMNS", "WILAYAH_NAMA_TIDAK_DIKENAL", "WilayahFill"]
+
+WILAYAH_NAMA_TIDAK_DIKENAL: Final = register_code(
+    "WILAYAH_NAMA_TIDAK_DIKENAL",
+    "Kode wilayah kosong dan nama kelurahan/kecamatan/kota tidak menunjuk tepat satu kelurahan; "
+    "isi kode wilayah Kemendagri (mis. 31.71.01.1001) atau perbaiki namanya.",
+    "The region code is blank and the kelurahan/kecamatan/kota names do not name exactly one "
+    "kelurahan; fill in the Kemendagri region code (e.g. 31.71.01.1001) or correct the names.",
+    module=__name__,
+)
+
+#: The form's field the names fill
+CODE_FIELD: Final = "kode_wilayah"
+
+#: Level → the keys of the column titles that give its name (``column_key`` of the title)
+NAME_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "provinsi": ("provinsi", "prov", "propinsi"),
+    "kab_kota": (
+        "kab_kota", "kabkota", "kota", "kabupaten", "kabupaten_kota", "kota_kabupaten",
+        "kota_administrasi", "kota_kab", "kab", "wilayah_kota",
+    ),
+    "kecamatan": ("kecamatan", "kec"),
+    "kelurahan": ("kelurahan", "kel", "kelurahan_desa", "desa_kelurahan", "desa"),
+}  # fmt: skip
+
+_LEVELS: Final = ("provinsi", "kab_kota", "kecamatan", "kelurahan")
+_CACHE_LIMIT: Final = 100_000
+
+
+class WilayahFill:
+    """Fills a blank ``kode_wilayah`` cell of each row from the row's region names.
+
+    Use :meth:`plan`, which returns ``None`` when the rule does not apply.
+    """
+
+    def __init__(self, columns: Sequence[str], names: dict[str, int], code_at: int | None) -> None:
+        #: the columns of the rows :meth:`wrap` yields (``kode_wilayah`` added when absent)
+        self.columns = list(columns) if code_at is not None else [*columns, CODE_FIELD]
+        self._names = names
+        self._code = code_at
+        self._cache: dict[tuple[str, ...], str | None] = {}
+        #: how many rows got their code from their names
+        self.filled = 0
+
+    @classmethod
+    def plan(cls, columns: Sequence[str], fields: Iterable[str]) -> WilayahFill | None:
+        """The filler for rows with these ``columns`` (after header matching), or ``None``
+        when the form has no ``kode_wilayah`` field or the file no kecamatan and kelurahan
+        columns.
+
+        >>> WilayahFill.plan(["kode_wilayah", "kelurahan"], ["kode_wilayah"]) is None
+        True
+        """
+        if CODE_FIELD not in set(fields):
+            return None
+        names: dict[str, int] = {}
+        for i, col in enumerate(columns):
+            key = column_key(col)
+            for level, keys in NAME_COLUMNS.items():
+                if key in keys and level not in names:
+                    names[level] = i
+        if "kecamatan" not in names or "kelurahan" not in names:
+            return None
+        code_at = list(columns).index(CODE_FIELD) if CODE_FIELD in columns else None
+        return cls(columns, names, code_at)
+
+    def _resolve(self, key: tuple[str, ...]) -> str | None:
+        code = self._cache.get(key, "")
+        if code == "":
+            from kukm.reference.wilayah import resolve_alamat
+
+            found = resolve_alamat(*key)
+            code = found if found is not None and found.count(".") == 3 else None
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = code
+        return code
+
+    def _names_of(self, data: Any) -> tuple[str, ...]:
+        if isinstance(data, dict):
+            cols = self.columns
+            return tuple(
+                str(data.get(cols[self._names[lv]], "")) if lv in self._names else ""
+                for lv in _LEVELS
+            )
+        n = len(data)
+        return tuple(
+            data[self._names[lv]] if lv in self._names and self._names[lv] < n else ""
+            for lv in _LEVELS
+        )
+
+    def wrap(
+        self, rows: Iterable[tuple[int, Any]], issues: dict[int, Issue]
+    ) -> Iterator[tuple[int, Any]]:
+        """The rows with ``kode_wilayah`` filled where rule 3 gives one; the rows whose names
+        give none get an issue in *issues* (the reader's ``row_issues``) under their number."""
+        code_at = self._code
+        for row, data in rows:
+            is_dict = isinstance(data, dict)
+            if code_at is None:
+                given = ""
+            elif is_dict:
+                given = str(data.get(CODE_FIELD, "")).strip()
+            else:
+                given = data[code_at].strip() if code_at < len(data) else ""
+            code = ""
+            if not given and row not in issues:
+                key = self._names_of(data)
+                if any(k.strip() for k in key):
+                    found = self._resolve(key)
+                    if found is None:
+                        shown = " / ".join(k for k in reversed(key) if k.strip())
+                        issues[row] = issue(WILAYAH_NAMA_TIDAK_DIKENAL, CODE_FIELD, shown, row=row)
+                    else:
+                        code = found
+                        self.filled += 1
+            if is_dict:
+                if code or code_at is None:
+                    data = {**data, CODE_FIELD: code or data.get(CODE_FIELD, "")}
+            elif code_at is None:
+                data = [*data, code]
+            elif code:
+                data = list(data)
+                data[code_at] = code
+            yield row, data

@@ -1,0 +1,176 @@
+"""The region code read from region names (kukm.pipeline.wilayah), end to end through run_file."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kukm.adapters.memory import MemoryStore
+from kukm.pipeline import run_file
+from kukm.pipeline.wilayah import NAME_COLUMNS, WILAYAH_NAMA_TIDAK_DIKENAL, WilayahFill
+from kukm.reference.wilayah import get_table
+from kukm.synthetic import generate_umkm
+
+ROWS = [r.data for r in generate_umkm(30, seed=11, faulty_share=0.0)]
+
+
+def _names(code: str) -> tuple[str, str, str]:
+    t = get_table()
+    kel = t.get(code)
+    kec = t.get(code.rsplit(".", 1)[0])
+    kab = t.get(code.rsplit(".", 2)[0])
+    assert kel is not None and kec is not None and kab is not None
+    return kab.nama, kec.nama, kel.nama
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def _stored(path: Path, errors: Path) -> tuple[Any, dict[str, Any]]:
+    store = MemoryStore()
+    summary = run_file(path, kind="umkm", store=store, workers=0, errors_path=errors)
+    records = {r.id: r.record for r in store.iter_records("umkm")}
+    return summary, records
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    named=st.sets(st.integers(min_value=0, max_value=len(ROWS) - 1)),
+    keep_column=st.booleans(),
+    titles=st.tuples(
+        st.sampled_from(["Kota", "Kabupaten/Kota", "KAB_KOTA", "Kota Administrasi"]),
+        st.sampled_from(["Kecamatan", "KEC."]),
+        st.sampled_from(["Kelurahan", "Kelurahan / Desa", "kel"]),
+    ),
+    prefix=st.sampled_from(["", "Kel. ", "KELURAHAN "]),
+)
+def test_names_give_the_same_records_as_codes(
+    named: set[int], keep_column: bool, titles: tuple[str, str, str], prefix: str
+) -> None:
+    """A file giving some rows' places as names (code blank, or no code column at all) stores
+    exactly what the file with every code stores, and says how many rows it filled."""
+    base = list(ROWS[0])
+    with tempfile.TemporaryDirectory() as d:
+        plain = _write(Path(d) / "plain.csv", base, [list(r.values()) for r in ROWS])
+        header = [c for c in base if keep_column or c != "kode_wilayah"] + list(titles)
+        body = []
+        for i, r in enumerate(ROWS):
+            kab, kec, kel = _names(r["kode_wilayah"])
+            use_names = i in named or not keep_column
+            cells = [
+                ("" if use_names and c == "kode_wilayah" else v)
+                for c, v in r.items()
+                if keep_column or c != "kode_wilayah"
+            ]
+            body.append([*cells, kab, kec, prefix + kel])
+        named_file = _write(Path(d) / "named.csv", header, body)
+        want, want_records = _stored(plain, Path(d) / "e1.csv")
+        got, got_records = _stored(named_file, Path(d) / "e2.csv")
+    assert (got.accepted, got.rejected) == (want.accepted, want.rejected) == (len(ROWS), 0)
+    assert got_records == want_records
+    assert got.wilayah_filled == (len(named) if keep_column else len(ROWS))
+    assert "kode_wilayah" not in got.header.missing  # type: ignore[union-attr]
+
+
+def test_names_that_name_no_single_kelurahan_reject_the_row(tmp_path: Path) -> None:
+    """Unknown or missing kelurahan, a kecamatan of another kota: WILAYAH_NAMA_TIDAK_DIKENAL on
+    kode_wilayah with the names quoted; a row with a code keeps it whatever its names say; the
+    errors file carries the added kode_wilayah column and imports once corrected."""
+    base = [c for c in ROWS[0] if c != "kode_wilayah"]
+    kab, kec, kel = _names(ROWS[0]["kode_wilayah"])
+    rows = []
+    places = [
+        (kab, kec, kel),  # good
+        (kab, kec, "Atlantis"),  # no such kelurahan
+        (kab, kec, ""),  # only a kecamatan
+        ("", "Tidak Ada", kel),  # no such kecamatan
+        ("", "", ""),  # no names: the form's REQUIRED_MISSING
+    ]
+    for r, (a, b, c) in zip(ROWS, places, strict=False):
+        rows.append([r[k] for k in base] + [a, b, c])
+    path = _write(tmp_path / "u.csv", [*base, "Kota", "Kecamatan", "Kelurahan"], rows)
+    errors = tmp_path / "u.errors.csv"
+    summary, _ = _stored(path, errors)
+    assert (summary.accepted, summary.rejected, summary.wilayah_filled) == (1, 4, 1)
+    with open(errors, encoding="utf-8-sig", newline="") as fh:
+        got = {int(e["_row"]): (e["_codes"], e["_fields"], e["kode_wilayah"]) for e in csv.DictReader(fh)}
+    assert got == {
+        2: (WILAYAH_NAMA_TIDAK_DIKENAL, "kode_wilayah", ""),
+        3: (WILAYAH_NAMA_TIDAK_DIKENAL, "kode_wilayah", ""),
+        4: (WILAYAH_NAMA_TIDAK_DIKENAL, "kode_wilayah", ""),
+        5: ("REQUIRED_MISSING", "kode_wilayah", ""),
+    }
+    # the officer fills in the codes in the errors file and imports it
+    with open(errors, encoding="utf-8-sig", newline="") as fh:
+        fixed = list(csv.DictReader(fh))
+    for e in fixed:
+        e["kode_wilayah"] = ROWS[int(e["_row"]) - 1]["kode_wilayah"]
+    again = _write(tmp_path / "fixed.csv", list(fixed[0]), [list(e.values()) for e in fixed])
+    second, _ = _stored(again, tmp_path / "e3.csv")
+    assert (second.accepted, second.rejected, second.wilayah_filled) == (4, 0, 0)
+
+
+def test_a_given_code_is_never_overwritten(tmp_path: Path) -> None:
+    """Names that disagree with the code change nothing: the code is checked as usual."""
+    r = ROWS[0]
+    other = next(x for x in ROWS if x["kode_wilayah"] != r["kode_wilayah"])
+    kab, kec, kel = _names(other["kode_wilayah"])
+    path = _write(tmp_path / "u.csv", [*r, "Kota", "Kecamatan", "Kelurahan"], [[*r.values(), kab, kec, kel]])
+    summary, records = _stored(path, tmp_path / "e.csv")
+    assert summary.wilayah_filled == 0
+    (rec,) = records.values()
+    assert rec.alamat.kode_wilayah == r["kode_wilayah"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "fields", "applies"),
+    [
+        (["Kecamatan", "Kelurahan"], ["kode_wilayah"], True),
+        (["kec", "desa"], ["kode_wilayah"], True),
+        (["Kelurahan"], ["kode_wilayah"], False),  # a kelurahan name alone is not enough
+        (["Kecamatan", "Kelurahan"], ["nama"], False),  # a form without the field
+    ],
+)
+def test_plan(columns: list[str], fields: list[str], applies: bool) -> None:
+    assert (WilayahFill.plan(columns, fields) is not None) is applies
+    assert all(k == k.lower() for keys in NAME_COLUMNS.values() for k in keys)
+
+
+@pytest.mark.parametrize(("suffix", "workers"), [(".csv", 1), (".csv", 2), (".xlsx", 0), (".xlsx", 1)])
+def test_names_in_the_reader_process_a_pool_and_xlsx(tmp_path: Path, suffix: str, workers: int) -> None:
+    """The same rows by names store the same records with a reader process, a pool, or from a
+    workbook, and the filled count crosses from the reader process."""
+    from openpyxl import Workbook
+
+    base = [c for c in ROWS[0] if c != "kode_wilayah"]
+    header = [*base, "Kota", "Kecamatan", "Kelurahan"]
+    body = [[r[k] for k in base] + list(_names(r["kode_wilayah"])) for r in ROWS]
+    body[3][-1] = "Atlantis"
+    csv_path = _write(tmp_path / "u.csv", header, body)
+    path = csv_path
+    if suffix == ".xlsx":
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.append(header)
+        for b in body:
+            ws.append(b)
+        path = tmp_path / "u.xlsx"
+        wb.save(path)
+    want, want_records = _stored(csv_path, tmp_path / "e0.csv")
+    store = MemoryStore()
+    got = run_file(path, kind="umkm", store=store, workers=workers, batch_size=7, errors_path=tmp_path / "e.csv")
+    assert {r.id: r.record for r in store.iter_records("umkm")} == want_records
+    assert (got.accepted, got.rejected, got.wilayah_filled) == (want.accepted, want.rejected, want.wilayah_filled) == (29, 1, 29)
+    assert got.by_code == want.by_code == {WILAYAH_NAMA_TIDAK_DIKENAL: 1}

@@ -174,3 +174,30 @@ def test_names_in_the_reader_process_a_pool_and_xlsx(tmp_path: Path, suffix: str
     assert {r.id: r.record for r in store.iter_records("umkm")} == want_records
     assert (got.accepted, got.rejected, got.wilayah_filled) == (want.accepted, want.rejected, want.wilayah_filled) == (29, 1, 29)
     assert got.by_code == want.by_code == {WILAYAH_NAMA_TIDAK_DIKENAL: 1}
+
+
+def test_koperasi_names_give_the_most_specific_code_and_reject_nothing(ods_sample_path: Path) -> None:
+    """The koperasi form's code is optional: the 689 real ODS rows (names, no code; a third of
+    them with ODS's own kelurahan numbers) are all accepted, each with the code the ODS
+    conversion's resolver gives (kelurahan, else kecamatan), never a guessed one."""
+    import json
+
+    from kukm.reference.wilayah import resolve_alamat
+
+    store = MemoryStore()
+    summary = run_file(
+        ods_sample_path, kind="koperasi", store=store, workers=0, source="ods",
+        errors_path=Path(tempfile.mkdtemp()) / "e.csv",
+    )  # fmt: skip
+    assert (summary.rejected, summary.accepted) == (0, 689)
+    stored = {
+        r.record.nomor_induk_koperasi: r.record.alamat.kode_wilayah
+        for r in store.iter_records("koperasi")
+    }
+    assert len(stored) == 689
+    for line in Path(ods_sample_path).read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        want = resolve_alamat(d["Provinsi"], d["Kabupaten"], d["Kecamatan"], d["Kelurahan / Desa"])
+        assert stored[d["Nomor Induk Koperasi (NIK)"]] == want
+    levels = [c.count(".") for c in stored.values() if c]
+    assert summary.wilayah_filled == len(levels) and min(levels) >= 1 and 3 in levels

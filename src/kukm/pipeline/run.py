@@ -385,8 +385,11 @@ def _produce(
         match.raise_if_foreign(checker.kind)
         table.rename(match.renamed)
         table.long_number_columns = set(table.columns) - set(match.unknown)
-        fields = [f.name for f in getattr(instrument, "fields", ())]
-        fill = WilayahFill.plan(table.columns, fields)
+        fields = {f.name: f for f in getattr(instrument, "fields", ())}
+        code_field = fields.get("kode_wilayah")
+        fill = WilayahFill.plan(
+            table.columns, fields, required=bool(getattr(code_field, "required", True))
+        )
         columns = table.columns if fill is None else fill.columns
         if fill is not None and len(columns) > len(table.columns):  # a kode_wilayah column added
             labels = [*labels, *columns[len(labels) :]]

@@ -16,10 +16,14 @@ rule, and never guesses:
    within the kecamatan (exact name after normalising prefixes such as
    "Kel." and case; a near spelling only when it is the single best match, at
    least 88 of 100, inside the kecamatan).
-3. Only a **kelurahan** found exactly once gives a code. A row whose names
-   stop short of one (unknown, ambiguous, or only a kecamatan) is rejected
-   with ``WILAYAH_NAMA_TIDAK_DIKENAL`` on ``kode_wilayah``, its names quoted; a
-   row with no name at all is left to the form (``REQUIRED_MISSING``).
+3. When the form requires the code (UMKM: the kelurahan's), only a
+   **kelurahan** found exactly once gives one; a row whose names stop short of
+   one (unknown, ambiguous, or only a kecamatan) is rejected with
+   ``WILAYAH_NAMA_TIDAK_DIKENAL`` on ``kode_wilayah``, its names quoted. When the
+   code is optional (koperasi, whose names are kept as they are too), the most
+   specific region the names identify for sure gives it, a kab/kota at least,
+   as the ODS conversion does (:mod:`kukm.integration.ods`); else the code stays
+   blank. A row with no name at all is left to the form.
 
 When the file has no ``kode_wilayah`` column, one is added after the others:
 the errors file then shows it (blank on the rows that failed), and importing
@@ -79,20 +83,31 @@ class WilayahFill:
     Use :meth:`plan`, which returns ``None`` when the rule does not apply.
     """
 
-    def __init__(self, columns: Sequence[str], names: dict[str, int], code_at: int | None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[str],
+        names: dict[str, int],
+        code_at: int | None,
+        *,
+        required: bool = True,
+    ) -> None:
         #: the columns of the rows :meth:`wrap` yields (``kode_wilayah`` added when absent)
         self.columns = list(columns) if code_at is not None else [*columns, CODE_FIELD]
         self._names = names
         self._code = code_at
+        self._required = required
+        self._depth = 3 if required else 1  # dots in the shortest code taken
         self._cache: dict[tuple[str, ...], str | None] = {}
         #: how many rows got their code from their names
         self.filled = 0
 
     @classmethod
-    def plan(cls, columns: Sequence[str], fields: Iterable[str]) -> WilayahFill | None:
+    def plan(
+        cls, columns: Sequence[str], fields: Iterable[str], *, required: bool = True
+    ) -> WilayahFill | None:
         """The filler for rows with these ``columns`` (after header matching), or ``None``
         when the form has no ``kode_wilayah`` field or the file no kecamatan and kelurahan
-        columns.
+        columns. ``required``: whether the form requires the code (rule 3).
 
         >>> WilayahFill.plan(["kode_wilayah", "kelurahan"], ["kode_wilayah"]) is None
         True
@@ -108,7 +123,7 @@ class WilayahFill:
         if "kecamatan" not in names or "kelurahan" not in names:
             return None
         code_at = list(columns).index(CODE_FIELD) if CODE_FIELD in columns else None
-        return cls(columns, names, code_at)
+        return cls(columns, names, code_at, required=required)
 
     def _resolve(self, key: tuple[str, ...]) -> str | None:
         code = self._cache.get(key, "")
@@ -116,7 +131,7 @@ class WilayahFill:
             from kukm.reference.wilayah import resolve_alamat
 
             found = resolve_alamat(*key)
-            code = found if found is not None and found.count(".") == 3 else None
+            code = found if found is not None and found.count(".") >= self._depth else None
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[key] = code
@@ -154,10 +169,10 @@ class WilayahFill:
                 key = self._names_of(data)
                 if any(k.strip() for k in key):
                     found = self._resolve(key)
-                    if found is None:
+                    if found is None and self._required:
                         shown = " / ".join(k for k in reversed(key) if k.strip())
                         issues[row] = issue(WILAYAH_NAMA_TIDAK_DIKENAL, CODE_FIELD, shown, row=row)
-                    else:
+                    elif found is not None:
                         code = found
                         self.filled += 1
             if is_dict:

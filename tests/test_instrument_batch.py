@@ -202,7 +202,7 @@ def _column_ops(
 ) -> None:
     """Ops made from columns equal ops made from records: blob, hash, id, dims, valid_from."""
     from kukm.model import SumberData
-    from kukm.pipeline.checks import RowChecker, classify, record_id
+    from kukm.pipeline.checks import AcceptedColumns, RowChecker, classify, record_id
     from kukm.storage._codec import PreparedColumns, _dims, encode_record
 
     inst = inst or get_instrument("umkm")
@@ -221,7 +221,9 @@ def _column_ops(
         return
     prepared = result.prepared
     assert prepared is not None and len(prepared) == len(result.accepted)
-    if result.accepted:  # a batch with clean rows comes as columns
+    accepted = result.accepted
+    warned = accepted.warnings if isinstance(accepted, AcceptedColumns) else [a.warnings for a in accepted]
+    if 0 in warned:  # a batch with rows accepted without a word comes as columns
         assert isinstance(prepared, PreparedColumns)
     ops = prepared.ops() if isinstance(prepared, PreparedColumns) else prepared
     for acc, prep in zip(result.accepted, ops, strict=True):

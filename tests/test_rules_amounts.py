@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -96,7 +97,10 @@ def test_dates(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "code"),
     [("31/02/2020", "DATE_INVALID"), ("2020-02-30", "DATE_INVALID"), ("2020/01/01", "DATE_FORMAT"),
-     ("01-01-2020", "DATE_FORMAT"), ("1/1/20", "DATE_FORMAT"), (" ", "DATE_FORMAT")],
+     ("01-01-20", "DATE_FORMAT"), ("1/1/20", "DATE_FORMAT"), (" ", "DATE_FORMAT"),
+     ("20200101", "DATE_FORMAT"), ("01/01-2020", "DATE_FORMAT"), ("1 Foo 2020", "DATE_FORMAT"),
+     ("30 Februari 2020", "DATE_INVALID"), ("2020-01-01 24:00", "DATE_INVALID"),
+     ("2020-01-01 00:00:00+07:00", "DATE_FORMAT")],
 )
 def test_bad_dates(text: str, code: str) -> None:
     with pytest.raises(InvalidFormat) as info:
@@ -153,3 +157,74 @@ def test_amount_in_scientific_notation_is_refused_with_its_code(
     assert info.value.code == "NOTASI_ILMIAH"
     # the same digits written out are an amount
     assert parse_rupiah(str(mantissa)) == mantissa
+
+
+# -- the shapes people and exports write (rule: day first; a date with a time is its date) -------
+
+_MONTH_FORMS = {
+    1: ["Januari", "Jan"], 2: ["Februari", "Feb", "Pebruari"], 3: ["Maret", "Mar"],
+    4: ["April", "Apr"], 5: ["Mei", "May"], 6: ["Juni", "Jun"], 7: ["Juli", "Jul"],
+    8: ["Agustus", "Agu", "Agt", "Ags", "Aug"], 9: ["September", "Sep", "Sept"],
+    10: ["Oktober", "Okt", "Oct"], 11: ["November", "Nov", "Nopember"], 12: ["Desember", "Des", "Dec"],
+}  # fmt: skip
+
+
+@given(
+    d=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+    sep=st.sampled_from(["/", "-", "."]),
+    pad=st.booleans(),
+)
+def test_day_first_with_any_separator(d: dt.date, sep: str, pad: bool) -> None:
+    day, month = (f"{d.day:02d}", f"{d.month:02d}") if pad else (str(d.day), str(d.month))
+    assert parse_date(f"{day}{sep}{month}{sep}{d.year}") == d
+    with pytest.raises(InvalidFormat) as info:  # a two-digit year: which century?
+        parse_date(f"{day}{sep}{month}{sep}{d.year % 100:02d}")
+    assert info.value.code == "DATE_FORMAT"
+
+
+@given(
+    d=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+    form=st.integers(min_value=0, max_value=4),
+    case=st.sampled_from([str, str.upper, str.lower]),
+    sep=st.sampled_from([" ", "-"]),
+    dot=st.booleans(),
+)
+def test_day_month_name_year(d: dt.date, form: int, case: Any, sep: str, dot: bool) -> None:
+    names = _MONTH_FORMS[d.month]
+    name = case(names[form % len(names)]) + ("." if dot and len(names[form % len(names)]) <= 4 else "")
+    assert parse_date(f"{d.day}{sep}{name}{sep}{d.year}") == d
+
+
+@given(
+    d=st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+    sep=st.sampled_from([" ", "T"]),
+    spec=st.sampled_from(["minutes", "seconds", "milliseconds", "microseconds"]),
+)
+def test_iso_date_with_a_time_is_its_date(d: dt.datetime, sep: str, spec: str) -> None:
+    assert parse_date(d.isoformat(sep=sep, timespec=spec)) == d.date()
+
+
+@given(st.integers(min_value=1000, max_value=10**13), st.sampled_from([".0", ".00"]))
+def test_exported_decimal_is_read(n: int, zeros: str) -> None:
+    """Rule 5: four or more digits, a dot, one or two decimals (1500000.0) is a decimal point."""
+    assert parse_rupiah(f"{n}{zeros}") == n
+    assert parse_rupiah(f"Rp {n}{zeros}") == n
+    with pytest.raises(InvalidFormat) as info:
+        parse_rupiah(f"{n}.5")
+    assert info.value.code == "AMOUNT_NOT_INTEGER"
+
+
+@given(st.integers(min_value=0, max_value=999), st.sampled_from([".0", ".00"]))
+def test_three_digits_and_a_dot_stay_ambiguous(n: int, zeros: str) -> None:
+    """Rule 5's edge: 999.0 might be a mistyped 999.000 (rule 2); 1000.0 cannot be (X, X+1)."""
+    with pytest.raises(InvalidFormat) as info:
+        parse_rupiah(f"{n}{zeros}")
+    assert info.value.code == "AMOUNT_AMBIGUOUS"
+    assert parse_rupiah("1000" + zeros) == 1000
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.booleans())
+def test_no_sen_suffix(n: int, rp: bool) -> None:
+    """'Rp 1.500.000,-' (no sen) is the amount."""
+    text = ("Rp " if rp else "") + _indonesian(n)
+    assert parse_rupiah(text + ",-") == parse_rupiah(text) == n

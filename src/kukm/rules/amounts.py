@@ -4,7 +4,8 @@ Rupiah (result: an exact ``int``; anything else is rejected with a stable code,
 never guessed):
 
 1. Spaces around the value are ignored; a leading ``Rp`` / ``Rp.`` (any case,
-   with or without a space) is dropped; one leading ``-`` is the sign.
+   with or without a space) is dropped; one leading ``-`` is the sign; a
+   trailing ``,-`` (``Rp 1.500.000,-``: no sen) is dropped.
 2. The number uses the Indonesian convention: ``.`` groups thousands
    (groups of exactly three digits: ``1.500.000``), ``,`` starts the decimals
    (``1,5``). Plain digits (``1500000``) are fine.
@@ -13,6 +14,10 @@ never guessed):
    ``T``/``triliun`` = 10¹².
 4. The value times the multiplier must be a whole number of rupiah
    (``1,5 juta`` = 1.500.000; ``1,0000005 juta`` is rejected).
+5. A number as spreadsheets and databases export it, four or more digits, a
+   ``.`` and one or two decimals (``1500000.0``, ``1500000.00``), is read with
+   the dot as the decimal point: by rule 2 a dot is followed by exactly three
+   digits and preceded by at most three, so no Indonesian amount is written so.
 
 Rejections: ``AMOUNT_AMBIGUOUS`` when a dot is followed by other than three
 digits (``1.5``: English decimal or a typo?) or a comma by exactly three digits
@@ -22,8 +27,15 @@ for fractions of a rupiah; ``NOTASI_ILMIAH`` for Excel's scientific notation
 ``AMOUNT_FORMAT`` for anything else. Head counts (:func:`parse_int`) may group
 thousands with ``,`` as the ODS does (a count cannot have decimals).
 
-Dates: ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (the ODS form). ``DATE_FORMAT``
-for other shapes, ``DATE_INVALID`` for impossible days (``31/02/2020``).
+Dates, day first as Indonesia writes them: ISO ``YYYY-MM-DD`` (also with a
+time of day after it, ``2019-12-02 00:00:00`` as exports write dates: the date
+is taken); ``DD/MM/YYYY`` (the ODS form), ``DD-MM-YYYY`` or ``DD.MM.YYYY``
+(one or two digits for day and month); ``D Month YYYY`` with the month's
+Indonesian name or its three-letter short form, any case (``2 Desember 2019``,
+``02-Des-2019``; the English forms that differ too: ``May``, ``Aug``,
+``Oct``, ``Dec``). A two-digit year is not read (which century?).
+``DATE_FORMAT`` for other shapes, ``DATE_INVALID`` for impossible days
+(``31/02/2020``) or times.
 
 >>> [parse_rupiah(s) for s in ("Rp 1.500.000", "1.500.000", "1500000", "1,5 juta", "2 M")]
 [1500000, 1500000, 1500000, 1500000, 2000000000]
@@ -112,6 +124,8 @@ _GROUPED_INT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 _DOT_DECIMAL = re.compile(r"\d+\.\d+")
 # the form most files use ("Rp 1.500.000", "Rp1500000"): read without the general rule's steps;
 # tests check it agrees with the general rule on every input
+# rule 5: a number as exported ("1500000.0"): the dot is a decimal point
+_EXPORT_DECIMAL = re.compile(r"(\d{4,})\.(\d{1,2})")
 _RP_PLAIN = re.compile(r"Rp ?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
 
 
@@ -144,6 +158,8 @@ def _parse_rupiah_general(text: str) -> int:
         s = s[2:].lstrip(". ")
     if s.startswith("-") and not negative:
         negative, s = True, s[1:].lstrip()
+    if s.endswith(",-"):
+        s = s[:-2].rstrip()
     m = _SPLIT.fullmatch(s)
     if m is None or not s.isascii():
         raise format_error(AMOUNT_FORMAT, text)
@@ -154,6 +170,8 @@ def _parse_rupiah_general(text: str) -> int:
             raise InvalidFormat(code=AMOUNT_FORMAT, value=text)
         power = MULTIPLIERS[word]
     n = _NUMBER.fullmatch(number)
+    if n is None and not word:
+        n = _EXPORT_DECIMAL.fullmatch(number)
     if n is None:
         if _DOT_DECIMAL.fullmatch(number) or (number.count(",") == 1 and "." not in number):
             raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)
@@ -192,8 +210,28 @@ def parse_int(text: str) -> int:
     raise InvalidFormat(code=INT_FORMAT, value=text)
 
 
+#: Month names (lower case) and their number: Indonesian, their short forms, English differences
+_MONTH_NAMES: Final = (
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
+    "oktober", "november", "desember",
+)  # fmt: skip
+MONTHS: Final[dict[str, int]] = {
+    **{m: i for i, m in enumerate(_MONTH_NAMES, start=1)},
+    **{m[:3]: i for i, m in enumerate(_MONTH_NAMES, start=1)},  # jan ... agu ... des
+    "pebruari": 2, "nopember": 11, "agt": 8, "ags": 8, "agus": 8, "sept": 9, "nop": 11,
+    "may": 5, "aug": 8, "oct": 10, "dec": 12,
+}  # fmt: skip
+
+_ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?Z?")
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_NAMED_MONTH = re.compile(r"(\d{1,2})[ -]([a-z]+)\.?[ -](\d{4})")
+
+
 def parse_date(text: str) -> dt.date:
-    """Read ``YYYY-MM-DD`` or ``DD/MM/YYYY``.
+    """Read a date by the rule above (day first; ``YYYY-MM-DD`` and ``DD/MM/YYYY`` fastest).
+
+    >>> parse_date("2 Desember 2019"), parse_date("02-12-2019"), parse_date("2019-12-02 00:00:00")
+    (datetime.date(2019, 12, 2), datetime.date(2019, 12, 2), datetime.date(2019, 12, 2))
 
     >>> parse_date("31/02/2020")
     Traceback (most recent call last):
@@ -218,7 +256,7 @@ def parse_date(text: str) -> dt.date:
             if len(y) != 4 or not (1 <= len(d) <= 2 and 1 <= len(mo) <= 2):
                 raise InvalidFormat(code=DATE_FORMAT, value=text)
         else:
-            raise InvalidFormat(code=DATE_FORMAT, value=text)
+            return _parse_date_other(s, text)
         if not (y.isdigit() and mo.isdigit() and d.isdigit() and (y + mo + d).isascii()):
             raise InvalidFormat(code=DATE_FORMAT, value=text)
         return dt.date(int(y), int(mo), int(d))
@@ -226,3 +264,20 @@ def parse_date(text: str) -> dt.date:
         if isinstance(exc, InvalidFormat):
             raise
         raise InvalidFormat(code=DATE_INVALID, value=text) from None
+
+
+def _parse_date_other(s: str, text: str) -> dt.date:
+    """The shapes of the rule beyond ``YYYY-MM-DD`` and ``DD/MM/YYYY`` (``s`` stripped)."""
+    if not s.isascii():
+        raise InvalidFormat(code=DATE_FORMAT, value=text)
+    m = _ISO_TIME.fullmatch(s)
+    if m is not None:
+        dt.time(int(m.group(4)), int(m.group(5)), int(m.group(6) or 0))  # a real time of day
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _DAY_FIRST.fullmatch(s)
+    if m is not None:
+        return dt.date(int(m.group(4)), int(m.group(3)), int(m.group(1)))
+    m = _NAMED_MONTH.fullmatch(s.lower())
+    if m is not None and m.group(2) in MONTHS:
+        return dt.date(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))
+    raise InvalidFormat(code=DATE_FORMAT, value=text)

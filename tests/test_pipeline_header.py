@@ -290,3 +290,57 @@ def test_a_csv_header_below_title_lines_is_found(
     # a plain reader (no score) still takes the first line
     with open_table(d / "b.csv") as t:
         assert t.header_line == 1
+
+
+def _workbook(path: Path, sheets: list[tuple[str, list[list[str]]]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    before=st.lists(
+        st.sampled_from(["Petunjuk", "Sampul", "Rekap"]), unique=True, max_size=3
+    ),
+    after=st.lists(st.sampled_from(["Catatan", "Referensi"]), unique=True, max_size=2),
+)
+def test_the_data_sheet_is_found_among_others(
+    tmp_path_factory: pytest.TempPathFactory, before: list[str], after: list[str]
+) -> None:
+    """Sheets of instructions or notes (some with a few field names in them) before or after the
+    data: the sheet whose header fits the form best is read, with the outcome of a workbook
+    holding the data alone; a sheet naming fewer fields never wins."""
+    d = tmp_path_factory.mktemp("s")
+    rows = _umkm_rows(10, 0.3)
+    instructions = [["Petunjuk pengisian"], ["Kolom nib dan npwp boleh kosong"], ["nama_usaha", "nib"]]
+    others = [(t, instructions) for t in before] + [("Data UMKM", rows)] + [(t, instructions) for t in after]
+    plain = run_file(_workbook(d / "a.xlsx", [("Data UMKM", rows)]), kind="umkm", errors_path=d / "a.csv")
+    many = run_file(_workbook(d / "b.xlsx", others), kind="umkm", errors_path=d / "b.csv")
+    assert (many.input, many.accepted, many.rejected) == (plain.input, plain.accepted, plain.rejected)
+    assert many.sheet == "Data UMKM" and list(many.sheets) == [t for t, _ in others]
+    with open(d / "a.csv", encoding="utf-8-sig") as fa, open(d / "b.csv", encoding="utf-8-sig") as fb:
+        assert fa.read() == fb.read()
+
+
+def test_a_plain_reader_and_ties_keep_the_first_sheet(tmp_path: Path) -> None:
+    rows = _umkm_rows(3, 0.0)
+    path = _workbook(tmp_path / "w.xlsx", [("Satu", [["catatan"]]), ("Dua", rows), ("Tiga", rows)])
+    with open_table(path) as t:  # no score: the first sheet, as before
+        assert (t.sheet, t.columns) == ("Satu", ["catatan"])
+    with open_table(path, header_score=header_score(UMKM)) as t:  # equal scores: the first of them
+        assert (t.sheet, t.columns) == ("Dua", list(UMKM_COLUMNS))
+    res = CliRunner().invoke(cli, ["validate", str(path), "--kind", "umkm"])
+    assert res.exit_code == 0, res.output
+    assert "sheet 'Dua' read" in res.output and "'Satu', 'Tiga'" in res.output
+    res = CliRunner().invoke(cli, ["validate", str(path), "--kind", "umkm", "--json"])
+    assert json.loads(res.output)["sheet"] == "Dua"

@@ -78,6 +78,11 @@ def _text(summary: dict[str, Any], stored: bool) -> str:
         lines.append(f"errors file: {summary['errors_file']}")
     if summary["warnings"]:
         lines.append(f"warnings: {summary['warnings']}")
+    if len(summary.get("sheets") or ()) > 1:
+        others = ", ".join(repr(t) for t in summary["sheets"] if t != summary["sheet"])
+        lines.append(
+            f"sheet {summary['sheet']!r} read (its header fits the form best; not read: {others})"
+        )
     if summary.get("wilayah_filled"):
         lines.append(
             f"kode_wilayah read from the region names (kelurahan, kecamatan, kota) on "

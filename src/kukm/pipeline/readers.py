@@ -26,7 +26,10 @@ digits), so a NIK typed into a number cell comes back with its last digit
 turned to 0 and still looks like a NIK: accepting it would store a wrong number
 without a word. A NIB (13 digits) or an old NPWP (15) survives as a number.
 
-XLSX is read with openpyxl in read-only mode (first sheet). The header of a CSV
+XLSX is read with openpyxl in read-only mode: the first sheet, or with a
+``header_score`` the sheet whose header scores highest (the first of equals),
+so a cover or instructions sheet before the data is passed over
+(:attr:`Table.sheet` names the sheet read). The header of a CSV
 is its first line and of an XLSX its first non-blank row, unless the caller gives
 a ``header_score`` (the import does: how many of the row's cells name a field of
 the form, :func:`kukm.pipeline.header.header_score`): then it is the row, among
@@ -245,6 +248,9 @@ class Table:
         #: XLSX: the columns whose number cells of 16+ digits are reported (``None``: all);
         #: the import leaves out the columns its form ignores
         self.long_number_columns: set[str] | None = None
+        #: XLSX: the title of the sheet read, and of every sheet of the workbook
+        self.sheet: str | None = None
+        self.sheets: list[str] = []
         self._fh: IO[Any] | None = None
         self._wb: Any = None
         self._renamed: dict[str, str] = {}
@@ -342,11 +348,23 @@ class Table:
 
         wb = load_workbook(self.path, read_only=True, data_only=True)
         self._wb = wb
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        top, best, first = _find_header(
-            rows, lambda values: [_cell_text(v) for v in values], header_score
-        )
+
+        def cells(values: tuple[Any, ...]) -> list[str]:
+            return [_cell_text(v) for v in values]
+
+        # the first sheet, or with a score the sheet whose header scores highest (the first of
+        # equals): a workbook may open with a cover or instructions sheet before its data
+        chosen: tuple[int, Any, Iterator[tuple[Any, ...]], list[Any], int | None, int | None]
+        chosen = (-1, None, iter(()), [], None, None)
+        for ws in wb.worksheets if header_score is not None else wb.worksheets[:1]:
+            it = ws.iter_rows(values_only=True)
+            top, best, first = _find_header(it, cells, header_score)
+            score = header_score(cells(top[best])) if header_score and best is not None else 0
+            if score > chosen[0]:
+                chosen = (score, ws, it, top, best, first)
+        _, sheet, rows, top, best, first = chosen
+        self.sheet = sheet.title if sheet is not None else None
+        self.sheets = [ws.title for ws in wb.worksheets]
         at = best if best is not None else first
         if at is None:  # an empty sheet
             self._iter = iter(())

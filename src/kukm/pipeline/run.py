@@ -144,6 +144,9 @@ class ImportSummary:
     header_line: int = 1
     #: rows whose blank kode_wilayah was read from their region names (kukm.pipeline.wilayah)
     wilayah_filled: int = 0
+    #: XLSX: the sheet read (the one whose header fits the form best) and every sheet
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -177,6 +180,8 @@ class ImportSummary:
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "wilayah_filled": self.wilayah_filled,
+            "sheet": self.sheet,
+            "sheets": list(self.sheets),
             "header": None
             if self.header is None
             else {**self.header.as_dict(), "line": self.header_line},
@@ -329,6 +334,9 @@ class _Header(NamedTuple):
     match: HeaderMatch
     #: the 1-based line of the file (or sheet) holding the header
     line: int
+    #: XLSX: the sheet read, and every sheet of the workbook
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
 
 
 class _Step(NamedTuple):
@@ -396,7 +404,7 @@ def _produce(
             match = evolve(match, missing=tuple(m for m in match.missing if m not in columns))
         yield _Header(
             list(columns), table.encoding, table.delimiter, table.format, labels, match,
-            table.header_line,
+            table.header_line, table.sheet, tuple(table.sheets),
         )  # fmt: skip
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
@@ -617,6 +625,7 @@ def run_file(
         summary.encoding, summary.delimiter = header.encoding, header.delimiter
         summary.header = header.match
         summary.header_line = header.line
+        summary.sheet, summary.sheets = header.sheet, header.sheets
         errors: ErrorsWriter | None = None
         if (
             bulk is not None

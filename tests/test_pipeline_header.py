@@ -344,3 +344,66 @@ def test_a_plain_reader_and_ties_keep_the_first_sheet(tmp_path: Path) -> None:
     assert "sheet 'Dua' read" in res.output and "'Satu', 'Tiga'" in res.output
     res = CliRunner().invoke(cli, ["validate", str(path), "--kind", "umkm", "--json"])
     assert json.loads(res.output)["sheet"] == "Dua"
+
+
+# -- the titles Dinas sheets use (kukm.pipeline.header.TITLES) ------------------------------------
+
+from kukm.pipeline.header import TITLES as COMMON_TITLES  # noqa: E402
+from kukm.pipeline.header import UNIT_SUFFIXES  # noqa: E402
+
+
+def test_every_common_title_names_one_field_of_a_default_form() -> None:
+    """Each title belongs to a field of the UMKM or koperasi form, and in every form holding that
+    field its key fits that field alone (a clash would leave the column unknown)."""
+    from kukm.pipeline.header import _labels
+
+    for name, titles in COMMON_TITLES.items():
+        forms = [f for f in (UMKM, KOPERASI) if name in {x.name for x in f.fields}]
+        assert forms, name
+        for form in forms:
+            _, by_key = _labels(form.fields)
+            for title in titles:
+                assert by_key[column_key(title)] == {name}, (form.name, title)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    form=st.sampled_from([UMKM, KOPERASI]),
+    case=st.sampled_from([str, str.upper, str.lower, str.title]),
+    unit=st.sampled_from(["", *(f" ({u.strip('_').title()})" for u in UNIT_SUFFIXES)]),
+)
+def test_common_titles_are_matched_in_any_case_and_with_a_unit(
+    data: st.DataObject, form: object, case: object, unit: str
+) -> None:
+    names = [f.name for f in form.fields if f.name in COMMON_TITLES]  # type: ignore[attr-defined]
+    chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=6, unique=True))
+    titles = [case(data.draw(st.sampled_from(COMMON_TITLES[n]))) + unit for n in chosen]  # type: ignore[operator]
+    m = match_header(form, titles)
+    assert m.columns == chosen and m.unknown == ()
+
+
+@pytest.mark.parametrize(
+    ("form", "title"),
+    [(UMKM, "Omzet"), (UMKM, "Omset"), (UMKM, "NIK"), (KOPERASI, "NIK"), (UMKM, "Omzet per Bulan")],
+)
+def test_titles_that_could_mean_two_things_stay_unknown(form: object, title: str) -> None:
+    """A bare 'Omzet' may be monthly (scale off twelvefold), a bare 'NIK' either number."""
+    m = match_header(form, [title])
+    assert m.unknown == (title,)
+
+
+def test_a_dinas_sheet_with_common_titles_stores_what_the_plain_file_stores(tmp_path: Path) -> None:
+    titles = {
+        "nama_usaha": "Nama UMKM", "nama_pemilik": "Nama Pelaku Usaha", "jenis_kelamin": "L/P",
+        "alamat": "Alamat Usaha", "kode_wilayah": "Kode Kelurahan", "modal_usaha": "Modal (Rp)",
+        "omzet_tahunan": "Omzet per Tahun (Rp)", "tenaga_kerja": "Jumlah Tenaga Kerja (orang)",
+        "tanggal_berdiri": "Tgl Mulai Usaha", "telepon": "No. HP/WA", "email": "E-mail",
+        "nik_pemilik": "No. KTP", "kbli": "Kode KBLI", "sumber_data": "Sumber",
+    }  # fmt: skip
+    titled = tmp_path / "dinas.csv"
+    plain = _write_titled(titled, 60, 0.1, titles)
+    got = run_file(titled, kind="umkm", errors_path=tmp_path / "a.csv", workers=0)
+    want = run_file(plain, kind="umkm", errors_path=tmp_path / "b.csv", workers=0)
+    assert got.header is not None and got.header.unknown == () and got.header.missing == ()
+    assert (got.accepted, got.rejected, dict(got.by_code)) == (want.accepted, want.rejected, dict(want.by_code))

@@ -9,6 +9,11 @@ Officers' spreadsheets title their columns as people write them: ``Nama Usaha``,
   both ends (``"Nama Usaha "`` → ``nama_usaha``, ``"Kelurahan / Desa"`` →
   ``kelurahan_desa``). It takes the field whose name's or alias's key is the
   same, and is renamed to that field's name;
+* the keys of the titles Dinas sheets commonly give a field (:data:`TITLES`:
+  ``No. HP`` → ``telepon``, ``Nama Koperasi`` → ``nama``, ``Jumlah Tenaga Kerja``
+  → ``tenaga_kerja``) count as that field's keys, in every form that has a
+  field of that name; so does a key with a unit after it (``Modal Usaha (Rp)``,
+  ``Tenaga Kerja (orang)``: :data:`UNIT_SUFFIXES`);
 * a column whose key fits no field, fits two fields, or fits a field another
   column already gives, is left as it is: an **unknown** column, which the
   instrument ignores (it is kept in the errors file all the same).
@@ -42,7 +47,15 @@ from attrs import field, frozen
 
 from kukm.exceptions import ConfigurationError, register_code
 
-__all__ = ["HEADER_TIDAK_DIKENAL", "HeaderMatch", "column_key", "header_score", "match_header"]
+__all__ = [
+    "HEADER_TIDAK_DIKENAL",
+    "TITLES",
+    "UNIT_SUFFIXES",
+    "HeaderMatch",
+    "column_key",
+    "header_score",
+    "match_header",
+]
 
 HEADER_TIDAK_DIKENAL: Final = register_code(
     "HEADER_TIDAK_DIKENAL",
@@ -54,6 +67,59 @@ HEADER_TIDAK_DIKENAL: Final = register_code(
 )
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+#: Field name → titles Dinas sheets and apps use for it (matched by key). Only titles that can
+#: mean nothing else: a bare "Omzet" may be monthly (a twelvefold error in the scale) and a bare
+#: "NIK" may be the owner's or a cooperative's number, so neither is here (a missing field's
+#: hint still points at such a column).
+TITLES: Final[dict[str, tuple[str, ...]]] = {
+    # UMKM (kukm's default form)
+    "nama_usaha": ("Nama UMKM", "Nama Toko", "Nama Perusahaan", "Nama Merek", "Merek Usaha"),
+    "nib": ("No NIB", "Nomor NIB", "Nomor Induk Berusaha"),
+    "npwp": ("No NPWP", "Nomor NPWP", "NPWP Usaha"),
+    "nik_pemilik": ("NIK Pemilik Usaha", "NIK KTP", "No KTP", "Nomor KTP", "Nomor Induk Kependudukan"),
+    "nama_pemilik": ("Pemilik", "Nama Pemilik Usaha", "Nama Pelaku Usaha"),
+    "jenis_kelamin": ("JK", "L/P", "Jenis Kelamin Pemilik", "Gender"),
+    "alamat": ("Alamat Usaha", "Alamat Lengkap", "Alamat Tempat Usaha", "Alamat Koperasi",
+               "Alamat Kantor"),
+    "kode_wilayah": ("Kode Kelurahan", "Kode Wilayah Kelurahan", "Kode Wilayah Kemendagri"),
+    "kbli": ("Kode KBLI", "KBLI 2020", "No KBLI"),
+    "modal_usaha": ("Modal", "Jumlah Modal", "Modal Usaha Rp"),
+    "omzet_tahunan": (
+        "Omzet per Tahun", "Omset per Tahun", "Omzet Tahunan", "Omset Tahunan", "Omzet/Tahun",
+        "Omset/Tahun", "Penjualan Tahunan", "Penjualan per Tahun", "Hasil Penjualan Tahunan",
+    ),
+    "tenaga_kerja": ("Jumlah Tenaga Kerja", "Jumlah Karyawan", "Jumlah Pekerja", "Karyawan"),
+    "tanggal_berdiri": ("Tanggal Mulai Usaha", "Tgl Berdiri", "Tanggal Pendirian", "Tgl Mulai Usaha"),
+    "telepon": (
+        "No HP", "Nomor HP", "HP", "No Telepon", "No Telp", "Telp", "Nomor Telepon", "No WA",
+        "Nomor WA", "WhatsApp", "Telepon/HP", "No HP/WA",
+    ),
+    "email": ("E-mail", "Alamat Email", "Alamat E-mail", "Surel"),
+    "sumber_data": ("Sumber", "Asal Data"),
+    "tanggal_data": ("Tanggal Pendataan", "Tgl Pendataan"),
+    # koperasi (kukm's default form, beside the ODS labels it takes as aliases)
+    "nama": ("Nama Koperasi",),
+    "nomor_badan_hukum": ("No Badan Hukum", "Nomor BH", "No BH", "Badan Hukum"),
+    "tanggal_badan_hukum": ("Tgl Badan Hukum", "Tanggal BH", "Tgl BH"),
+    "tanggal_rat_terakhir": ("Tanggal RAT", "Tgl RAT", "RAT Terakhir"),
+    "kelurahan": ("Kel", "Desa/Kelurahan", "Desa"),
+    "kecamatan": ("Kec",),
+    "kabupaten": ("Kota", "Kabupaten/Kota", "Kab/Kota", "Kota/Kabupaten", "Kota Administrasi"),
+    "jenis": ("Jenis",),
+    "bentuk": ("Bentuk",),
+    "total_anggota": ("Jumlah Anggota", "Anggota"),
+    "nomor_induk_koperasi": ("NIK Koperasi", "Nomor Induk Koperasi", "No Induk Koperasi"),
+    "nama_ketua": ("Ketua",),
+    "nama_sekretaris": ("Sekretaris",),
+    "nama_bendahara": ("Bendahara",),
+    "nama_pengawas": ("Pengawas", "Ketua Pengawas"),
+    "nama_manajer": ("Manajer", "Nama Manajer"),
+    "aset": ("Total Aset", "Jumlah Aset", "Asset"),
+}  # fmt: skip
+
+#: Units a title may end with (``Modal Usaha (Rp)``): the key without them is tried too
+UNIT_SUFFIXES: Final = ("_rp", "_rupiah", "_idr", "_orang", "_jiwa")
 
 
 def column_key(name: str) -> str:
@@ -107,7 +173,24 @@ def _labels(fields: Sequence[Any]) -> tuple[dict[str, str], dict[str, set[str]]]
         for label in (f.name, *f.aliases):
             exact.setdefault(label, f.name)
             by_key.setdefault(column_key(label), set()).add(f.name)
+    for f in fields:  # common titles after the form's own labels: they never override those
+        for title in TITLES.get(f.name, ()):
+            key = column_key(title)
+            if key not in by_key:
+                by_key[key] = {f.name}
     return exact, by_key
+
+
+def _fits(by_key: dict[str, set[str]], title: str) -> set[str]:
+    """The fields a title's key (or its key without a unit at the end) fits."""
+    key = column_key(title)
+    fits = by_key.get(key)
+    if fits is None:
+        for unit in UNIT_SUFFIXES:
+            if key.endswith(unit):
+                fits = by_key.get(key[: -len(unit)])
+                break
+    return fits or set()
 
 
 def header_score(instrument: Any) -> Callable[[list[str]], int] | None:
@@ -126,7 +209,7 @@ def header_score(instrument: Any) -> Callable[[list[str]], int] | None:
     exact, by_key = _labels(fields)
 
     def score(cells: list[str]) -> int:
-        return sum(1 for c in set(cells) if c and (c in exact or column_key(c) in by_key))
+        return sum(1 for c in set(cells) if c and (c in exact or _fits(by_key, c)))
 
     return score
 
@@ -147,7 +230,7 @@ def match_header(instrument: Any, columns: Sequence[str]) -> HeaderMatch:
     out: list[str] = []
     for c in cols:
         if c not in exact:
-            fits = by_key.get(column_key(c), set())
+            fits = _fits(by_key, c)
             if len(fits) == 1:
                 (name,) = fits
                 if name not in given:

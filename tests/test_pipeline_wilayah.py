@@ -81,6 +81,8 @@ def test_names_give_the_same_records_as_codes(
     assert got_records == want_records
     assert got.wilayah_filled == (len(named) if keep_column else len(ROWS))
     assert "kode_wilayah" not in got.header.missing  # type: ignore[union-attr]
+    assert got.header.unknown == ()  # type: ignore[union-attr]  # the names are used, not ignored
+    assert got.wilayah_columns == titles
 
 
 def test_names_that_name_no_single_kelurahan_reject_the_row(tmp_path: Path) -> None:

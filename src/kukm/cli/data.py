@@ -84,8 +84,9 @@ def _text(summary: dict[str, Any], stored: bool) -> str:
             f"sheet {summary['sheet']!r} read (its header fits the form best; not read: {others})"
         )
     if summary.get("wilayah_filled"):
+        names = ", ".join(summary.get("wilayah_columns") or ("kelurahan", "kecamatan", "kota"))
         lines.append(
-            f"kode_wilayah read from the region names (kelurahan, kecamatan, kota) on "
+            f"kode_wilayah read from the region names ({names}) on "
             f"{summary['wilayah_filled']} row(s)"
         )
     lines.extend(_header_lines(summary.get("header")))

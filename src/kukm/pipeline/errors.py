@@ -14,6 +14,9 @@ in Excel and imports the same file again. CSV is written as UTF-8 with a
 byte-order mark (Excel opens it with the right characters) using the input's
 delimiter. XLSX cannot hold control characters (but tab and line breaks): an
 XLSX errors file shows each as U+FFFD (:mod:`kukm._xlsx`); a CSV one keeps them.
+In an XLSX errors file a cell refused as a number of 16+ digits
+(``SEL_ANGKA_PANJANG``) is written back as that number, not as text: imported
+again unchanged it is refused again, so the officer enters the digits anew.
 
 >>> import pathlib, tempfile
 >>> from kukm.exceptions import Issue
@@ -36,8 +39,20 @@ from typing import IO, Any, Final
 
 from kukm._xlsx import xlsx_row
 from kukm.exceptions import ConfigurationError, Issue
+from kukm.pipeline.readers import SEL_ANGKA_PANJANG
 
 __all__ = ["ANNOTATION_COLUMNS", "ErrorsWriter"]
+
+
+def _number(text: Any) -> Any:
+    """The number a cell's text spells (``int`` if whole), else the text."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        try:
+            return float(text)
+        except (TypeError, ValueError):
+            return text
 
 #: Columns kukm appends to each rejected row.
 ANNOTATION_COLUMNS: Final = ("_row", "_codes", "_fields", "_messages")
@@ -63,6 +78,7 @@ class ErrorsWriter:
             raise ValueError("labels and columns differ in length")
         keep = [i for i, c in enumerate(columns) if not c.startswith("_")]
         self.columns = [columns[i] for i in keep]
+        self._at = {c: k for k, c in enumerate(self.columns)}
         self.count = 0
         suffix = self.path.suffix.lower()
         self._xlsx = suffix in {".xlsx", ".xlsm"}
@@ -93,6 +109,12 @@ class ErrorsWriter:
         values.append(";".join(i.field or "" for i in issues))
         values.append(" | ".join(i.message_id for i in issues))
         if self._xlsx:
+            for i in issues:
+                if i.code == SEL_ANGKA_PANJANG and i.field in self._at:
+                    # the number cell goes back as the number it was: re-imported unchanged it
+                    # is refused again, so the digits Excel may have lost are entered anew
+                    k = self._at[i.field]
+                    values[k] = _number(values[k])
             self._ws.append(xlsx_row(values))
         else:
             self._csv.writerow(values)

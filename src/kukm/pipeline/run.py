@@ -142,8 +142,10 @@ class ImportSummary:
     header: HeaderMatch | None = None
     #: the line of the file holding the header (an XLSX sheet may have titles above it)
     header_line: int = 1
-    #: rows whose blank kode_wilayah was read from their region names (kukm.pipeline.wilayah)
+    #: rows whose blank kode_wilayah was read from their region names (kukm.pipeline.wilayah),
+    #: and the columns the names came from
     wilayah_filled: int = 0
+    wilayah_columns: tuple[str, ...] = ()
     #: XLSX: the sheet read (the one whose header fits the form best) and every sheet
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
@@ -180,6 +182,7 @@ class ImportSummary:
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "wilayah_filled": self.wilayah_filled,
+            "wilayah_columns": list(self.wilayah_columns),
             "sheet": self.sheet,
             "sheets": list(self.sheets),
             "header": None
@@ -337,6 +340,8 @@ class _Header(NamedTuple):
     #: XLSX: the sheet read, and every sheet of the workbook
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
+    #: the columns region names are read from for a blank kode_wilayah (kukm.pipeline.wilayah)
+    wilayah_columns: tuple[str, ...] = ()
 
 
 class _Step(NamedTuple):
@@ -399,12 +404,15 @@ def _produce(
             table.columns, fields, required=bool(getattr(code_field, "required", True))
         )
         columns = table.columns if fill is None else fill.columns
+        if fill is not None:  # the region names are used, not ignored
+            match = evolve(match, unknown=tuple(c for c in match.unknown if c not in fill.sources))
         if fill is not None and len(columns) > len(table.columns):  # a kode_wilayah column added
             labels = [*labels, *columns[len(labels) :]]
             match = evolve(match, missing=tuple(m for m in match.missing if m not in columns))
         yield _Header(
             list(columns), table.encoding, table.delimiter, table.format, labels, match,
             table.header_line, table.sheet, tuple(table.sheets),
+            tuple(fill.sources) if fill is not None else (),
         )  # fmt: skip
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
@@ -626,6 +634,7 @@ def run_file(
         summary.header = header.match
         summary.header_line = header.line
         summary.sheet, summary.sheets = header.sheet, header.sheets
+        summary.wilayah_columns = header.wilayah_columns
         errors: ErrorsWriter | None = None
         if (
             bulk is not None

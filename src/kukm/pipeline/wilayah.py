@@ -94,6 +94,8 @@ class WilayahFill:
         #: the columns of the rows :meth:`wrap` yields (``kode_wilayah`` added when absent)
         self.columns = list(columns) if code_at is not None else [*columns, CODE_FIELD]
         self._names = names
+        #: the columns the names are read from, from the province down
+        self.sources = [columns[names[lv]] for lv in _LEVELS if lv in names]
         self._code = code_at
         self._required = required
         self._depth = 3 if required else 1  # dots in the shortest code taken

@@ -343,6 +343,7 @@ class RowChecker:
         self.default_source = default_source
         self._instrument = instrument
         self._explicit = instrument is not None
+        self._sourced: tuple[Any, Any] | None = None  # (form, form with sumber_data optional)
         #: (petugas, id_pengiriman) when the checks also prepare the store ops
         self.prepare_for: tuple[str | None, str | None] | None = None
         #: False when nothing is stored (``kukm validate``): clean rows then get no record
@@ -372,13 +373,25 @@ class RowChecker:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._sourced = None
         self._caches()
 
     @property
     def instrument(self) -> Any:
+        """The form rows are checked with. With a ``default_source`` (``--source``) a form that
+        requires ``sumber_data`` takes it as optional: a blank cell, or no such column, is
+        the default source (Kepgub D: every row keeps a source, from its cell or the batch)."""
         if self._instrument is None:
             self._instrument = load_instrument(self.kind, self.instrument_path)
-        return self._instrument
+        inst = self._instrument
+        if self.default_source is not None and _is_kukm_instrument(inst):
+            derived = self._sourced
+            if derived is None or derived[0] is not inst:
+                field = next((f for f in inst.fields if f.name == "sumber_data"), None)
+                out = inst.derive(inst.name, optional=["sumber_data"]) if field and field.required else inst
+                derived = self._sourced = (inst, out)
+            return derived[1]
+        return inst
 
     def check(
         self,

@@ -412,7 +412,7 @@ def _produce(
         yield _Header(
             list(columns), table.encoding, table.delimiter, table.format, labels, match,
             table.header_line, table.sheet, tuple(table.sheets),
-            tuple(fill.sources) if fill is not None else (),
+            tuple(labels[table.columns.index(c)] for c in fill.sources) if fill is not None else (),
         )  # fmt: skip
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:

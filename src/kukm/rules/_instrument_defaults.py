@@ -306,6 +306,13 @@ KOPERASI: Final = Instrument(
         Field("aset", FieldType.RUPIAH, target="keuangan.aset", minimum=0),
         Field("volume_usaha", FieldType.RUPIAH, target="keuangan.volume_usaha", minimum=0),
         Field("tanggal_data", FieldType.DATE, target="tanggal_data"),
+        Field(
+            "sumber_data",
+            FieldType.ENUM,
+            choices=tuple(s.value for s in SumberData),
+            target="-",
+            title="Sumber data (Kepgub D; kosong: opsi --source)",
+        ),
     ],
     [
         tanggal_wajar(

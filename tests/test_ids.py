@@ -406,3 +406,22 @@ def test_scientific_nik_from_a_real_one() -> None:
     shown = f"{int(real):.5E}".replace(".", ",")
     assert shown == "3,17304E+15"
     assert nik_penduduk.problems(shown)[0].code == "NOTASI_ILMIAH"
+
+
+@given(
+    code=st.tuples(
+        st.sampled_from(sorted(kbli_table.GOLONGAN_POKOK)), st.integers(min_value=0, max_value=999)
+    ).map(lambda t: f"{t[0]}{t[1]:03d}"),
+    sep=st.sampled_from([" - ", " – ", ": ", " ", "-", " : "]),
+    title=st.text(alphabet=string.ascii_letters + " ,()/-", min_size=1, max_size=40).filter(
+        lambda t: t[0].isalpha()
+    ),
+    prefix=st.sampled_from(["", "KBLI ", "kbli: "]),
+)
+def test_kbli_with_its_title_is_the_code(code: str, sep: str, title: str, prefix: str) -> None:
+    """'47111 - Perdagangan Eceran ...' (as KBLI lists and OSS print a code) is 47111; digits
+    after the code are never taken for a title."""
+    assert kbli.validate(prefix + code + sep + title) == code
+    assert kbli.validate(prefix + code) == code
+    with pytest.raises(ValidationError):
+        kbli.validate(code + sep + "12345")

@@ -228,3 +228,26 @@ def test_no_sen_suffix(n: int, rp: bool) -> None:
     """'Rp 1.500.000,-' (no sen) is the amount."""
     text = ("Rp " if rp else "") + _indonesian(n)
     assert parse_rupiah(text + ",-") == parse_rupiah(text) == n
+
+
+@given(
+    st.integers(min_value=0, max_value=10**6),
+    st.sampled_from(["orang", "Orang", "ORANG", "org", "org.", "jiwa"]),
+    st.sampled_from(["", " "]),
+)
+def test_a_head_count_with_its_unit(n: int, unit: str, space: str) -> None:
+    assert parse_int(f"{n}{space}{unit}") == n
+    assert parse_int(f"{_indonesian(n)} {unit}") == n
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=1, max_value=9))
+def test_an_exported_whole_count(n: int, tenth: int) -> None:
+    assert parse_int(f"{n}.0") == n
+    with pytest.raises(InvalidFormat):
+        parse_int(f"{n}.{tenth}")
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(["IDR ", "idr", "IDR. "]))
+def test_idr_and_the_word_rupiah(n: int, prefix: str) -> None:
+    assert parse_rupiah(prefix + _indonesian(n)) == n
+    assert parse_rupiah(_indonesian(n) + " rupiah") == parse_rupiah(f"{_indonesian(n)} Rupiah") == n

@@ -8,6 +8,11 @@ Checks: 5 ASCII digits; a golongan pokok that exists in KBLI 2020's
 structure; and, when an official KBLI table is loaded
 (:func:`kukm.reference.kbli.set_table`), presence in that table.
 
+A code written with its title after it, as KBLI lists and OSS print it
+(``47111 - Perdagangan Eceran ...``, ``47111: Perdagangan ...``), or with
+``KBLI`` before it, is that code: the title starts with a letter, so it cannot
+be more digits of the code. The title itself is not checked.
+
 >>> validate("47111")
 '47111'
 >>> validate("4711")
@@ -24,6 +29,7 @@ kukm.exceptions.InvalidComponent: [KBLI_GOLONGAN_POKOK] ...
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from kukm.exceptions import (
@@ -40,6 +46,12 @@ from kukm.reference import kbli as _table
 __all__ = ["CODES", "NAME", "compact", "format", "get_kategori", "is_valid", "problems", "validate"]
 
 NAME: Final = "KBLI 2020"
+# a code with "KBLI" before it or its title after it (the title begins with a letter)
+_WITH_TITLE: Final = re.compile(
+    r"\s*(?:KBLI\s*[:.]?\s*)?(\d{2}\.?\d{3})(?:\s*[-\u2013\u2014:]\s*|\s+)[^\W\d_].*|"
+    r"\s*KBLI\s*[:.]?\s*(\d{2}\.?\d{3})\s*",
+    re.IGNORECASE | re.DOTALL,
+)
 LENGTH: Final = 5
 
 KBLI_FORMAT: Final = register_code(
@@ -76,11 +88,15 @@ CODES: Final = {
 
 
 def compact(number: object) -> str:
-    """Strip spaces, dots, dashes and an Excel apostrophe.
+    """Strip spaces, dots, dashes and an Excel apostrophe (and a title after the code).
 
-    >>> compact(" 47.111 ")
-    '47111'
+    >>> compact(" 47.111 "), compact("47111 - Perdagangan Eceran"), compact("KBLI 47111")
+    ('47111', '47111', '47111')
     """
+    if isinstance(number, str) and not number.isdigit():
+        m = _WITH_TITLE.fullmatch(number)
+        if m is not None:
+            number = m.group(1) or m.group(2)
     text = clean(number)
     if text is None:
         raise InvalidFormat(code=KBLI_FORMAT, value=number)

@@ -3,9 +3,10 @@
 Rupiah (result: an exact ``int``; anything else is rejected with a stable code,
 never guessed):
 
-1. Spaces around the value are ignored; a leading ``Rp`` / ``Rp.`` (any case,
-   with or without a space) is dropped; one leading ``-`` is the sign; a
-   trailing ``,-`` (``Rp 1.500.000,-``: no sen) is dropped.
+1. Spaces around the value are ignored; a leading ``Rp`` / ``Rp.`` / ``IDR``
+   (any case, with or without a space) is dropped, and so is a trailing
+   ``rupiah``; one leading ``-`` is the sign; a trailing ``,-``
+   (``Rp 1.500.000,-``: no sen) is dropped.
 2. The number uses the Indonesian convention: ``.`` groups thousands
    (groups of exactly three digits: ``1.500.000``), ``,`` starts the decimals
    (``1,5``). Plain digits (``1500000``) are fine.
@@ -124,6 +125,8 @@ _GROUPED_INT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 _DOT_DECIMAL = re.compile(r"\d+\.\d+")
 # the form most files use ("Rp 1.500.000", "Rp1500000"): read without the general rule's steps;
 # tests check it agrees with the general rule on every input
+# a head count with its unit ("5 orang")
+_COUNT_UNIT = re.compile(r"(.*?)\s*(?:orang|org|jiwa)\.?", re.IGNORECASE)
 # rule 5: a number as exported ("1500000.0"): the dot is a decimal point
 _EXPORT_DECIMAL = re.compile(r"(\d{4,})\.(\d{1,2})")
 _RP_PLAIN = re.compile(r"Rp ?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
@@ -156,6 +159,10 @@ def _parse_rupiah_general(text: str) -> int:
         negative, s = True, s[1:].lstrip()
     if s.startswith("rp"):
         s = s[2:].lstrip(". ")
+    elif s.startswith("idr"):
+        s = s[3:].lstrip(". ")
+    if s.endswith("rupiah"):
+        s = s[:-6].rstrip()
     if s.startswith("-") and not negative:
         negative, s = True, s[1:].lstrip()
     if s.endswith(",-"):
@@ -192,14 +199,21 @@ def parse_int(text: str) -> int:
 
     A count has no fractions, so thousands may be grouped with ``.`` or, as
     the ODS writes its member counts, with ``,`` (one separator per value,
-    groups of three digits).
+    groups of three digits). The word ``orang`` / ``org`` / ``jiwa`` after it
+    (``5 orang``) is the unit of a head count; a ``.0`` after it is how exports
+    write a whole number (``5.0``: a dot then one digit groups nothing).
 
-    >>> parse_int("1.250"), parse_int("39,096"), parse_int(" 7 ")
-    (1250, 39096, 7)
+    >>> parse_int("1.250"), parse_int("39,096"), parse_int(" 7 "), parse_int("5 Orang"), parse_int("5.0")
+    (1250, 39096, 7, 5, 5)
     """
     s = text.strip()
     if s.isdigit() and s.isascii():
         return int(s)
+    m = _COUNT_UNIT.fullmatch(s)
+    if m is not None:
+        s = m.group(1)
+    if s.endswith(".0") and s[:-2].isdigit() and s.isascii():
+        s = s[:-2]
     negative = s.startswith("-")
     body = s[1:].strip() if negative else s
     if _GROUPED_INT.fullmatch(body):

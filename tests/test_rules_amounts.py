@@ -96,7 +96,8 @@ def test_dates(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("31/02/2020", "DATE_INVALID"), ("2020-02-30", "DATE_INVALID"), ("2020/01/01", "DATE_FORMAT"),
+    [("31/02/2020", "DATE_INVALID"), ("2020-02-30", "DATE_INVALID"), ("2020/13/01", "DATE_INVALID"),
+     ("2020/1/1/1", "DATE_FORMAT"), ("2020-1-1", "DATE_FORMAT"), ("2020/01.01", "DATE_FORMAT"),
      ("01-01-20", "DATE_FORMAT"), ("1/1/20", "DATE_FORMAT"), (" ", "DATE_FORMAT"),
      ("20200101", "DATE_FORMAT"), ("01/01-2020", "DATE_FORMAT"), ("1 Foo 2020", "DATE_FORMAT"),
      ("30 Februari 2020", "DATE_INVALID"), ("2020-01-01 24:00", "DATE_INVALID"),
@@ -251,3 +252,10 @@ def test_an_exported_whole_count(n: int, tenth: int) -> None:
 def test_idr_and_the_word_rupiah(n: int, prefix: str) -> None:
     assert parse_rupiah(prefix + _indonesian(n)) == n
     assert parse_rupiah(_indonesian(n) + " rupiah") == parse_rupiah(f"{_indonesian(n)} Rupiah") == n
+
+
+@given(d=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)), sep=st.sampled_from(["/", "."]))
+def test_year_first(d: dt.date, sep: str) -> None:
+    """2019/12/02: the year first is year, month, day."""
+    assert parse_date(f"{d.year}{sep}{d.month:02d}{sep}{d.day:02d}") == d
+    assert parse_date(f"{d.year}{sep}{d.month}{sep}{d.day}") == d

@@ -31,7 +31,9 @@ thousands with ``,`` as the ODS does (a count cannot have decimals).
 Dates, day first as Indonesia writes them: ISO ``YYYY-MM-DD`` (also with a
 time of day after it, ``2019-12-02 00:00:00`` as exports write dates: the date
 is taken); ``DD/MM/YYYY`` (the ODS form), ``DD-MM-YYYY`` or ``DD.MM.YYYY``
-(one or two digits for day and month); ``D Month YYYY`` with the month's
+(one or two digits for day and month); the year first with ``/`` or ``.``
+(``2019/12/02``: year, month, day, as no one writes day before month after
+the year); ``D Month YYYY`` with the month's
 Indonesian name or its three-letter short form, any case (``2 Desember 2019``,
 ``02-Des-2019``; the English forms that differ too: ``May``, ``Aug``,
 ``Oct``, ``Dec``). A two-digit year is not read (which century?).
@@ -237,6 +239,7 @@ MONTHS: Final[dict[str, int]] = {
 }  # fmt: skip
 
 _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?Z?")
+_YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _NAMED_MONTH = re.compile(r"(\d{1,2})[ -]([a-z]+)\.?[ -](\d{4})")
 
@@ -268,7 +271,7 @@ def parse_date(text: str) -> dt.date:
         elif 8 <= n <= 10 and s.count("/") == 2:
             d, mo, y = s.split("/")
             if len(y) != 4 or not (1 <= len(d) <= 2 and 1 <= len(mo) <= 2):
-                raise InvalidFormat(code=DATE_FORMAT, value=text)
+                return _parse_date_other(s, text)
         else:
             return _parse_date_other(s, text)
         if not (y.isdigit() and mo.isdigit() and d.isdigit() and (y + mo + d).isascii()):
@@ -291,6 +294,9 @@ def _parse_date_other(s: str, text: str) -> dt.date:
     m = _DAY_FIRST.fullmatch(s)
     if m is not None:
         return dt.date(int(m.group(4)), int(m.group(3)), int(m.group(1)))
+    m = _YEAR_FIRST.fullmatch(s)
+    if m is not None:
+        return dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
     m = _NAMED_MONTH.fullmatch(s.lower())
     if m is not None and m.group(2) in MONTHS:
         return dt.date(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))

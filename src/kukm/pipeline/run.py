@@ -81,7 +81,7 @@ from kukm.pipeline.checks import (
 )
 from kukm.pipeline.errors import ErrorsWriter
 from kukm.pipeline.header import HeaderMatch, header_score, match_header
-from kukm.pipeline.readers import Format, open_table
+from kukm.pipeline.readers import Format, Table, open_table
 from kukm.pipeline.wilayah import WilayahFill
 from kukm.storage._codec import PreparedColumns
 from kukm.storage.base import Store
@@ -374,6 +374,37 @@ def _committed(store: Store | None, base_key: str) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _match(table: Table, instrument: Any, kind: str) -> tuple[_Header, WilayahFill | None]:
+    """The open file's header against the form (:mod:`kukm.pipeline.header`), the table's
+    columns renamed to match, and the filler of region codes from names, if the rule applies
+    (:mod:`kukm.pipeline.wilayah`)."""
+    labels = list(table.columns)
+    match = match_header(instrument, labels)
+    match.raise_if_foreign(kind)
+    table.rename(match.renamed)
+    table.long_number_columns = set(table.columns) - set(match.unknown)
+    code_field = next((f for f in getattr(instrument, "fields", ()) if f.name == "kode_wilayah"), None)
+    fill = WilayahFill.plan(
+        table.columns,
+        [f.name for f in getattr(instrument, "fields", ())],
+        required=bool(getattr(code_field, "required", True)),
+    )
+    columns = list(table.columns)
+    sources: tuple[str, ...] = ()
+    if fill is not None:  # the region names are used, not ignored
+        sources = tuple(labels[columns.index(c)] for c in fill.sources)
+        match = evolve(match, unknown=tuple(c for c in match.unknown if c not in fill.sources))
+        if len(fill.columns) > len(columns):  # a kode_wilayah column added after the others
+            labels = [*labels, *fill.columns[len(columns) :]]
+            match = evolve(match, missing=tuple(m for m in match.missing if m not in fill.columns))
+        columns = list(fill.columns)
+    header = _Header(
+        columns, table.encoding, table.delimiter, table.format, labels, match,
+        table.header_line, table.sheet, tuple(table.sheets), sources,
+    )  # fmt: skip
+    return header, fill
+
+
 def _produce(
     reading: _Reading,
     checker: RowChecker,
@@ -393,27 +424,9 @@ def _produce(
         delimiter=reading.delimiter,
         header_score=header_score(instrument),
     ) as table:
-        labels = list(table.columns)
-        match = match_header(instrument, labels)
-        match.raise_if_foreign(checker.kind)
-        table.rename(match.renamed)
-        table.long_number_columns = set(table.columns) - set(match.unknown)
-        fields = {f.name: f for f in getattr(instrument, "fields", ())}
-        code_field = fields.get("kode_wilayah")
-        fill = WilayahFill.plan(
-            table.columns, fields, required=bool(getattr(code_field, "required", True))
-        )
-        columns = table.columns if fill is None else fill.columns
-        if fill is not None:  # the region names are used, not ignored
-            match = evolve(match, unknown=tuple(c for c in match.unknown if c not in fill.sources))
-        if fill is not None and len(columns) > len(table.columns):  # a kode_wilayah column added
-            labels = [*labels, *columns[len(labels) :]]
-            match = evolve(match, missing=tuple(m for m in match.missing if m not in columns))
-        yield _Header(
-            list(columns), table.encoding, table.delimiter, table.format, labels, match,
-            table.header_line, table.sheet, tuple(table.sheets),
-            tuple(labels[table.columns.index(c)] for c in fill.sources) if fill is not None else (),
-        )  # fmt: skip
+        header, fill = _match(table, instrument, checker.kind)
+        columns = header.columns
+        yield header
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked

@@ -203,3 +203,27 @@ def test_koperasi_names_give_the_most_specific_code_and_reject_nothing(ods_sampl
         assert stored[d["Nomor Induk Koperasi (NIK)"]] == want
     levels = [c.count(".") for c in stored.values() if c]
     assert summary.wilayah_filled == len(levels) and min(levels) >= 1 and 3 in levels
+
+
+@settings(max_examples=10, deadline=None)
+@given(dotted=st.sets(st.integers(min_value=0, max_value=len(ROWS) - 1)), kec_blank=st.booleans())
+def test_a_dotted_code_in_a_name_column_is_that_code(dotted: set[int], kec_blank: bool) -> None:
+    """A kelurahan column holding the dotted Kemendagri code (known to the table) gives that
+    code, whatever the kecamatan cell says; an unknown dotted code is refused like a bad name."""
+    base = [c for c in ROWS[0] if c != "kode_wilayah"]
+    body = []
+    for i, r in enumerate(ROWS):
+        kab, kec, kel = _names(r["kode_wilayah"])
+        if i in dotted:
+            kel = r["kode_wilayah"]
+            kec = "" if kec_blank else kec
+        body.append([r[k] for k in base] + [kab, kec, kel])
+    body.append([ROWS[0][k] for k in base] + ["", "", "99.99.99.9999"])
+    with tempfile.TemporaryDirectory() as d:
+        named = _write(Path(d) / "n.csv", [*base, "Kota", "Kecamatan", "Kelurahan"], body)
+        plain = _write(Path(d) / "p.csv", list(ROWS[0]), [list(r.values()) for r in ROWS])
+        got, got_records = _stored(named, Path(d) / "e.csv")
+        _, want_records = _stored(plain, Path(d) / "e2.csv")
+    assert (got.accepted, got.rejected) == (len(ROWS), 1)
+    assert got.by_code == {WILAYAH_NAMA_TIDAK_DIKENAL: 1}
+    assert got_records == want_records

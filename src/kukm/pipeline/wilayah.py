@@ -11,7 +11,9 @@ rule, and never guesses:
    :func:`kukm.pipeline.header.column_key`: :data:`NAME_COLUMNS`), and to rows
    whose ``kode_wilayah`` cell is blank or absent. A code given is never
    overwritten: the form checks it as usual.
-2. The names are resolved by :func:`kukm.reference.wilayah.resolve_alamat`:
+2. A name cell holding a dotted Kemendagri code (``31.71.01.1001``) known to
+   the region table is that code (the most specific one given). Other names
+   are resolved by :func:`kukm.reference.wilayah.resolve_alamat`:
    kab/kota within the province, kecamatan within the kab/kota, kelurahan
    within the kecamatan (exact name after normalising prefixes such as
    "Kel." and case; a near spelling only when it is the single best match, at
@@ -42,6 +44,7 @@ the corrected errors file uses it. The summary counts the rows filled
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
@@ -74,6 +77,7 @@ NAME_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 _LEVELS: Final = ("provinsi", "kab_kota", "kecamatan", "kelurahan")
+_DOTTED: Final = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")
 _CACHE_LIMIT: Final = 100_000
 
 
@@ -130,9 +134,16 @@ class WilayahFill:
     def _resolve(self, key: tuple[str, ...]) -> str | None:
         code = self._cache.get(key, "")
         if code == "":
-            from kukm.reference.wilayah import resolve_alamat
+            from kukm.reference.wilayah import get_table, resolve_alamat
 
-            found = resolve_alamat(*key)
+            # a name column holding the dotted Kemendagri code itself (31.71.01.1001) is that
+            # code, when the table has it; undotted digits are not read so (ODS numbers its
+            # kelurahan with ten digits of its own)
+            dotted = [k.strip() for k in key if _DOTTED.fullmatch(k.strip())]
+            table = get_table()
+            found = next((c for c in reversed(dotted) if table.has_code(c)), None)
+            if found is None:
+                found = resolve_alamat(*key)
             code = found if found is not None and found.count(".") >= self._depth else None
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()

@@ -259,3 +259,18 @@ def test_year_first(d: dt.date, sep: str) -> None:
     """2019/12/02: the year first is year, month, day."""
     assert parse_date(f"{d.year}{sep}{d.month:02d}{sep}{d.day:02d}") == d
     assert parse_date(f"{d.year}{sep}{d.month}{sep}{d.day}") == d
+
+
+@given(st.dates(min_value=dt.date(1927, 5, 18), max_value=dt.date(2173, 10, 14)), st.sampled_from(["", ".0"]))
+def test_excel_serial_dates(d: dt.date, tail: str) -> None:
+    """A date cell saved by Excel as its serial number: days since 1899-12-30 (1900 system, as
+    openpyxl's from_excel reads it); a four-digit number is a year, not a date (X, X+1)."""
+    from openpyxl.utils.datetime import from_excel
+
+    serial = (d - dt.date(1899, 12, 30)).days
+    assert parse_date(f"{serial}{tail}") == d == from_excel(serial).date()
+    with pytest.raises(InvalidFormat):
+        parse_date(str(d.year))
+    with pytest.raises(InvalidFormat):
+        parse_date("9999")
+    assert parse_date("10000") == dt.date(1927, 5, 18)

@@ -36,7 +36,10 @@ is taken); ``DD/MM/YYYY`` (the ODS form), ``DD-MM-YYYY`` or ``DD.MM.YYYY``
 the year); ``D Month YYYY`` with the month's
 Indonesian name or its three-letter short form, any case (``2 Desember 2019``,
 ``02-Des-2019``; the English forms that differ too: ``May``, ``Aug``,
-``Oct``, ``Dec``). A two-digit year is not read (which century?).
+``Oct``, ``Dec``); a five-digit whole number is the serial number Excel saves a
+date cell as when its column is not formatted as a date (``43801`` =
+2019-12-02; 1900 date system). A two-digit year is not read (which century?),
+nor a year alone (``2019``: which day?).
 ``DATE_FORMAT`` for other shapes, ``DATE_INVALID`` for impossible days
 (``31/02/2020``) or times.
 
@@ -239,6 +242,11 @@ MONTHS: Final[dict[str, int]] = {
 }  # fmt: skip
 
 _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?Z?")
+#: Day 0 of Excel's serial dates (1900 system; serial 1 is 1900-01-01, and Excel counts a
+#: 29 February 1900 that never was, so from serial 61 on the serial is days since this day)
+EXCEL_EPOCH: Final = dt.date(1899, 12, 30)
+# a date column Excel saved as its serial number (five digits: 1927-05-18 to 2173-10-14)
+_EXCEL_SERIAL = re.compile(r"([1-9]\d{4})(?:\.0+)?")
 _YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _NAMED_MONTH = re.compile(r"(\d{1,2})[ -]([a-z]+)\.?[ -](\d{4})")
@@ -300,4 +308,7 @@ def _parse_date_other(s: str, text: str) -> dt.date:
     m = _NAMED_MONTH.fullmatch(s.lower())
     if m is not None and m.group(2) in MONTHS:
         return dt.date(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)))
+    m = _EXCEL_SERIAL.fullmatch(s)
+    if m is not None:
+        return EXCEL_EPOCH + dt.timedelta(days=int(m.group(1)))
     raise InvalidFormat(code=DATE_FORMAT, value=text)

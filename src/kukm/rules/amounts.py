@@ -130,8 +130,8 @@ _GROUPED_INT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 _DOT_DECIMAL = re.compile(r"\d+\.\d+")
 # the form most files use ("Rp 1.500.000", "Rp1500000"): read without the general rule's steps;
 # tests check it agrees with the general rule on every input
-# a head count with its unit ("5 orang")
-_COUNT_UNIT = re.compile(r"(.*?)\s*(?:orang|org|jiwa)\.?", re.IGNORECASE)
+# the unit of a head count ("5 orang")
+_COUNT_UNITS: Final = ("orang", "org", "jiwa")
 # rule 5: a number as exported ("1500000.0"): the dot is a decimal point
 _EXPORT_DECIMAL = re.compile(r"(\d{4,})\.(\d{1,2})")
 _RP_PLAIN = re.compile(r"Rp ?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
@@ -214,9 +214,11 @@ def parse_int(text: str) -> int:
     s = text.strip()
     if s.isdigit() and s.isascii():
         return int(s)
-    m = _COUNT_UNIT.fullmatch(s)
-    if m is not None:
-        s = m.group(1)
+    low = s.lower().removesuffix(".")
+    for unit in _COUNT_UNITS:
+        if low.endswith(unit):
+            s = low[: -len(unit)].rstrip()
+            break
     if s.endswith(".0") and s[:-2].isdigit() and s.isascii():
         s = s[:-2]
     negative = s.startswith("-")

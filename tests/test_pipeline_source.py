@@ -74,3 +74,19 @@ def test_a_file_without_the_source_column_takes_the_option(tmp_path: Path, kind:
     assert "sumber_data" not in with_option.header.missing  # type: ignore[union-attr]
     without = run_file(path, kind=kind, errors_path=tmp_path / "e2.csv")
     assert (without.accepted, without.rejected) == (0, 5)
+
+
+def test_none_markers_do_not_make_rows_one_business(tmp_path: Path) -> None:
+    """Rows without a NIB whose id_sumber is '-' (as sheets mark 'none') are different
+    businesses: the marker is a blank cell, so each row gets its own id instead of all but the
+    first being rejected as repeats; '-' in NPWP, telepon and e-mail is blank too."""
+    columns, rows = _rows("umkm", 12)
+    for r in rows:
+        r.update(nib="", id_sumber="-", npwp="-", telepon="tidak ada", email="N/A")
+    path = _write(tmp_path / "f.csv", columns, rows)
+    store = MemoryStore()
+    s = run_file(path, kind="umkm", store=store, errors_path=tmp_path / "e.csv", workers=0)
+    assert (s.accepted, s.rejected) == (12, 0), dict(s.by_code)
+    stored = list(store.iter_records("umkm"))
+    assert len({r.id for r in stored}) == 12
+    assert all(r.record.id_sumber is None and r.record.npwp is None for r in stored)  # type: ignore[union-attr]

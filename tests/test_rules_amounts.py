@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kukm.exceptions import InvalidFormat
@@ -274,3 +274,24 @@ def test_excel_serial_dates(d: dt.date, tail: str) -> None:
     with pytest.raises(InvalidFormat):
         parse_date("9999")
     assert parse_date("10000") == dt.date(1927, 5, 18)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(["umkm", "koperasi"]))
+def test_a_none_marker_is_a_blank_cell(data: st.DataObject, kind: str) -> None:
+    """'-', 'tidak ada', 'N/A' ... in any field of either default form: the row reads exactly as
+    with that cell empty (same record, same issues); '0' is not a marker."""
+    from kukm.rules.amounts import BLANK_CELLS
+    from kukm.rules.instruments import get_instrument
+    from kukm.synthetic import generate_koperasi, generate_umkm
+
+    inst = get_instrument(kind)
+    gen = generate_umkm if kind == "umkm" else generate_koperasi
+    row = dict(next(iter(gen(1, seed=data.draw(st.integers(0, 50)), faulty_share=0.0))).data)
+    field = data.draw(st.sampled_from([f.name for f in inst.fields]))
+    marker = data.draw(st.sampled_from(sorted(BLANK_CELLS)))
+    with_marker = inst.parse_row({**row, field: f" {marker} "}, row_number=3)
+    empty = inst.parse_row({**row, field: ""}, row_number=3)
+    assert with_marker.record == empty.record
+    assert [(i.code, i.field) for i in with_marker.issues] == [(i.code, i.field) for i in empty.issues]
+    assert "0" not in BLANK_CELLS

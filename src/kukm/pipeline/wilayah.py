@@ -50,6 +50,7 @@ from typing import Any, Final
 
 from kukm.exceptions import Issue, issue, register_code
 from kukm.pipeline.header import column_key
+from kukm.rules.amounts import BLANK_CELLS
 
 __all__ = ["CODE_FIELD", "NAME_COLUMNS", "WILAYAH_NAMA_TIDAK_DIKENAL", "WilayahFill"]
 
@@ -178,8 +179,10 @@ class WilayahFill:
             else:
                 given = data[code_at].strip() if code_at < len(data) else ""
             code = ""
+            if given in BLANK_CELLS:  # "-": blank, as the form reads it
+                given = ""
             if not given and row not in issues:
-                key = self._names_of(data)
+                key = tuple("" if k.strip() in BLANK_CELLS else k for k in self._names_of(data))
                 if any(k.strip() for k in key):
                     found = self._resolve(key)
                     if found is None and self._required:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kukm._gc import gc_paused
 from kukm.model import Koperasi, SumberData, Umkm
+from kukm.rules.amounts import BLANK_CELLS as _BLANKS
 from kukm.rules.amounts import parse_date
 
 if TYPE_CHECKING:
@@ -370,7 +371,10 @@ class BatchParser:
         from kukm.rules.instruments import _compile_field
 
         self.inst = inst
+        from kukm.rules.instruments import FieldType
+
         self.plan = [(f, _column_fn(f, _compile_field(f))) for f in inst.fields]
+        self._text = {f.name for f in inst.fields if f.type is FieldType.STR}
         index = {f.name: i for i, f in enumerate(inst.fields)}
         self.rules = [(r, [(x, index[x]) for x in r.fields if x in index]) for r in inst.rules]
 
@@ -404,6 +408,11 @@ class BatchParser:
                 if len(names) > 1 and names[0] == f.name:
                     # the per-row parser falls back to an alias when the column itself is blank
                     suspect.update(k for k, s in enumerate(raw) if not s)
+                if f.name in self._text and not _BLANKS.isdisjoint(raw):
+                    # "-", "tidak ada" in a text field: blank, as the per-row parser reads it (in
+                    # any other field such a cell fails the column's check, and its row goes
+                    # the per-row road)
+                    raw = ["" if s in _BLANKS else s for s in raw]
                 col = fn(raw)
             if _MISS in col:
                 suspect.update(_positions(col, _MISS))

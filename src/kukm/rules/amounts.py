@@ -28,6 +28,12 @@ for fractions of a rupiah; ``NOTASI_ILMIAH`` for Excel's scientific notation
 ``AMOUNT_FORMAT`` for anything else. Head counts (:func:`parse_int`) may group
 thousands with ``,`` as the ODS does (a count cannot have decimals).
 
+Empty cells as people write them: a cell holding only a dash (``-``, ``--``,
+``–``, ``—``) or a word for "none" (``tidak ada``, ``belum ada``, ``nihil``,
+``kosong``, ``N/A``; lower, Title or UPPER case) is blank (:data:`BLANK_CELLS`),
+in every field: an optional field is then empty, a required one
+``REQUIRED_MISSING``. (``0`` is not among them: it is an amount.)
+
 Dates, day first as Indonesia writes them: ISO ``YYYY-MM-DD`` (also with a
 time of day after it, ``2019-12-02 00:00:00`` as exports write dates: the date
 is taken); ``DD/MM/YYYY`` (the ODS form), ``DD-MM-YYYY`` or ``DD.MM.YYYY``
@@ -66,6 +72,7 @@ __all__ = [
     "AMOUNT_AMBIGUOUS",
     "AMOUNT_FORMAT",
     "AMOUNT_NOT_INTEGER",
+    "BLANK_CELLS",
     "DATE_FORMAT",
     "DATE_INVALID",
     "MULTIPLIERS",
@@ -109,6 +116,16 @@ INT_FORMAT = register_code(
     "Harus berupa bilangan bulat.",
     "Must be a whole number.",
     module=__name__,
+)
+
+#: Cell texts that mean "no value" (module docstring), matched exactly after stripping.
+BLANK_CELLS: Final[frozenset[str]] = frozenset(
+    {"-", "--", "---", "\u2013", "\u2014", "N/A", "n/a", "N/a"}
+    | {
+        form
+        for word in ("tidak ada", "belum ada", "nihil", "kosong")
+        for form in (word, word.title(), word.upper(), word.capitalize())
+    }
 )
 
 #: Multiplier words (lower case) and their power of ten.

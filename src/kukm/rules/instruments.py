@@ -43,7 +43,7 @@ from kukm.model import Alamat, JenisKelamin, Keuangan, Koperasi, Pemilik, Pengur
 from kukm.reference import vocab as _vocab
 from kukm.reference.vocab import VOCAB_UNKNOWN
 from kukm.rules import _identifiers
-from kukm.rules.amounts import parse_date, parse_int, parse_rupiah
+from kukm.rules.amounts import BLANK_CELLS, parse_date, parse_int, parse_rupiah
 
 if TYPE_CHECKING:
     from kukm.rules._batch import BatchParse
@@ -448,7 +448,8 @@ class Instrument:
         }  # fmt: skip
         lines = ["def parse(row, row_number, today):", "    get = row.get", "    issues = []"]
         ns.update(_pc=_identifiers.problem_code, _TOO_LONG=TOO_LONG, _NEG=NEGATIVE_VALUE, _ENUM=ENUM_INVALID,
-                  _VOCAB=VOCAB_UNKNOWN, _pr=parse_rupiah, _pi=parse_int, _pd=parse_date)  # fmt: skip
+                  _VOCAB=VOCAB_UNKNOWN, _pr=parse_rupiah, _pi=parse_int, _pd=parse_date,
+                  _BLANKS=BLANK_CELLS)  # fmt: skip
         for i, ((name, aliases, required, conv), f) in enumerate(zip(self._plan, self.fields, strict=True)):
             v, n = f"v{i}", repr(name)
             lines.append(f"    raw = get({n})")
@@ -460,6 +461,7 @@ class Instrument:
             lines += [
                 "    if raw.__class__ is str: raw = raw.strip()",
                 "    elif raw is not None: raw = str(raw).strip()",
+                "    if raw in _BLANKS: raw = ''",
             ]
             if conv is str and not required:
                 lines.append(f"    {v} = raw or None")

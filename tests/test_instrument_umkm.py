@@ -165,3 +165,38 @@ def test_written_amounts_and_dates_reach_the_record(amount: int, form: str, date
     assert r.issues == [], r.issues
     assert r.record is not None
     assert r.record.modal_usaha == amount and r.record.tanggal_berdiri == date
+
+
+@given(
+    value=st.sampled_from(list(SumberData)),
+    sep=st.sampled_from(["_", " ", "-"]),
+    case=st.sampled_from([str, str.title, str.upper]),
+    kind=st.sampled_from(["umkm", "koperasi"]),
+)
+def test_sources_as_sheets_write_them(value: SumberData, sep: str, case: Any, kind: str) -> None:
+    """'Pelaku Usaha', 'PIHAK-LAIN', 'bidang_ukm': each source in any case with spaces or dashes."""
+    inst = get_instrument(kind)
+    res = inst.parse_row({"sumber_data": case(value.value.replace("_", sep))}, row_number=1)
+    assert res.sumber_data is value
+    assert "sumber_data" not in {i.field for i in res.issues}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Suku Dinas", "sudin"), ("Dekopinwil", "dekopin"), ("DEKOPINDA", "dekopin"), ("Camat", "kecamatan"),
+     ("Lurah", "kelurahan"), ("Pemilik Usaha", "pelaku_usaha"), ("Pihak Ketiga", "pihak_lain")],
+)
+def test_sources_by_the_decrees_names(text: str, value: str) -> None:
+    res = get_instrument("umkm").parse_row({"sumber_data": text}, row_number=1)
+    assert res.sumber_data is SumberData(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "jk"),
+    [("Lk", "L"), ("LAKI", "L"), ("laki2", "L"), ("Laki - Laki", "L"), ("Pr", "P"), ("W", "P")],
+)
+def test_sex_as_sheets_write_it(text: str, jk: str) -> None:
+    res = get_instrument("umkm").parse_row({"jenis_kelamin": text}, row_number=1)
+    assert "jenis_kelamin" not in {i.field for i in res.issues}
+    row = {"jenis_kelamin": text, "nik_pemilik": "3171011708450001" if jk == "L" else "3171015708450001"}
+    assert "JENIS_KELAMIN_NIK_MISMATCH" not in {i.code for i in get_instrument("umkm").parse_row(row, row_number=1).issues}

@@ -134,8 +134,17 @@ def _rat_setelah_bh(values: Mapping[str, Any], today: dt.date) -> list[tuple[str
 
 
 _JK_SYNONYMS: Final = {
-    "laki-laki": "L", "laki laki": "L", "lakilaki": "L", "pria": "L", "male": "L", "m": "L",
-    "perempuan": "P", "wanita": "P", "female": "P", "f": "P",
+    "laki-laki": "L", "laki laki": "L", "lakilaki": "L", "laki - laki": "L", "laki2": "L",
+    "laki": "L", "lk": "L", "pria": "L", "male": "L", "m": "L",
+    "perempuan": "P", "pr": "P", "wanita": "P", "w": "P", "female": "P", "f": "P",
+}  # fmt: skip
+
+#: Sources as sheets name them (Kepgub D: Dekopinwil/Dekopinda, Suku Dinas, Camat, Lurah, ...):
+#: each value with spaces or dashes for its underscores, and the decree's own names
+_SUMBER_SYNONYMS: Final = {
+    **{v.value.replace("_", sep): v.value for v in SumberData for sep in (" ", "-")},
+    "suku dinas": "sudin", "dekopinwil": "dekopin", "dekopinda": "dekopin", "camat": "kecamatan",
+    "lurah": "kelurahan", "pemilik usaha": "pelaku_usaha", "pihak ketiga": "pihak_lain",
 }  # fmt: skip
 
 UMKM: Final = Instrument(
@@ -192,6 +201,7 @@ UMKM: Final = Instrument(
             FieldType.ENUM,
             required=True,
             choices=tuple(s.value for s in SumberData),
+            synonyms=_SUMBER_SYNONYMS,
             target="-",
             title="Sumber data (Kepgub D)",
         ),
@@ -310,6 +320,7 @@ KOPERASI: Final = Instrument(
             "sumber_data",
             FieldType.ENUM,
             choices=tuple(s.value for s in SumberData),
+            synonyms=_SUMBER_SYNONYMS,
             target="-",
             title="Sumber data (Kepgub D; kosong: opsi --source)",
         ),

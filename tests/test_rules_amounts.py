@@ -50,7 +50,9 @@ def test_accepted_forms(text: str, value: int) -> None:
         ("1,5", "AMOUNT_NOT_INTEGER"),
         ("1.000,5", "AMOUNT_NOT_INTEGER"),
         ("1,0000005 juta", "AMOUNT_NOT_INTEGER"),
-        ("1,500,000", "AMOUNT_FORMAT"),
+        ("1,500,000.5", "AMOUNT_NOT_INTEGER"),
+        ("1,500,00", "AMOUNT_FORMAT"),
+        ("1,500,000 juta", "AMOUNT_FORMAT"),
         ("", "AMOUNT_FORMAT"),
         ("abc", "AMOUNT_FORMAT"),
         ("5 dollar", "AMOUNT_FORMAT"),
@@ -295,3 +297,13 @@ def test_a_none_marker_is_a_blank_cell(data: st.DataObject, kind: str) -> None:
     assert with_marker.record == empty.record
     assert [(i.code, i.field) for i in with_marker.issues] == [(i.code, i.field) for i in empty.issues]
     assert "0" not in BLANK_CELLS
+
+
+@given(st.integers(min_value=1_000_000, max_value=10**15), st.sampled_from(["", ".0", ".00"]), st.booleans())
+def test_english_grouping_with_two_or_more_commas(n: int, tail: str, rp: bool) -> None:
+    """Rule 6: 1,500,000 (two commas or more) is English thousands grouping; 1,500 stays ambiguous."""
+    text = ("Rp " if rp else "") + f"{n:,}" + tail
+    assert parse_rupiah(text) == n
+    with pytest.raises(InvalidFormat) as info:
+        parse_rupiah(f"{n % 1000 + 1},{n % 1000:03d}")
+    assert info.value.code == "AMOUNT_AMBIGUOUS"

@@ -19,6 +19,10 @@ never guessed):
    ``.`` and one or two decimals (``1500000.0``, ``1500000.00``), is read with
    the dot as the decimal point: by rule 2 a dot is followed by exactly three
    digits and preceded by at most three, so no Indonesian amount is written so.
+6. Thousands grouped by **two or more** commas, as English-locale
+   spreadsheets write them (``1,500,000``, ``1,500,000.00``), are read so: by
+   rule 2 a comma starts the decimals, so it appears at most once in an
+   Indonesian amount. One comma stays ambiguous (``1,500``).
 
 Rejections: ``AMOUNT_AMBIGUOUS`` when a dot is followed by other than three
 digits (``1.5``: English decimal or a typo?) or a comma by exactly three digits
@@ -149,6 +153,8 @@ _DOT_DECIMAL = re.compile(r"\d+\.\d+")
 # tests check it agrees with the general rule on every input
 # the unit of a head count ("5 orang")
 _COUNT_UNITS: Final = ("orang", "org", "jiwa")
+# rule 6: thousands grouped by two or more commas, as English spreadsheets write them
+_ENGLISH_GROUPED = re.compile(r"(\d{1,3}(?:,\d{3}){2,})(\.\d{1,2})?")
 # rule 5: a number as exported ("1500000.0"): the dot is a decimal point
 _EXPORT_DECIMAL = re.compile(r"(\d{4,})\.(\d{1,2})")
 _RP_PLAIN = re.compile(r"Rp ?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
@@ -201,6 +207,10 @@ def _parse_rupiah_general(text: str) -> int:
     n = _NUMBER.fullmatch(number)
     if n is None and not word:
         n = _EXPORT_DECIMAL.fullmatch(number)
+    if n is None and not word:
+        english = _ENGLISH_GROUPED.fullmatch(number)
+        if english is not None:  # rule 6: 1,500,000 (.00)
+            n = _EXPORT_DECIMAL.fullmatch(english.group(1).replace(",", "") + (english.group(2) or ".0"))
     if n is None:
         if _DOT_DECIMAL.fullmatch(number) or (number.count(",") == 1 and "." not in number):
             raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)

@@ -103,3 +103,53 @@ def test_a_dinas_workbook(tmp_path: Path) -> None:
         assert all(k and k.count(".") == 3 for k in kode)
     finally:
         store.close()
+
+
+def test_a_dinas_koperasi_sheet(tmp_path: Path) -> None:
+    """A koperasi sheet as a Suku Dinas keeps it: Dinas titles, the source as the decree names
+    it, places as names, English-grouped assets, '-' for none. Every row stored with its code and
+    source; the same file again adds nothing."""
+    from kukm.synthetic import generate_koperasi
+
+    t = get_table()
+    titles = {
+        "nama": "Nama Koperasi", "nomor_badan_hukum": "No. Badan Hukum",
+        "tanggal_badan_hukum": "Tgl Badan Hukum", "alamat": "Alamat Kantor", "bentuk": "Bentuk",
+        "jenis": "Jenis", "total_anggota": "Jumlah Anggota", "aset": "Total Aset (Rp)",
+        "tanggal_rat_terakhir": "Tanggal RAT", "sumber_data": "Sumber",
+    }  # fmt: skip
+    rows = [r.data for r in generate_koperasi(25, seed=6, faulty_share=0.0)]
+    cols = [c for c in rows[0] if c not in ("kode_wilayah", "id_sumber")]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["DATA KOPERASI AKTIF"])
+    ws.append([titles.get(c, c) for c in cols] + ["Kota", "Kecamatan", "Kelurahan"])
+    for i, d in enumerate(rows):
+        code = d["kode_wilayah"]
+        names = [w.nama for w in (t.get(code.rsplit(".", k)[0]) for k in (2, 1, 0)) if w is not None]
+        cells = {**d, "sumber_data": "Dekopinwil" if i % 2 else "Suku Dinas", "grade": "-"}
+        if d.get("aset", "").isdigit():
+            cells["aset"] = f"{int(d['aset']):,}"
+        ws.append([cells.get(c, "") for c in cols] + names)
+    path = tmp_path / "koperasi.xlsx"
+    wb.save(path)
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    res = CliRunner().invoke(cli, ["import", str(path), "--kind", "koperasi", "--db", db, "--json"])
+    out = json.loads(res.output)
+    assert res.exit_code == 0, out["rejected_by_code"]
+    assert (out["input"], out["accepted"], out["wilayah_filled"]) == (25, 25, 25)
+    assert out["header"]["missing"] == []
+    store = open_store(db)
+    try:
+        stored = list(store.iter_records("koperasi"))
+        assert {r.record.alamat.kode_wilayah for r in stored} == {d["kode_wilayah"] for d in rows}
+        assert {r.provenance.sumber.value for r in stored} == {"dekopin", "sudin"}
+        assert all(r.record.grade is None for r in stored)
+        aset = {r.record.nomor_badan_hukum: r.record.keuangan.aset for r in stored if r.record.keuangan}
+        want = {d["nomor_badan_hukum"]: int(d["aset"]) for d in rows if d.get("aset", "").isdigit()}
+        assert {k: aset.get(k) for k in want} == want and want
+    finally:
+        store.close()
+    again = CliRunner().invoke(cli, ["import", str(path), "--kind", "koperasi", "--db", db, "--json"])
+    assert json.loads(again.output)["inserted"] == 0

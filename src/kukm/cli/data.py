@@ -43,7 +43,7 @@ def default_errors_path(path: Path) -> Path:
     >>> default_errors_path(Path("ods.jsonl")).as_posix()
     'ods.errors.csv'
     """
-    suffix = ".xlsx" if path.suffix.lower() in {".xlsx", ".xlsm"} else ".csv"
+    suffix = ".xlsx" if path.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"} else ".csv"
     return path.with_name(f"{path.stem}.errors{suffix}")
 
 
@@ -262,7 +262,7 @@ def import_(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """Check, classify and store FILE (CSV, XLSX or ODS JSON lines).
+    """Check, classify and store FILE (CSV, XLSX, XLS, LibreOffice ODS or ODS JSON lines).
 
     Accepted rows are stored with their provenance in atomic, idempotent
     batches: importing the same file again adds nothing. Rejected rows go to

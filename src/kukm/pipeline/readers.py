@@ -26,6 +26,9 @@ digits), so a NIK typed into a number cell comes back with its last digit
 turned to 0 and still looks like a NIK: accepting it would store a wrong number
 without a word. A NIB (13 digits) or an old NPWP (15) survives as a number.
 
+Excel 97-2003 workbooks (``.xls``, still kept by many offices) and
+OpenDocument spreadsheets (``.ods``, LibreOffice Calc) are read with
+python-calamine and then exactly as XLSX (sheet, header, cells, long numbers).
 XLSX is read with openpyxl in read-only mode: the first sheet, or with a
 ``header_score`` the sheet whose header scores highest (the first of equals),
 so a cover or instructions sheet before the data is passed over
@@ -54,7 +57,8 @@ import csv
 import datetime as dt
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Literal, TypeVar
@@ -72,7 +76,7 @@ __all__ = [
     "open_table",
 ]
 
-Format = Literal["csv", "xlsx", "jsonl"]
+Format = Literal["csv", "xlsx", "xls", "odf", "jsonl"]
 
 BARIS_KOLOM_LEBIH: Final = register_code(
     "BARIS_KOLOM_LEBIH",
@@ -123,6 +127,10 @@ def detect_format(path: str | Path) -> Format:
     suffix = Path(path).suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return "xlsx"
+    if suffix == ".xls":
+        return "xls"
+    if suffix == ".ods":
+        return "odf"
     if suffix in {".jsonl", ".ndjson", ".json"}:
         return "jsonl"
     if suffix in {".csv", ".txt", ".tsv"}:
@@ -173,7 +181,9 @@ def _cell_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (dt.time, dt.timedelta)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 #: How many non-blank rows from the top may hold the header (titles above it), given a score
@@ -259,6 +269,8 @@ class Table:
             self._open_csv(encoding, delimiter, header_score)
         elif fmt == "xlsx":
             self._open_xlsx(header_score)
+        elif fmt in ("xls", "odf"):
+            self._open_calamine(header_score)
         else:
             self._open_jsonl()
 
@@ -348,23 +360,44 @@ class Table:
 
         wb = load_workbook(self.path, read_only=True, data_only=True)
         self._wb = wb
+        sheets = [(ws.title, partial(ws.iter_rows, values_only=True)) for ws in wb.worksheets]
+        self._open_sheets(sheets, header_score)
 
-        def cells(values: tuple[Any, ...]) -> list[str]:
+    def _open_calamine(self, header_score: Callable[[list[str]], int] | None) -> None:
+        """Excel 97-2003 (``.xls``) and OpenDocument (``.ods``, LibreOffice Calc) workbooks,
+        read with python-calamine; then as an XLSX workbook."""
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(self.path))
+        self._wb = wb
+
+        def rows_of(name: str) -> Iterator[Sequence[Any]]:
+            return iter(wb.get_sheet_by_name(name).iter_rows())
+
+        self._open_sheets([(name, partial(rows_of, name)) for name in wb.sheet_names], header_score)
+
+    def _open_sheets(
+        self,
+        sheets: Sequence[tuple[str, Callable[[], Iterator[Sequence[Any]]]]],
+        header_score: Callable[[list[str]], int] | None,
+    ) -> None:
+        """Read the header of the workbook's data sheet (its title and a row iterator each)."""
+
+        def cells(values: Sequence[Any]) -> list[str]:
             return [_cell_text(v) for v in values]
 
         # the first sheet, or with a score the sheet whose header scores highest (the first of
         # equals): a workbook may open with a cover or instructions sheet before its data
-        chosen: tuple[int, Any, Iterator[tuple[Any, ...]], list[Any], int | None, int | None]
+        chosen: tuple[int, str | None, Iterator[Sequence[Any]], list[Any], int | None, int | None]
         chosen = (-1, None, iter(()), [], None, None)
-        for ws in wb.worksheets if header_score is not None else wb.worksheets[:1]:
-            it = ws.iter_rows(values_only=True)
+        for title, open_rows in sheets if header_score is not None else sheets[:1]:
+            it = open_rows()
             top, best, first = _find_header(it, cells, header_score)
             score = header_score(cells(top[best])) if header_score and best is not None else 0
             if score > chosen[0]:
-                chosen = (score, ws, it, top, best, first)
-        _, sheet, rows, top, best, first = chosen
-        self.sheet = sheet.title if sheet is not None else None
-        self.sheets = [ws.title for ws in wb.worksheets]
+                chosen = (score, title, it, top, best, first)
+        _, self.sheet, rows, top, best, first = chosen
+        self.sheets = [title for title, _ in sheets]
         at = best if best is not None else first
         if at is None:  # an empty sheet
             self._iter = iter(())
@@ -373,7 +406,7 @@ class Table:
         self.header_line = at + 1
         self._iter = self._xlsx_rows(itertools.chain(top[at + 1 :], rows))
 
-    def _xlsx_rows(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, dict[str, str]]]:
+    def _xlsx_rows(self, rows: Iterator[Sequence[Any]]) -> Iterator[tuple[int, dict[str, str]]]:
         pairs = list(zip(self._keep, self.columns, strict=True))
         only = self.long_number_columns
         names = {i: name for i, name in pairs if only is None or name in only}

@@ -31,8 +31,8 @@ CPUs gets the reader process where processes are forked (see
 :func:`default_workers`); smaller files, one-CPU machines, validation
 without a store (1M rows: 17.6 s with a worker, 18.1 s without) and a
 ``checker`` given by the caller stay in this process. On the 2-core test
-machine (one million UMKM rows into SQLite) the reader process took 25.9–31.9 s
-against 42.5–44.1 s in-process and 29.9–34.0 s with a pool of two, with 227–251 MB
+machine (one million UMKM rows into SQLite) the reader process took 24.4–31.9 s
+against 36.2–44.1 s in-process and 27.6–34.0 s with a pool of two, with 227–251 MB
 for the two processes together against 359–435 MB for the pool (sum of RSS;
 ``benchmarks/bench_import.py`` measures all three, and the rows in random order).
 

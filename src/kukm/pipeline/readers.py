@@ -19,7 +19,7 @@ CSV rules (documented, never guessed silently):
   Indonesian locale) or tabs.
 * A row with more cells than the header is reported as ``BARIS_KOLOM_LEBIH``.
 
-XLSX: a cell holding a *number* (not text) of 16 digits or more is reported as
+Workbooks: a cell holding a *number* (not text) of 16 digits or more is reported as
 ``SEL_ANGKA_PANJANG`` on its column. Excel keeps 15 significant digits of a
 number (Microsoft, *Excel specifications and limits*: number precision 15
 digits), so a NIK typed into a number cell comes back with its last digit
@@ -255,10 +255,10 @@ class Table:
         self.raw_columns: list[str] = []
         #: row number -> read issue of that row (only rows that had one)
         self.row_issues: dict[int, Issue] = {}
-        #: XLSX: the columns whose number cells of 16+ digits are reported (``None``: all);
+        #: workbooks: the columns whose number cells of 16+ digits are reported (``None``: all);
         #: the import leaves out the columns its form ignores
         self.long_number_columns: set[str] | None = None
-        #: XLSX: the title of the sheet read, and of every sheet of the workbook
+        #: workbooks (XLSX, XLS, ODS): the title of the sheet read, and of every sheet
         self.sheet: str | None = None
         self.sheets: list[str] = []
         self._fh: IO[Any] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -211,12 +212,14 @@ cell = st.text(
 @given(
     rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=8),
     delimiter=st.sampled_from([",", ";"]),
-    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le"]),
 )
 def test_csv_round_trip_property(
     tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], delimiter: str, encoding: str
 ) -> None:
     data = _csv_text(delimiter, rows).encode(encoding)
+    if encoding == "utf-16-le":  # Excel's "Unicode Text": little-endian with its BOM
+        data = codecs.BOM_UTF16_LE + data
     # Windows-1252 text whose bytes also spell valid UTF-8 ("Â¡" is C2 A1, UTF-8 for "¡") is read
     # as UTF-8 unless declared (the documented rule): declare it then
     declared = {"encoding": "cp1252"} if encoding == "cp1252" and _is_utf8(data) else {}
@@ -260,3 +263,14 @@ def test_xlsx_number_cells_of_16_digits_are_reported(tmp_path: Path) -> None:
         t2.long_number_columns = {"nama_usaha", "nik_pemilik"}
         list(t2)
         assert set(t2.row_issues) == {2, 3, 5}
+
+
+def test_a_utf16_bom_wins_over_a_declared_encoding(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" export (UTF-16 with its byte-order mark, tab-separated) is read as
+    UTF-16 whatever encoding is declared, as a UTF-8 byte-order mark is."""
+    p = tmp_path / "u.txt"
+    p.write_bytes(_csv_text("\t").encode("utf-16"))
+    for declared in (None, "cp1252"):
+        rows, t = _read(p, **({"encoding": declared} if declared else {}))
+        assert t.encoding == "utf-16" and t.delimiter == "\t"  # type: ignore[attr-defined]
+        assert rows == [(i, dict(zip(HEADER, r, strict=True))) for i, r in enumerate(ROWS, start=1)]

@@ -10,7 +10,8 @@ Wholly blank rows are skipped but keep their row number.
 
 CSV rules (documented, never guessed silently):
 
-* **Encoding**: a UTF-8 byte-order mark means UTF-8. Otherwise the caller's
+* **Encoding**: a UTF-8 byte-order mark means UTF-8, a UTF-16 one UTF-16 (Excel's
+  "Unicode Text", tab-separated). Otherwise the caller's
   declared ``encoding`` wins (e.g. ``cp1252`` for old Excel exports). Without
   either, the first 64 KiB are checked: valid UTF-8 → UTF-8, else
   Windows-1252. A later byte that is not UTF-8 is still read as Windows-1252
@@ -148,9 +149,13 @@ def detect_encoding(head: bytes, *, complete: bool = True) -> str:
 
     >>> detect_encoding(b"\\xef\\xbb\\xbfa,b"), detect_encoding(b"caf\\xc3\\xa9"), detect_encoding(b"caf\\xe9")
     ('utf-8-sig', 'utf-8', 'cp1252')
+    >>> detect_encoding("a\\tb".encode("utf-16"))  # Excel's "Unicode Text"
+    'utf-16'
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
     except UnicodeDecodeError:
@@ -285,6 +290,8 @@ class Table:
             head = raw.read(_SAMPLE)
         if head.startswith(codecs.BOM_UTF8):
             enc = "utf-8-sig"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            enc = "utf-16"  # Excel's "Unicode Text" (tab-separated)
         elif encoding:
             try:
                 enc = codecs.lookup(encoding).name

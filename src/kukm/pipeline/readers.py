@@ -30,7 +30,7 @@ without a word. A NIB (13 digits) or an old NPWP (15) survives as a number.
 Excel 97-2003 workbooks (``.xls``, still kept by many offices) and
 OpenDocument spreadsheets (``.ods``, LibreOffice Calc) are read with
 python-calamine and then exactly as XLSX (sheet, header, cells, long numbers).
-Unlike CSV and XLSX they are not streamed: calamine loads the sheet read, so
+Unlike CSV and XLSX they are not streamed: calamine loads each sheet scanned, so
 memory grows with it (an ``.xls`` sheet holds at most 65,536 rows).
 XLSX is read with openpyxl in read-only mode: the first sheet, or with a
 ``header_score`` the sheet whose header scores highest (the first of equals),

@@ -383,11 +383,10 @@ def _match(table: Table, instrument: Any, kind: str) -> tuple[_Header, WilayahFi
     match.raise_if_foreign(kind)
     table.rename(match.renamed)
     table.long_number_columns = set(table.columns) - set(match.unknown)
-    code_field = next((f for f in getattr(instrument, "fields", ()) if f.name == "kode_wilayah"), None)
+    fields = {f.name: f for f in getattr(instrument, "fields", ())}
+    code_field = fields.get("kode_wilayah")
     fill = WilayahFill.plan(
-        table.columns,
-        [f.name for f in getattr(instrument, "fields", ())],
-        required=bool(getattr(code_field, "required", True)),
+        table.columns, fields, required=bool(getattr(code_field, "required", True))
     )
     columns = list(table.columns)
     sources: tuple[str, ...] = ()

@@ -140,7 +140,7 @@ class WilayahFill:
             # a name column holding the dotted Kemendagri code itself (31.71.01.1001) is that
             # code, when the table has it; undotted digits are not read so (ODS numbers its
             # kelurahan with ten digits of its own)
-            dotted = [k.strip() for k in key if _DOTTED.fullmatch(k.strip())]
+            dotted = [k for k in key if _DOTTED.fullmatch(k)]
             table = get_table()
             found = next((c for c in reversed(dotted) if table.has_code(c)), None)
             if found is None:
@@ -152,17 +152,14 @@ class WilayahFill:
         return code
 
     def _names_of(self, data: Any) -> tuple[str, ...]:
+        """The row's names from the province down, stripped; a "none" marker is blank."""
         if isinstance(data, dict):
             cols = self.columns
-            return tuple(
-                str(data.get(cols[self._names[lv]], "")) if lv in self._names else ""
-                for lv in _LEVELS
-            )
-        n = len(data)
-        return tuple(
-            data[self._names[lv]] if lv in self._names and self._names[lv] < n else ""
-            for lv in _LEVELS
-        )
+            raw = [str(data.get(cols[self._names[lv]], "")) if lv in self._names else "" for lv in _LEVELS]
+        else:
+            n = len(data)
+            raw = [data[self._names[lv]] if lv in self._names and self._names[lv] < n else "" for lv in _LEVELS]
+        return tuple("" if k in BLANK_CELLS else k for k in map(str.strip, raw))
 
     def wrap(
         self, rows: Iterable[tuple[int, Any]], issues: dict[int, Issue]
@@ -182,11 +179,11 @@ class WilayahFill:
             if given in BLANK_CELLS:  # "-": blank, as the form reads it
                 given = ""
             if not given and row not in issues:
-                key = tuple("" if k.strip() in BLANK_CELLS else k for k in self._names_of(data))
-                if any(k.strip() for k in key):
+                key = self._names_of(data)
+                if any(key):
                     found = self._resolve(key)
                     if found is None and self._required:
-                        shown = " / ".join(k for k in reversed(key) if k.strip())
+                        shown = " / ".join(k for k in reversed(key) if k)
                         issues[row] = issue(WILAYAH_NAMA_TIDAK_DIKENAL, CODE_FIELD, shown, row=row)
                     elif found is not None:
                         code = found

@@ -368,11 +368,9 @@ class BatchParser:
     """The column plan of one instrument (built once, on first use)."""
 
     def __init__(self, inst: Instrument) -> None:
-        from kukm.rules.instruments import _compile_field
+        from kukm.rules.instruments import FieldType, _compile_field
 
         self.inst = inst
-        from kukm.rules.instruments import FieldType
-
         self.plan = [(f, _column_fn(f, _compile_field(f))) for f in inst.fields]
         self._text = {f.name for f in inst.fields if f.type is FieldType.STR}
         index = {f.name: i for i, f in enumerate(inst.fields)}

@@ -149,14 +149,14 @@ _NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
 _SPLIT = re.compile(r"([0-9.,]+)\s*([a-z]*)")
 _GROUPED_INT = re.compile(r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+")
 _DOT_DECIMAL = re.compile(r"\d+\.\d+")
-# the form most files use ("Rp 1.500.000", "Rp1500000"): read without the general rule's steps;
-# tests check it agrees with the general rule on every input
 # the unit of a head count ("5 orang")
 _COUNT_UNITS: Final = ("orang", "org", "jiwa")
 # rule 6: thousands grouped by two or more commas, as English spreadsheets write them
-_ENGLISH_GROUPED = re.compile(r"(\d{1,3}(?:,\d{3}){2,})(\.\d{1,2})?")
+_ENGLISH_GROUPED = re.compile(r"(\d{1,3}(?:,\d{3}){2,})(?:\.(\d{1,2}))?")
 # rule 5: a number as exported ("1500000.0"): the dot is a decimal point
 _EXPORT_DECIMAL = re.compile(r"(\d{4,})\.(\d{1,2})")
+# the form most files use ("Rp 1.500.000", "Rp1500000"): read without the general rule's steps;
+# tests check it agrees with the general rule on every input
 _RP_PLAIN = re.compile(r"Rp ?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
 
 
@@ -205,17 +205,13 @@ def _parse_rupiah_general(text: str) -> int:
             raise InvalidFormat(code=AMOUNT_FORMAT, value=text)
         power = MULTIPLIERS[word]
     n = _NUMBER.fullmatch(number)
-    if n is None and not word:
-        n = _EXPORT_DECIMAL.fullmatch(number)
-    if n is None and not word:
-        english = _ENGLISH_GROUPED.fullmatch(number)
-        if english is not None:  # rule 6: 1,500,000 (.00)
-            n = _EXPORT_DECIMAL.fullmatch(english.group(1).replace(",", "") + (english.group(2) or ".0"))
+    if n is None and not word:  # rule 5 (1500000.0) or rule 6 (1,500,000 and 1,500,000.00)
+        n = _EXPORT_DECIMAL.fullmatch(number) or _ENGLISH_GROUPED.fullmatch(number)
     if n is None:
         if _DOT_DECIMAL.fullmatch(number) or (number.count(",") == 1 and "." not in number):
             raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)
         raise InvalidFormat(code=AMOUNT_FORMAT, value=text)
-    whole, frac = n.group(1).replace(".", ""), n.group(2) or ""
+    whole, frac = n.group(1).replace(".", "").replace(",", ""), n.group(2) or ""
     if frac and not word and len(frac) == 3:
         raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)
     scaled: int = int(whole + frac) * 10**power

@@ -58,6 +58,7 @@ def _read(path: Path, **kw: str) -> tuple[list[tuple[int, dict[str, str]]], obje
         (",", "cp1252", "cp1252", "cp1252"),
         (";", "cp1252", "windows-1252", "cp1252"),
         ("\t", "utf-8", None, "utf-8"),
+        ("|", "utf-8", None, "utf-8"),
     ],
 )
 def test_csv_variants_parse(
@@ -230,6 +231,50 @@ def test_csv_round_trip_property(
     assert got == want
 
 
+word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz .()/-", min_size=1, max_size=8).map(str.strip)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    header=st.lists(
+        st.lists(word.filter(bool), min_size=1, max_size=3).map("\n".join),
+        min_size=2, max_size=5, unique=True,
+    ),
+    titles=st.lists(st.lists(word, min_size=1, max_size=3).map("\n".join), max_size=3),
+    body=st.lists(st.lists(st.lists(word, max_size=2).map("\r\n".join), min_size=5, max_size=5),
+                  max_size=4),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_csv_header_cells_with_line_breaks_property(
+    tmp_path_factory: pytest.TempPathFactory,
+    header: list[str], titles: list[str], body: list[list[str]], delimiter: str,
+) -> None:
+    """A quoted header cell broken over lines (Alt+Enter in Excel, saved as CSV) is one cell,
+    also among title rows above the header and whatever the delimiter; the header line
+    counts the lines the titles take."""
+    rows = [r[: len(header)] for r in body]
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    for t in titles:
+        w.writerow([t])
+    w.writerow(header)
+    w.writerows(rows)
+    p = tmp_path_factory.mktemp("nl") / "h.csv"
+    p.write_text(buf.getvalue(), encoding="utf-8", newline="")
+    names = [h.strip() for h in header]
+    with open_table(p, header_score=lambda cells: sum(c in names for c in cells)) as t:
+        got = list(t)
+        assert t.columns == names
+        assert t.delimiter == delimiter
+        assert t.header_line == 1 + sum(t_.count("\n") + 1 for t_ in titles)
+    want = [
+        (i, dict(zip(names, [c.strip() for c in r], strict=True)))
+        for i, r in enumerate(rows, start=1)
+        if any(c.strip() for c in r)
+    ]
+    assert got == want
+
+
 def test_xlsx_number_cells_of_16_digits_are_reported(tmp_path: Path) -> None:
     """Excel keeps 15 digits of a number: a number cell of 16 digits (a NIK typed into a
     General cell comes back as 3173040202891540) is reported on its column; 15 digits, text
@@ -274,3 +319,12 @@ def test_a_utf16_bom_wins_over_a_declared_encoding(tmp_path: Path) -> None:
         rows, t = _read(p, **({"encoding": declared} if declared else {}))
         assert t.encoding == "utf-16" and t.delimiter == "\t"  # type: ignore[attr-defined]
         assert rows == [(i, dict(zip(HEADER, r, strict=True))) for i, r in enumerate(ROWS, start=1)]
+
+
+def test_delimiters_inside_quoted_header_cells_do_not_count(tmp_path: Path) -> None:
+    """A semicolon file whose titles hold commas in quotes is still read with ``;``."""
+    p = tmp_path / "q.csv"
+    p.write_text('nama_usaha;"Omzet (Rp, per tahun)";"Alamat, lengkap"\nToko A;5;Jl. B, 1\n', encoding="utf-8")
+    rows, t = _read(p)
+    assert t.delimiter == ";"  # type: ignore[attr-defined]
+    assert rows == [(1, {"nama_usaha": "Toko A", "Omzet (Rp, per tahun)": "5", "Alamat, lengkap": "Jl. B, 1"})]

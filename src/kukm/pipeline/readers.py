@@ -17,7 +17,9 @@ CSV rules (documented, never guessed silently):
   Windows-1252. A later byte that is not UTF-8 is still read as Windows-1252
   rather than failing the whole file.
 * **Delimiter**: ``,`` unless the header line holds more ``;`` (Excel with an
-  Indonesian locale) or tabs.
+  Indonesian locale), tabs or ``|``.
+* A quoted cell may hold line breaks, in the header as in the data (Excel writes
+  a title broken with Alt+Enter as ``"Nama\nUsaha"``).
 * A row with more cells than the header is reported as ``BARIS_KOLOM_LEBIH``.
 
 Workbooks: a cell holding a *number* (not text) of 16 digits or more is reported as
@@ -60,6 +62,7 @@ import csv
 import datetime as dt
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -165,10 +168,65 @@ def detect_encoding(head: bytes, *, complete: bool = True) -> str:
     return "utf-8"
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def _sniff_delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    """``,``, ``;``, tab or ``|``: the most frequent outside quoted cells (``,`` on a tie)."""
+    bare = _QUOTED.sub("", header) if '"' in header else header
+    counts = {d: bare.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: (counts[d], d == ","))
     return best if counts[best] else ","
+
+
+#: A record of the header scan (:func:`_records`) stops growing at this many characters
+#: (:func:`csv.field_size_limit`'s default): a quote never closed does not read the whole file.
+_RECORD_LIMIT: Final = 131_072
+_FIELD_START = frozenset(",;\t|\r\n")
+
+
+def _in_quotes(line: str, inside: bool) -> bool:
+    """Whether a record is still inside a quoted cell after ``line`` (``inside``: before it).
+    A quote opens a cell only at its start (after a delimiter, whichever it is, or at the
+    start of the line), as the csv module reads it; ``""`` inside a cell is a quote."""
+    prev = "\n"
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if inside:
+            if ch == '"':
+                if i + 1 < n and line[i + 1] == '"':
+                    i += 2
+                    continue
+                inside = False
+        elif ch == '"' and prev in _FIELD_START:
+            inside = True
+        prev = ch
+        i += 1
+    return inside
+
+
+def _records(fh: IO[str]) -> Iterator[str]:
+    """The text of ``fh`` one CSV record at a time: a line, with the lines after it that a
+    quoted cell carries on to (Excel writes a header cell broken with Alt+Enter so, e.g.
+    ``"Nama\nUsaha"``). The header scan reads records, so the delimiter is sniffed from a
+    whole header, not from its first line."""
+    lines = iter(fh.readline, "")
+    for line in lines:
+        if '"' not in line:
+            yield line
+            continue
+        taken = [line]
+        size = len(line)
+        inside = _in_quotes(line, False)
+        while inside and size < _RECORD_LIMIT:
+            more = next(lines, "")
+            if not more:
+                break
+            taken.append(more)
+            size += len(more)
+            inside = _in_quotes(more, True)
+        yield "".join(taken)
 
 
 def _cell_text(value: Any) -> str:
@@ -307,7 +365,8 @@ class Table:
         errors = _FALLBACK if enc in ("utf-8", "utf-8-sig") else "strict"
         fh = open(self.path, encoding=enc, errors=errors, newline="")  # noqa: SIM115
         self._fh = fh
-        first = fh.readline()
+        records = _records(fh)
+        first = next(records, "")
         lines: Iterable[str] = fh
         if header_score is not None:
             # titles above the table (a sheet saved as CSV): the best-scoring of the first
@@ -317,12 +376,11 @@ class Table:
                 sep = delimiter or _sniff_delimiter(line)
                 return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
 
-            top, best, _ = _find_header(
-                itertools.chain([first], iter(fh.readline, "")), cells, header_score
-            )
+            top, best, _ = _find_header(itertools.chain([first], records), cells, header_score)
             at = best if best is not None else 0
             first = top[at]
-            self.header_line = at + 1
+            # a record above the header may span lines (a quoted cell with line breaks)
+            self.header_line = 1 + sum(r.count("\n") for r in top[:at])
             lines = itertools.chain(top[at + 1 :], fh)
         self.delimiter = delimiter or _sniff_delimiter(first)
         header = next(csv.reader([first], delimiter=self.delimiter), [])

@@ -117,6 +117,8 @@ def test_a_dinas_koperasi_sheet(tmp_path: Path) -> None:
         "tanggal_badan_hukum": "Tgl Badan Hukum", "alamat": "Alamat Kantor", "bentuk": "Bentuk",
         "jenis": "Jenis", "total_anggota": "Jumlah Anggota", "aset": "Total Aset (Rp)",
         "tanggal_rat_terakhir": "Tanggal RAT", "sumber_data": "Sumber",
+        "anggota_pria": "Anggota Laki-laki", "anggota_wanita": "Anggota Perempuan",
+        "total_karyawan": "Jumlah Karyawan", "sektor_usaha": "Bidang Usaha",
     }  # fmt: skip
     rows = [r.data for r in generate_koperasi(25, seed=6, faulty_share=0.0)]
     cols = [c for c in rows[0] if c not in ("kode_wilayah", "id_sumber")]
@@ -139,7 +141,7 @@ def test_a_dinas_koperasi_sheet(tmp_path: Path) -> None:
     out = json.loads(res.output)
     assert res.exit_code == 0, out["rejected_by_code"]
     assert (out["input"], out["accepted"], out["wilayah_filled"]) == (25, 25, 25)
-    assert out["header"]["missing"] == []
+    assert out["header"]["missing"] == [] and out["header"]["unknown"] == []
     store = open_store(db)
     try:
         stored = list(store.iter_records("koperasi"))
@@ -149,6 +151,16 @@ def test_a_dinas_koperasi_sheet(tmp_path: Path) -> None:
         aset = {r.record.nomor_badan_hukum: r.record.keuangan.aset for r in stored if r.record.keuangan}
         want = {d["nomor_badan_hukum"]: int(d["aset"]) for d in rows if d.get("aset", "").isdigit()}
         assert {k: aset.get(k) for k in want} == want and want
+        counts = {
+            r.record.nomor_badan_hukum: (r.record.anggota_pria, r.record.anggota_wanita, r.record.total_karyawan)
+            for r in stored
+        }
+        assert counts == {
+            d["nomor_badan_hukum"]: tuple(
+                int(d[k]) if d.get(k) else None for k in ("anggota_pria", "anggota_wanita", "total_karyawan")
+            )
+            for d in rows
+        }
     finally:
         store.close()
     again = CliRunner().invoke(cli, ["import", str(path), "--kind", "koperasi", "--db", db, "--json"])

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kukm.exceptions import InvalidFormat
-from kukm.rules.amounts import parse_date, parse_int, parse_rupiah
+from kukm.rules.amounts import MULTIPLIERS, parse_date, parse_int, parse_rupiah
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,11 @@ from kukm.rules.amounts import parse_date, parse_int, parse_rupiah
         ("-5.000", -5_000),
         ("-Rp 5.000", -5_000),
         ("1.500", 1_500),
+        ("1.5 juta", 1_500_000),
+        ("Rp 1.500.000.-", 1_500_000),
+        ("Rp -", 0),
+        ("1 500 000", 1_500_000),
+        ("Rp\u00a01\u00a0500\u00a0000", 1_500_000),
     ],
 )
 def test_accepted_forms(text: str, value: int) -> None:
@@ -46,7 +51,12 @@ def test_accepted_forms(text: str, value: int) -> None:
         ("1.5", "AMOUNT_AMBIGUOUS"),
         ("1.50", "AMOUNT_AMBIGUOUS"),
         ("1,500", "AMOUNT_AMBIGUOUS"),
-        ("1.5 juta", "AMOUNT_AMBIGUOUS"),
+        ("1.5 M", "AMOUNT_AMBIGUOUS"),
+        ("1.5M", "AMOUNT_AMBIGUOUS"),
+        ("1.5 T", "AMOUNT_AMBIGUOUS"),
+        ("1500 000", "AMOUNT_FORMAT"),
+        ("1 5000", "AMOUNT_FORMAT"),
+        ("-Rp -", "AMOUNT_FORMAT"),
         ("1,5", "AMOUNT_NOT_INTEGER"),
         ("1.000,5", "AMOUNT_NOT_INTEGER"),
         ("1,0000005 juta", "AMOUNT_NOT_INTEGER"),
@@ -307,3 +317,59 @@ def test_english_grouping_with_two_or_more_commas(n: int, tail: str, rp: bool) -
     with pytest.raises(InvalidFormat) as info:
         parse_rupiah(f"{n % 1000 + 1},{n % 1000:03d}")
     assert info.value.code == "AMOUNT_AMBIGUOUS"
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.booleans())
+def test_no_sen_suffix_with_a_dot(n: int, rp: bool) -> None:
+    """'Rp 1.500.000.-' (no sen, written with a dot) is the amount."""
+    text = ("Rp " if rp else "") + _indonesian(n)
+    assert parse_rupiah(text + ".-") == parse_rupiah(text + " .-") == n
+
+
+@given(st.integers(min_value=0, max_value=10**15), st.sampled_from([" ", "\u00a0", "\u202f"]), st.booleans())
+def test_thousands_grouped_by_spaces(n: int, space: str, rp: bool) -> None:
+    """Rule 7: '1 500 000' (groups of three) is read as '1.500.000'; a group of four is not."""
+    text = ("Rp " if rp else "") + f"{n:,}".replace(",", space)
+    assert parse_rupiah(text) == n
+    if n >= 1000:
+        with pytest.raises(InvalidFormat):  # a last group of four digits: not grouping
+            parse_rupiah(f"{str(n)[:-3]}{space}{str(n)[-3:]}0")
+
+
+@given(
+    st.integers(min_value=0, max_value=10**6),
+    st.integers(min_value=0, max_value=99),
+    st.sampled_from(sorted(set(MULTIPLIERS) - {"m", "t"})),
+    st.sampled_from(["", " "]),
+)
+def test_decimal_dot_before_a_multiplier_word(whole: int, frac: int, word: str, sp: str) -> None:
+    """Rule 8: a dot and one or two digits before 'juta' (…) is the decimal point, as the
+    comma is; three digits after the dot are a thousands group (rule 2)."""
+    for digits in (str(frac % 10), f"{frac:02d}"):
+        dotted, comma = f"{whole}.{digits}{sp}{word}", f"{whole},{digits}{sp}{word}"
+        try:
+            want = parse_rupiah(comma)
+        except InvalidFormat as exc:
+            with pytest.raises(InvalidFormat) as info:
+                parse_rupiah(dotted)
+            assert info.value.code == exc.code
+        else:
+            assert parse_rupiah(dotted) == want
+    if whole < 1000:  # 1.500 juta: thousands, 1500 juta
+        assert parse_rupiah(f"{whole}.{frac:03d}{sp}{word}") == (whole * 1000 + frac) * 10 ** MULTIPLIERS[word]
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=99), st.sampled_from(["m", "M", "t", "T"]))
+def test_decimal_dot_before_the_letters_m_and_t_stays_ambiguous(whole: int, frac: int, letter: str) -> None:
+    """'1.5M' is English-style (a million), where 'M' means miliar in rule 3: refused."""
+    with pytest.raises(InvalidFormat) as info:
+        parse_rupiah(f"{whole}.{frac}{letter}")
+    assert info.value.code == "AMOUNT_AMBIGUOUS"
+
+
+@pytest.mark.parametrize("text", ["Rp -", "Rp  -  ", "rp-", "Rp. \u2013", "IDR -", "Rp \u2014"])
+def test_rp_and_a_dash_is_zero(text: str) -> None:
+    """Excel's Accounting format shows a zero as 'Rp -'; a dash alone is a blank cell instead."""
+    assert parse_rupiah(text) == 0
+    with pytest.raises(InvalidFormat):
+        parse_rupiah(text.replace("Rp", "").replace("rp", "").replace("IDR", "").replace(".", ""))

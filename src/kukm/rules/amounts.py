@@ -5,8 +5,10 @@ never guessed):
 
 1. Spaces around the value are ignored; a leading ``Rp`` / ``Rp.`` / ``IDR``
    (any case, with or without a space) is dropped, and so is a trailing
-   ``rupiah``; one leading ``-`` is the sign; a trailing ``,-``
-   (``Rp 1.500.000,-``: no sen) is dropped.
+   ``rupiah``; one leading ``-`` is the sign; a trailing ``,-`` or ``.-``
+   (``Rp 1.500.000,-``, ``Rp 1.500.000.-``: no sen) is dropped. ``Rp`` followed
+   by a dash alone (``Rp -``) is zero: Excel's Accounting format shows a zero
+   so (a dash alone, without ``Rp``, is a blank cell: :data:`BLANK_CELLS`).
 2. The number uses the Indonesian convention: ``.`` groups thousands
    (groups of exactly three digits: ``1.500.000``), ``,`` starts the decimals
    (``1,5``). Plain digits (``1500000``) are fine.
@@ -23,9 +25,18 @@ never guessed):
    spreadsheets write them (``1,500,000``, ``1,500,000.00``), are read so: by
    rule 2 a comma starts the decimals, so it appears at most once in an
    Indonesian amount. One comma stays ambiguous (``1,500``).
+7. Thousands grouped by single spaces (``1 500 000``; also the no-break
+   spaces spreadsheets format numbers with) in groups of exactly three digits
+   are read as grouped by dots.
+8. Before a multiplier word written out or shortened (``ribu``/``rb``,
+   ``juta``/``jt``, ``miliar``/``milyar``, ``triliun``), a dot followed by one or
+   two digits is the decimal point (``1.5 juta`` = 1.500.000): a thousands dot is
+   followed by three. Not before the letters ``M`` or ``T``: ``1.5M`` is
+   English-style, where ``M`` is a million, not a *miliar* (rule 3), so it
+   stays ambiguous.
 
 Rejections: ``AMOUNT_AMBIGUOUS`` when a dot is followed by other than three
-digits (``1.5``: English decimal or a typo?) or a comma by exactly three digits
+digits outside rules 5 and 8 (``1.5``: English decimal or a typo?) or a comma by exactly three digits
 without a multiplier (``1,500``: English thousands?); ``AMOUNT_NOT_INTEGER``
 for fractions of a rupiah; ``NOTASI_ILMIAH`` for Excel's scientific notation
 (``1,5E+11``: Excel shows a long number so and its last digits are gone);
@@ -155,6 +166,12 @@ _COUNT_UNITS: Final = ("orang", "org", "jiwa")
 _ENGLISH_GROUPED = re.compile(r"(\d{1,3}(?:,\d{3}){2,})(?:\.(\d{1,2}))?")
 # rule 5: a number as exported ("1500000.0"): the dot is a decimal point
 _EXPORT_DECIMAL = re.compile(r"(\d{4,})\.(\d{1,2})")
+# rule 7: thousands grouped by spaces (also no-break and narrow no-break spaces)
+_SPACE_GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![0-9.])")
+# rule 8: "1.5 juta": a decimal dot before a multiplier word (not the letters m and t)
+_WORD_DECIMAL = re.compile(r"(\d+)\.(\d{1,2})")
+_DECIMAL_WORDS: Final = frozenset(MULTIPLIERS) - {"m", "t"}
+_DASHES: Final = frozenset({"-", "\u2013", "\u2014"})
 # the form most files use ("Rp 1.500.000", "Rp1500000"): read without the general rule's steps;
 # tests check it agrees with the general rule on every input
 _RP_PLAIN = re.compile(r"Rp ?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)")
@@ -185,16 +202,22 @@ def _parse_rupiah_general(text: str) -> int:
     negative = False
     if s.startswith("-"):
         negative, s = True, s[1:].lstrip()
+    prefixed = s.startswith(("rp", "idr"))
     if s.startswith("rp"):
-        s = s[2:].lstrip(". ")
+        s = s[2:].lstrip(". \u00a0")
     elif s.startswith("idr"):
-        s = s[3:].lstrip(". ")
+        s = s[3:].lstrip(". \u00a0")
     if s.endswith("rupiah"):
         s = s[:-6].rstrip()
+    if prefixed and not negative and s in _DASHES:
+        return 0  # "Rp -": Excel's Accounting format shows zero so (rule 1)
     if s.startswith("-") and not negative:
         negative, s = True, s[1:].lstrip()
-    if s.endswith(",-"):
+    if s.endswith((",-", ".-")):
         s = s[:-2].rstrip()
+    g = _SPACE_GROUPED.match(s)
+    if g is not None:  # rule 7
+        s = "".join(filter(str.isdigit, g.group(0))) + s[g.end() :]
     m = _SPLIT.fullmatch(s)
     if m is None or not s.isascii():
         raise format_error(AMOUNT_FORMAT, text)
@@ -207,6 +230,8 @@ def _parse_rupiah_general(text: str) -> int:
     n = _NUMBER.fullmatch(number)
     if n is None and not word:  # rule 5 (1500000.0) or rule 6 (1,500,000 and 1,500,000.00)
         n = _EXPORT_DECIMAL.fullmatch(number) or _ENGLISH_GROUPED.fullmatch(number)
+    elif n is None and word in _DECIMAL_WORDS:  # rule 8 (1.5 juta)
+        n = _WORD_DECIMAL.fullmatch(number)
     if n is None:
         if _DOT_DECIMAL.fullmatch(number) or (number.count(",") == 1 and "." not in number):
             raise InvalidFormat(code=AMOUNT_AMBIGUOUS, value=text)

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from kukm.cli import cli
 from kukm.exceptions import ConfigurationError
 from kukm.pipeline import load_instrument, open_table, run_file
-from kukm.pipeline.header import HEADER_TIDAK_DIKENAL, column_key, header_score, match_header
+from kukm.pipeline.header import (
+    HEADER_KOLOM_GANDA,
+    HEADER_TIDAK_DIKENAL,
+    column_key,
+    header_score,
+    match_header,
+)
 from kukm.plugins import open_store
 from kukm.synthetic import UMKM_COLUMNS, generate_umkm, write_csv
 
@@ -93,6 +99,38 @@ def test_a_field_given_exactly_is_not_given_again_by_a_title() -> None:
     k = match_header(KOPERASI, ["Koperasi", "NAMA"])
     assert k.columns == ["Koperasi", "NAMA"] and k.unknown == ("NAMA",)
     assert match_header(KOPERASI, ["kelurahan desa"]).columns == ["kelurahan"]
+
+
+@settings(max_examples=60)
+@given(data=st.data(), form=st.sampled_from(["umkm", "koperasi"]))
+def test_two_columns_that_are_one_field_refuse_the_file(data: st.DataObject, form: str) -> None:
+    """A field given by two columns, by its name or an alias (a repeated title), is refused
+    with HEADER_KOLOM_GANDA naming the field; any set of distinct fields is matched."""
+    inst = UMKM if form == "umkm" else KOPERASI
+    fields = data.draw(st.lists(st.sampled_from(inst.fields), min_size=1, max_size=8, unique_by=lambda f: f.name))
+    labels = [data.draw(st.sampled_from([f.name, *f.aliases])) for f in fields]
+    assert match_header(inst, labels).known  # distinct fields: no refusal
+    twice = data.draw(st.sampled_from(fields))
+    again = data.draw(st.sampled_from([twice.name, *twice.aliases]))
+    at = data.draw(st.integers(min_value=0, max_value=len(labels)))
+    with pytest.raises(ConfigurationError) as exc:
+        match_header(inst, [*labels[:at], again, *labels[at:]])
+    assert exc.value.code == HEADER_KOLOM_GANDA
+    assert twice.name in str(exc.value) and repr(again) in str(exc.value)
+
+
+def test_the_cli_refuses_a_repeated_column_and_stores_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("nama_usaha,alamat,alamat\nToko A,Jl. A,Blok B\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    res = CliRunner().invoke(cli, ["import", str(path), "--kind", "umkm", "--db", db])
+    assert res.exit_code == 2
+    assert "HEADER_KOLOM_GANDA" in res.output and "'alamat', 'alamat'" in res.output
+    store = open_store(db)
+    try:
+        assert list(store.iter_records("umkm")) == []
+    finally:
+        store.close()
 
 
 def test_missing_required_columns_get_a_hint_when_a_title_is_close() -> None:

@@ -304,7 +304,7 @@ def generate_umkm(
                 data["nik_pemilik"] = nik[:15]
                 data["npwp"] = ""
             elif fault == "modal_usaha":
-                data["modal_usaha"] = "1.5 juta"  # dot decimal: ambiguous by the rupiah rule
+                data["modal_usaha"] = "1.5M"  # English million or a miliar: ambiguous by the rupiah rule
             elif fault == "omzet_tahunan":
                 data["omzet_tahunan"] = "sekitar lima juta"
             elif fault == "tanggal_berdiri":

@@ -16,7 +16,11 @@ Officers' spreadsheets title their columns as people write them: ``Nama Usaha``,
   ``Tenaga Kerja (orang)``: :data:`UNIT_SUFFIXES`);
 * a column whose key fits no field, fits two fields, or fits a field another
   column already gives, is left as it is: an **unknown** column, which the
-  instrument ignores (it is kept in the errors file all the same).
+  instrument ignores (it is kept in the errors file all the same);
+* two columns that both *are* one field, by its name or an alias (a title
+  repeated, ``alamat`` twice), leave no rule to choose the value by: the file is
+  refused with ``HEADER_KOLOM_GANDA`` (a configuration error, CLI exit 2) naming
+  them; before, the last one silently won.
 
 :func:`match_header` says what it matched (``renamed``), which required fields
 no column gives (``missing``; every row then fails ``REQUIRED_MISSING`` for
@@ -48,6 +52,7 @@ from attrs import field, frozen
 from kukm.exceptions import ConfigurationError, register_code
 
 __all__ = [
+    "HEADER_KOLOM_GANDA",
     "HEADER_TIDAK_DIKENAL",
     "TITLES",
     "UNIT_SUFFIXES",
@@ -63,6 +68,15 @@ HEADER_TIDAK_DIKENAL: Final = register_code(
     "atau formulir (--instrument).",
     "None of the file's column titles is a field of this form; check the kind of data "
     "(--kind) or the form (--instrument).",
+    module=__name__,
+)
+
+HEADER_KOLOM_GANDA: Final = register_code(
+    "HEADER_KOLOM_GANDA",
+    "Dua kolom atau lebih berisi field yang sama (judul kolom berulang); hapus atau ganti nama "
+    "salah satunya.",
+    "Two or more columns give the same field (a repeated column title); remove or rename one "
+    "of them.",
     module=__name__,
 )
 
@@ -201,6 +215,24 @@ def _fits(by_key: dict[str, set[str]], title: str) -> set[str]:
     return fits or set()
 
 
+def _refuse_repeated(cols: list[str], fields: list[str | None]) -> None:
+    """``HEADER_KOLOM_GANDA`` when two columns give one field (``fields``: the field each
+    column gives, by name or alias, or ``None``): which of them holds the value?"""
+    at: dict[str, list[int]] = {}
+    for i, name in enumerate(fields):
+        if name is not None:
+            at.setdefault(name, []).append(i)
+    repeated = {name: where for name, where in at.items() if len(where) > 1}
+    if repeated:
+        shown = "; ".join(
+            f"{name}: " + ", ".join(repr(cols[i]) for i in where)
+            for name, where in repeated.items()
+        )
+        raise ConfigurationError(
+            f"more than one column gives a field ({shown}); keep one of them", code=HEADER_KOLOM_GANDA
+        )
+
+
 def header_score(instrument: Any) -> Callable[[list[str]], int] | None:
     """How many of a row's cells name a field of ``instrument`` (exactly or by key): the
     score by which the CSV and XLSX readers find the header below title rows
@@ -248,6 +280,7 @@ def match_header(instrument: Any, columns: Sequence[str]) -> HeaderMatch:
                     continue
         out.append(c)
     unknown = tuple(c for c in out if c not in exact)
+    _refuse_repeated(cols, [exact.get(c, renamed.get(c)) for c in cols])
     missing = tuple(f.name for f in fields if f.required and f.name not in given)
     suggestions: dict[str, str] = {}
     keys = {column_key(c): c for c in unknown}

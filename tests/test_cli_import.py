@@ -334,3 +334,51 @@ def test_a_rejected_row_with_control_characters_goes_to_the_errors_file(
         name = got[1][got[0].index("nama_usaha")]
         assert name == "Toko\ufffdMaju\ufffd"
         assert got[1][got[0].index("_row")] == 2
+
+
+_FORMS = {}
+
+
+def _form_fields(kind: str) -> set[str]:
+    from kukm.pipeline import load_instrument
+
+    if kind not in _FORMS:
+        _FORMS[kind] = {f.name for f in load_instrument(kind).fields}
+    return _FORMS[kind]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(["umkm", "koperasi"]), suffix=st.sampled_from([".csv", ".txt"]))
+def test_validate_without_kind_checks_the_form_the_header_fits(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, kind: str, suffix: str
+) -> None:
+    """Without --kind the header decides: columns only one form has (any number, beside
+    columns both have) make it that form; a header both fit equally is the default (umkm)."""
+    from kukm.cli.data import guess_kind
+
+    other = "koperasi" if kind == "umkm" else "umkm"
+    own = sorted(_form_fields(kind) - _form_fields(other))
+    shared = sorted(_form_fields(kind) & _form_fields(other))
+    cols = data.draw(st.lists(st.sampled_from(own), min_size=1, unique=True))
+    cols += data.draw(st.lists(st.sampled_from(shared), unique=True))
+    cols = data.draw(st.permutations(cols))
+    p = tmp_path_factory.mktemp("kind") / f"f{suffix}"
+    p.write_text(",".join(cols) + "\n", encoding="utf-8")
+    assert guess_kind(p) == kind
+    if shared:
+        p.write_text(",".join(shared) + "\n", encoding="utf-8")
+        assert guess_kind(p) == "umkm"
+
+
+def test_validate_without_kind_on_a_koperasi_file(tmp_path: Path) -> None:
+    path = tmp_path / "kop.csv"
+    write_csv(path, generate_koperasi(30, seed=4, faulty_share=0.0), KOPERASI_COLUMNS)
+    res = CliRunner().invoke(cli, ["validate", str(path), "--json", "--source", "sudin"])
+    out = json.loads(res.output)
+    assert (out["kind"], out["input"], out["accepted"]) == ("koperasi", 30, 30)
+    res = CliRunner().invoke(cli, ["validate", str(path), "--source", "sudin"])
+    assert "checked as koperasi" in res.output

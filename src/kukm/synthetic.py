@@ -355,6 +355,7 @@ def generate_koperasi(
         rat = int(
             str(_pick(rnd, ((tahun_akhir, 70), (tahun_akhir - 1, 20), (tahun_akhir - 3, 10))))
         )
+        rat = max(rat, tahun_bh + 1)  # a clean row holds no RAT before its legal entity
         pria, wanita = rnd.randrange(10, 400), rnd.randrange(10, 400)
         tahun_data = int(str(_pick(rnd, tahun)))
         nomor_bh = (

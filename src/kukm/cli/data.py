@@ -19,7 +19,7 @@ import click
 
 from kukm.cli._common import db_option, emit, handle_errors, json_option, progress, resolve_db
 
-__all__ = ["import_", "validate"]
+__all__ = ["guess_kind", "import_", "validate"]
 
 KINDS = click.Choice(["umkm", "koperasi"])
 SOURCES = [
@@ -47,8 +47,36 @@ def default_errors_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.errors{suffix}")
 
 
-def _guess_kind(path: Path) -> str:
-    return "koperasi" if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} else "umkm"
+def guess_kind(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> str:
+    """``kukm validate`` without ``--kind``: the form whose fields the file's header names
+    more (:func:`kukm.pipeline.header.header_score`, each form finding its header as an
+    import does); on a tie (or a file that cannot be opened: the run reports why)
+    ``koperasi`` for an ODS export (``.jsonl``), else ``umkm``.
+
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "k.csv").write_text("Nama Koperasi;No. Badan Hukum;Jenis;Bentuk;Alamat\\n")
+    >>> _ = (d / "u.csv").write_text("nama_usaha,nib,alamat\\n")
+    >>> guess_kind(d / "k.csv"), guess_kind(d / "u.csv")
+    ('koperasi', 'umkm')
+    """
+    from kukm.pipeline import load_instrument, open_table
+    from kukm.pipeline.header import header_score
+
+    default = "koperasi" if path.suffix.lower() in {".jsonl", ".ndjson", ".json"} else "umkm"
+    scores: dict[str, int] = {}
+    for kind in ("umkm", "koperasi"):
+        score = header_score(load_instrument(kind))
+        if score is None:
+            return default
+        try:
+            with open_table(path, encoding=encoding, delimiter=delimiter, header_score=score) as t:
+                scores[kind] = score(list(t.columns))
+        except Exception:
+            return default
+    if scores["umkm"] == scores["koperasi"]:
+        return default
+    return max(scores, key=scores.__getitem__)
 
 
 def _progress(rows: Iterable[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -203,7 +231,12 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command("validate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kind", type=KINDS, help="umkm or koperasi (default: koperasi for .jsonl).")
+@click.option(
+    "--kind",
+    type=KINDS,
+    help="umkm or koperasi (default: the form the file's header fits better; "
+    "on a tie koperasi for .jsonl, else umkm).",
+)
 @_common
 @json_option
 @handle_errors
@@ -224,9 +257,13 @@ def validate(
     Prints input = accepted + rejected; rejected rows go to the errors file.
     Exit code 1 when a row is rejected.
     """
+    if kind is None:
+        kind = guess_kind(file, encoding=encoding, delimiter=delimiter)
+        if not as_json:
+            click.echo(f"--kind not given: checked as {kind} (the form its header fits)", err=True)
     _run(
         file,
-        kind=kind or _guess_kind(file),
+        kind=kind,
         store_url=None,
         instrument=instrument,
         errors=errors,

@@ -125,3 +125,67 @@ def test_default_resolver_uses_reference_tables(ods_sample_path: Path,
         assert levels[4] >= 460
     finally:
         prefiks.set_table(old)
+
+
+def test_a_prefix_table_built_from_the_sample_agrees_with_the_shared_one(
+    ods_sample_path: Path, prefiks_path: Path, tmp_path: Path
+) -> None:
+    """``kukm nik prefix-table``: every kelurahan the 689 records give gets the prefix the
+    table derived from 4,125 records gives it."""
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+    from kukm.reference import prefiks
+
+    out = tmp_path / "prefiks.csv"
+    res = CliRunner().invoke(cli, ["nik", "prefix-table", str(ods_sample_path), "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    built, shared = prefiks.load(out), prefiks.load(prefiks_path)
+    assert data["records"] == 689 and data["kelurahan"] == len(built) >= 40
+    assert {k: built.get(k) for k in built} == {k: shared.get(k) for k in built}
+
+
+def test_ods_import_resolves_ods_codes_through_a_built_prefix_table(
+    ods_sample_path: Path, tmp_path: Path
+) -> None:
+    """A kelurahan field holding the ODS's 10-digit code is stored as the kelurahan whose
+    prefix (in the table built from the export) is the code's first 9 digits."""
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+    from kukm.reference import prefiks
+
+    table = tmp_path / "prefiks.csv"
+    CliRunner().invoke(cli, ["nik", "prefix-table", str(ods_sample_path), "--out", str(table)])
+    runs = {}
+    for name, extra in (("without", []), ("with", ["--prefix-table", str(table)])):
+        db = f"sqlite:///{tmp_path / (name + '.sqlite')}"
+        res = CliRunner().invoke(cli, ["ods", "import", str(ods_sample_path), "--db", db, "--json", *extra])
+        assert res.exit_code == 0, res.output
+        store = open_store(db)
+        try:
+            runs[name] = (
+                json.loads(res.output)["issue_counts"].get("ODS_WILAYAH_TIDAK_DIKENAL", 0),
+                {r.record.nomor_induk_koperasi or r.id: r.record.alamat.kode_wilayah for r in store.iter_records("koperasi")},
+            )
+        finally:
+            store.close()
+    assert prefiks.get_table() is None  # the CLI put the process's table back
+    built = prefiks.load(table)
+    codes = {}
+    with ods_sample_path.open(encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            kel = (r.get("Kelurahan / Desa") or "").strip()
+            if len(kel) == 10 and kel.isdigit():
+                codes[r["Nomor Induk Koperasi (NIK)"].strip()] = kel
+    resolved = 0
+    for nik, kel in codes.items():
+        before, after = runs["without"][1][nik], runs["with"][1][nik]
+        assert before is None or after.startswith(before)  # never a different place
+        if after is not None and after.count(".") == 3:
+            assert built.get(after) == kel[:9]
+            resolved += 1
+    assert resolved >= 60
+    assert runs["with"][0] == runs["without"][0] - resolved

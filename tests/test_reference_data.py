@@ -227,3 +227,34 @@ def test_third_party_provider_wins() -> None:
 
     plugins = KukmPlugins(create_plugin_manager(plugins=[Dinas()]))
     assert plugins.reference_providers()["wilayah"]() is custom
+
+
+_code_part = st.integers(min_value=1, max_value=99).map(lambda n: f"{n:02d}")
+_entry = st.builds(
+    prefiks.PrefiksEntry,
+    kode_kelurahan=st.tuples(_code_part, _code_part, _code_part, st.integers(1000, 2999)).map(
+        lambda t: f"{t[0]}.{t[1]}.{t[2]}.{t[3]}"
+    ),
+    prefiks=st.none() | st.from_regex(r"[0-9]{9}", fullmatch=True),
+    dukungan=st.integers(0, 10**6),
+    total=st.integers(0, 10**6),
+    nama=st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20).map(str.strip),
+    catatan=st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=30).map(str.strip),
+)
+
+
+@given(st.lists(_entry, max_size=12, unique_by=lambda e: e.kode_kelurahan))
+def test_prefix_table_dump_and_load_round_trip(entries: list[prefiks.PrefiksEntry]) -> None:
+    """What ``kukm nik prefix-table`` writes, every reader of the table reads back as it was."""
+    import tempfile
+
+    from kukm.nik.allocation import PrefixTable
+
+    table = prefiks.PrefiksTable(entries, TableMetadata("prefiks_kelurahan", "", "", "test"))
+    path = Path(tempfile.mkdtemp()) / "p.csv"
+    assert prefiks.dump(table, path) == len(entries)
+    assert prefiks.load(path).entries() == table.entries()
+    other = PrefixTable.from_csv(path)  # the NIK allocation's reader of the same file
+    assert {e.kode_kelurahan: other.prefix_for(e.kode_kelurahan) for e in entries} == {
+        e.kode_kelurahan: e.prefiks for e in entries
+    }

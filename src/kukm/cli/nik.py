@@ -102,6 +102,65 @@ def prefix(kode_kelurahan: str, table: Path | None, as_json: bool) -> None:
     emit(as_json, {"kode_kelurahan": kode_kelurahan, "prefix": value}, value)
 
 
+@nik.command("prefix-table")
+@click.argument("ods_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV to write (kode_kelurahan,nama,prefiks_nik,dukungan,total,catatan).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="ODS file layout (default: from the suffix).",
+)
+@json_option
+@handle_errors
+def prefix_table(ods_file: Path, out: Path, fmt: str | None, as_json: bool) -> None:
+    """Build the kelurahan → NIK prefix table from an ODS export the Dinas holds.
+
+    The ministry's kelurahan index is not public (REGULATIONS.md §1.2 [N]): for each
+    kelurahan the records' names resolve to, the most frequent 9-digit prefix of their
+    Nomor Induk Koperasi wins (kukm.reference.prefiks.build_from_ods). The file is what
+    --table / --prefix-table take (``kukm nik prefix``, ``kukm nik issue``, ``kukm ods
+    import``); ``catatan`` names kelurahan sharing a prefix (one of them is wrong).
+    """
+    from kukm.integration.ods_io import detect_format, read_ods
+    from kukm.reference.prefiks import build_from_ods, dump
+
+    layout = "csv" if (fmt or detect_format(ods_file)) == "csv" else "jsonl"
+    read = 0
+
+    def records() -> Any:
+        nonlocal read
+        for row in read_ods(ods_file, format=layout):  # type: ignore[arg-type]
+            read += 1
+            yield row.record
+
+    table = build_from_ods(records(), source=str(ods_file))
+    written = dump(table, out)
+    entries = table.entries()
+    data = {
+        "records": read,
+        "kelurahan": written,
+        "unanimous": sum(1 for e in entries if e.dukungan == e.total),
+        "shared_prefix": sum(1 for e in entries if e.catatan),
+        "out": str(out),
+    }
+    emit(
+        as_json,
+        data,
+        lambda: (
+            f"{read} ODS records → prefixes of {written} kelurahan in {out} "
+            f"({data['unanimous']} unanimous, {data['shared_prefix']} sharing a prefix "
+            "with another: see catatan)"
+        ),
+    )
+
+
 @nik.command("apply")
 @click.option("--koperasi-id", default=None, help="Id of a koperasi record in the store.")
 @click.option(

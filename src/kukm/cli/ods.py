@@ -54,6 +54,13 @@ def ods() -> None:
     show_default=True,
     help="Resolve kelurahan names to Kemendagri codes.",
 )
+@click.option(
+    "--prefix-table",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Kelurahan → NIK prefix table (kukm nik prefix-table): a kelurahan field holding "
+    "the ODS's own 10-digit code resolves through it.",
+)
 @db_option
 @json_option
 @handle_errors
@@ -64,14 +71,27 @@ def import_(
     petugas: str | None,
     wilayah_dir: Path | None,
     resolve: bool,
+    prefix_table: Path | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
     """Import an ODS export (JSON lines or CSV) into the store, streaming."""
+    import contextlib
+
     from kukm.integration.ods_io import Format, detect_format, import_ods, read_ods
     from kukm.integration.wilayah_match import resolver_from_dir
+    from kukm.reference import prefiks
 
     resolver = resolver_from_dir(wilayah_dir) if wilayah_dir is not None and resolve else None
+    if prefix_table is not None and wilayah_dir is not None:
+        raise click.UsageError(
+            "--prefix-table goes with the built-in region tables; with --wilayah-dir, put the "
+            "prefix table in that directory as *prefiks*.csv"
+        )
+    restore = contextlib.ExitStack()
+    if prefix_table is not None:
+        old = prefiks.set_table(prefiks.load(prefix_table))
+        restore.callback(prefiks.set_table, old)
     store = _open(db_url)
     try:
         layout: Format = "csv" if (fmt or detect_format(file)) == "csv" else "jsonl"
@@ -86,6 +106,7 @@ def import_(
         )
     finally:
         store.close()
+        restore.close()
     data = report.as_dict()
     emit(
         as_json,

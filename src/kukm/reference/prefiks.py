@@ -49,6 +49,7 @@ __all__ = [
     "PrefiksTable",
     "build_from_ods",
     "default_prefix",
+    "dump",
     "get_table",
     "load",
     "prefix_for",
@@ -165,6 +166,32 @@ def load(path: str | os.PathLike[str], *, metadata: TableMetadata | None = None)
         confidence="D",
     )
     return PrefiksTable(entries, meta)
+
+
+#: The columns :func:`load` reads and :func:`dump` writes, in order.
+COLUMNS: Final = ("kode_kelurahan", "nama", "prefiks_nik", "dukungan", "total", "catatan")
+
+
+def dump(table: PrefiksTable, path: str | os.PathLike[str]) -> int:
+    """Write *table* as the CSV :func:`load` reads (:data:`COLUMNS`, code order, UTF-8);
+    returns the number of kelurahan written. ``load(p)`` gives the same entries back.
+
+    >>> import tempfile, pathlib
+    >>> t = PrefiksTable([PrefiksEntry("31.71.01.1001", "317308001", 3, 4, "Gambir")],
+    ...                  TableMetadata("prefiks_kelurahan", "", "", "doctest"))
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> dump(t, p), load(p).entries() == t.entries()
+    (1, True)
+    """
+    entries = table.entries()
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for e in entries:
+            writer.writerow(
+                [e.kode_kelurahan, e.nama, e.prefiks or "", e.dukungan, e.total, e.catatan]
+            )
+    return len(entries)
 
 
 def _text(record: Mapping[str, Any], field: str) -> str:

@@ -328,3 +328,66 @@ def test_delimiters_inside_quoted_header_cells_do_not_count(tmp_path: Path) -> N
     rows, t = _read(p)
     assert t.delimiter == ";"  # type: ignore[attr-defined]
     assert rows == [(1, {"nama_usaha": "Toko A", "Omzet (Rp, per tahun)": "5", "Alamat, lengkap": "Jl. B, 1"})]
+
+
+_xlsx_value = st.one_of(
+    st.none(),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=10),
+    st.integers(min_value=-(10**17), max_value=10**17),
+    st.floats(allow_nan=False, allow_infinity=False, width=64).filter(lambda f: abs(f) < 1e15),
+    st.dates(min_value=dt.date(1901, 1, 1), max_value=dt.date(2100, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1901, 1, 1), max_value=dt.datetime(2100, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
+    st.booleans(),
+    st.sampled_from(["#N/A", "#DIV/0!", "#VALUE!"]),  # openpyxl writes these as error cells
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    titles=st.integers(min_value=0, max_value=3),
+    body=st.lists(st.lists(_xlsx_value, min_size=4, max_size=5), max_size=6),
+    cover=st.booleans(),
+)
+def test_xlsx_read_by_calamine_is_read_as_openpyxl_reads_it(
+    tmp_path_factory: pytest.TempPathFactory,
+    titles: int,
+    body: list[list[object]],
+    cover: bool,
+) -> None:
+    """A workbook small enough for python-calamine gives the same sheet, header, rows and
+    read issues (16-digit numbers included) as openpyxl's streaming read of it; one with an
+    error cell (#N/A: calamine would read it blank) is read by openpyxl."""
+    from openpyxl import Workbook
+
+    from kukm.pipeline import readers
+
+    header = ["nama_usaha", "nib", "tanggal_data", "modal_usaha"]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    if cover:
+        ws.title = "Petunjuk"
+        ws.append(["Isi lembar Data"])
+        ws = wb.create_sheet("Data")
+    for i in range(titles):
+        ws.append([f"DATA UMKM {i}"] if i % 2 == 0 else [None])
+    ws.append(header)
+    for r in body:
+        ws.append(r)
+    p = tmp_path_factory.mktemp("engines") / "w.xlsx"
+    wb.save(p)
+    score = lambda cells: sum(c in header for c in cells)  # noqa: E731
+    seen = {}
+    for engine, limit in (("calamine", 1 << 40), ("openpyxl", -1)):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(readers, "CALAMINE_XLSX_BYTES", limit)
+            with open_table(p, header_score=score) as t:
+                t.long_number_columns = set(header)
+                rows = list(t)
+                seen[engine] = (t.engine, t.sheet, t.sheets, t.columns, t.header_line, rows, dict(t.row_issues))
+    errors = any(isinstance(v, str) and v.startswith("#") for r in body for v in r)
+    assert seen["calamine"][0] == ("openpyxl" if errors else "calamine")
+    assert seen["openpyxl"][0] == "openpyxl"
+    assert seen["calamine"][1:] == seen["openpyxl"][1:]

@@ -566,3 +566,42 @@ def test_a_nik_in_a_number_cell_rejects_its_row_and_only_its_row(numeric: set[in
     assert summary.rejected == len(numeric) and summary.accepted == 12 - len(numeric)
     assert sorted(int(e["_row"]) - 1 for e in errors) == sorted(numeric)
     assert all((e["_codes"], e["_fields"]) == (SEL_ANGKA_PANJANG, "nik_pemilik") for e in errors)
+
+
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import settings as _settings  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+
+@_settings(max_examples=25, deadline=None)
+@_given(
+    label=_st.sampled_from(["Jumlah", "Total", "Jml.", "Grand Total", "Sub Total", "Total Keseluruhan"]),
+    case=_st.sampled_from([str.upper, str.lower, str.title, lambda s: s]),
+    colon=_st.sampled_from(["", ":", " :"]),
+    at=_st.sampled_from(["nama_usaha", "id_sumber", "alamat"]),
+    numbers=_st.lists(_st.sampled_from(["omzet_tahunan", "modal_usaha", "tenaga_kerja"]), unique=True),
+)
+def test_a_total_row_is_rejected_as_such(
+    tmp_path_factory: pytest.TempPathFactory, label: str, case: Any, colon: str, at: str, numbers: list[str]
+) -> None:
+    """A sheet's total row (its only text 'JUMLAH', 'Total:' …, the rest blank or numbers) is
+    rejected once, BARIS_JUMLAH on the label's column, not for every blank required field; a
+    row of a business named 'Jumlah Jaya' is not one."""
+    from kukm.pipeline.checks import BARIS_JUMLAH
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm, write_csv
+
+    path = tmp_path_factory.mktemp("total") / "u.csv"
+    write_csv(path, generate_umkm(6, seed=3, faulty_share=0.0), UMKM_COLUMNS)
+    total = dict.fromkeys(UMKM_COLUMNS, "")
+    total[at] = case(label) + colon
+    for i, name in enumerate(numbers):
+        total[name] = ["Rp 1.234.000", "12", "3.500.000"][i]
+    other = {**total, at: "Jumlah Jaya"}
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([total[c] for c in UMKM_COLUMNS])
+        w.writerow([other[c] for c in UMKM_COLUMNS])
+    s = run_file(path, kind="umkm")
+    assert (s.input, s.accepted, s.rejected) == (8, 6, 2)
+    assert s.by_code[BARIS_JUMLAH] == 1 and s.by_field[at] >= 1
+    assert s.by_code["REQUIRED_MISSING"] >= 5  # the 'Jumlah Jaya' row, field by field

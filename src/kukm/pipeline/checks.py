@@ -34,6 +34,7 @@ import datetime as dt
 import hashlib
 import io
 import pickle
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import repeat
@@ -45,6 +46,7 @@ from kukm.model import Koperasi, SumberData, Umkm
 from kukm.storage._codec import PreparedColumns, picker
 
 __all__ = [
+    "BARIS_JUMLAH",
     "SUMBER_DATA_KOSONG",
     "Accepted",
     "AcceptedColumns",
@@ -72,6 +74,51 @@ BARIS_TIDAK_TERBACA: Final = register_code(
     "The row could not be checked by the instrument.",
     module=__name__,
 )
+
+BARIS_JUMLAH: Final = register_code(
+    "BARIS_JUMLAH",
+    "Baris jumlah/total tabel, bukan data satu usaha atau koperasi; hapus baris ini.",
+    "A total row of the table, not the data of one business or cooperative; delete this row.",
+    module=__name__,
+)
+
+# A rejected row is a table's total row when its only text is one of these words (any case,
+# a colon after it) and its other cells are blank or numbers, as sheets end: "JUMLAH", "Total:"
+_TOTAL_LABEL = re.compile(
+    r"(jumlah|jml\.?|total|sub ?total|grand total|jumlah total|total keseluruhan|"
+    r"jumlah keseluruhan)\s*:?"
+)
+_NUMBER_CELL = re.compile(r"(rp\.? ?)?-?[0-9][0-9.,]*")
+
+
+def _total_label(data: Mapping[str, str]) -> str | None:
+    """The column of the label when ``data`` is a total row (see ``_TOTAL_LABEL``), else
+    ``None``."""
+    label = None
+    for name, value in data.items():
+        text = value.strip().casefold() if isinstance(value, str) else ""
+        if not text or _NUMBER_CELL.fullmatch(text):
+            continue
+        if label is not None or not _TOTAL_LABEL.fullmatch(text):
+            return None
+        label = name
+    return label
+
+
+def _as_total_rows(result: ChunkResult) -> ChunkResult:
+    """Rejected total rows (``_total_label``) get the one issue ``BARIS_JUMLAH`` on the label's
+    column instead of every required field they leave blank."""
+    if not result.rejected:
+        return result
+    out: list[Rejected] = []
+    changed = False
+    for rej in result.rejected:
+        name = _total_label(rej.data)
+        if name is not None:
+            changed = True
+            rej = rej._replace(issues=(issue(BARIS_JUMLAH, name, rej.data[name], row=rej.row),))
+        out.append(rej)
+    return result._replace(rejected=out) if changed else result
 
 
 class _RowResult(Protocol):
@@ -401,6 +448,21 @@ class RowChecker:
         stripped: bool = False,
     ) -> ChunkResult:
         """Check a chunk of ``(row, data, read_issue)``; order is kept.
+
+        A rejected row that is the table's total row (its only text ``Jumlah``, ``Total``,
+        … and numbers) is rejected with the one issue ``BARIS_JUMLAH`` (delete it) instead of
+        one for every required field it leaves blank.
+        """
+        return _as_total_rows(self._check(rows, columns, stripped=stripped))
+
+    def _check(
+        self,
+        rows: Sequence[tuple[int, dict[str, str] | list[str], Issue | None]],
+        columns: Sequence[str] | None = None,
+        *,
+        stripped: bool = False,
+    ) -> ChunkResult:
+        """:meth:`check` without the total rows' issue.
 
         ``data`` is a dict, or the list of the row's cells in the order of
         ``columns`` (:meth:`~kukm.pipeline.readers.Table.cell_rows`).

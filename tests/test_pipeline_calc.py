@@ -132,3 +132,74 @@ def test_a_nik_in_a_number_cell_of_a_calc_workbook(tmp_path: Path, suffix: str) 
         assert {k: (i.code, i.field) for k, i in t.row_issues.items()} == {
             1: (SEL_ANGKA_PANJANG, "nik_pemilik")
         }
+
+
+def _write_xlsx(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+def _write_csv(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[str(v) for v in r] for r in sheets[-1][1]])
+    return path
+
+
+_CONTENT = {"xlsx": _write_xlsx, "xls": _write_xls, "odf": _write_ods, "csv": _write_csv}
+
+
+@settings(max_examples=16, deadline=None)
+@given(
+    content=st.sampled_from(sorted(_CONTENT)),
+    named=st.sampled_from([".xlsx", ".xls", ".ods", ".xlsm"]),
+    seed=st.integers(0, 50),
+)
+def test_a_workbook_under_another_suffix_is_read_as_what_it_is(
+    tmp_path_factory: pytest.TempPathFactory, content: str, named: str, seed: int
+) -> None:
+    """An .xls saved as .xlsx, an .xlsx named .xls, a CSV named as a workbook: read by their
+    content (kukm.pipeline.readers.sniff_format), as the same file under its own suffix."""
+    from kukm.pipeline.readers import sniff_format
+
+    d = tmp_path_factory.mktemp("named")
+    data = _rows(12, seed)
+    columns = list(UMKM_COLUMNS)
+    sheet = [columns, *[[d_.get(c, "") for c in columns] for d_ in data]]
+    own = {"xlsx": ".xlsx", "xls": ".xls", "odf": ".ods", "csv": ".csv"}[content]
+    right = _CONTENT[content](d / f"right{own}", [("Data", sheet)])
+    wrong = d / f"wrong{named}"
+    wrong.write_bytes(right.read_bytes())
+    assert sniff_format(wrong, "xlsx" if named in (".xlsx", ".xlsm") else "xls" if named == ".xls" else "odf") == content
+    with open_table(right) as a, open_table(wrong) as b:
+        assert (b.format, b.columns, list(b)) == (a.format, a.columns, list(a))
+
+
+@pytest.mark.parametrize("body", [b"PK\x03\x04 cut short", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 not a workbook"])
+def test_a_damaged_workbook_is_a_clear_error(tmp_path: Path, body: bytes) -> None:
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+
+    p = tmp_path / "rusak.xlsx"
+    p.write_bytes(body)
+    res = CliRunner().invoke(cli, ["validate", str(p), "--kind", "umkm"])
+    assert res.exit_code == 2
+    assert "BERKAS_TIDAK_TERBACA" in res.output
+
+
+def test_undefined_windows_1252_bytes_do_not_fail_a_csv(tmp_path: Path) -> None:
+    """The five bytes Windows-1252 leaves undefined are read as Windows reads them (the C1
+    control of that number); the file was refused with a traceback."""
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"nama_usaha;alamat\nToko \xe9\x81;Jl. A\n")
+    with open_table(p) as t:
+        assert t.encoding == "cp1252"
+        assert list(t) == [(1, {"nama_usaha": "Toko \xe9\x81", "alamat": "Jl. A"})]

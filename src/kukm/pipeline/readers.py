@@ -15,7 +15,8 @@ CSV rules (documented, never guessed silently):
   declared ``encoding`` wins (e.g. ``cp1252`` for old Excel exports). Without
   either, the first 64 KiB are checked: valid UTF-8 → UTF-8, else
   Windows-1252. A later byte that is not UTF-8 is still read as Windows-1252
-  rather than failing the whole file.
+  rather than failing the whole file, and the five bytes Windows-1252 leaves
+  undefined are read as Windows reads them (the control character of that number).
 * **Delimiter**: ``,`` unless the header line holds more ``;`` (Excel with an
   Indonesian locale), tabs or ``|``.
 * A quoted cell may hold line breaks, in the header as in the data (Excel writes
@@ -28,6 +29,12 @@ number (Microsoft, *Excel specifications and limits*: number precision 15
 digits), so a NIK typed into a number cell comes back with its last digit
 turned to 0 and still looks like a NIK: accepting it would store a wrong number
 without a word. A NIB (13 digits) or an old NPWP (15) survives as a number.
+
+The format is the file's suffix unless its content says otherwise
+(:func:`sniff_format`): an ``.xls`` saved under ``.xlsx``, an ``.xlsx`` named
+``.xls`` or a CSV named as a workbook is read as what it is; a workbook that
+cannot be read (damaged, cut short, password-protected) is refused with
+``BERKAS_TIDAK_TERBACA`` (a configuration error) instead of a traceback.
 
 XLSX workbooks are read with python-calamine (Rust; a 100,000-row sheet about four times
 faster end to end than with openpyxl) when their worksheets hold at most
@@ -81,12 +88,14 @@ from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 __all__ = [
     "BARIS_JSON_INVALID",
     "BARIS_KOLOM_LEBIH",
+    "BERKAS_TIDAK_TERBACA",
     "SEL_ANGKA_PANJANG",
     "Format",
     "Table",
     "detect_encoding",
     "detect_format",
     "open_table",
+    "sniff_format",
 ]
 
 Format = Literal["csv", "xlsx", "xls", "odf", "jsonl"]
@@ -113,6 +122,50 @@ BARIS_JSON_INVALID: Final = register_code(
     "The line is not a valid JSON object.",
     module=__name__,
 )
+BERKAS_TIDAK_TERBACA: Final = register_code(
+    "BERKAS_TIDAK_TERBACA",
+    "Berkas tidak dapat dibaca sebagai lembar kerja (rusak, terpotong, atau diberi kata sandi?); "
+    "buka di Excel lalu simpan ulang sebagai .xlsx atau .csv.",
+    "The file cannot be read as a workbook (damaged, cut short, or password-protected?); open "
+    "it in Excel and save it again as .xlsx or .csv.",
+    module=__name__,
+)
+
+_ZIP: Final = b"PK\x03\x04"
+_OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORKBOOKS: Final = frozenset({"xlsx", "xls", "odf"})
+
+
+def sniff_format(path: str | Path, named: Format) -> Format:
+    """The format of the file's content where it differs from its name's (``named``): a
+    workbook saved under another suffix (an ``.xls`` named ``.xlsx``, a CSV named ``.xls``)
+    is read as what it is. ZIP → XLSX, or ODS when its ``mimetype`` says so; OLE2 (Excel
+    97-2003) → XLS; text named as a workbook → CSV (JSON lines when it starts with ``{``).
+    Text named as text keeps its name's format.
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "data.xlsx"
+    >>> _ = p.write_text("nama_usaha,nib\\nToko,1\\n")
+    >>> sniff_format(p, "xlsx")
+    'csv'
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(_ZIP):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                if b"opendocument.spreadsheet" in zf.read("mimetype")[:100]:
+                    return "odf"
+        except (KeyError, zipfile.BadZipFile, OSError):
+            pass
+        return "xlsx"
+    if head.startswith(_OLE):
+        return "xls"
+    if named in _WORKBOOKS:
+        return "jsonl" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else "csv"
+    return named
 
 #: Excel keeps a number to 15 significant digits; a number cell of 16 or more may have lost some
 _EXCEL_LIMIT: Final = 10**15
@@ -129,6 +182,19 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(_FALLBACK, _cp1252_fallback)
+
+_CP1252_UNDEFINED: Final = "kukm-cp1252-undefined"
+
+
+def _cp1252_undefined(exc: UnicodeError) -> tuple[str, int]:
+    """The five bytes Windows-1252 leaves undefined (81, 8D, 8F, 90, 9D) read as the control
+    characters of the same number, as Windows reads them, instead of failing the file."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error(_CP1252_UNDEFINED, _cp1252_undefined)
 
 
 def detect_format(path: str | Path) -> Format:
@@ -404,7 +470,9 @@ class Table:
         else:
             enc = detect_encoding(head, complete=len(head) < _SAMPLE)
         self.encoding = enc
-        errors = _FALLBACK if enc in ("utf-8", "utf-8-sig") else "strict"
+        errors = (
+            _FALLBACK if enc in ("utf-8", "utf-8-sig") else _CP1252_UNDEFINED if enc == "cp1252" else "strict"
+        )
         fh = open(self.path, encoding=enc, errors=errors, newline="")  # noqa: SIM115
         self._fh = fh
         records = _records(fh)
@@ -480,7 +548,9 @@ class Table:
         from openpyxl import load_workbook
 
         self.engine = "openpyxl"
-        wb = load_workbook(self.path, read_only=True, data_only=True)
+        # a file object, not the path: openpyxl refuses a workbook whose suffix is not .xlsx
+        self._fh = open(self.path, "rb")  # noqa: SIM115 - closed with the table
+        wb = load_workbook(self._fh, read_only=True, data_only=True)
         self._wb = wb
         sheets = [(ws.title, partial(ws.iter_rows, values_only=True)) for ws in wb.worksheets]
         self._open_sheets(sheets, header_score)
@@ -491,7 +561,9 @@ class Table:
         self.engine = "calamine"
         from python_calamine import CalamineWorkbook
 
-        wb = CalamineWorkbook.from_path(str(self.path))
+        # from the bytes, not the path: calamine would take the format from the file's suffix
+        with open(self.path, "rb") as fh:
+            wb = CalamineWorkbook.from_filelike(fh)
         self._wb = wb
 
         def rows_of(name: str) -> Iterator[Sequence[Any]]:
@@ -687,7 +759,15 @@ def open_table(
     p = Path(path)
     if not p.is_file():
         raise ConfigurationError(f"input file not found: {p}", code="INPUT_NOT_FOUND")
-    return Table(
-        p, format or detect_format(p), encoding=encoding, delimiter=delimiter,
-        header_score=header_score,
-    )  # fmt: skip
+    fmt = format or sniff_format(p, detect_format(p))
+    try:
+        return Table(
+            p, fmt, encoding=encoding, delimiter=delimiter, header_score=header_score
+        )  # fmt: skip
+    except Exception as exc:
+        if fmt not in _WORKBOOKS or isinstance(exc, ConfigurationError):
+            raise
+        raise ConfigurationError(
+            f"{p.name} cannot be read as a workbook ({fmt}): {type(exc).__name__}: {exc}",
+            code=BERKAS_TIDAK_TERBACA,
+        ) from exc

@@ -391,3 +391,24 @@ def test_xlsx_read_by_calamine_is_read_as_openpyxl_reads_it(
     assert seen["calamine"][0] == ("openpyxl" if errors else "calamine")
     assert seen["openpyxl"][0] == "openpyxl"
     assert seen["calamine"][1:] == seen["openpyxl"][1:]
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+@pytest.mark.parametrize("at", [1, 7])
+def test_a_quote_never_closed_is_a_clear_error_with_its_row(tmp_path: Path, workers: str, at: int) -> None:
+    """A quote opened and never closed makes the rest of the file one cell; past the csv
+    module's field limit that was a traceback. Now CSV_TIDAK_TERBACA (exit 2) names the row."""
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+
+    lines = ["nama_usaha,nib,alamat"] + [f"Toko {i},91200012345{i:02d},Jl. {i}" for i in range(1, at)]
+    lines.append('"Toko terbuka,9120001234599,Jl. X')
+    lines += [f"Toko {i},91200012345{i % 100:02d},Jl. {'y' * 40}" for i in range(4000)]
+    p = tmp_path / "kutip.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert p.stat().st_size > csv.field_size_limit()
+    for command in (["validate"], ["import", "--db", f"sqlite:///{tmp_path / 'k.sqlite'}"]):
+        res = CliRunner().invoke(cli, [*command, str(p), "--kind", "umkm", "--workers", workers])
+        assert res.exit_code == 2, res.output
+        assert "CSV_TIDAK_TERBACA" in res.output and f"data row {at}" in res.output

@@ -89,6 +89,7 @@ __all__ = [
     "BARIS_JSON_INVALID",
     "BARIS_KOLOM_LEBIH",
     "BERKAS_TIDAK_TERBACA",
+    "CSV_TIDAK_TERBACA",
     "SEL_ANGKA_PANJANG",
     "Format",
     "Table",
@@ -128,6 +129,15 @@ BERKAS_TIDAK_TERBACA: Final = register_code(
     "buka di Excel lalu simpan ulang sebagai .xlsx atau .csv.",
     "The file cannot be read as a workbook (damaged, cut short, or password-protected?); open "
     "it in Excel and save it again as .xlsx or .csv.",
+    module=__name__,
+)
+
+CSV_TIDAK_TERBACA: Final = register_code(
+    "CSV_TIDAK_TERBACA",
+    "Baris CSV tidak dapat dibaca: tanda kutip (\") dibuka dalam sebuah sel dan tidak ditutup, "
+    "atau sel terlalu panjang. Perbaiki baris itu lalu impor ulang.",
+    "A CSV row cannot be read: a quote (\") opened in a cell and never closed, or a cell too "
+    "long. Fix that row and import again.",
     module=__name__,
 )
 
@@ -484,7 +494,10 @@ class Table:
 
             def cells(line: str) -> list[str]:
                 sep = delimiter or _sniff_delimiter(line)
-                return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+                try:
+                    return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+                except csv.Error:  # a quote never closed: no header (the rows report it)
+                    return []
 
             top, best, _ = _find_header(itertools.chain([first], records), cells, header_score)
             at = best if best is not None else 0
@@ -493,7 +506,14 @@ class Table:
             self.header_line = 1 + sum(r.count("\n") for r in top[:at])
             lines = itertools.chain(top[at + 1 :], fh)
         self.delimiter = delimiter or _sniff_delimiter(first)
-        header = next(csv.reader([first], delimiter=self.delimiter), [])
+        try:
+            header = next(csv.reader([first], delimiter=self.delimiter), [])
+        except csv.Error as exc:
+            raise ConfigurationError(
+                f"the header of {self.path.name} cannot be read ({exc}): a quote (\") opened "
+                "in a title and never closed?",
+                code=CSV_TIDAK_TERBACA,
+            ) from exc
         self._set_header([h.strip() for h in header])
         self._csv_reader = csv.reader(lines, delimiter=self.delimiter)
         self._iter = self._csv_rows(self._csv_reader)
@@ -512,24 +532,33 @@ class Table:
         pairs = list(zip(keep, names, strict=True))
         every = keep == list(range(width))  # no ignored ("_…") columns: zip in C
         strip = str.strip
-        for row, cells in enumerate(reader, start=1):
-            n = len(cells)
-            if n == width and cells[0] and cells[0].strip():
-                if every:
-                    if lists:
-                        yield row, list(map(strip, cells))
+        row = 0
+        try:
+            for row, cells in enumerate(reader, start=1):
+                n = len(cells)
+                if n == width and cells[0] and cells[0].strip():
+                    if every:
+                        if lists:
+                            yield row, list(map(strip, cells))
+                        else:
+                            yield row, dict(zip(names, map(strip, cells), strict=True))
                     else:
-                        yield row, dict(zip(names, map(strip, cells), strict=True))
-                else:
-                    yield row, {name: cells[i].strip() for i, name in pairs}
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            if n > width and any(c.strip() for c in cells[width:]):
-                self.row_issues[row] = issue(
-                    BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
-                )
-            yield row, {name: (cells[i].strip() if i < n else "") for i, name in pairs}
+                        yield row, {name: cells[i].strip() for i, name in pairs}
+                    continue
+                if not any(c.strip() for c in cells):
+                    continue
+                if n > width and any(c.strip() for c in cells[width:]):
+                    self.row_issues[row] = issue(
+                        BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
+                    )
+                yield row, {name: (cells[i].strip() if i < n else "") for i, name in pairs}
+        except csv.Error as exc:  # a quote never closed ran a cell over the field size limit
+            raise ConfigurationError(
+                f"data row {row + 1} of {self.path.name} cannot be read ({exc}): a quote (\") "
+                "opened in a cell and never closed, or a cell longer than "
+                f"{csv.field_size_limit():,} characters",
+                code=CSV_TIDAK_TERBACA,
+            ) from exc
 
     # -- XLSX ---------------------------------------------------------------------
     def _open_xlsx(self, header_score: Callable[[list[str]], int] | None) -> None:

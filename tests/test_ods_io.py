@@ -183,3 +183,29 @@ def test_masked_export_hides_board_names(ods_sample_path: Path, tmp_path: Path) 
     assert "Ketua 0000" not in text and "K**** 0***" in text
     first = _by_id(_load(out))["3101010020004"]
     assert first["Koperasi"] == "Koperasi Produksi Nelayan Tidung Sejahtera"  # not personal
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("export.jsonl", b'{"Koperasi": "A"}\n\x9b\xff binary\n'),
+        ("export.csv", b'Koperasi,Status Grade\n"A,' + b"x" * 140_000 + b"\n"),
+        ("export.xlsx", b"PK\x03\x04\x9b\xff"),
+    ],
+)
+def test_an_unreadable_export_is_a_configuration_error(tmp_path: Path, name: str, body: bytes) -> None:
+    """A workbook or other binary given as an ODS export, or a CSV quote never closed: a clear
+    ODS_BERKAS_TIDAK_TERBACA (CLI exit 2), not a traceback."""
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+    from kukm.exceptions import ConfigurationError
+    from kukm.integration.ods_io import read_ods
+
+    p = tmp_path / name
+    p.write_bytes(body)
+    with pytest.raises(ConfigurationError) as info:
+        list(read_ods(p))
+    assert info.value.code == "ODS_BERKAS_TIDAK_TERBACA"
+    res = CliRunner().invoke(cli, ["ods", "import", str(p), "--db", f"sqlite:///{tmp_path / 'k.sqlite'}"])
+    assert res.exit_code == 2 and "ODS_BERKAS_TIDAK_TERBACA" in res.output

@@ -90,6 +90,12 @@ DUPLIKAT = register_code(
     Severity.WARNING,
     module=__name__,
 )
+BERKAS_TIDAK_TERBACA = register_code(
+    "ODS_BERKAS_TIDAK_TERBACA",
+    "Berkas bukan ekspor ODS yang terbaca (JSON lines atau CSV dalam UTF-8).",
+    "The file is not a readable ODS export (JSON lines or CSV in UTF-8).",
+    module=__name__,
+)
 
 #: Issues an :class:`ImportReport` keeps in full (counts are always complete).
 MAX_KEPT_ISSUES: Final = 1000
@@ -180,7 +186,22 @@ def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsR
     [{'Koperasi': 'A', 'Status Grade': 'D'}]
     """
     fmt = format or detect_format(path)
-    return read_csv(path) if fmt == "csv" else read_jsonl(path)
+    return _readable(read_csv(path) if fmt == "csv" else read_jsonl(path), Path(path).name)
+
+
+def _readable(rows: Iterator[OdsRow], name: str) -> Iterator[OdsRow]:
+    """``rows``, with a file that is not UTF-8 text (a workbook, say) or a CSV quote never
+    closed reported as ``ODS_BERKAS_TIDAK_TERBACA`` (a configuration error) and its row."""
+    row = 0
+    try:
+        for item in rows:
+            row = item.row
+            yield item
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigurationError(
+            f"{name} cannot be read after data row {row}: {type(exc).__name__}: {exc}",
+            code=BERKAS_TIDAK_TERBACA,
+        ) from exc
 
 
 def write_jsonl(records: Iterable[Mapping[str, Any]], out: str | Path | IO[str]) -> int:

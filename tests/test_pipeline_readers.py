@@ -412,3 +412,37 @@ def test_a_quote_never_closed_is_a_clear_error_with_its_row(tmp_path: Path, work
         res = CliRunner().invoke(cli, [*command, str(p), "--kind", "umkm", "--workers", workers])
         assert res.exit_code == 2, res.output
         assert "CSV_TIDAK_TERBACA" in res.output and f"data row {at}" in res.output
+
+
+@pytest.mark.parametrize(("given", "used"), [("tab", "\t"), ("\\t", "\t"), ("TAB", "\t"), ("pipe", "|"), (";", ";")])
+def test_delimiter_names(tmp_path: Path, given: str, used: str) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text(f"nama_usaha{used}nib\nToko{used}1\n", encoding="utf-8")
+    rows, t = _read(p, delimiter=given)
+    assert t.delimiter == used  # type: ignore[attr-defined]
+    assert rows == [(1, {"nama_usaha": "Toko", "nib": "1"})]
+
+
+@pytest.mark.parametrize("given", [";;", "", '"', "\n"])
+def test_a_delimiter_of_other_than_one_character_is_refused(tmp_path: Path, given: str) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text("nama_usaha,nib\nToko,1\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        _read(p, delimiter=given)
+    assert info.value.code == "DELIMITER_INVALID"
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_file_not_in_the_declared_encoding_is_a_clear_error(tmp_path: Path, late: bool) -> None:
+    """A byte the declared encoding lacks (cp1252 text read as ASCII or UTF-16) was a
+    traceback; now CSV_ENCODING_SALAH, with the data row when it comes late in the file."""
+    lines = ["nama_usaha,nib"] + [f"Toko {i},{i}" for i in range(50_000 if late else 1)]
+    lines.append("Caf\xe9,9")
+    p = tmp_path / "e.csv"
+    p.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    for encoding in ("ascii", "utf-16"):
+        with pytest.raises(ConfigurationError) as info:
+            _read(p, encoding=encoding)
+        assert info.value.code == "CSV_ENCODING_SALAH"
+        if late and encoding == "ascii":
+            assert "data row" in str(info.value)

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,3 +136,15 @@ def test_masking_follows_the_policy_config() -> None:
     u = Umkm(nama_usaha="X", pemilik=Pemilik(nama="Sri", nik_penduduk=NIK))
     row = pkt_row(u, id="A", masking=masking.MaskingConfig(style="penuh"))
     assert row["nik_penduduk"] == "*" * 16 and row["nama_pemilik"] == "***"
+
+
+@pytest.mark.parametrize("body", [b"PK\x03\x04\x9b\xff binary", b'id_anggota,nama_usaha\n"P1,' + b"x" * 140_000 + b"\n"])
+def test_an_unreadable_member_list_is_a_configuration_error(tmp_path: Path, body: bytes) -> None:
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+
+    p = tmp_path / "anggota.csv"
+    p.write_bytes(body)
+    res = CliRunner().invoke(cli, ["pkt", "import", str(p), "--db", f"sqlite:///{tmp_path / 'k.sqlite'}"])
+    assert res.exit_code == 2 and "PKT_BERKAS_TIDAK_TERBACA" in res.output

@@ -89,7 +89,10 @@ __all__ = [
     "BARIS_JSON_INVALID",
     "BARIS_KOLOM_LEBIH",
     "BERKAS_TIDAK_TERBACA",
+    "CSV_ENCODING_SALAH",
     "CSV_TIDAK_TERBACA",
+    "DELIMITER_INVALID",
+    "DELIMITER_NAMES",
     "SEL_ANGKA_PANJANG",
     "Format",
     "Table",
@@ -140,6 +143,23 @@ CSV_TIDAK_TERBACA: Final = register_code(
     "long. Fix that row and import again.",
     module=__name__,
 )
+
+CSV_ENCODING_SALAH: Final = register_code(
+    "CSV_ENCODING_SALAH",
+    "Berkas tidak dapat dibaca dengan encoding yang dinyatakan; periksa --encoding (mis. cp1252) "
+    "atau simpan berkas sebagai CSV UTF-8.",
+    "The file cannot be read in the declared encoding; check --encoding (e.g. cp1252) or save "
+    "the file as CSV UTF-8.",
+    module=__name__,
+)
+DELIMITER_INVALID: Final = register_code(
+    "DELIMITER_INVALID",
+    "Pemisah kolom harus satu karakter (atau 'tab').",
+    "The delimiter must be one character (or 'tab').",
+    module=__name__,
+)
+#: Names ``--delimiter`` takes besides the character itself.
+DELIMITER_NAMES: Final = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 _ZIP: Final = b"PK\x03\x04"
 _OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -464,6 +484,13 @@ class Table:
         delimiter: str | None,
         header_score: Callable[[list[str]], int] | None = None,
     ) -> None:
+        if delimiter is not None:
+            delimiter = DELIMITER_NAMES.get(delimiter.lower(), delimiter)
+            if len(delimiter) != 1 or delimiter in '"\r\n':
+                raise ConfigurationError(
+                    f"the delimiter must be one character or 'tab', not {delimiter!r}",
+                    code=DELIMITER_INVALID,
+                )
         with open(self.path, "rb") as raw:
             head = raw.read(_SAMPLE)
         if head.startswith(codecs.BOM_UTF8):
@@ -485,6 +512,25 @@ class Table:
         )
         fh = open(self.path, encoding=enc, errors=errors, newline="")  # noqa: SIM115
         self._fh = fh
+        try:
+            self._read_header(fh, delimiter, header_score)
+        except UnicodeError as exc:
+            raise self._encoding_error(0, exc) from exc
+
+    def _encoding_error(self, row: int, exc: UnicodeError) -> ConfigurationError:
+        where = f"data row {row}" if row else "the start of the file"
+        return ConfigurationError(
+            f"{self.path.name} is not {self.encoding} text at {where} ({exc}); give the right "
+            "--encoding (e.g. cp1252) or save the file as CSV UTF-8",
+            code=CSV_ENCODING_SALAH,
+        )
+
+    def _read_header(
+        self,
+        fh: IO[str],
+        delimiter: str | None,
+        header_score: Callable[[list[str]], int] | None,
+    ) -> None:
         records = _records(fh)
         first = next(records, "")
         lines: Iterable[str] = fh
@@ -552,6 +598,8 @@ class Table:
                         BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
                     )
                 yield row, {name: (cells[i].strip() if i < n else "") for i, name in pairs}
+        except UnicodeError as exc:  # a byte the declared encoding does not have
+            raise self._encoding_error(row + 1, exc) from exc
         except csv.Error as exc:  # a quote never closed ran a cell over the field size limit
             raise ConfigurationError(
                 f"data row {row + 1} of {self.path.name} cannot be read ({exc}): a quote (\") "

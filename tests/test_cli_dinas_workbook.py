@@ -165,3 +165,46 @@ def test_a_dinas_koperasi_sheet(tmp_path: Path) -> None:
         store.close()
     again = CliRunner().invoke(cli, ["import", str(path), "--kind", "koperasi", "--db", db, "--json"])
     assert json.loads(again.output)["inserted"] == 0
+
+
+def test_a_sheet_chosen_by_name(tmp_path: Path) -> None:
+    """--sheet reads the sheet asked for (any case); each sheet of one workbook is imported as
+    its own data (its batches are not taken for another sheet's); an unknown sheet, or --sheet
+    on a CSV, is SHEET_TIDAK_ADA (exit 2)."""
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm
+
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    wanted = {}
+    for title, seed in (("Data 2023", 31), ("Data 2024", 32)):
+        ws = wb.create_sheet(title)
+        ws.append(list(UMKM_COLUMNS))
+        rows = [r.data for r in generate_umkm(12, seed=seed, faulty_share=0.0)]
+        for i, d in enumerate(rows):
+            d["nib"] = f"91{seed:02d}0000000{i:02d}"[:13]
+            ws.append([d.get(c, "") for c in UMKM_COLUMNS])
+        wanted[title] = {d["nib"] for d in rows}
+    path = tmp_path / "dua.xlsx"
+    wb.save(path)
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    runner = CliRunner()
+
+    def nibs() -> set[str]:
+        store = open_store(db)
+        try:
+            return {r.record.nib for r in store.iter_records("umkm")}
+        finally:
+            store.close()
+
+    first = json.loads(runner.invoke(cli, ["import", str(path), "--kind", "umkm", "--db", db, "--json"]).output)
+    assert first["sheet"] == "Data 2023" and nibs() == wanted["Data 2023"]
+    res = runner.invoke(cli, ["import", str(path), "--kind", "umkm", "--db", db, "--json", "--sheet", "data 2024"])
+    out = json.loads(res.output)
+    assert res.exit_code == 0 and out["sheet"] == "Data 2024" and out["inserted"] == 12
+    assert nibs() == wanted["Data 2023"] | wanted["Data 2024"]
+    res = runner.invoke(cli, ["validate", str(path), "--kind", "umkm", "--sheet", "Data 2025"])
+    assert res.exit_code == 2 and "SHEET_TIDAK_ADA" in res.output and "'Data 2024'" in res.output
+    csv_path = tmp_path / "u.csv"
+    csv_path.write_text(",".join(UMKM_COLUMNS) + "\n", encoding="utf-8")
+    res = runner.invoke(cli, ["validate", str(csv_path), "--kind", "umkm", "--sheet", "Data"])
+    assert res.exit_code == 2 and "SHEET_TIDAK_ADA" in res.output

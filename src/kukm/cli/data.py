@@ -47,7 +47,9 @@ def default_errors_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.errors{suffix}")
 
 
-def guess_kind(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> str:
+def guess_kind(
+    path: Path, *, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None
+) -> str:
     """``kukm validate`` without ``--kind``: the form whose fields the file's header names
     more (:func:`kukm.pipeline.header.header_score`, each form finding its header as an
     import does); on a tie (or a file that cannot be opened: the run reports why)
@@ -70,7 +72,9 @@ def guess_kind(path: Path, *, encoding: str | None = None, delimiter: str | None
         if score is None:
             return default
         try:
-            with open_table(path, encoding=encoding, delimiter=delimiter, header_score=score) as t:
+            with open_table(
+                path, encoding=encoding, delimiter=delimiter, header_score=score, sheet=sheet
+            ) as t:
                 scores[kind] = score(list(t.columns))
         except Exception:
             return default
@@ -109,7 +113,7 @@ def _text(summary: dict[str, Any], stored: bool) -> str:
     if len(summary.get("sheets") or ()) > 1:
         others = ", ".join(repr(t) for t in summary["sheets"] if t != summary["sheet"])
         lines.append(
-            f"sheet {summary['sheet']!r} read (its header fits the form best; not read: {others})"
+            f"sheet {summary['sheet']!r} read (not read: {others}; --sheet NAME reads another)"
         )
     if summary.get("wilayah_filled"):
         names = ", ".join(summary.get("wilayah_columns") or ("kelurahan", "kecamatan", "kota"))
@@ -156,6 +160,7 @@ def _run(
     workers: int | None,
     batch_size: int,
     as_json: bool,
+    sheet: str | None = None,
 ) -> None:
     from kukm.pipeline import run_file
 
@@ -186,6 +191,7 @@ def _run(
             encoding=encoding,
             delimiter=delimiter,
             wrap_rows=None if as_json else _progress,
+            sheet=sheet,
         )
     finally:
         if store is not None:
@@ -214,7 +220,11 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Sumber data for rows whose sumber_data column is empty.",
         ),
         click.option("--encoding", help="Declared CSV encoding, e.g. cp1252 (default: detect)."),
-        click.option("--delimiter", help="CSV delimiter (default: detect , ; or tab)."),
+        click.option("--delimiter", help="CSV delimiter (default: detect , ; tab or |)."),
+        click.option(
+            "--sheet",
+            help="Workbook sheet to read (default: the one whose header fits the form best).",
+        ),
         click.option(
             "--workers",
             type=click.IntRange(min=0),
@@ -248,6 +258,7 @@ def validate(
     source: str | None,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None,
     workers: int | None,
     batch_size: int,
     as_json: bool,
@@ -258,7 +269,7 @@ def validate(
     Exit code 1 when a row is rejected.
     """
     if kind is None:
-        kind = guess_kind(file, encoding=encoding, delimiter=delimiter)
+        kind = guess_kind(file, encoding=encoding, delimiter=delimiter, sheet=sheet)
         if not as_json:
             click.echo(f"--kind not given: checked as {kind} (the form its header fits)", err=True)
     _run(
@@ -271,6 +282,7 @@ def validate(
         petugas=None,
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         workers=workers,
         batch_size=batch_size,
         as_json=as_json,
@@ -293,6 +305,7 @@ def import_(
     source: str | None,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None,
     workers: int | None,
     batch_size: int,
     petugas: str | None,
@@ -316,6 +329,7 @@ def import_(
         petugas=petugas or os.environ.get("KUKM_PETUGAS"),
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
         workers=workers,
         batch_size=batch_size,
         as_json=as_json,

@@ -94,6 +94,7 @@ __all__ = [
     "DELIMITER_INVALID",
     "DELIMITER_NAMES",
     "SEL_ANGKA_PANJANG",
+    "SHEET_TIDAK_ADA",
     "Format",
     "Table",
     "detect_encoding",
@@ -150,6 +151,12 @@ CSV_ENCODING_SALAH: Final = register_code(
     "atau simpan berkas sebagai CSV UTF-8.",
     "The file cannot be read in the declared encoding; check --encoding (e.g. cp1252) or save "
     "the file as CSV UTF-8.",
+    module=__name__,
+)
+SHEET_TIDAK_ADA: Final = register_code(
+    "SHEET_TIDAK_ADA",
+    "Lembar (sheet) yang diminta tidak ada dalam berkas ini.",
+    "The sheet asked for is not in this file.",
     module=__name__,
 )
 DELIMITER_INVALID: Final = register_code(
@@ -444,8 +451,16 @@ class Table:
         encoding: str | None = None,
         delimiter: str | None = None,
         header_score: Callable[[list[str]], int] | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.path = path
+        #: workbooks: the sheet the caller asked for (``None``: found by the header)
+        self.wanted_sheet = sheet
+        if sheet is not None and fmt not in _WORKBOOKS:
+            raise ConfigurationError(
+                f"{path.name} is not a workbook: it has no sheet {sheet!r} to choose",
+                code=SHEET_TIDAK_ADA,
+            )
         #: the 1-based line of the file (or sheet) holding the header
         self.header_line = 1
         self.format: Format = fmt
@@ -662,6 +677,19 @@ class Table:
         # equals): a workbook may open with a cover or instructions sheet before its data
         chosen: tuple[int, str | None, Iterator[Sequence[Any]], list[Any], int | None, int | None]
         chosen = (-1, None, iter(()), [], None, None)
+        self.sheets = [title for title, _ in sheets]
+        if self.wanted_sheet is not None:
+            wanted = self.wanted_sheet
+            named = [x for x in sheets if x[0] == wanted] or [
+                x for x in sheets if x[0].strip().casefold() == wanted.strip().casefold()
+            ]
+            if not named:
+                raise ConfigurationError(
+                    f"no sheet {wanted!r} in {self.path.name} (its sheets: "
+                    + ", ".join(repr(t) for t in self.sheets) + ")",
+                    code=SHEET_TIDAK_ADA,
+                )
+            sheets = named[:1]
         for title, open_rows in sheets if header_score is not None else sheets[:1]:
             it = open_rows()
             top, best, first = _find_header(it, cells, header_score)
@@ -669,7 +697,6 @@ class Table:
             if score > chosen[0]:
                 chosen = (score, title, it, top, best, first)
         _, self.sheet, rows, top, best, first = chosen
-        self.sheets = [title for title, _ in sheets]
         at = best if best is not None else first
         if at is None:  # an empty sheet
             self._iter = iter(())
@@ -822,6 +849,7 @@ def open_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     header_score: Callable[[list[str]], int] | None = None,
+    sheet: str | None = None,
 ) -> Table:
     """Open an input file for streaming (see the module docstring for the rules;
     ``header_score`` finds a CSV or XLSX header below title rows).
@@ -839,7 +867,8 @@ def open_table(
     fmt = format or sniff_format(p, detect_format(p))
     try:
         return Table(
-            p, fmt, encoding=encoding, delimiter=delimiter, header_score=header_score
+            p, fmt, encoding=encoding, delimiter=delimiter, header_score=header_score,
+            sheet=sheet,
         )  # fmt: skip
     except Exception as exc:
         if fmt not in _WORKBOOKS or isinstance(exc, ConfigurationError):

@@ -323,6 +323,8 @@ class _Reading(NamedTuple):
     batch_size: int
     base_key: str
     wrap_rows: Callable[[Iterable[tuple[int, dict[str, str]]]], Iterable[tuple[int, dict[str, str]]]] | None
+    #: workbooks: the sheet asked for (``None``: the one whose header fits the form best)
+    sheet: str | None = None
 
 
 class _Header(NamedTuple):
@@ -422,6 +424,7 @@ def _produce(
         encoding=reading.encoding,
         delimiter=reading.delimiter,
         header_score=header_score(instrument),
+        sheet=reading.sheet,
     ) as table:
         header, fill = _match(table, instrument, checker.kind)
         columns = header.columns
@@ -582,6 +585,7 @@ def run_file(
         [Iterable[tuple[int, dict[str, str]]]], Iterable[tuple[int, dict[str, str]]]
     ]
     | None = None,
+    sheet: str | None = None,
 ) -> ImportSummary:
     """Check every row of ``path`` and, with a ``store``, write the accepted ones.
 
@@ -590,7 +594,8 @@ def run_file(
     column is empty; ``petugas`` is the officer recorded in the provenance.
     ``on_rows(n)`` is called after each chunk with the number of rows done;
     ``wrap_rows`` wraps the row iterator as it is read (e.g.
-    :func:`kukm.cli._common.progress`). ``workers`` is the number of pool
+    :func:`kukm.cli._common.progress`). ``sheet`` names the sheet of a workbook to read
+    (default: the one whose header fits the form best). ``workers`` is the number of pool
     processes (``None``: :func:`default_workers`; 0: none; 1: a reader process that reads
     and checks while this one writes; 2 or more: a pool that checks while this one reads
     and writes).
@@ -625,10 +630,11 @@ def run_file(
     bulk = getattr(store, "bulk_load", None)
     base_key = (
         f"import:{kind}:{digest}:{src_key}:{_instrument_key(checker)}:{batch_size}"
+        + ("" if sheet is None else f":sheet={sheet}")  # another sheet is other data
         if store is not None
         else ""
     )
-    reading = _Reading(p, format, encoding, delimiter, batch_size, base_key, wrap_rows)
+    reading = _Reading(p, format, encoding, delimiter, batch_size, base_key, wrap_rows, sheet)
     with contextlib.ExitStack() as stack:
         stack.enter_context(gc_paused())
         committed = _committed(store, base_key)

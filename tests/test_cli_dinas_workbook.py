@@ -208,3 +208,46 @@ def test_a_sheet_chosen_by_name(tmp_path: Path) -> None:
     csv_path.write_text(",".join(UMKM_COLUMNS) + "\n", encoding="utf-8")
     res = runner.invoke(cli, ["validate", str(csv_path), "--kind", "umkm", "--sheet", "Data"])
     assert res.exit_code == 2 and "SHEET_TIDAK_ADA" in res.output
+
+
+def test_all_sheets_reads_a_workbook_kept_one_sheet_per_kecamatan(tmp_path: Path) -> None:
+    """--all-sheets imports every sheet holding a table of the form (not the instructions
+    sheet), each with its own errors file; totals add up; the same again adds nothing."""
+    from kukm.pipeline import data_sheets
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm
+
+    rows = [r for r in generate_umkm(36, seed=41, faulty_share=0.2)]
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Petunjuk"
+    ws.append(["Isi satu lembar per kecamatan; kolom nama_usaha dan nib wajib."])
+    titles = ["Gambir", "Tanah Abang", "Senen"]
+    for k, title in enumerate(titles):
+        sheet = wb.create_sheet(title)
+        sheet.append(list(UMKM_COLUMNS))
+        for r in rows[k * 12 : (k + 1) * 12]:
+            sheet.append([r.data.get(c, "") for c in UMKM_COLUMNS])
+    path = tmp_path / "perkec.xlsx"
+    wb.save(path)
+    assert data_sheets(path, kind="umkm") == titles
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    res = CliRunner().invoke(cli, ["import", str(path), "--kind", "umkm", "--db", db, "--all-sheets", "--json"])
+    out = json.loads(res.output)
+    faulty = sum(1 for r in rows if r.fault)
+    assert [s["sheet"] for s in out["sheets"]] == titles
+    assert (out["input"], out["rejected"]) == (36, faulty) and out["accepted"] + out["rejected"] == 36
+    assert res.exit_code == (1 if faulty else 0)
+    for s, title in zip(out["sheets"], titles, strict=True):
+        per_sheet = sum(1 for r in rows[titles.index(title) * 12 :][:12] if r.fault)
+        assert s["rejected"] == per_sheet
+        if per_sheet:
+            assert s["errors_file"].endswith(f".{title.replace(' ', '_')}.xlsx")
+            assert Path(s["errors_file"]).exists()
+    store = open_store(db)
+    try:
+        assert store.count("umkm") == out["inserted"] == 36 - faulty
+    finally:
+        store.close()
+    again = CliRunner().invoke(cli, ["import", str(path), "--kind", "umkm", "--db", db, "--all-sheets", "--json"])
+    assert json.loads(again.output)["inserted"] == 0

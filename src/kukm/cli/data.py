@@ -161,7 +161,106 @@ def _run(
     batch_size: int,
     as_json: bool,
     sheet: str | None = None,
+    all_sheets: bool = False,
 ) -> None:
+    if all_sheets:
+        if sheet is not None:
+            raise click.UsageError("--sheet and --all-sheets exclude each other")
+        _run_sheets(
+            file, kind=kind, store_url=store_url, instrument=instrument, errors=errors,
+            source=source, petugas=petugas, workers=workers, batch_size=batch_size,
+            as_json=as_json,
+        )  # fmt: skip
+        return
+    result = _run_one(
+        file, kind=kind, store_url=store_url, instrument=instrument, errors=errors,
+        source=source, petugas=petugas, encoding=encoding, delimiter=delimiter,
+        workers=workers, batch_size=batch_size, as_json=as_json, sheet=sheet,
+    )  # fmt: skip
+    emit(as_json, result, lambda: _text(result, store_url is not None))
+    if result["rejected"]:
+        sys.exit(1)
+
+
+def _sheet_errors_path(file: Path, errors: Path | None, sheet: str) -> Path:
+    """One errors file per sheet: ``<errors or FILE.errors>.<sheet>.<suffix>``."""
+    base = errors or default_errors_path(file)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in sheet).strip("_") or "sheet"
+    return base.with_name(f"{base.stem}.{safe}{base.suffix}")
+
+
+def _run_sheets(
+    file: Path,
+    *,
+    kind: str,
+    store_url: str | None,
+    instrument: Path | None,
+    errors: Path | None,
+    source: str | None,
+    petugas: str | None,
+    workers: int | None,
+    batch_size: int,
+    as_json: bool,
+) -> None:
+    """``--all-sheets``: every sheet holding a table of the form
+    (:func:`kukm.pipeline.run.data_sheets`), one after the other, each with its errors file."""
+    from kukm.pipeline import data_sheets
+
+    titles = data_sheets(file, kind=kind, instrument_path=instrument)
+    if not titles:
+        raise click.UsageError(f"{file.name}: no sheet holds a table of the {kind} form")
+    results = []
+    for title in titles:
+        summary = _run_one(
+            file, kind=kind, store_url=store_url, instrument=instrument,
+            errors=_sheet_errors_path(file, errors, title), source=source,
+            petugas=petugas, encoding=None, delimiter=None, workers=workers,
+            batch_size=batch_size, as_json=as_json, sheet=title,
+        )  # fmt: skip
+        results.append(summary)
+    keys = ("input", "accepted", "rejected", "inserted", "updated", "unchanged", "warnings")
+    total = {k: sum(int(r[k]) for r in results) for k in keys}
+    data = {"file": str(file), "kind": kind, "sheets": results, **total}
+
+    def text() -> str:
+        lines = [
+            f"sheet {r['sheet']!r}: input {r['input']} = accepted {r['accepted']} + rejected "
+            f"{r['rejected']}" + (f" (errors file: {r['errors_file']})" if r["rejected"] else "")
+            for r in results
+        ]
+        lines.append(
+            f"all {len(results)} sheets: input {total['input']} = accepted {total['accepted']} "
+            f"+ rejected {total['rejected']}"
+        )
+        if store_url is not None:
+            lines.append(
+                f"stored: inserted {total['inserted']}, updated {total['updated']}, "
+                f"unchanged {total['unchanged']}"
+            )
+        return "\n".join(lines)
+
+    emit(as_json, data, text)
+    if total["rejected"]:
+        sys.exit(1)
+
+
+def _run_one(
+    file: Path,
+    *,
+    kind: str,
+    store_url: str | None,
+    instrument: Path | None,
+    errors: Path | None,
+    source: str | None,
+    petugas: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    workers: int | None,
+    batch_size: int,
+    as_json: bool,
+    sheet: str | None,
+) -> dict[str, Any]:
+    """One run of the pipeline over ``file`` (or one of its sheets): its summary as data."""
     from kukm.pipeline import run_file
 
     errors_path = errors or default_errors_path(file)
@@ -196,10 +295,7 @@ def _run(
     finally:
         if store is not None:
             store.close()
-    data = result.as_dict()
-    emit(as_json, data, lambda: _text(data, store is not None))
-    if result.rejected:
-        sys.exit(1)
+    return result.as_dict()
 
 
 def _common(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -224,6 +320,12 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--sheet",
             help="Workbook sheet to read (default: the one whose header fits the form best).",
+        ),
+        click.option(
+            "--all-sheets",
+            is_flag=True,
+            help="Read every sheet that holds a table of the form (e.g. one per kecamatan), "
+            "each with its own errors file <errors>.<sheet>.",
         ),
         click.option(
             "--workers",
@@ -259,6 +361,7 @@ def validate(
     encoding: str | None,
     delimiter: str | None,
     sheet: str | None,
+    all_sheets: bool,
     workers: int | None,
     batch_size: int,
     as_json: bool,
@@ -283,6 +386,7 @@ def validate(
         encoding=encoding,
         delimiter=delimiter,
         sheet=sheet,
+        all_sheets=all_sheets,
         workers=workers,
         batch_size=batch_size,
         as_json=as_json,
@@ -306,6 +410,7 @@ def import_(
     encoding: str | None,
     delimiter: str | None,
     sheet: str | None,
+    all_sheets: bool,
     workers: int | None,
     batch_size: int,
     petugas: str | None,
@@ -330,6 +435,7 @@ def import_(
         encoding=encoding,
         delimiter=delimiter,
         sheet=sheet,
+        all_sheets=all_sheets,
         workers=workers,
         batch_size=batch_size,
         as_json=as_json,

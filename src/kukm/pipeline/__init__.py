@@ -13,7 +13,7 @@ from kukm.pipeline.checks import (
 )
 from kukm.pipeline.errors import ANNOTATION_COLUMNS, ErrorsWriter
 from kukm.pipeline.readers import Table, detect_encoding, detect_format, open_table
-from kukm.pipeline.run import BARIS_DUPLIKAT, ImportSummary, file_digest, run_file
+from kukm.pipeline.run import BARIS_DUPLIKAT, ImportSummary, data_sheets, file_digest, run_file
 
 __all__ = [
     "ANNOTATION_COLUMNS",
@@ -25,6 +25,7 @@ __all__ = [
     "RowChecker",
     "Table",
     "classify",
+    "data_sheets",
     "detect_encoding",
     "detect_format",
     "file_digest",

@@ -76,6 +76,7 @@ from kukm.pipeline.checks import (
     check_chunk,
     dumps_result,
     init_worker,
+    load_instrument,
     provenance_of,
     write_ops,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "BARIS_DUPLIKAT",
     "ImportSummary",
     "SeenIds",
+    "data_sheets",
     "default_workers",
     "file_digest",
     "gc_paused",
@@ -295,6 +297,35 @@ def default_workers(
     if not any_start_method and _start_method() != "fork":
         return 0
     return 1 if (cpus or 1) >= 2 and size >= AUTO_WORKER_BYTES else 0
+
+
+def data_sheets(
+    path: str | Path, *, kind: str, instrument_path: str | Path | None = None
+) -> list[str]:
+    """The sheets of a workbook that hold a table of the form: those whose header names as
+    many of its fields as the best sheet's does (none of a CSV or JSON lines file, nor of a
+    workbook no sheet of which names a field). A workbook kept one sheet per kecamatan gives
+    them all; a cover or instructions sheet, none.
+
+    >>> import pathlib, tempfile
+    >>> from openpyxl import Workbook
+    >>> wb = Workbook(); ws = wb.active; ws.title = "Petunjuk"; ws.append(["Isi tiap lembar"])
+    >>> for t in ("Gambir", "Senen"): wb.create_sheet(t).append(["nama_usaha", "nib", "alamat"])
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "w.xlsx"; wb.save(p)
+    >>> data_sheets(p, kind="umkm")
+    ['Gambir', 'Senen']
+    """
+    score = header_score(load_instrument(kind, str(instrument_path) if instrument_path else None))
+    with open_table(path, header_score=score) as table:
+        titles = list(table.sheets)
+    if score is None or not titles:
+        return []
+    scores: dict[str, int] = {}
+    for title in titles:
+        with open_table(path, header_score=score, sheet=title) as table:
+            scores[title] = score(list(table.columns))
+    best = max(scores.values())
+    return [t for t in titles if best > 0 and scores[t] == best]
 
 
 def _start_method() -> str:

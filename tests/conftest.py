@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,16 @@ def wilayah_dir() -> Path:
 @pytest.fixture
 def prefiks_path() -> Path:
     return require_shared("data", "ods_sample", "ods_prefiks_kelurahan_dki.csv")
+
+
+@pytest.fixture
+def default_csv_field_limit() -> Iterator[int]:
+    """csv.field_size_limit at its default (131,072) for the test: the limit is the csv
+    module's, process-wide, and a library used by other tests (frictionless) raises it."""
+    import csv
+
+    old = csv.field_size_limit(131_072)
+    try:
+        yield 131_072
+    finally:
+        csv.field_size_limit(old)

@@ -193,7 +193,7 @@ def test_masked_export_hides_board_names(ods_sample_path: Path, tmp_path: Path) 
         ("export.xlsx", b"PK\x03\x04\x9b\xff"),
     ],
 )
-def test_an_unreadable_export_is_a_configuration_error(tmp_path: Path, name: str, body: bytes) -> None:
+def test_an_unreadable_export_is_a_configuration_error(tmp_path: Path, default_csv_field_limit: int, name: str, body: bytes) -> None:
     """A workbook or other binary given as an ODS export, or a CSV quote never closed: a clear
     ODS_BERKAS_TIDAK_TERBACA (CLI exit 2), not a traceback."""
     from click.testing import CliRunner

@@ -395,7 +395,7 @@ def test_xlsx_read_by_calamine_is_read_as_openpyxl_reads_it(
 
 @pytest.mark.parametrize("workers", ["0", "1"])
 @pytest.mark.parametrize("at", [1, 7])
-def test_a_quote_never_closed_is_a_clear_error_with_its_row(tmp_path: Path, workers: str, at: int) -> None:
+def test_a_quote_never_closed_is_a_clear_error_with_its_row(tmp_path: Path, default_csv_field_limit: int, workers: str, at: int) -> None:
     """A quote opened and never closed makes the rest of the file one cell; past the csv
     module's field limit that was a traceback. Now CSV_TIDAK_TERBACA (exit 2) names the row."""
     from click.testing import CliRunner

@@ -139,7 +139,7 @@ def test_masking_follows_the_policy_config() -> None:
 
 
 @pytest.mark.parametrize("body", [b"PK\x03\x04\x9b\xff binary", b'id_anggota,nama_usaha\n"P1,' + b"x" * 140_000 + b"\n"])
-def test_an_unreadable_member_list_is_a_configuration_error(tmp_path: Path, body: bytes) -> None:
+def test_an_unreadable_member_list_is_a_configuration_error(tmp_path: Path, default_csv_field_limit: int, body: bytes) -> None:
     from click.testing import CliRunner
 
     from kukm.cli import cli

@@ -382,3 +382,29 @@ def test_validate_without_kind_on_a_koperasi_file(tmp_path: Path) -> None:
     assert (out["kind"], out["input"], out["accepted"]) == ("koperasi", 30, 30)
     res = CliRunner().invoke(cli, ["validate", str(path), "--source", "sudin"])
     assert "checked as koperasi" in res.output
+
+
+@pytest.mark.parametrize("case", ["parent_is_a_file", "not_a_database", "server_refuses"])
+def test_a_store_that_cannot_be_opened_is_a_configuration_error(tmp_path: Path, case: str) -> None:
+    """A --db URL naming a path under a file, a file that is not a database, or a server that
+    refuses: exit 2 with the store's code (it was a traceback, or exit 1), nothing half done.
+    The error is a StorageError and a ConfigurationError both."""
+    from kukm.exceptions import ConfigurationError, StorageError
+    from kukm.plugins import open_store as open_
+
+    if case == "parent_is_a_file":
+        (tmp_path / "afile").write_text("x")
+        url = f"sqlite:///{tmp_path / 'afile' / 'k.sqlite'}"
+    elif case == "not_a_database":
+        (tmp_path / "k.sqlite").write_bytes(b"this is not SQLite" * 10)
+        url = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    else:
+        url = "postgresql://kukm@127.0.0.1:1/test"  # nothing listens on port 1
+    with pytest.raises(StorageError) as info:
+        open_(url)
+    assert isinstance(info.value, ConfigurationError)
+    src = tmp_path / "u.csv"
+    write_csv(src, generate_umkm(3, seed=2, faulty_share=0.0), UMKM_COLUMNS)
+    res = CliRunner().invoke(cli, ["import", str(src), "--kind", "umkm", "--db", url])
+    assert res.exit_code == 2, res.output
+    assert ("STORE_UNAVAILABLE" if case != "server_refuses" else "SQL_CONNECT_FAILED") in res.output

@@ -46,6 +46,7 @@ __all__ = [
     "SequenceExhausted",
     "Severity",
     "StorageError",
+    "StoreUnavailable",
     "ValidationError",
     "WorkflowError",
     "issue",
@@ -204,6 +205,15 @@ class StorageError(KukmError):
     code = "STORAGE"
     message_id = "Kesalahan penyimpanan data."
     message = "Storage error."
+
+
+class StoreUnavailable(StorageError, ConfigurationError):
+    """The store a URL names cannot be opened: a path that cannot be made, a file that is not
+    a database, a server that refuses (a storage error and a configuration one: CLI exit 2)."""
+
+    code = "STORE_UNAVAILABLE"
+    message_id = "Penyimpanan data tidak dapat dibuka (periksa --db / KUKM_DATABASE_URL)."
+    message = "The store cannot be opened (check --db / KUKM_DATABASE_URL)."
 
 
 class NotFound(StorageError):

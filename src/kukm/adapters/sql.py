@@ -64,6 +64,7 @@ from kukm.exceptions import (
     NotFound,
     SequenceExhausted,
     StorageError,
+    StoreUnavailable,
     register_code,
 )
 from kukm.storage import _codec
@@ -210,7 +211,7 @@ class SqlStore:
             migrate(self.engine)
         except sa_exc.OperationalError as exc:
             self.engine.dispose()
-            raise StorageError(
+            raise StoreUnavailable(
                 f"cannot open {url.split('@')[-1]}: {exc.orig}", code=SQL_CONNECT_FAILED
             ) from exc
         self._closed = False

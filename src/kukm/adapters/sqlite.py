@@ -37,7 +37,13 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kukm.exceptions import ConfigurationError, NotFound, SequenceExhausted, StorageError
+from kukm.exceptions import (
+    ConfigurationError,
+    NotFound,
+    SequenceExhausted,
+    StorageError,
+    StoreUnavailable,
+)
 from kukm.hookspecs import hookimpl
 from kukm.storage import _codec
 from kukm.storage.base import (
@@ -291,7 +297,10 @@ class SqliteStore:
         self.url = url
         self.path = sqlite_path(url)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a read-only place, or a file where a folder should be
+                raise StoreUnavailable(f"cannot open {url!r}: {exc}") from exc
         self._lock = threading.RLock()
         self._fresh: _Fresh | None = None  # a bulk load without the version index (_Fresh)
         try:
@@ -299,7 +308,7 @@ class SqliteStore:
                 self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot open {url!r}: {exc}") from exc
+            raise StoreUnavailable(f"cannot open {url!r}: {exc}") from exc
         self._conn: sqlite3.Connection | None = conn
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -312,6 +321,12 @@ class SqliteStore:
             conn.execute("PRAGMA cache_size = -16384")
             self.schema_version = migrate(conn)
             ensure_indexes(conn)  # after a bulk load that was killed before its end
+        except sqlite3.DatabaseError as exc:  # not a database (another file), or unreadable
+            conn.close()
+            self._conn = None
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise  # busy: not a wrong URL
+            raise StoreUnavailable(f"cannot open {url!r}: {exc}") from exc
         except BaseException:
             conn.close()
             self._conn = None

@@ -408,3 +408,27 @@ def test_a_store_that_cannot_be_opened_is_a_configuration_error(tmp_path: Path, 
     res = CliRunner().invoke(cli, ["import", str(src), "--kind", "umkm", "--db", url])
     assert res.exit_code == 2, res.output
     assert ("STORE_UNAVAILABLE" if case != "server_refuses" else "SQL_CONNECT_FAILED") in res.output
+
+
+@pytest.mark.parametrize("command", ["tahunan", "rekap"])
+def test_an_output_place_that_cannot_be_written_is_exit_2(tmp_path: Path, command: str) -> None:
+    """--out under a file (not a folder): BERKAS_OS with the reason, exit 2; was a traceback."""
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "sub"
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    args = (
+        ["report", "tahunan", "--year", "2025", "--out", str(out), "--db", db]
+        if command == "tahunan"
+        else ["report", "rekap", "--by", "skala", "--format", "xlsx", "--out", str(out / "r.xlsx"), "--db", db]
+    )
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2, res.output
+    assert "BERKAS_OS" in res.output and "afile" in res.output
+
+
+@pytest.mark.parametrize("body", [b"\x9b\xff binary", b"nama_usaha,nib\nToko,1\n"])
+def test_a_prefix_table_that_is_not_one_is_exit_2(tmp_path: Path, body: bytes) -> None:
+    p = tmp_path / "prefiks.csv"
+    p.write_bytes(body)
+    res = CliRunner().invoke(cli, ["nik", "prefix", "31.71.01.1001", "--table", str(p)])
+    assert res.exit_code == 2 and "NIK_PREFIX_TABLE_INVALID" in res.output

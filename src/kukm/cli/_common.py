@@ -6,11 +6,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import click
 
-from kukm.exceptions import ConfigurationError, KukmError
+from kukm.exceptions import ConfigurationError, KukmError, register_code
 
 __all__ = [
     "DEFAULT_DB",
@@ -62,13 +62,23 @@ def emit(as_json: bool, data: Any, text: str | Callable[[], str] | None = None) 
         click.echo(text() if callable(text) else (text if text is not None else str(data)))
 
 
+BERKAS_OS: Final = register_code(
+    "BERKAS_OS",
+    "Berkas atau folder tidak dapat dibaca atau ditulis (tidak ada, atau tanpa izin).",
+    "A file or folder cannot be read or written (missing, or no permission).",
+    module=__name__,
+)
+
+
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"kukm: {message}", err=True)
     sys.exit(code)
 
 
 def handle_errors(f: F) -> F:
-    """Map kukm errors to exit codes: configuration 2, anything else 1."""
+    """Map kukm errors to exit codes: configuration 2, anything else 1. A file or folder the
+    command cannot read or write (``--out`` in a folder that is not there, no permission) is
+    ``BERKAS_OS`` with the operating system's reason, exit 2, like a missing input file."""
     import functools
 
     @functools.wraps(f)
@@ -79,6 +89,9 @@ def handle_errors(f: F) -> F:
             fail(str(exc), 2)
         except KukmError as exc:
             fail(str(exc), 1)
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            fail(f"[{BERKAS_OS}] {exc.strerror or exc}{where}", 2)
 
     return wrapper  # type: ignore[return-value]
 

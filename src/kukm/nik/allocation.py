@@ -85,6 +85,14 @@ NIK_PREFIX_TABLE_MISSING = register_code(
     "No NIK Koperasi kelurahan prefix table is available; supply the Dinas's table.",
     module=__name__,
 )
+NIK_PREFIX_TABLE_INVALID = register_code(
+    "NIK_PREFIX_TABLE_INVALID",
+    "Berkas bukan tabel prefiks NIK Koperasi (CSV UTF-8 dengan kolom kode_kelurahan dan "
+    "prefiks_nik; lihat kukm nik prefix-table).",
+    "The file is not a NIK Koperasi prefix table (UTF-8 CSV with columns kode_kelurahan and "
+    "prefiks_nik; see kukm nik prefix-table).",
+    module=__name__,
+)
 NIK_ALREADY_ISSUED = register_code(
     "NIK_ALREADY_ISSUED",
     "Nomor Induk Koperasi ini sudah diberikan kepada koperasi lain dan tidak diterbitkan ulang.",
@@ -121,12 +129,22 @@ class PrefixTable:
     @classmethod
     def from_csv(cls, path: str | os.PathLike[str]) -> PrefixTable:
         """Read a CSV with columns ``kode_kelurahan`` and ``prefiks_nik`` (as the ODS-derived table)."""
-        with Path(path).open(encoding="utf-8", newline="") as fh:
-            rows = {
-                row["kode_kelurahan"]: row["prefiks_nik"] or ""
-                for row in csv.DictReader(fh)
-                if row.get("kode_kelurahan")
-            }
+        try:
+            with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.DictReader(fh)
+                missing = {"kode_kelurahan", "prefiks_nik"} - set(reader.fieldnames or ())
+                if missing:
+                    raise KeyError(", ".join(sorted(missing)))
+                rows = {
+                    row["kode_kelurahan"]: row["prefiks_nik"] or ""
+                    for row in reader
+                    if row.get("kode_kelurahan")
+                }
+        except (UnicodeDecodeError, csv.Error, KeyError) as exc:
+            raise ConfigurationError(
+                f"{path}: not a prefix table ({type(exc).__name__}: {exc})",
+                code=NIK_PREFIX_TABLE_INVALID,
+            ) from exc
         return cls(rows, source=str(path))
 
 

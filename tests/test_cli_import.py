@@ -432,3 +432,23 @@ def test_a_prefix_table_that_is_not_one_is_exit_2(tmp_path: Path, body: bytes) -
     p.write_bytes(body)
     res = CliRunner().invoke(cli, ["nik", "prefix", "31.71.01.1001", "--table", str(p)])
     assert res.exit_code == 2 and "NIK_PREFIX_TABLE_INVALID" in res.output
+
+
+def test_an_errors_file_of_another_format_is_refused_before_anything_is_stored(tmp_path: Path) -> None:
+    """--errors x.ods: refused (FORMAT_UNKNOWN, exit 2) before a row is read; it was found at
+    the first rejected row, after the batches before it were stored."""
+    rows = list(generate_umkm(30, seed=9, faulty_share=0.0))
+    src = tmp_path / "u.csv"
+    write_csv(src, rows, UMKM_COLUMNS)
+    with src.open("a", encoding="utf-8", newline="") as fh:  # a rejected row at the end
+        csv.writer(fh).writerow(["S-X", "", *[""] * (len(UMKM_COLUMNS) - 2)])
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    res = CliRunner().invoke(
+        cli, ["import", str(src), "--kind", "umkm", "--db", db, "--batch-size", "5", "--errors", str(tmp_path / "e.ods")]
+    )
+    assert res.exit_code == 2 and "FORMAT_UNKNOWN" in res.output
+    store = open_store(db)
+    try:
+        assert store.count("umkm") == 0
+    finally:
+        store.close()

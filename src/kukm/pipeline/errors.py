@@ -41,7 +41,7 @@ from kukm._xlsx import xlsx_row
 from kukm.exceptions import ConfigurationError, Issue
 from kukm.pipeline.readers import SEL_ANGKA_PANJANG
 
-__all__ = ["ANNOTATION_COLUMNS", "ErrorsWriter"]
+__all__ = ["ANNOTATION_COLUMNS", "ErrorsWriter", "check_errors_path"]
 
 
 def _number(text: Any) -> Any:
@@ -56,6 +56,23 @@ def _number(text: Any) -> Any:
 
 #: Columns kukm appends to each rejected row.
 ANNOTATION_COLUMNS: Final = ("_row", "_codes", "_fields", "_messages")
+
+
+def check_errors_path(path: str | Path) -> bool:
+    """Whether an errors file at ``path`` is XLSX (else CSV); ``FORMAT_UNKNOWN`` for another
+    suffix. The import asks before it reads a row: the file is only created at the first
+    rejected row, and a wrong suffix found then would stop an import half done.
+
+    >>> check_errors_path("x.errors.xlsx"), check_errors_path("x.errors.csv")
+    (True, False)
+    """
+    suffix = Path(path).suffix.lower()
+    xlsx = suffix in {".xlsx", ".xlsm"}
+    if not xlsx and suffix not in {".csv", ".txt", ""}:
+        raise ConfigurationError(
+            f"errors file must end in .csv or .xlsx, not {suffix!r}", code="FORMAT_UNKNOWN"
+        )
+    return xlsx
 
 
 class ErrorsWriter:
@@ -80,12 +97,7 @@ class ErrorsWriter:
         self.columns = [columns[i] for i in keep]
         self._at = {c: k for k, c in enumerate(self.columns)}
         self.count = 0
-        suffix = self.path.suffix.lower()
-        self._xlsx = suffix in {".xlsx", ".xlsm"}
-        if not self._xlsx and suffix not in {".csv", ".txt", ""}:
-            raise ConfigurationError(
-                f"errors file must end in .csv or .xlsx, not {suffix!r}", code="FORMAT_UNKNOWN"
-            )
+        self._xlsx = check_errors_path(self.path)
         header = [*(titles[i] for i in keep), *ANNOTATION_COLUMNS]
         self._fh: IO[str] | None = None
         self._wb: Any = None

@@ -80,7 +80,7 @@ from kukm.pipeline.checks import (
     provenance_of,
     write_ops,
 )
-from kukm.pipeline.errors import ErrorsWriter
+from kukm.pipeline.errors import ErrorsWriter, check_errors_path
 from kukm.pipeline.header import HeaderMatch, header_score, match_header
 from kukm.pipeline.readers import Format, Table, open_table
 from kukm.pipeline.wilayah import WilayahFill
@@ -633,6 +633,8 @@ def run_file(
     """
     if kind not in _KIND_CHECK:
         raise ConfigurationError(f"unknown kind {kind!r} (umkm or koperasi)", code="KIND_UNKNOWN")
+    if errors_path is not None:
+        check_errors_path(errors_path)  # before any row is read or stored
     default_source = SumberData(source) if isinstance(source, str) else source
     p = Path(path)
     if workers is None:

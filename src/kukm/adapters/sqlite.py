@@ -464,6 +464,12 @@ class SqliteStore:
         with self._lock:
             conn = self._begin()
             try:
+                fresh = self._fresh
+                if fresh is not None and _max_seq(conn) != fresh.last_seq:
+                    # another connection wrote since this load's last batch: its ids are no
+                    # longer known to be new (even if this batch writes nothing, which would
+                    # otherwise take the other rows for this load's own)
+                    self._end_fresh(conn)
                 if batch_key is not None:
                     row = conn.execute(
                         "SELECT inserted, updated, unchanged FROM batches WHERE batch_key = ?",
@@ -484,6 +490,8 @@ class SqliteStore:
                     if len(kinds) == 1:
                         current = self._current(conn, kinds.pop(), [p.id for p in preps])
                     else:
+                        if kinds and self._fresh is not None:
+                            self._end_fresh(conn)  # several kinds: the load's ids go untracked
                         current = self._current_of(conn, [(p.kind, p.id) for p in preps])
                     result = self._write_ops(conn, preps, current, recorded_at, recorded)
                 if batch_key is not None:
@@ -725,9 +733,14 @@ class SqliteStore:
         if fresh is not None:
             if fresh.all_new(conn, kind, ids):
                 return {}
-            self._fresh = None
-            conn.execute(VERSION_INDEX[1])
+            self._end_fresh(conn)
         return self._current_of(conn, [(kind, i) for i in ids])
+
+    def _end_fresh(self, conn: sqlite3.Connection) -> None:
+        """Leave the bulk load's fresh mode (:class:`_Fresh`): build the version index now, in
+        this transaction, and look versions up from here on."""
+        self._fresh = None
+        conn.execute(VERSION_INDEX[1])
 
     @staticmethod
     def _current_of(

@@ -9,6 +9,7 @@ rejected, 2 for usage/configuration errors.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -163,20 +164,21 @@ def _run(
     sheet: str | None = None,
     all_sheets: bool = False,
 ) -> None:
+    # one run of the pipeline; the errors file and the sheet vary with --all-sheets
+    run = functools.partial(
+        _run_one, file, kind=kind, store_url=store_url, instrument=instrument, source=source,
+        petugas=petugas, encoding=encoding, delimiter=delimiter, workers=workers,
+        batch_size=batch_size, as_json=as_json,
+    )  # fmt: skip
     if all_sheets:
         if sheet is not None:
             raise click.UsageError("--sheet and --all-sheets exclude each other")
         _run_sheets(
-            file, kind=kind, store_url=store_url, instrument=instrument, errors=errors,
-            source=source, petugas=petugas, workers=workers, batch_size=batch_size,
-            as_json=as_json,
+            file, run, kind=kind, instrument=instrument, errors=errors,
+            stored=store_url is not None, as_json=as_json,
         )  # fmt: skip
         return
-    result = _run_one(
-        file, kind=kind, store_url=store_url, instrument=instrument, errors=errors,
-        source=source, petugas=petugas, encoding=encoding, delimiter=delimiter,
-        workers=workers, batch_size=batch_size, as_json=as_json, sheet=sheet,
-    )  # fmt: skip
+    result = run(errors=errors, sheet=sheet)
     emit(as_json, result, lambda: _text(result, store_url is not None))
     if result["rejected"]:
         sys.exit(1)
@@ -191,33 +193,23 @@ def _sheet_errors_path(file: Path, errors: Path | None, sheet: str) -> Path:
 
 def _run_sheets(
     file: Path,
+    run: Callable[..., dict[str, Any]],
     *,
     kind: str,
-    store_url: str | None,
     instrument: Path | None,
     errors: Path | None,
-    source: str | None,
-    petugas: str | None,
-    workers: int | None,
-    batch_size: int,
+    stored: bool,
     as_json: bool,
 ) -> None:
-    """``--all-sheets``: every sheet holding a table of the form
-    (:func:`kukm.pipeline.run.data_sheets`), one after the other, each with its errors file."""
+    """``--all-sheets``: ``run`` (:func:`_run_one` with the command's options) over every sheet
+    holding a table of the form (:func:`kukm.pipeline.run.data_sheets`), one after the other,
+    each with its errors file."""
     from kukm.pipeline import data_sheets
 
     titles = data_sheets(file, kind=kind, instrument_path=instrument)
     if not titles:
         raise click.UsageError(f"{file.name}: no sheet holds a table of the {kind} form")
-    results = []
-    for title in titles:
-        summary = _run_one(
-            file, kind=kind, store_url=store_url, instrument=instrument,
-            errors=_sheet_errors_path(file, errors, title), source=source,
-            petugas=petugas, encoding=None, delimiter=None, workers=workers,
-            batch_size=batch_size, as_json=as_json, sheet=title,
-        )  # fmt: skip
-        results.append(summary)
+    results = [run(errors=_sheet_errors_path(file, errors, t), sheet=t) for t in titles]
     keys = ("input", "accepted", "rejected", "inserted", "updated", "unchanged", "warnings")
     total = {k: sum(int(r[k]) for r in results) for k in keys}
     data = {"file": str(file), "kind": kind, "sheets": results, **total}
@@ -232,7 +224,7 @@ def _run_sheets(
             f"all {len(results)} sheets: input {total['input']} = accepted {total['accepted']} "
             f"+ rejected {total['rejected']}"
         )
-        if store_url is not None:
+        if stored:
             lines.append(
                 f"stored: inserted {total['inserted']}, updated {total['updated']}, "
                 f"unchanged {total['unchanged']}"

@@ -316,7 +316,7 @@ def data_sheets(
     ['Gambir', 'Senen']
     """
     score = header_score(load_instrument(kind, str(instrument_path) if instrument_path else None))
-    with open_table(path, header_score=score) as table:
+    with open_table(path) as table:  # without a score only the first sheet is opened
         titles = list(table.sheets)
     if score is None or not titles:
         return []

@@ -11,11 +11,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+from kukm.cli.ods import ods_format_option
 
 if TYPE_CHECKING:
     from kukm.nik.allocation import PrefixLookup
@@ -110,13 +111,7 @@ def prefix(kode_kelurahan: str, table: Path | None, as_json: bool) -> None:
     required=True,
     help="CSV to write (kode_kelurahan,nama,prefiks_nik,dukungan,total,catatan).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonl", "csv"]),
-    default=None,
-    help="ODS file layout (default: from the suffix).",
-)
+@ods_format_option
 @json_option
 @handle_errors
 def prefix_table(ods_file: Path, out: Path, fmt: str | None, as_json: bool) -> None:
@@ -128,15 +123,14 @@ def prefix_table(ods_file: Path, out: Path, fmt: str | None, as_json: bool) -> N
     --table / --prefix-table take (``kukm nik prefix``, ``kukm nik issue``, ``kukm ods
     import``); ``catatan`` names kelurahan sharing a prefix (one of them is wrong).
     """
-    from kukm.integration.ods_io import detect_format, read_ods
+    from kukm.integration.ods_io import Format, read_ods
     from kukm.reference.prefiks import build_from_ods, dump
 
-    layout = "csv" if (fmt or detect_format(ods_file)) == "csv" else "jsonl"
     read = 0
 
     def records() -> Any:
         nonlocal read
-        for row in read_ods(ods_file, format=layout):  # type: ignore[arg-type]
+        for row in read_ods(ods_file, format=cast("Format | None", fmt)):
             read += 1
             yield row.record
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -31,15 +31,19 @@ def ods() -> None:
     """Data exchange with the ministry's ODS (Online Data System) in its own layout."""
 
 
-@ods.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
+#: ``--format`` of the commands reading an ODS export (``ods import``, ``nik prefix-table``)
+ods_format_option = click.option(
     "--format",
     "fmt",
     type=click.Choice(["jsonl", "csv"]),
     default=None,
-    help="File layout (default: from the suffix).",
+    help="ODS file layout (default: from the suffix).",
 )
+
+
+@ods.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ods_format_option
 @click.option("--batch-size", default=500, show_default=True)
 @click.option("--petugas", default=None, help="Officer id answering for the data.")
 @click.option(
@@ -78,7 +82,7 @@ def import_(
     """Import an ODS export (JSON lines or CSV) into the store, streaming."""
     import contextlib
 
-    from kukm.integration.ods_io import Format, detect_format, import_ods, read_ods
+    from kukm.integration.ods_io import Format, import_ods, read_ods
     from kukm.integration.wilayah_match import resolver_from_dir
     from kukm.reference import prefiks
 
@@ -94,8 +98,8 @@ def import_(
         restore.callback(prefiks.set_table, old)
     store = _open(db_url)
     try:
-        layout: Format = "csv" if (fmt or detect_format(file)) == "csv" else "jsonl"
-        rows = progress(read_ods(file, format=layout), desc="ODS import")
+        # read_ods takes the layout from the suffix when --format is not given
+        rows = progress(read_ods(file, format=cast("Format | None", fmt)), desc="ODS import")
         report = import_ods(
             store,
             rows,

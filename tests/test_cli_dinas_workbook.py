@@ -17,6 +17,7 @@ from kukm.pipeline.readers import SEL_ANGKA_PANJANG
 from kukm.plugins import open_store
 from kukm.reference.wilayah import get_table
 from kukm.synthetic import generate_umkm
+from workbooks import write_xlsx
 
 HEADER = [
     "No", "Nama UMKM", "No. NIB", "NPWP", "No. KTP", "Nama Pemilik Usaha", "L/P", "Alamat Usaha",
@@ -173,19 +174,15 @@ def test_a_sheet_chosen_by_name(tmp_path: Path) -> None:
     on a CSV, is SHEET_TIDAK_ADA (exit 2)."""
     from kukm.synthetic import UMKM_COLUMNS, generate_umkm
 
-    wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
     wanted = {}
+    sheets: list[tuple[str, list[list[Any]]]] = []
     for title, seed in (("Data 2023", 31), ("Data 2024", 32)):
-        ws = wb.create_sheet(title)
-        ws.append(list(UMKM_COLUMNS))
         rows = [r.data for r in generate_umkm(12, seed=seed, faulty_share=0.0)]
         for i, d in enumerate(rows):
             d["nib"] = f"91{seed:02d}0000000{i:02d}"[:13]
-            ws.append([d.get(c, "") for c in UMKM_COLUMNS])
+        sheets.append((title, [list(UMKM_COLUMNS), *[[d.get(c, "") for c in UMKM_COLUMNS] for d in rows]]))
         wanted[title] = {d["nib"] for d in rows}
-    path = tmp_path / "dua.xlsx"
-    wb.save(path)
+    path = write_xlsx(tmp_path / "dua.xlsx", sheets)
     db = f"sqlite:///{tmp_path / 'k.sqlite'}"
     runner = CliRunner()
 

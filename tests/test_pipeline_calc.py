@@ -20,6 +20,7 @@ from kukm.adapters.memory import MemoryStore
 from kukm.pipeline import open_table, run_file
 from kukm.pipeline.readers import SEL_ANGKA_PANJANG
 from kukm.synthetic import UMKM_COLUMNS, generate_umkm
+from workbooks import write_xlsx
 
 _NUMBERS = {"modal_usaha", "omzet_tahunan", "tenaga_kerja"}
 _DATES = {"tanggal_berdiri", "tanggal_data"}
@@ -134,26 +135,13 @@ def test_a_nik_in_a_number_cell_of_a_calc_workbook(tmp_path: Path, suffix: str) 
         }
 
 
-def _write_xlsx(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> Path:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
-    for title, rows in sheets:
-        ws = wb.create_sheet(title)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
-
-
 def _write_csv(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([[str(v) for v in r] for r in sheets[-1][1]])
     return path
 
 
-_CONTENT = {"xlsx": _write_xlsx, "xls": _write_xls, "odf": _write_ods, "csv": _write_csv}
+_CONTENT = {"xlsx": write_xlsx, "xls": _write_xls, "odf": _write_ods, "csv": _write_csv}
 
 
 @settings(max_examples=16, deadline=None)

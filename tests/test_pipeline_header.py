@@ -23,6 +23,7 @@ from kukm.pipeline.header import (
 )
 from kukm.plugins import open_store
 from kukm.synthetic import UMKM_COLUMNS, generate_umkm, write_csv
+from workbooks import write_xlsx
 
 UMKM = load_instrument("umkm")
 KOPERASI = load_instrument("koperasi")
@@ -341,21 +342,6 @@ def test_a_csv_header_below_title_lines_is_found(
         assert t.header_line == 1
 
 
-def _workbook(path: Path, sheets: list[tuple[str, list[list[str]]]]) -> Path:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    first = wb.active
-    assert first is not None
-    wb.remove(first)
-    for title, rows in sheets:
-        ws = wb.create_sheet(title)
-        for r in rows:
-            ws.append(r)
-    wb.save(path)
-    return path
-
-
 @settings(max_examples=10, deadline=None)
 @given(
     before=st.lists(
@@ -373,8 +359,8 @@ def test_the_data_sheet_is_found_among_others(
     rows = _umkm_rows(10, 0.3)
     instructions = [["Petunjuk pengisian"], ["Kolom nib dan npwp boleh kosong"], ["nama_usaha", "nib"]]
     others = [(t, instructions) for t in before] + [("Data UMKM", rows)] + [(t, instructions) for t in after]
-    plain = run_file(_workbook(d / "a.xlsx", [("Data UMKM", rows)]), kind="umkm", errors_path=d / "a.csv")
-    many = run_file(_workbook(d / "b.xlsx", others), kind="umkm", errors_path=d / "b.csv")
+    plain = run_file(write_xlsx(d / "a.xlsx", [("Data UMKM", rows)]), kind="umkm", errors_path=d / "a.csv")
+    many = run_file(write_xlsx(d / "b.xlsx", others), kind="umkm", errors_path=d / "b.csv")
     assert (many.input, many.accepted, many.rejected) == (plain.input, plain.accepted, plain.rejected)
     assert many.sheet == "Data UMKM" and list(many.sheets) == [t for t, _ in others]
     with open(d / "a.csv", encoding="utf-8-sig") as fa, open(d / "b.csv", encoding="utf-8-sig") as fb:
@@ -383,7 +369,7 @@ def test_the_data_sheet_is_found_among_others(
 
 def test_a_plain_reader_and_ties_keep_the_first_sheet(tmp_path: Path) -> None:
     rows = _umkm_rows(3, 0.0)
-    path = _workbook(tmp_path / "w.xlsx", [("Satu", [["catatan"]]), ("Dua", rows), ("Tiga", rows)])
+    path = write_xlsx(tmp_path / "w.xlsx", [("Satu", [["catatan"]]), ("Dua", rows), ("Tiga", rows)])
     with open_table(path) as t:  # no score: the first sheet, as before
         assert (t.sheet, t.columns) == ("Satu", ["catatan"])
     with open_table(path, header_score=header_score(UMKM)) as t:  # equal scores: the first of them

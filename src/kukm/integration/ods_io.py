@@ -27,7 +27,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final, Literal, TypeVar
 
 import attrs
 from attrs import field, frozen
@@ -186,21 +186,28 @@ def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsR
     [{'Koperasi': 'A', 'Status Grade': 'D'}]
     """
     fmt = format or detect_format(path)
-    return _readable(read_csv(path) if fmt == "csv" else read_jsonl(path), Path(path).name)
+    rows = read_csv(path) if fmt == "csv" else read_jsonl(path)
+    return readable_rows(rows, Path(path).name, BERKAS_TIDAK_TERBACA, lambda item: item.row)
 
 
-def _readable(rows: Iterator[OdsRow], name: str) -> Iterator[OdsRow]:
-    """``rows``, with a file that is not UTF-8 text (a workbook, say) or a CSV quote never
-    closed reported as ``ODS_BERKAS_TIDAK_TERBACA`` (a configuration error) and its row."""
+_T = TypeVar("_T")
+
+
+def readable_rows(
+    rows: Iterable[_T], name: str, code: str, row_of: Callable[[_T], int]
+) -> Iterator[_T]:
+    """``rows`` of a text file, with a file that is not UTF-8 text (a workbook, say) or a CSV
+    quote never closed reported as ``code`` (a configuration error) after the last data row
+    read (``row_of`` an item), instead of a traceback. The ODS and PKT readers use it."""
     row = 0
     try:
         for item in rows:
-            row = item.row
+            row = row_of(item)
             yield item
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ConfigurationError(
             f"{name} cannot be read after data row {row}: {type(exc).__name__}: {exc}",
-            code=BERKAS_TIDAK_TERBACA,
+            code=code,
         ) from exc
 
 

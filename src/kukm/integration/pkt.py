@@ -43,8 +43,9 @@ from typing import IO, Any, Final
 import attrs
 from attrs import field, frozen
 
-from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
+from kukm.exceptions import Issue, Severity, issue, register_code
 from kukm.integration.ods import _optional
+from kukm.integration.ods_io import readable_rows
 from kukm.model import Pemilik, SumberData, Umkm
 from kukm.storage.base import Provenance, Store, StoredRecord, WriteOp
 
@@ -124,19 +125,8 @@ BERKAS_TIDAK_TERBACA = register_code(
 _NIK_RE: Final = re.compile(r"\d{16}")
 
 
-def _member_rows(fh: Any) -> Iterator[tuple[int, dict[str, str | None]]]:
-    """The CSV's rows, numbered; a file that is not UTF-8 text (a workbook, say) or a quote
-    never closed is ``PKT_BERKAS_TIDAK_TERBACA`` (a configuration error), not a traceback."""
-    row = 0
-    try:
-        for row, raw in enumerate(csv.DictReader(fh), start=1):
-            yield row, raw
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ConfigurationError(
-            f"the PKT member list cannot be read after data row {row}: "
-            f"{type(exc).__name__}: {exc}",
-            code=BERKAS_TIDAK_TERBACA,
-        ) from exc
+def _first(item: tuple[int, Any]) -> int:
+    return item[0]
 
 
 @frozen
@@ -376,7 +366,8 @@ def import_pkt_members(
             kept.append(found)
 
     with _open_text(source, "r") as fh:
-        for row_no, raw in _member_rows(fh):
+        rows = enumerate(csv.DictReader(fh), start=1)
+        for row_no, raw in readable_rows(rows, "the PKT member list", BERKAS_TIDAK_TERBACA, _first):
             totals["input"] += 1
             member = {k.strip(): (v or "") for k, v in raw.items() if k}
             member_id = member.get("id_anggota", "").strip()

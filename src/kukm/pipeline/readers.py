@@ -631,11 +631,10 @@ class Table:
             from python_calamine import CalamineError
 
             try:
-                self._open_calamine(header_score)
+                self._open_calamine(header_score)  # sets the engine
             except CalamineError:  # openpyxl reads it, or says what is wrong
                 self.close()
             else:
-                self.engine = "calamine"
                 return
         from openpyxl import load_workbook
 

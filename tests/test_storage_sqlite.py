@@ -330,6 +330,18 @@ def test_bulk_load_defers_lookup_indexes_and_builds_them_at_the_end(tmp_path: Pa
         assert [r.id for r in store.find("umkm", "npwp", make_umkm(2).npwp or "")] == ["u00002"]
 
 
+def test_index_builds_leave_the_connections_sorter_threads_as_they_were(tmp_path: Path) -> None:
+    # the builds at the end of a bulk load may sort with helper threads; the setting the
+    # connection had (here one an integrator chose) comes back after them
+    with SqliteStore(f"sqlite:///{tmp_path}/t.sqlite") as store:
+        store.conn.execute("PRAGMA threads = 3")
+        with store.bulk_load(store.BULK_MIN_ROWS, "umkm") as deferred:
+            assert deferred
+            store.write_batch([umkm_op(i) for i in range(5)])
+        assert {"records_version", "records_nib"} <= _index_names(store)
+        assert store.conn.execute("PRAGMA threads").fetchone()[0] == 3
+
+
 def test_indexes_come_back_at_open_after_an_interrupted_bulk_load(tmp_path: Path) -> None:
     from kukm.storage.sqlite_schema import DEFERRABLE_INDEXES
 

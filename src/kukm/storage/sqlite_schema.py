@@ -37,6 +37,7 @@ Tables (see ``docs/storage.md``):
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
 
@@ -290,9 +291,19 @@ def ensure_indexes(conn: sqlite3.Connection) -> list[str]:
     (['records_nib'], [])
     """
     have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    built = []
-    for name, statement in (VERSION_INDEX, *DEFERRABLE_INDEXES.items()):
-        if name not in have:
+    missing = [(n, s) for n, s in (VERSION_INDEX, *DEFERRABLE_INDEXES.items()) if n not in have]
+    if not missing:
+        return []
+    # the sorter of CREATE INDEX may use helper threads (PRAGMA threads, one per CPU up to four;
+    # the connection's own setting comes back after): the end of a 1M-row bulk load, when the
+    # reader process has finished, built its four indexes in 3.0-3.1 s with them against
+    # 3.6-3.9 s without on the 2-core test machine
+    before = int(conn.execute("PRAGMA threads").fetchone()[0])
+    cpus = os.cpu_count() or 1
+    conn.execute(f"PRAGMA threads = {min(cpus, 4) if cpus > 1 else 0}")
+    try:
+        for _, statement in missing:
             conn.execute(statement)
-            built.append(name)
-    return built
+    finally:
+        conn.execute(f"PRAGMA threads = {before}")
+    return [name for name, _ in missing]

@@ -434,9 +434,16 @@ def test_a_prefix_table_that_is_not_one_is_exit_2(tmp_path: Path, body: bytes) -
     assert res.exit_code == 2 and "NIK_PREFIX_TABLE_INVALID" in res.output
 
 
-def test_an_errors_file_of_another_format_is_refused_before_anything_is_stored(tmp_path: Path) -> None:
-    """--errors x.ods: refused (FORMAT_UNKNOWN, exit 2) before a row is read; it was found at
-    the first rejected row, after the batches before it were stored."""
+@pytest.mark.parametrize(
+    ("place", "code"),
+    [("e.ods", "FORMAT_UNKNOWN"), ("missing/e.csv", "BERKAS_OS"), ("u.csv/e.csv", "BERKAS_OS")],
+)
+def test_an_errors_file_that_cannot_be_written_is_refused_before_anything_is_stored(
+    tmp_path: Path, place: str, code: str
+) -> None:
+    """--errors of another format (x.ods), in a folder that is not there, or under a file:
+    refused (exit 2) before a row is read; each was found at the first rejected row, after the
+    batches before it were stored."""
     rows = list(generate_umkm(30, seed=9, faulty_share=0.0))
     src = tmp_path / "u.csv"
     write_csv(src, rows, UMKM_COLUMNS)
@@ -444,9 +451,9 @@ def test_an_errors_file_of_another_format_is_refused_before_anything_is_stored(t
         csv.writer(fh).writerow(["S-X", "", *[""] * (len(UMKM_COLUMNS) - 2)])
     db = f"sqlite:///{tmp_path / 'k.sqlite'}"
     res = CliRunner().invoke(
-        cli, ["import", str(src), "--kind", "umkm", "--db", db, "--batch-size", "5", "--errors", str(tmp_path / "e.ods")]
+        cli, ["import", str(src), "--kind", "umkm", "--db", db, "--batch-size", "5", "--errors", str(tmp_path / place)]
     )
-    assert res.exit_code == 2 and "FORMAT_UNKNOWN" in res.output
+    assert res.exit_code == 2 and code in res.output, res.output
     store = open_store(db)
     try:
         assert store.count("umkm") == 0

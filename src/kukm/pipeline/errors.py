@@ -32,6 +32,7 @@ nib,nama_usaha,_row,_codes,_fields,_messages
 from __future__ import annotations
 
 import csv
+import errno
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -72,6 +73,13 @@ def check_errors_path(path: str | Path) -> bool:
         raise ConfigurationError(
             f"errors file must end in .csv or .xlsx, not {suffix!r}", code="FORMAT_UNKNOWN"
         )
+    # a folder that is not there (or a file where the folder should be) is the operating
+    # system's error, raised now rather than at the first rejected row
+    folder = Path(path).parent
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+    if not folder.exists():
+        raise FileNotFoundError(errno.ENOENT, "no such folder", str(folder))
     return xlsx
 
 

@@ -248,3 +248,35 @@ def test_all_sheets_reads_a_workbook_kept_one_sheet_per_kecamatan(tmp_path: Path
         store.close()
     again = CliRunner().invoke(cli, ["import", str(path), "--kind", "umkm", "--db", db, "--all-sheets", "--json"])
     assert json.loads(again.output)["inserted"] == 0
+
+
+def test_all_sheets_takes_a_business_on_two_sheets_for_a_duplicate(tmp_path: Path) -> None:
+    """One workbook is one input: a business repeated on a later sheet (here with another
+    address) is BARIS_DUPLIKAT in that sheet's errors file, as two rows of one sheet are; it
+    became a second version of the record without a word."""
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm
+
+    rows = [r.data for r in generate_umkm(8, seed=43, faulty_share=0.0)]
+    moved = rows[1] | {"alamat": "Jl. Pindah No. 1"}
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    first.title = "Gambir"
+    second = wb.create_sheet("Senen")
+    for sheet, part in ((first, rows[:5]), (second, [*rows[5:], moved])):
+        sheet.append(list(UMKM_COLUMNS))
+        for r in part:
+            sheet.append([r.get(c, "") for c in UMKM_COLUMNS])
+    path = tmp_path / "dua.xlsx"
+    wb.save(path)
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    res = CliRunner().invoke(cli, ["import", str(path), "--kind", "umkm", "--db", db, "--all-sheets", "--json"])
+    assert res.exit_code == 1, res.output
+    out = json.loads(res.output)
+    assert (out["accepted"], out["rejected"], out["inserted"], out["updated"]) == (8, 1, 8, 0)
+    senen = out["sheets"][1]
+    assert senen["rejected_by_code"] == {"BARIS_DUPLIKAT": 1}
+    errors = load_workbook(senen["errors_file"]).active
+    assert errors is not None
+    got = list(errors.iter_rows(values_only=True))
+    assert got[1][list(got[0]).index("_row")] == 4 and got[1][list(got[0]).index("alamat")] == "Jl. Pindah No. 1"

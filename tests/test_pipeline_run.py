@@ -290,6 +290,43 @@ def test_reimport_skips_committed_chunks_but_rewrites_the_errors_file(tmp_path: 
     assert third.replayed_batches == third.batches > 0
 
 
+@pytest.mark.parametrize("workers", [0, 1])
+def test_ids_seen_in_an_earlier_part_make_a_repeat_a_duplicate(tmp_path: Path, workers: int) -> None:
+    """``seen`` (the sheets of one workbook): a business accepted in the first part is
+    BARIS_DUPLIKAT in the second, changed or not, as within one file; the store holds one
+    version of it; the ids the second part accepts are added too."""
+    from kukm.adapters.sqlite import SqliteStore
+    from kukm.pipeline.run import SeenIds
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm, write_csv
+
+    rows = [r for r in generate_umkm(30, seed=17, faulty_share=0.0)]
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    write_csv(first, rows[:20], UMKM_COLUMNS)
+    changed = rows[3].data | {"alamat": "Jl. Lain No. 9"}
+    again = [rows[5].data, changed, *(r.data for r in rows[20:])]
+    with second.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, UMKM_COLUMNS)
+        w.writeheader()
+        w.writerows(again)
+    seen = SeenIds()
+    with SqliteStore(f"sqlite:///{tmp_path / 'k.sqlite'}") as store:
+        one = run_file(first, kind="umkm", store=store, workers=workers, seen=seen, batch_size=4)
+        assert (one.accepted, one.rejected, len(seen)) == (20, 0, 20)
+        two = run_file(
+            second, kind="umkm", store=store, workers=workers, seen=seen, batch_size=4,
+            errors_path=tmp_path / "e.csv",
+        )  # fmt: skip
+        assert (two.input, two.accepted, two.rejected) == (12, 10, 2)
+        assert dict(two.by_code) == {BARIS_DUPLIKAT: 2}
+        assert (two.inserted, two.updated) == (10, 0) and len(seen) == 30
+        assert store.count("umkm") == 30
+        with open(tmp_path / "e.csv", encoding="utf-8-sig", newline="") as fh:
+            assert [r["_row"] for r in csv.DictReader(fh)] == ["1", "2"]
+        # without seen, each part is its own input: the changed row is a new version
+        alone = run_file(second, kind="umkm", store=store, workers=workers, batch_size=5)
+        assert (alone.rejected, alone.updated) == (0, 1)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.text(max_size=6), max_size=300), st.integers(min_value=1, max_value=64))
 def test_seen_ids_behaves_like_a_set(items: list[str], capacity: int) -> None:

@@ -34,6 +34,17 @@ class SeenIds:
     def __len__(self) -> int:
         return self._count
 
+    def copy(self) -> SeenIds:
+        """Another table holding the same ids.
+
+        >>> a = SeenIds(); _ = a.add("x"); b = a.copy(); _ = b.add("y")
+        >>> len(a), len(b), b.add("x")
+        (1, 2, False)
+        """
+        other = SeenIds.__new__(SeenIds)
+        other._table, other._mask, other._count = array.array("q", self._table), self._mask, self._count
+        return other
+
     def add(self, text: str) -> bool:
         """Record ``text``; ``True`` if it was new."""
         h = hash(text) or 1  # 0 marks an empty slot

@@ -14,11 +14,14 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kukm.cli._common import db_option, emit, handle_errors, json_option, progress, resolve_db
+
+if TYPE_CHECKING:
+    from kukm._seen import SeenIds
 
 __all__ = ["guess_kind", "import_", "validate"]
 
@@ -209,7 +212,11 @@ def _run_sheets(
     titles = data_sheets(file, kind=kind, instrument_path=instrument)
     if not titles:
         raise click.UsageError(f"{file.name}: no sheet holds a table of the {kind} form")
-    results = [run(errors=_sheet_errors_path(file, errors, t), sheet=t) for t in titles]
+    from kukm._seen import SeenIds
+
+    # one workbook is one input: a business on an earlier sheet is BARIS_DUPLIKAT on a later one
+    seen = SeenIds()
+    results = [run(errors=_sheet_errors_path(file, errors, t), sheet=t, seen=seen) for t in titles]
     keys = ("input", "accepted", "rejected", "inserted", "updated", "unchanged", "warnings")
     total = {k: sum(int(r[k]) for r in results) for k in keys}
     data = {"file": str(file), "kind": kind, "sheets": results, **total}
@@ -251,8 +258,10 @@ def _run_one(
     batch_size: int,
     as_json: bool,
     sheet: str | None,
+    seen: SeenIds | None = None,
 ) -> dict[str, Any]:
-    """One run of the pipeline over ``file`` (or one of its sheets): its summary as data."""
+    """One run of the pipeline over ``file`` (or one of its sheets): its summary as data;
+    ``seen`` carries the ids accepted on the workbook's earlier sheets."""
     from kukm.pipeline import run_file
 
     errors_path = errors or default_errors_path(file)
@@ -283,6 +292,7 @@ def _run_one(
             delimiter=delimiter,
             wrap_rows=None if as_json else _progress,
             sheet=sheet,
+            seen=seen,
         )
     finally:
         if store is not None:
@@ -317,7 +327,8 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
             "--all-sheets",
             is_flag=True,
             help="Read every sheet that holds a table of the form (e.g. one per kecamatan), "
-            "each with its own errors file <errors>.<sheet>.",
+            "each with its own errors file <errors>.<sheet>; a business already on an earlier "
+            "sheet is BARIS_DUPLIKAT.",
         ),
         click.option(
             "--workers",

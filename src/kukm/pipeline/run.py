@@ -38,7 +38,8 @@ for the two processes together against 359–435 MB for the pool (sum of RSS;
 
 A row whose record id (see :mod:`kukm.pipeline.checks`) already appeared
 earlier in the same file is rejected with ``BARIS_DUPLIKAT`` on the field the
-id was made from, so one file never holds two versions of one business.
+id was made from, so one file never holds two versions of one business (nor
+one workbook, read sheet by sheet with ``seen``).
 
 >>> import pathlib, tempfile
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
@@ -356,6 +357,8 @@ class _Reading(NamedTuple):
     wrap_rows: Callable[[Iterable[tuple[int, dict[str, str]]]], Iterable[tuple[int, dict[str, str]]]] | None
     #: workbooks: the sheet asked for (``None``: the one whose header fits the form best)
     sheet: str | None = None
+    #: ids accepted before this file's first row (the other sheets of its workbook)
+    seen: SeenIds | None = None
 
 
 class _Header(NamedTuple):
@@ -447,7 +450,7 @@ def _produce(
 
     Runs in the importing process (checks in a pool when ``workers`` > 1) or
     in the reader process (:func:`_in_reader_process`)."""
-    seen = SeenIds()
+    seen = SeenIds() if reading.seen is None else reading.seen.copy()
     instrument = getattr(checker, "instrument", None)
     with open_table(
         reading.path,
@@ -617,6 +620,7 @@ def run_file(
     ]
     | None = None,
     sheet: str | None = None,
+    seen: SeenIds | None = None,
 ) -> ImportSummary:
     """Check every row of ``path`` and, with a ``store``, write the accepted ones.
 
@@ -629,7 +633,9 @@ def run_file(
     (default: the one whose header fits the form best). ``workers`` is the number of pool
     processes (``None``: :func:`default_workers`; 0: none; 1: a reader process that reads
     and checks while this one writes; 2 or more: a pool that checks while this one reads
-    and writes).
+    and writes). ``seen``: the ids accepted by earlier runs over the same input (the other
+    sheets of one workbook, ``kukm import --all-sheets``); a row repeating one of them is
+    ``BARIS_DUPLIKAT`` as within one file, and the ids this run accepts are added to it.
     """
     if kind not in _KIND_CHECK:
         raise ConfigurationError(f"unknown kind {kind!r} (umkm or koperasi)", code="KIND_UNKNOWN")
@@ -667,7 +673,7 @@ def run_file(
         if store is not None
         else ""
     )
-    reading = _Reading(p, format, encoding, delimiter, batch_size, base_key, wrap_rows, sheet)
+    reading = _Reading(p, format, encoding, delimiter, batch_size, base_key, wrap_rows, sheet, seen)
     with contextlib.ExitStack() as stack:
         stack.enter_context(gc_paused())
         committed = _committed(store, base_key)
@@ -704,6 +710,10 @@ def run_file(
                 summary.wilayah_filled += step.wilayah_filled
                 summary.accepted += len(accepted)
                 summary.rejected += len(rejected)
+                if seen is not None:  # the producer has its own copy (maybe in another process)
+                    seen.add_all(
+                        accepted.ids if isinstance(accepted, AcceptedColumns) else [a.id for a in accepted]
+                    )
                 summary.input += n_in
                 if done is not None:  # committed by an earlier import of this very file
                     summary.batches += 1

@@ -98,6 +98,14 @@ def test_annotation_columns_are_ignored_and_blank_rows_keep_numbers(tmp_path: Pa
     assert rows == [(1, {"nama_usaha": "A", "nib": "1"}), (3, {"nama_usaha": "B", "nib": "2"})]
 
 
+@pytest.mark.parametrize("text", ["\n\n\n", "\r\n\r\n", " \n\t\n"])
+def test_a_csv_of_blank_lines_reads_as_empty(tmp_path: Path, text: str) -> None:
+    """Lines with nothing on them and no header: no rows, like an empty file (a traceback
+    before)."""
+    rows, t = _read(_write(tmp_path / "b.csv", text, "utf-8"))
+    assert rows == [] and t.row_issues == {}  # type: ignore[attr-defined]
+
+
 def test_short_and_long_rows(tmp_path: Path) -> None:
     text = "a,b\n1\n1,2,3\n1,2,\n"
     with open_table(_write(tmp_path / "x.csv", text, "utf-8")) as t:

@@ -597,7 +597,7 @@ class Table:
         try:
             for row, cells in enumerate(reader, start=1):
                 n = len(cells)
-                if n == width and cells[0] and cells[0].strip():
+                if n == width and n and cells[0] and cells[0].strip():
                     if every:
                         if lists:
                             yield row, list(map(strip, cells))

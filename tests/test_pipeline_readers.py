@@ -106,6 +106,40 @@ def test_a_csv_of_blank_lines_reads_as_empty(tmp_path: Path, text: str) -> None:
     assert rows == [] and t.row_issues == {}  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("stated", ["A1", "A1:C3"])
+def test_a_workbook_read_by_openpyxl_reads_past_a_stale_sheet_size(tmp_path: Path, stated: str) -> None:
+    """A sheet whose stated size (<dimension>) is smaller than its data: every row and column
+    is read all the same (openpyxl read only the stated range: no rows, or 2 rows of 3 cells,
+    and the import succeeded). The error cell sends the workbook to openpyxl."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["nama_usaha", "nib", "alamat", "email"])
+    for i in range(10):
+        ws.append([f"Usaha {i}", f"91000000000{i:02d}", f"Jl. {i}", f"u{i}@example.com"])
+    ws["D11"] = "#N/A"
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    bad = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{stated}"'.encode(), data)
+            zout.writestr(item, data)
+    with open_table(bad) as t:
+        assert t.engine == "openpyxl"  # type: ignore[attr-defined]
+        rows = list(t)
+    assert [r for r, _ in rows] == list(range(1, 11))
+    assert rows[2][1] == {"nama_usaha": "Usaha 2", "nib": "9100000000002", "alamat": "Jl. 2", "email": "u2@example.com"}
+    assert rows[9][1]["email"] == "#N/A"
+
+
 def test_short_and_long_rows(tmp_path: Path) -> None:
     text = "a,b\n1\n1,2,3\n1,2,\n"
     with open_table(_write(tmp_path / "x.csv", text, "utf-8")) as t:

@@ -643,6 +643,12 @@ class Table:
         self._fh = open(self.path, "rb")  # noqa: SIM115 - closed with the table
         wb = load_workbook(self._fh, read_only=True, data_only=True)
         self._wb = wb
+        for ws in wb.worksheets:
+            # the size a sheet states (<dimension ref="A1:C3">) may be stale or wrong, as some
+            # writers leave it; openpyxl would read only that range: read what is there
+            reset = getattr(ws, "reset_dimensions", None)
+            if reset is not None:
+                reset()
         sheets = [(ws.title, partial(ws.iter_rows, values_only=True)) for ws in wb.worksheets]
         self._open_sheets(sheets, header_score)
 

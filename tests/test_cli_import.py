@@ -436,14 +436,13 @@ def test_a_prefix_table_that_is_not_one_is_exit_2(tmp_path: Path, body: bytes) -
 
 @pytest.mark.parametrize(
     ("place", "code"),
-    [("e.ods", "FORMAT_UNKNOWN"), ("missing/e.csv", "BERKAS_OS"), ("u.csv/e.csv", "BERKAS_OS")],
+    [("e.ods", "FORMAT_UNKNOWN"), ("u.csv/e.csv", "BERKAS_OS"), ("u.csv/sub/e.xlsx", "BERKAS_OS")],
 )
 def test_an_errors_file_that_cannot_be_written_is_refused_before_anything_is_stored(
     tmp_path: Path, place: str, code: str
 ) -> None:
-    """--errors of another format (x.ods), in a folder that is not there, or under a file:
-    refused (exit 2) before a row is read; each was found at the first rejected row, after the
-    batches before it were stored."""
+    """--errors of another format (x.ods), or under a file: refused (exit 2) before a row is
+    read; each was found at the first rejected row, after the batches before it were stored."""
     rows = list(generate_umkm(30, seed=9, faulty_share=0.0))
     src = tmp_path / "u.csv"
     write_csv(src, rows, UMKM_COLUMNS)
@@ -459,3 +458,16 @@ def test_an_errors_file_that_cannot_be_written_is_refused_before_anything_is_sto
         assert store.count("umkm") == 0
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_errors_file_in_a_folder_not_there_yet_lands_in_it(tmp_path: Path, suffix: str) -> None:
+    """The folder of --errors is made (an XLSX errors file failed at its first rejected row)."""
+    src = tmp_path / "u.csv"
+    write_csv(src, generate_umkm(6, seed=9, faulty_share=0.0), UMKM_COLUMNS)
+    with src.open("a", encoding="utf-8", newline="") as fh:  # a rejected row at the end
+        csv.writer(fh).writerow(["S-X", "", *[""] * (len(UMKM_COLUMNS) - 2)])
+    errors = tmp_path / "out" / "sub" / f"e{suffix}"
+    res = CliRunner().invoke(cli, ["validate", str(src), "--kind", "umkm", "--errors", str(errors)])
+    assert res.exit_code == 1, res.output
+    assert errors.is_file()

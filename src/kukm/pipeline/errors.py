@@ -61,8 +61,9 @@ ANNOTATION_COLUMNS: Final = ("_row", "_codes", "_fields", "_messages")
 
 def check_errors_path(path: str | Path) -> bool:
     """Whether an errors file at ``path`` is XLSX (else CSV); ``FORMAT_UNKNOWN`` for another
-    suffix. The import asks before it reads a row: the file is only created at the first
-    rejected row, and a wrong suffix found then would stop an import half done.
+    suffix; its folder made when it is not there (``OSError`` when that cannot be). The
+    import asks before it reads a row: the file is only created at the first rejected row,
+    and a wrong suffix or place found then would stop an import half done.
 
     >>> check_errors_path("x.errors.xlsx"), check_errors_path("x.errors.csv")
     (True, False)
@@ -73,13 +74,13 @@ def check_errors_path(path: str | Path) -> bool:
         raise ConfigurationError(
             f"errors file must end in .csv or .xlsx, not {suffix!r}", code="FORMAT_UNKNOWN"
         )
-    # a folder that is not there (or a file where the folder should be) is the operating
-    # system's error, raised now rather than at the first rejected row
+    # the folder is made now if it is not there (as the CSV writer always made it); a file
+    # where the folder should be, or a place that cannot be written, is the operating system's
+    # error, raised now rather than at the first rejected row
     folder = Path(path).parent
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
-    if not folder.exists():
-        raise FileNotFoundError(errno.ENOENT, "no such folder", str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
     return xlsx
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kukm.exceptions import ConfigurationError, Issue
 from kukm.pipeline import ANNOTATION_COLUMNS, ErrorsWriter, detect_encoding, open_table
-from kukm.pipeline.readers import BARIS_JSON_INVALID, BARIS_KOLOM_LEBIH
+from kukm.pipeline.readers import BARIS_JSON_INVALID, BARIS_KOLOM_LEBIH, SEL_TANPA_JUDUL
 
 HEADER = ["nama_usaha", "alamat", "omzet_tahunan"]
 ROWS = [["Kedai Kopi Café", "Jl. Kenanga No. 1", "Rp 1.500.000"], ["Toko Ça", "", "1,5 juta"]]
@@ -140,6 +140,60 @@ def test_a_workbook_read_by_openpyxl_reads_past_a_stale_sheet_size(tmp_path: Pat
     assert rows[9][1]["email"] == "#N/A"
 
 
+def test_data_under_a_column_without_a_title_refuses_its_row(tmp_path: Path) -> None:
+    """A cell holding data in a column with no title has no field to go to: its row is
+    refused (SEL_TANPA_JUDUL, the column's letter in the detail) instead of the value being
+    dropped without a word; an empty cell there is nothing."""
+    text = "nama_usaha,,nib\nA,081234,1\nB,,2\n"
+    rows, t = _read(_write(tmp_path / "u.csv", text, "utf-8"))
+    assert rows == [(1, {"nama_usaha": "A", "nib": "1"}), (2, {"nama_usaha": "B", "nib": "2"})]
+    got = t.row_issues  # type: ignore[attr-defined]
+    assert set(got) == {1} and got[1].code == SEL_TANPA_JUDUL
+    assert got[1].value == "081234" and got[1].message_en.endswith("Column: (B)")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_a_numbered_template_row_with_nothing_else_is_blank(
+    tmp_path: Path, suffix: str, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows whose only content is a column the form does not know (the "No" of a template
+    numbered ahead) are blank rows, not rows missing every field (each was rejected with a
+    dozen REQUIRED_MISSING); a stray note past the last title refuses its row (in a
+    workbook SEL_TANPA_JUDUL, whichever engine reads it)."""
+    from openpyxl import Workbook
+
+    from kukm.pipeline import readers, run_file
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm
+
+    monkeypatch.setattr(readers, "CALAMINE_XLSX_BYTES", 1 << 40 if engine == "calamine" else -1)
+    good = [[r.data[c] for c in UMKM_COLUMNS] for r in generate_umkm(2, seed=5, faulty_share=0.0)]
+    table: list[list[object]] = [
+        ["No", *UMKM_COLUMNS],
+        [1, *good[0]],
+        [2],
+        [3, *good[1], "catatan: pindah"],
+        [4],
+        [5],
+    ]
+    p = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        with p.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(table)
+    else:
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        for r in table:
+            ws.append(r)
+        wb.save(p)
+    got = run_file(p, kind="umkm", errors_path=tmp_path / "e.csv")
+    code = BARIS_KOLOM_LEBIH if suffix == ".csv" else SEL_TANPA_JUDUL
+    assert (got.input, got.accepted, got.rejected, dict(got.by_code)) == (2, 1, 1, {code: 1})
+    with open(tmp_path / "e.csv", encoding="utf-8-sig", newline="") as fh:
+        assert [r["_row"] for r in csv.DictReader(fh)] == ["3"]
+
+
 def test_short_and_long_rows(tmp_path: Path) -> None:
     text = "a,b\n1\n1,2,3\n1,2,\n"
     with open_table(_write(tmp_path / "x.csv", text, "utf-8")) as t:
@@ -238,6 +292,31 @@ def test_errors_file_layout_and_reimport(tmp_path: Path, suffix: str) -> None:
         assert raw[1][2:5] == ["4", "NIB_LENGTH;X", "nib;"]
         assert raw[1][5] == "pesan NIB_LENGTH | pesan X"
         assert raw[2][2:5] == ["9", "REQ", "nama_usaha"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(['="3171026201631843"', "=1+2", "#N/A", "#REF!", "=", "#N/A "]),
+            st.text(alphabet=st.sampled_from("=#AN/!x1 "), max_size=6),
+        ),
+        min_size=2,
+        max_size=2,
+    )
+)
+def test_an_xlsx_errors_file_gives_back_each_cells_text(tmp_path_factory: pytest.TempPathFactory, cells: list[str]) -> None:
+    """Text openpyxl would take for a formula (``=…``) or an error value (``#N/A``) is
+    written as text: the errors file imported again reads what the rejected row held (it
+    became a formula without a result, read back as a blank cell)."""
+    p = tmp_path_factory.mktemp("e") / "errors.xlsx"
+    with ErrorsWriter(p, ["nik_pemilik", "nama_usaha"]) as w:
+        w.write(1, {"nik_pemilik": cells[0], "nama_usaha": cells[1]}, [_issue("X", "nik_pemilik")])
+    with open_table(p) as t:
+        rows = list(t)
+    stripped = [c.strip() for c in cells]
+    if any(stripped):
+        assert rows == [(1, {"nik_pemilik": stripped[0], "nama_usaha": stripped[1]})]
 
 
 def test_errors_file_rejects_other_suffix(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ __all__ = ["REPLACEMENT", "xlsx_row", "xlsx_safe"]
 REPLACEMENT: Final = "\ufffd"
 # what XML 1.0 cannot hold (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE is the first range)
 _ILLEGAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: the error values openpyxl recognises in text (openpyxl.cell.cell.ERROR_CODES)
+_ERROR_CODES: Final = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 
 
 def xlsx_safe(value: Any) -> Any:
@@ -33,6 +35,28 @@ def xlsx_safe(value: Any) -> Any:
     return value
 
 
-def xlsx_row(values: Iterable[Any]) -> list[Any]:
-    """:func:`xlsx_safe` of each value."""
-    return [xlsx_safe(v) for v in values]
+def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """:func:`xlsx_safe` of each value, to append to the openpyxl ``sheet``.
+
+    openpyxl takes text starting with ``=`` for a formula and ``#N/A``-style text for an
+    error value; such text (a name, or a cell an officer typed as ``="0812…"``) is written
+    as the text it is, so an errors file imported again reads what it shows.
+
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook(write_only=True).create_sheet("s")
+    >>> [getattr(v, "data_type", v) for v in xlsx_row(ws, ["=1+2", "#N/A", "Toko", 5])]
+    ['s', 's', 'Toko', 5]
+    """
+    out = [xlsx_safe(v) for v in values]
+    for i, v in enumerate(out):
+        if v.__class__ is str and ((len(v) > 1 and v[0] == "=") or v in _ERROR_CODES):
+            out[i] = _text_cell(sheet, v)
+    return out
+
+
+def _text_cell(sheet: Any, text: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell

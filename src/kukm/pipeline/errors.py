@@ -115,7 +115,7 @@ class ErrorsWriter:
 
             self._wb = Workbook(write_only=True)
             self._ws = self._wb.create_sheet("ditolak")
-            self._ws.append(xlsx_row(header))
+            self._ws.append(xlsx_row(self._ws, header))
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
@@ -136,7 +136,7 @@ class ErrorsWriter:
                     # is refused again, so the digits Excel may have lost are entered anew
                     k = self._at[i.field]
                     values[k] = _number(values[k])
-            self._ws.append(xlsx_row(values))
+            self._ws.append(xlsx_row(self._ws, values))
         else:
             self._csv.writerow(values)
         self.count += 1

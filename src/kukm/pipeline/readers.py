@@ -111,6 +111,13 @@ BARIS_KOLOM_LEBIH: Final = register_code(
     "The row has more cells than the header.",
     module=__name__,
 )
+SEL_TANPA_JUDUL: Final = register_code(
+    "SEL_TANPA_JUDUL",
+    "Ada isian di kolom tanpa judul; beri judul kolom itu atau pindahkan isiannya. Kolom:",
+    "A cell holds data in a column without a title; give the column a title or move the data. "
+    "Column:",
+    module=__name__,
+)
 SEL_ANGKA_PANJANG: Final = register_code(
     "SEL_ANGKA_PANJANG",
     "Sel berisi angka 16 digit atau lebih; Excel hanya menyimpan 15 digit sebuah angka, sehingga "
@@ -584,6 +591,21 @@ class Table:
         self._keep = [i for i, h in enumerate(header) if h and not h.startswith("_")]
         self.columns = [header[i] for i in self._keep]
 
+    def _untitled(self) -> list[int]:
+        """Positions of the columns without a title (their data has no field to go to)."""
+        return [i for i, h in enumerate(self.raw_columns) if not h]
+
+    @staticmethod
+    def _stray(row: int, where: Sequence[int], cells: Sequence[str]) -> Issue:
+        """``SEL_TANPA_JUDUL`` for the cells at ``where`` (0-based positions), named by their
+        column letters as a spreadsheet shows them: the row is refused rather than its data
+        dropped without a word."""
+        from openpyxl.utils import get_column_letter
+
+        letters = ", ".join(get_column_letter(i + 1) for i in where)
+        value = "|".join(cells[i].strip() if i < len(cells) else "" for i in where)[:200]
+        return issue(SEL_TANPA_JUDUL, None, value, row=row, detail=letters)
+
     def _csv_rows(
         self, reader: Iterator[list[str]], lists: bool = False
     ) -> Iterator[tuple[int, Any]]:
@@ -592,26 +614,28 @@ class Table:
         width = len(self.raw_columns)
         pairs = list(zip(keep, names, strict=True))
         every = keep == list(range(width))  # no ignored ("_…") columns: zip in C
+        untitled = self._untitled()
         strip = str.strip
         row = 0
         try:
             for row, cells in enumerate(reader, start=1):
                 n = len(cells)
-                if n == width and n and cells[0] and cells[0].strip():
-                    if every:
-                        if lists:
-                            yield row, list(map(strip, cells))
-                        else:
-                            yield row, dict(zip(names, map(strip, cells), strict=True))
+                if every and n == width and n and cells[0] and cells[0].strip():
+                    if lists:
+                        yield row, list(map(strip, cells))
                     else:
-                        yield row, {name: cells[i].strip() for i, name in pairs}
+                        yield row, dict(zip(names, map(strip, cells), strict=True))
                     continue
-                if not any(c.strip() for c in cells):
-                    continue
-                if n > width and any(c.strip() for c in cells[width:]):
+                extra = n > width and any(c.strip() for c in cells[width:])
+                stray = [i for i in untitled if i < n and cells[i].strip()]
+                if not extra and not stray and not any(cells[i].strip() for i in keep if i < n):
+                    continue  # blank, or only an ignored column ("No" of a numbered template)
+                if extra:
                     self.row_issues[row] = issue(
                         BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
                     )
+                elif stray:
+                    self.row_issues[row] = self._stray(row, stray, cells)
                 yield row, {name: (cells[i].strip() if i < n else "") for i, name in pairs}
         except UnicodeError as exc:  # a byte the declared encoding does not have
             raise self._encoding_error(row + 1, exc) from exc
@@ -715,15 +739,19 @@ class Table:
         only = self.long_number_columns
         names = {i: name for i, name in pairs if only is None or name in only}
         width = len(self.raw_columns)
+        untitled = self._untitled()
+        keep = self._keep
         for row, values in enumerate(rows, start=1):
             cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
             n = len(cells)
-            if n > width and any(cells[width:]):
-                self.row_issues[row] = issue(
-                    BARIS_KOLOM_LEBIH, None, "|".join(cells[width:])[:200], row=row
-                )
+            # a cell beyond the header's last title is under a column without a title, as
+            # it is where the sheet's stated size took it in (python-calamine, openpyxl)
+            stray = [i for i in untitled if i < n and cells[i]]
+            stray += [i for i in range(width, n) if cells[i]]
+            if not stray and not any(cells[i] for i in keep if i < n):
+                continue  # blank, or only an ignored column ("No" of a numbered template)
+            if stray:
+                self.row_issues[row] = self._stray(row, stray, cells)
             else:
                 for i, v in enumerate(values):
                     if (

@@ -469,6 +469,8 @@ def _produce(
             wrap = reading.wrap_rows
             cells = table.cell_rows()  # regular CSV rows as lists of cells, no dict per row
             rows = wrap(cells) if wrap is not None else cells  # type: ignore[arg-type]
+            if header.match.unknown:
+                rows = _with_form_data(rows, list(table.columns), header.match.unknown, table.row_issues)
             if fill is not None:
                 rows = fill.wrap(rows, table.row_issues)
             for index, chunk in enumerate(_chunks(rows, table.row_issues, reading.batch_size)):
@@ -528,6 +530,28 @@ def _produce(
                 key, done, n_in, result.warnings, accepted, rejected, prepared, now - filled
             )
             filled = now
+
+
+def _with_form_data(
+    rows: Iterable[tuple[int, Any]],
+    columns: list[str],
+    unknown: Sequence[str],
+    read_issues: Mapping[int, Issue],
+) -> Iterator[tuple[int, Any]]:
+    """The rows holding something in a column of the form: a row whose only content is in
+    columns the form does not know (the ``No`` of a template numbered ahead of its data) is
+    a blank row, not one missing every field. A row the reader flagged always stays."""
+    skip = set(unknown)
+    used = [i for i, c in enumerate(columns) if c not in skip]
+    names = [columns[i] for i in used]
+    for row, data in rows:
+        if row not in read_issues:
+            if data.__class__ is list:
+                if not any(data[i] for i in used if i < len(data)):
+                    continue
+            elif not any(data.get(n) for n in names):
+                continue
+        yield row, data
 
 
 def _reader_main(

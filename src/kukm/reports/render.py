@@ -319,14 +319,14 @@ def to_xlsx(obj: Any, **options: Any) -> bytes:
     info = wb.active
     assert info is not None
     info.title = "Info"
-    info.append(xlsx_row([doc.judul]))
+    info.append(xlsx_row(info, [doc.judul]))
     info["A1"].font = Font(bold=True, size=13)
     if doc.subjudul:
-        info.append(xlsx_row([doc.subjudul]))
+        info.append(xlsx_row(info, [doc.subjudul]))
     for k, v in doc.meta:
-        info.append(xlsx_row([k, v]))
+        info.append(xlsx_row(info, [k, v]))
     if doc.dasar:
-        info.append(xlsx_row(["Dasar", doc.dasar]))
+        info.append(xlsx_row(info, ["Dasar", doc.dasar]))
     used = {"Info"}
     for i, b in enumerate(doc.bagian, start=1):
         if b.tabel is None:
@@ -339,19 +339,19 @@ def to_xlsx(obj: Any, **options: Any) -> bytes:
             suffix += 1
         used.add(name)
         ws = wb.create_sheet(name)
-        ws.append(xlsx_row([t.judul]))
+        ws.append(xlsx_row(ws, [t.judul]))
         ws["A1"].font = Font(bold=True)
-        ws.append(xlsx_row(t.kolom))
+        ws.append(xlsx_row(ws, t.kolom))
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for r in t.baris:
-            ws.append(xlsx_row(r))
+            ws.append(xlsx_row(ws, r))
         if t.total is not None:
-            ws.append(xlsx_row(t.total))
+            ws.append(xlsx_row(ws, t.total))
             for cell in ws[ws.max_row]:
                 cell.font = Font(bold=True)
         if t.catatan:
-            ws.append(xlsx_row([t.catatan]))
+            ws.append(xlsx_row(ws, [t.catatan]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

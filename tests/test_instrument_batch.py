@@ -13,7 +13,7 @@ from kukm.model import SumberData
 from kukm.pipeline.checks import Accepted, AcceptedColumns
 from kukm.rules import _batch
 from kukm.rules._instrument_defaults import BUILTIN_RULES
-from kukm.rules.amounts import BLANK_CELLS
+from kukm.rules.amounts import BLANK_CELLS, EXCEL_ERRORS
 from kukm.rules.instruments import FieldType, get_instrument
 from kukm.rules.skala_umkm import klasifikasi_umkm, skala_kolom
 from kukm.synthetic import generate_umkm
@@ -66,7 +66,8 @@ def _same(inst: Any, columns: list[str], rows: list[list[Any]], today: dt.date |
 def _cell(good: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     junk = st.text(alphabet="0123456789 .,-+RpjutaLP@x/", max_size=14)
     marker = st.sampled_from(sorted(BLANK_CELLS)).map(lambda s: f" {s}")  # "-", "tidak ada"
-    return st.one_of(good, good, good, junk, st.just(""), good.map(lambda s: f" {s} "), marker)
+    galat = st.sampled_from(sorted(EXCEL_ERRORS))  # "#N/A" of a failed formula
+    return st.one_of(good, good, good, junk, st.just(""), good.map(lambda s: f" {s} "), marker, galat)
 
 
 def _amount_text(v: int) -> st.SearchStrategy[str]:
@@ -371,3 +372,28 @@ def test_batch_agrees_on_valid_rows_with_none_markers(data: st.DataObject) -> No
         c = data.draw(st.integers(0, len(columns) - 1))
         rows[k][c] = data.draw(st.sampled_from(sorted(BLANK_CELLS)))
     _same(get_instrument("umkm"), columns, rows, TODAY)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["nama_usaha", "alamat", "nama_pemilik", "email", "modal_usaha", "nib"]),
+    st.sampled_from(sorted(EXCEL_ERRORS)),
+)
+def test_an_excel_error_value_is_reported_as_one(name: str, value: str) -> None:
+    """A cell showing a failed formula (#N/A, #REF!, Err:502 …) is not data: its row is
+    rejected with SEL_GALAT_EXCEL on that field (a name or address took it as text), and
+    nothing else for it (no REQUIRED_MISSING besides, no format code)."""
+    from kukm.synthetic import generate_umkm
+
+    inst = get_instrument("umkm")
+    rows = [dict(r.data) for r in generate_umkm(3, seed=3, faulty_share=0.0)]
+    rows[1][name] = value
+    columns = list(rows[0])
+    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
+    for k in (0, 2):
+        assert not batch.result(k).issues
+    got = batch.result(1)
+    assert got.record is None
+    assert [(i.code, i.field, i.value) for i in got.issues] == [("SEL_GALAT_EXCEL", name, value)]
+    one = inst.parse_row(rows[1], row_number=2)
+    assert one.record is None and [(i.code, i.field) for i in one.issues] == [("SEL_GALAT_EXCEL", name)]

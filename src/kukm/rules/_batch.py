@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 from kukm._gc import gc_paused
 from kukm.model import Koperasi, SumberData, Umkm
 from kukm.rules.amounts import BLANK_CELLS as _BLANKS
+from kukm.rules.amounts import EXCEL_ERRORS as _ERRORS
 from kukm.rules.amounts import parse_date
 
 if TYPE_CHECKING:
@@ -406,11 +407,15 @@ class BatchParser:
                 if len(names) > 1 and names[0] == f.name:
                     # the per-row parser falls back to an alias when the column itself is blank
                     suspect.update(k for k, s in enumerate(raw) if not s)
-                if f.name in self._text and not _BLANKS.isdisjoint(raw):
-                    # "-", "tidak ada" in a text field: blank, as the per-row parser reads it (in
-                    # any other field such a cell fails the column's check, and its row goes
-                    # the per-row road)
-                    raw = ["" if s in _BLANKS else s for s in raw]
+                if f.name in self._text:
+                    if not _BLANKS.isdisjoint(raw):
+                        # "-", "tidak ada" in a text field: blank, as the per-row parser reads
+                        # it (in any other field such a cell fails the column's check, and its
+                        # row goes the per-row road)
+                        raw = ["" if s in _BLANKS else s for s in raw]
+                    if not _ERRORS.isdisjoint(raw):
+                        # "#N/A" is text a text field would take: the per-row parser reports it
+                        suspect.update(k for k, s in enumerate(raw) if s in _ERRORS)
                 col = fn(raw)
             if _MISS in col:
                 suspect.update(_positions(col, _MISS))

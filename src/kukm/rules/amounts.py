@@ -90,6 +90,7 @@ __all__ = [
     "BLANK_CELLS",
     "DATE_FORMAT",
     "DATE_INVALID",
+    "EXCEL_ERRORS",
     "MULTIPLIERS",
     "parse_date",
     "parse_int",
@@ -116,6 +117,7 @@ AMOUNT_NOT_INTEGER = register_code(
 )
 DATE_FORMAT = register_code(
     "DATE_FORMAT",
+    "EXCEL_ERRORS",
     "Format tanggal tidak dikenali (gunakan YYYY-MM-DD atau DD/MM/YYYY).",
     "Unrecognised date format (use YYYY-MM-DD or DD/MM/YYYY).",
     module=__name__,
@@ -142,6 +144,15 @@ BLANK_CELLS: Final[frozenset[str]] = frozenset(
         for form in (word, word.title(), word.upper(), word.capitalize())
     }
 )
+
+#: What a spreadsheet shows in a cell whose formula failed (Excel's and LibreOffice's error
+#: values; a CSV saves them as this text, openpyxl reads an error cell as it): never a value
+#: of any field (a failed VLOOKUP is not a name or an address).
+EXCEL_ERRORS: Final[frozenset[str]] = frozenset(
+    ("#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "Err:502",
+     "Err:504", "Err:508", "Err:509", "Err:510", "Err:511", "Err:512", "Err:522", "Err:523")
+)  # fmt: skip
 
 #: Multiplier words (lower case) and their power of ten.
 MULTIPLIERS: Final[dict[str, int]] = {

@@ -43,7 +43,7 @@ from kukm.model import Alamat, JenisKelamin, Keuangan, Koperasi, Pemilik, Pengur
 from kukm.reference import vocab as _vocab
 from kukm.reference.vocab import VOCAB_UNKNOWN
 from kukm.rules import _identifiers
-from kukm.rules.amounts import BLANK_CELLS, parse_date, parse_int, parse_rupiah
+from kukm.rules.amounts import BLANK_CELLS, EXCEL_ERRORS, parse_date, parse_int, parse_rupiah
 
 if TYPE_CHECKING:
     from kukm.rules._batch import BatchParse
@@ -72,6 +72,14 @@ EMAIL_INVALID = register_code(
     "EMAIL_INVALID", "Alamat email tidak valid.", "The e-mail address is not valid.", module=__name__
 )
 TOO_LONG = register_code("TEXT_TOO_LONG", "Teks terlalu panjang.", "The text is too long.", module=__name__)
+SEL_GALAT_EXCEL = register_code(
+    "SEL_GALAT_EXCEL",
+    "Sel berisi nilai galat Excel (#N/A, #REF!, …), bukan data: perbaiki rumusnya atau isi "
+    "nilainya.",
+    "The cell holds an Excel error value (#N/A, #REF!, …), not data: fix the formula or enter "
+    "the value.",
+    module=__name__,
+)
 INSTRUMENT_FILE = register_code(
     "INSTRUMENT_FILE",
     "Berkas instrumen tidak valid.",
@@ -449,7 +457,7 @@ class Instrument:
         lines = ["def parse(row, row_number, today):", "    get = row.get", "    issues = []"]
         ns.update(_pc=_identifiers.problem_code, _TOO_LONG=TOO_LONG, _NEG=NEGATIVE_VALUE, _ENUM=ENUM_INVALID,
                   _VOCAB=VOCAB_UNKNOWN, _pr=parse_rupiah, _pi=parse_int, _pd=parse_date,
-                  _BLANKS=BLANK_CELLS)  # fmt: skip
+                  _BLANKS=BLANK_CELLS, _ERRS=EXCEL_ERRORS, _GALAT=SEL_GALAT_EXCEL)  # fmt: skip
         for i, ((name, aliases, required, conv), f) in enumerate(zip(self._plan, self.fields, strict=True)):
             v, n = f"v{i}", repr(name)
             lines.append(f"    raw = get({n})")
@@ -462,6 +470,11 @@ class Instrument:
                 "    if raw.__class__ is str: raw = raw.strip()",
                 "    elif raw is not None: raw = str(raw).strip()",
                 "    if raw in _BLANKS: raw = ''",
+                # an error value is reported as one, and the field then reads blank (False:
+                # a required field gets no REQUIRED_MISSING besides)
+                "    elif raw in _ERRS:",
+                f"        issues.append(_mk(_GALAT, {n}, raw, row_number, 'akurat', ''))",
+                "        raw = False",
             ]
             if conv is str and not required:
                 lines.append(f"    {v} = raw or None")
@@ -470,7 +483,8 @@ class Instrument:
             lines += [("        " + x) for x in self._field_code(i, f, conv, v, n, ns)]
             lines += ["    else:", f"        {v} = None"]
             if required:
-                lines.append(f"        issues.append(_mk(_REQ, {n}, raw, row_number, 'lengkap', ''))")
+                lines.append("        if raw is not False:")
+                lines.append(f"            issues.append(_mk(_REQ, {n}, raw, row_number, 'lengkap', ''))")
         index = {f.name: i for i, f in enumerate(self.fields)}
         if self._rules:
             used = {n for r in self.rules for n in r.fields}  # a rule sees the fields it declares

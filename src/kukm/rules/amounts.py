@@ -117,7 +117,6 @@ AMOUNT_NOT_INTEGER = register_code(
 )
 DATE_FORMAT = register_code(
     "DATE_FORMAT",
-    "EXCEL_ERRORS",
     "Format tanggal tidak dikenali (gunakan YYYY-MM-DD atau DD/MM/YYYY).",
     "Unrecognised date format (use YYYY-MM-DD or DD/MM/YYYY).",
     module=__name__,

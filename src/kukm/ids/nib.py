@@ -30,10 +30,17 @@ from __future__ import annotations
 
 from typing import Final
 
-from kukm.exceptions import InvalidFormat, InvalidLength, Issue, ValidationError, register_code
+from kukm.exceptions import (
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    Issue,
+    ValidationError,
+    register_code,
+)
 from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
 
-__all__ = ["CODES", "NAME", "compact", "format", "is_valid", "problems", "validate"]
+__all__ = ["CODES", "FILLERS", "NAME", "compact", "format", "is_valid", "problems", "validate"]
 
 NAME: Final = "NIB"
 LENGTH: Final = 13
@@ -50,8 +57,18 @@ NIB_LENGTH: Final = register_code(
     "The NIB must have 13 digits.",
     module=__name__,
 )
-CODES: Final = {"format": NIB_FORMAT, "length": NIB_LENGTH}
+NIB_ISIAN: Final = register_code(
+    "NIB_ISIAN",
+    "Ini angka isian, bukan NIB (mis. 0000000000000); kosongkan bila usaha belum ber-NIB.",
+    "A filler, not a NIB (e.g. 0000000000000); leave it blank when the business has no NIB.",
+    module=__name__,
+)
+CODES: Final = {"format": NIB_FORMAT, "length": NIB_LENGTH, "filler": NIB_ISIAN}
 """Problem codes this module raises, by failure kind."""
+
+#: 13 digits offices type where a business has no NIB: one digit repeated. Taken as a NIB,
+#: each made every such business one record (the NIB is the record id).
+FILLERS: Final = frozenset(d * LENGTH for d in "0123456789")
 
 
 def compact(number: object) -> str:
@@ -73,12 +90,15 @@ def validate(number: object) -> str:
     '9120001234567'
     """
     if type(number) is str and len(number) == LENGTH and number.isdigit() and number.isascii():
-        return number
-    text = compact(number)
-    if not is_ascii_digits(text):
-        raise format_error(NIB_FORMAT, number)
-    if len(text) != LENGTH:
-        raise InvalidLength(code=NIB_LENGTH, value=number)
+        text = number
+    else:
+        text = compact(number)
+        if not is_ascii_digits(text):
+            raise format_error(NIB_FORMAT, number)
+        if len(text) != LENGTH:
+            raise InvalidLength(code=NIB_LENGTH, value=number)
+    if text in FILLERS:
+        raise InvalidComponent(code=NIB_ISIAN, value=number)
     return text
 
 

@@ -74,11 +74,18 @@ NPWP_NIK: Final = register_code(
     "The 16-digit NPWP is a NIK (resident number) that is not valid.",
     module=__name__,
 )
+NPWP_ISIAN: Final = register_code(
+    "NPWP_ISIAN",
+    "Ini angka isian, bukan NPWP (mis. 00.000.000.0-000.000); kosongkan bila tidak ber-NPWP.",
+    "A filler, not an NPWP (e.g. 00.000.000.0-000.000); leave it blank when there is no NPWP.",
+    module=__name__,
+)
 CODES: Final = {
     "format": NPWP_FORMAT,
     "length": NPWP_LENGTH,
     "checksum": NPWP_CHECKSUM,
     "nik": NPWP_NIK,
+    "filler": NPWP_ISIAN,
 }
 """Problem codes this module raises, by failure kind."""
 
@@ -150,6 +157,10 @@ def validate(number: object) -> str:
         if not is_ascii_digits(n):
             raise format_error(NPWP_FORMAT, number)
     length = len(n)
+    if n.count("0") == length and length in (15, 16):
+        # all zeros: how tax forms (e-Faktur) write "no NPWP"; its check digit is right, and
+        # taken as an NPWP it would tie every such business to every other
+        raise InvalidComponent(code=NPWP_ISIAN, value=number)
     if length == 15:
         if not _luhn_ok(n[:9]):
             raise InvalidChecksum(code=NPWP_CHECKSUM, value=number)

@@ -7,8 +7,8 @@ whose ``code`` is a registered problem code. When a module is not installed
 accepts rather than wrongly rejects (stdnum's rule).
 
 >>> check = resolve("nib")
->>> check("1234567890123")
-'1234567890123'
+>>> check("9120001234567")
+'9120001234567'
 """
 
 from __future__ import annotations

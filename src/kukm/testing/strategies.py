@@ -154,6 +154,12 @@ def _digits(n: int) -> SearchStrategy[str]:
     return st.text(alphabet=string.digits, min_size=n, max_size=n)
 
 
+def _nib_fillers() -> frozenset[str]:
+    from kukm.ids.nib import FILLERS
+
+    return FILLERS
+
+
 _NAMA_ALPHABET: Final = (
     string.digits + string.ascii_letters + " .,'\"-/&()\\" + "éÉèñçāūöÖßİı" + "中文ꦗꦮ" + "😀"
 )
@@ -221,11 +227,13 @@ def nib(*, valid: bool = True) -> SearchStrategy[str]:
     ''
     """
     if valid:
-        return _digits(13)
+        # not a filler (kukm.ids.nib.FILLERS: 0000000000000 is where hypothesis shrinks to)
+        return _digits(13).filter(lambda s: len(set(s)) > 1)
     return st.one_of(
         st.text(alphabet=string.digits, max_size=12),
         st.text(alphabet=string.digits, min_size=14, max_size=20),
         st.builds(lambda a, c, b: a + c + b, _digits(6), st.sampled_from("AOx-/ "), _digits(6)),
+        st.sampled_from(sorted(_nib_fillers())),
     )
 
 
@@ -295,7 +303,7 @@ def npwp(*, valid: bool = True, digits: int | None = None) -> SearchStrategy[str
         raise TypeError("npwp(digits=...) must be 15, 16 or None")
     legacy = st.builds(
         lambda head, tail: head + _luhn_digit(head) + tail, _digits(8), _digits(6)
-    )
+    ).filter(lambda s: s.strip("0"))  # all zeros is a filler (kukm.ids.npwp.NPWP_ISIAN)
     sixteen = st.one_of(legacy.map(lambda s: "0" + s), nik_penduduk())
     good = {15: legacy, 16: sixteen, None: st.one_of(legacy, sixteen)}[digits]
     if valid:

@@ -305,9 +305,14 @@ def import_ods(
 
     A row is rejected when it is not an ODS record or has an error-severity
     issue; everything else is accepted (warnings are reported, values kept).
-    The store adds a version only when a record's content changed, so
-    importing the same file again changes nothing (``unchanged``). The run is
-    written to the audit log (``aksi="ods_import"``).
+    Each record is stored with the derived dimensions ``kukm import --kind
+    koperasi`` stores (:func:`kukm.pipeline.checks.classify`: ``skala``, the
+    KSP/KSPPS tier of Permenkop UKM 8/2023 Pasal 49, ``None`` for other jenis),
+    so reports group both imports alike. The store adds a version only when a
+    record's content or dimensions changed, so importing the same file again
+    changes nothing (``unchanged``); a record an older kukm stored without
+    them gets one new version, with them, on its next import. The run
+    is written to the audit log (``aksi="ods_import"``).
 
     >>> from kukm.plugins import open_store
     >>> store = open_store("memory://")
@@ -316,6 +321,11 @@ def import_ods(
     >>> r = import_ods(store, rows, resolve=False)
     >>> (r.input, r.accepted, r.rejected), store.get("koperasi", "3173010010001").provenance.sumber
     ((2, 1, 1), <SumberData.ODS: 'ods'>)
+    >>> ksp = {"Koperasi": "B", "Nomor Induk Koperasi (NIK)": "3173010010002",
+    ...        "Jenis Koperasi": "Simpan Pinjam", "Total Anggota": "91"}
+    >>> _ = import_ods(store, [OdsRow(1, ksp)], resolve=False)
+    >>> dict(store.get("koperasi", "3173010010002").atribut)
+    {'skala': 'I'}
     """
     if batch_size < 1:
         raise ConfigurationError("batch_size must be at least 1", code="CONFIGURATION")
@@ -326,6 +336,8 @@ def import_ods(
     else:
         rows = source
         label = "stream"
+    from kukm.pipeline.checks import classify  # the dimensions kukm import stores
+
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     if resolve:
         resolver = cached_resolver(resolver)
@@ -384,7 +396,13 @@ def import_ods(
             id_pengiriman=f"ods-import:{label}",
         )
         batch.append(
-            WriteOp(kind="koperasi", id=koperasi.id, record=koperasi, provenance=provenance)
+            WriteOp(
+                kind="koperasi",
+                id=koperasi.id,
+                record=koperasi,
+                provenance=provenance,
+                atribut=classify(koperasi),
+            )
         )
         batch_ids.add(koperasi.id)
         if len(batch) >= batch_size:

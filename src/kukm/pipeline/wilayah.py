@@ -13,15 +13,22 @@ rule, and never guesses:
    overwritten: the form checks it as usual.
 2. A name cell holding a dotted Kemendagri code (``31.71.01.1001``) known to
    the region table is that code (the most specific one given). Other names
-   are resolved by :func:`kukm.reference.wilayah.resolve_alamat`:
+   are resolved by :func:`kukm.reference.wilayah.match_alamat`:
    kab/kota within the province, kecamatan within the kab/kota, kelurahan
    within the kecamatan (exact name after normalising prefixes such as
    "Kel." and case; a near spelling only when it is the single best match, at
-   least 88 of 100, inside the kecamatan).
+   least 88 of 100, inside the kecamatan). A sheet without a kota (or
+   province) column names its kecamatan for all of Indonesia, where some DKI
+   names recur (Tanah Abang, Tambora, Taman Sari, Jatinegara, Cipayung): the
+   **(kecamatan, kelurahan) pair** then decides, taken when it exists once,
+   else when it exists once in DKI Jakarta (the province the Kepgub covers).
 3. When the form requires the code (UMKM: the kelurahan's), only a
    **kelurahan** found exactly once gives one; a row whose names stop short of
-   one (unknown, ambiguous, or only a kecamatan) is rejected with
-   ``WILAYAH_NAMA_TIDAK_DIKENAL`` on ``kode_wilayah``, its names quoted. When the
+   one (unknown, or only a kecamatan) is rejected with
+   ``WILAYAH_NAMA_TIDAK_DIKENAL`` on ``kode_wilayah``, its names quoted; a row
+   whose names fit several kelurahan (a pair found more than once, none or
+   several of them in DKI) with ``WILAYAH_NAMA_AMBIGU``: the names are right,
+   a kota column or the code must tell them apart. When the
    code is optional (koperasi, whose names are kept as they are too), the most
    specific region the names identify for sure gives it, a kab/kota at least,
    as the ODS conversion does (:mod:`kukm.integration.ods`); else the code stays
@@ -40,6 +47,10 @@ the corrected errors file uses it. The summary counts the rows filled
 [(1, ['Kopi', 'Gambir', 'Kel. Cideng', '31.71.01.1002']), (2, ['Teh', 'Gambir', 'Atlantis', ''])]
 >>> issues[2].code, fill.filled
 ('WILAYAH_NAMA_TIDAK_DIKENAL', 1)
+>>> list(fill.wrap(iter([(3, ["Kue", "Tanah Abang", "Kebon Melati"]), (4, ["Nasi", "Payung", "Payung"])]), issues))
+[(3, ['Kue', 'Tanah Abang', 'Kebon Melati', '31.71.07.1005']), (4, ['Nasi', 'Payung', 'Payung', ''])]
+>>> issues[4].code
+'WILAYAH_NAMA_AMBIGU'
 """
 
 from __future__ import annotations
@@ -52,7 +63,13 @@ from kukm.exceptions import Issue, issue, register_code
 from kukm.pipeline.header import column_key
 from kukm.rules.amounts import BLANK_CELLS
 
-__all__ = ["CODE_FIELD", "NAME_COLUMNS", "WILAYAH_NAMA_TIDAK_DIKENAL", "WilayahFill"]
+__all__ = [
+    "CODE_FIELD",
+    "NAME_COLUMNS",
+    "WILAYAH_NAMA_AMBIGU",
+    "WILAYAH_NAMA_TIDAK_DIKENAL",
+    "WilayahFill",
+]
 
 WILAYAH_NAMA_TIDAK_DIKENAL: Final = register_code(
     "WILAYAH_NAMA_TIDAK_DIKENAL",
@@ -60,6 +77,14 @@ WILAYAH_NAMA_TIDAK_DIKENAL: Final = register_code(
     "isi kode wilayah Kemendagri (mis. 31.71.01.1001) atau perbaiki namanya.",
     "The region code is blank and the kelurahan/kecamatan/kota names do not name exactly one "
     "kelurahan; fill in the Kemendagri region code (e.g. 31.71.01.1001) or correct the names.",
+    module=__name__,
+)
+WILAYAH_NAMA_AMBIGU: Final = register_code(
+    "WILAYAH_NAMA_AMBIGU",
+    "Kode wilayah kosong dan nama kecamatan/kelurahan ada di lebih dari satu wilayah (ambigu); "
+    "isi kolom kota/kabupaten atau kode wilayah Kemendagri (mis. 31.71.01.1001).",
+    "The region code is blank and the kecamatan/kelurahan names exist in more than one region "
+    "(ambiguous); fill in the kab/kota column or the Kemendagri region code (e.g. 31.71.01.1001).",
     module=__name__,
 )
 
@@ -104,7 +129,8 @@ class WilayahFill:
         self._code = code_at
         self._required = required
         self._depth = 3 if required else 1  # dots in the shortest code taken
-        self._cache: dict[tuple[str, ...], str | None] = {}
+        #: names → (code or None, whether the names fit several regions)
+        self._cache: dict[tuple[str, ...], tuple[str | None, bool]] = {}
         #: how many rows got their code from their names
         self.filled = 0
 
@@ -132,10 +158,12 @@ class WilayahFill:
         code_at = list(columns).index(CODE_FIELD) if CODE_FIELD in columns else None
         return cls(columns, names, code_at, required=required)
 
-    def _resolve(self, key: tuple[str, ...]) -> str | None:
-        code = self._cache.get(key, "")
-        if code == "":
-            from kukm.reference.wilayah import get_table, resolve_alamat
+    def _resolve(self, key: tuple[str, ...]) -> tuple[str | None, bool]:
+        """The code the names give (``None``: none deep enough), and whether they fit
+        several regions at the depth wanted (the names are right but ambiguous)."""
+        cached = self._cache.get(key)
+        if cached is None:
+            from kukm.reference.wilayah import get_table, match_alamat
 
             # a name column holding the dotted Kemendagri code itself (31.71.01.1001) is that
             # code, when the table has it; undotted digits are not read so (ODS numbers its
@@ -143,13 +171,17 @@ class WilayahFill:
             dotted = [k for k in key if _DOTTED.fullmatch(k)]
             table = get_table()
             found = next((c for c in reversed(dotted) if table.has_code(c)), None)
+            ambiguous = False
             if found is None:
-                found = resolve_alamat(*key)
+                match = match_alamat(*key)
+                found = match.kode
+                ambiguous = sum(c.count(".") >= self._depth for c in match.kandidat) > 1
             code = found if found is not None and found.count(".") >= self._depth else None
+            cached = (code, ambiguous and code is None)
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[key] = code
-        return code
+            self._cache[key] = cached
+        return cached
 
     def _names_of(self, data: Any) -> tuple[str, ...]:
         """The row's names from the province down, stripped; a "none" marker is blank."""
@@ -181,10 +213,11 @@ class WilayahFill:
             if not given and row not in issues:
                 key = self._names_of(data)
                 if any(key):
-                    found = self._resolve(key)
+                    found, ambiguous = self._resolve(key)
                     if found is None and self._required:
                         shown = " / ".join(k for k in reversed(key) if k)
-                        issues[row] = issue(WILAYAH_NAMA_TIDAK_DIKENAL, CODE_FIELD, shown, row=row)
+                        why = WILAYAH_NAMA_AMBIGU if ambiguous else WILAYAH_NAMA_TIDAK_DIKENAL
+                        issues[row] = issue(why, CODE_FIELD, shown, row=row)
                     elif found is not None:
                         code = found
                         self.filled += 1

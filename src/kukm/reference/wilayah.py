@@ -46,7 +46,7 @@ from importlib import metadata as importlib_metadata
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Final, final
+from typing import Final, NamedTuple, final
 
 from kukm.exceptions import ConfigurationError, KukmError
 from kukm.model import TingkatWilayah, Wilayah
@@ -54,10 +54,13 @@ from kukm.reference._meta import TableMetadata
 from kukm.reference.crosswalk import dotted, get_crosswalk
 
 __all__ = [
+    "PROVINSI_KEPGUB",
+    "AlamatMatch",
     "WilayahTable",
     "get_table",
     "load_default_table",
     "load_table",
+    "match_alamat",
     "normalise_nama",
     "resolve_alamat",
     "set_table",
@@ -116,8 +119,16 @@ def normalise_nama(nama: str) -> str:
     ('jakartapusat', 'palmerah')
     >>> normalise_nama("Kab. Adm. Kep. Seribu")
     'kepulauanseribu'
+
+    Stacked prefixes all go, so "Kel. Kota Bambu Utara" meets the official
+    "Kota Bambu Utara" (whose own "Kota" goes too):
+
+    >>> normalise_nama("Kel. Kota Bambu Utara") == normalise_nama("Kota Bambu Utara")
+    True
     """
-    _, tokens = _split_prefix(nama)
+    hint, tokens = _split_prefix(nama)
+    while hint:
+        hint, tokens = _split_prefix(" ".join(tokens))
     return "".join(_ABBREVIATIONS.get(t, t) for t in tokens)
 
 
@@ -451,6 +462,12 @@ def set_table(table: WilayahTable | None) -> WilayahTable | None:
     return old
 
 
+#: The province Kepgub DKI Jakarta 1625/2021 covers: a kecamatan + kelurahan pair named without
+#: kab/kota or province that exists there and elsewhere too is taken to be there
+#: (:func:`match_alamat`).
+PROVINSI_KEPGUB: Final = "31"
+
+
 def _blank(text: str | None) -> bool:
     return text is None or not text.strip()
 
@@ -462,13 +479,16 @@ def resolve_alamat(
     kelurahan: str | None,
     *,
     table: WilayahTable | None = None,
+    prefer: str | None = PROVINSI_KEPGUB,
 ) -> str | None:
     """The most specific Kemendagri code the names identify for sure, or ``None``.
 
     The kab/kota is looked up within the province, the kecamatan within the
     kab/kota (or the province when the kab/kota is blank or wrong), the
     kelurahan within the kecamatan. Returns the kelurahan code, else the
-    kecamatan's, else the kab/kota's. (Signature of
+    kecamatan's, else the kab/kota's. A kecamatan name found in several places
+    (no kab/kota or province to tell them apart) is settled by the kelurahan,
+    as :func:`match_alamat` says. (Signature of
     ``kukm.integration.ods.WilayahResolver``.)
 
     >>> resolve_alamat("DKI Jakarta", "Kota Jakarta Pusat", "Gambir", "Kel. Cideng")
@@ -477,6 +497,68 @@ def resolve_alamat(
     '31.71.01'
     >>> resolve_alamat("DKI Jakarta", "Kab. Administrasi Kepulauan Seribu", "Kepulauan Seribu Selatan", "Pulau Tidung")
     '31.01.02.1002'
+    >>> resolve_alamat("", "", "Tanah Abang", "Kebon Melati")  # Tanah Abang is in Sumatera Selatan too
+    '31.71.07.1005'
+    """
+    return match_alamat(
+        provinsi, kabkota, kecamatan, kelurahan, table=table, prefer=prefer
+    ).kode
+
+
+class AlamatMatch(NamedTuple):
+    """What :func:`match_alamat` made of a row's region names.
+
+    ``kode``: the most specific code the names identify for sure (``None``:
+    none). ``kandidat``: when the names fit several regions at the next level
+    down (a kecamatan name found in several places with no kelurahan to tell
+    them apart, or a kecamatan + kelurahan pair that exists several times),
+    their codes; else empty. ``ambigu`` says the names are right but not
+    enough, as opposed to unknown.
+    """
+
+    kode: str | None
+    kandidat: tuple[str, ...] = ()
+
+    @property
+    def ambigu(self) -> bool:
+        return len(self.kandidat) > 1
+
+
+def match_alamat(
+    provinsi: str | None,
+    kabkota: str | None,
+    kecamatan: str | None,
+    kelurahan: str | None,
+    *,
+    table: WilayahTable | None = None,
+    prefer: str | None = PROVINSI_KEPGUB,
+) -> AlamatMatch:
+    """:func:`resolve_alamat` with the candidates when the names are ambiguous.
+
+    A kecamatan name is looked up within the kab/kota, else within the
+    province, else (one of them blank or unknown) all over Indonesia, where several
+    kecamatan may bear it: Tanah Abang, Tambora, Taman Sari, Jatinegara and
+    Cipayung of DKI Jakarta exist in other provinces too. Then the
+    **(kecamatan, kelurahan) pair** decides: the kelurahan is looked up in each
+    of those kecamatan (exact names first; a near spelling only when no
+    kecamatan has the exact name), and the pair found
+
+    1. exactly once gives its kelurahan; else
+    2. exactly once within *prefer* (default :data:`PROVINSI_KEPGUB`, DKI
+       Jakarta, the province Kepgub DKI 1625/2021 covers) gives that one (DKI
+       "Taman Sari / Taman Sari" and "Cipayung / Cipayung" also exist in Jawa
+       Barat); ``prefer=None`` turns this off; else
+    3. is ambiguous: no kelurahan, ``kandidat`` lists the pairs' codes.
+
+    A kecamatan name found several times with no kelurahan given identifies no
+    kecamatan (``kandidat``: those kecamatan), whatever *prefer* says.
+
+    >>> match_alamat("", "", "Tambora", "Jembatan Besi")
+    AlamatMatch(kode='31.73.04.1006', kandidat=())
+    >>> match_alamat("", "", "Payung", "Payung")  # a desa Payung in two kecamatan Payung
+    AlamatMatch(kode=None, kandidat=('12.06.11.2001', '19.03.05.2001'))
+    >>> match_alamat("", "", "Tanah Abang", "").ambigu
+    True
     """
     t = table or get_table()
     prov = None if _blank(provinsi) else t.resolve(provinsi or "", tingkat=TingkatWilayah.PROVINSI)
@@ -484,21 +566,64 @@ def resolve_alamat(
     kab = None
     if not _blank(kabkota):
         kab = t.resolve(kabkota or "", tingkat=TingkatWilayah.KABKOTA, within=scope)
-    kec = None
-    if not _blank(kecamatan):
-        for where in dict.fromkeys([kab.kode if kab else None, scope]):
-            kec = t.resolve(kecamatan or "", tingkat=TingkatWilayah.KECAMATAN, within=where)
-            if kec is not None:
-                break
-    if kec is None:
-        return kab.kode if kab else None
-    if _blank(kelurahan):
-        return kec.kode
-    text = (kelurahan or "").strip()
+    above = kab.kode if kab else None
+    if _blank(kecamatan):
+        return AlamatMatch(above)
+    kecs: list[str] = []
+    # within the kab/kota, else the province, else (one of them blank) all of Indonesia
+    wheres: list[str | None] = [w for w in (above, scope) if w]
+    if above is None or scope is None:
+        wheres.append(None)
+    for where in dict.fromkeys(wheres):
+        found = t.resolve_all(kecamatan or "", tingkat=TingkatWilayah.KECAMATAN, within=where)
+        kecs = [w.kode for w in found]
+        if kecs:
+            break
+    if not kecs:
+        return AlamatMatch(above)
+    text = "" if _blank(kelurahan) else (kelurahan or "").strip()
+    if not text:
+        if len(kecs) == 1:
+            return AlamatMatch(kecs[0])
+        return AlamatMatch(above or _common(kecs), tuple(kecs))
     if len(text) == 10 and text.isdigit() and text.isascii():
-        return _from_ods_code(text, kec.kode) or kec.kode
-    kel = t.resolve(text, tingkat=TingkatWilayah.KELURAHAN, within=kec.kode)
-    return kel.kode if kel else kec.kode
+        pairs = [c for c in (_from_ods_code(text, k) for k in kecs) if c is not None]
+    else:
+        lurah = TingkatWilayah.KELURAHAN
+        pairs = [w.kode for k in kecs for w in t.resolve_all(text, tingkat=lurah, within=k, fuzzy=False)]
+        if not pairs:  # a near spelling, only when no kecamatan has the exact name
+            pairs = [w.kode for k in kecs for w in t.resolve_all(text, tingkat=lurah, within=k)]
+    pairs = list(dict.fromkeys(pairs))
+    chosen = _one(pairs, prefer)
+    if chosen is not None:
+        return AlamatMatch(chosen)
+    known = kecs[0] if len(kecs) == 1 else above or _common(pairs or kecs)
+    return AlamatMatch(known, tuple(pairs) if len(pairs) > 1 else ())
+
+
+def _one(codes: list[str], prefer: str | None) -> str | None:
+    """The one code of *codes*, else the one within *prefer*, else ``None``."""
+    if len(codes) == 1:
+        return codes[0]
+    if prefer:
+        home = [c for c in codes if c == prefer or c.startswith(prefer + ".")]
+        if len(home) == 1:
+            return home[0]
+    return None
+
+
+def _common(codes: list[str]) -> str | None:
+    """The longest code all *codes* lie in, when it is a kab/kota or deeper; else ``None``.
+
+    >>> _common(["31.71.07.1001", "31.71.07.1002"]), _common(["16.12.05", "31.71.07"])
+    ('31.71.07', None)
+    """
+    shared: list[str] = []
+    for segments in zip(*(c.split(".") for c in codes), strict=False):
+        if len(set(segments)) != 1:
+            break
+        shared.append(segments[0])
+    return ".".join(shared) if codes and len(shared) >= 2 else None
 
 
 def _from_ods_code(code: str, kecamatan: str) -> str | None:

@@ -241,3 +241,17 @@ def test_import_rows_then_sync_equal(store: Store) -> None:
     with OdsServer() as server:
         sync(store, _transport(server))
         assert server.records() == {_id(5): _record(5)}
+
+
+def test_a_sync_and_an_ods_import_store_the_same_dimensions(store: Store) -> None:
+    """A savings-and-loan koperasi pulled by sync gets the scale the imports give it
+    (classify), so an ODS import of the same record afterwards adds no version (without it
+    the two wrote different dimensions and each added a version over the other's)."""
+    ksp = _record(1, **{"Jenis Koperasi": "Simpan Pinjam", "Total Anggota": "91"})
+    with OdsServer({_id(1): ksp}) as server:
+        sync(store, _transport(server))
+    stored = store.get("koperasi", _id(1))
+    assert stored is not None and stored.atribut.get("skala") == "I"
+    again = import_ods(store, [OdsRow(1, ksp)], resolve=False)
+    assert (again.accepted, again.inserted, again.updated) == (1, 0, 0)
+    assert len(store.history("koperasi", _id(1))) == 1

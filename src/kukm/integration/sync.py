@@ -373,12 +373,17 @@ def sync(
     bases = base_collection(name)
     agreed_now = agreed_hashes(store, name)  # one streamed read instead of one per record
 
+    from kukm.pipeline.checks import classify  # the dimensions kukm import and ods import store
+
     def op(id: str, record: Koperasi, sumber: SumberData, tag: str) -> WriteOp:
+        # with the same derived dimensions as the imports, or a sync and an import of one
+        # record would each add a version over the other's
         return WriteOp(
             kind="koperasi",
             id=id,
             record=record,
             provenance=Provenance(sumber=sumber, waktu=clock(), id_pengiriman=tag),
+            atribut=classify(record),
         )
 
     def write(id: str, record: Koperasi, sumber: SumberData, tag: str) -> None:

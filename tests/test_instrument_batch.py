@@ -397,3 +397,21 @@ def test_an_excel_error_value_is_reported_as_one(name: str, value: str) -> None:
     assert [(i.code, i.field, i.value) for i in got.issues] == [("SEL_GALAT_EXCEL", name, value)]
     one = inst.parse_row(rows[1], row_number=2)
     assert one.record is None and [(i.code, i.field) for i in one.issues] == [("SEL_GALAT_EXCEL", name)]
+
+
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [("31", False), ("31.73", False), ("31.73.04", False), ("31.73.04.1010", True)],
+)
+def test_a_umkm_region_code_reaches_the_kelurahan(code: str, ok: bool) -> None:
+    """Kepgub D.2 (UMKM data by the owner's domicile): a province, kota or kecamatan code
+    alone is KODE_WILAYAH_BUKAN_KELURAHAN; the kelurahan code is taken. Both roads agree."""
+    from kukm.synthetic import generate_umkm
+
+    inst = get_instrument("umkm")
+    row = dict(next(generate_umkm(1, seed=4, faulty_share=0.0)).data) | {"kode_wilayah": code}
+    columns = list(row)
+    batch = inst.parse_batch(columns, [[row[c] for c in columns]] * 2, first_row=1, today=TODAY)
+    got = [(i.code, i.field) for i in batch.result(0).issues]
+    assert got == ([] if ok else [("KODE_WILAYAH_BUKAN_KELURAHAN", "kode_wilayah")])
+    assert [(i.code, i.field) for i in inst.parse_row(row, row_number=1).issues] == got

@@ -44,7 +44,44 @@ RAT_BEFORE_BADAN_HUKUM = register_code(
     module=__name__,
 )
 
+KODE_WILAYAH_BUKAN_KELURAHAN = register_code(
+    "KODE_WILAYAH_BUKAN_KELURAHAN",
+    "Kode wilayah harus sampai kelurahan/desa (mis. 31.73.04.1010): usaha didata menurut "
+    "domisilinya.",
+    "The region code must reach the kelurahan/village (e.g. 31.73.04.1010): a business is "
+    "recorded where it is domiciled.",
+    module=__name__,
+)
+
 _1900: Final = dt.date(1900, 1, 1)
+
+
+def _kode_kelurahan() -> CrossRule:
+    """A UMKM's region code names its kelurahan (Kepgub huruf D angka 2: data UMKM menurut
+    domisili pengusaha); a province, kota or kecamatan alone does not say where it is."""
+
+    def short(code: Any) -> bool:
+        return isinstance(code, str) and code.count(".") < 3
+
+    def check(values: Mapping[str, Any], today: dt.date) -> list[tuple[str, str, Any, str]] | None:
+        code = values.get("kode_wilayah")
+        if short(code):
+            return [(KODE_WILAYAH_BUKAN_KELURAHAN, "kode_wilayah", code, "")]
+        return None
+
+    def screen(columns: Mapping[str, Sequence[Any]], today: dt.date) -> list[int]:
+        return [k for k, c in enumerate(columns.get("kode_wilayah") or ()) if short(c)]
+
+    return CrossRule(
+        "kode_wilayah_kelurahan",
+        ("kode_wilayah",),
+        (KODE_WILAYAH_BUKAN_KELURAHAN,),
+        "Kode wilayah UMKM sampai kelurahan/desa (domisili pengusaha).",
+        "A UMKM's region code reaches the kelurahan/village (the owner's domicile).",
+        check,
+        dasar="Kepgub DKI 1625/2021 huruf D angka 2",
+        screen=screen,
+    )
 
 
 def tanggal_wajar(rule_id: str, fields: Sequence[str], *, not_before_1900: bool = True) -> CrossRule:
@@ -218,6 +255,7 @@ UMKM: Final = Instrument(
         tanggal_wajar("tanggal_berdiri_wajar", ("tanggal_berdiri",)),
         tanggal_wajar("tanggal_data_wajar", ("tanggal_data",), not_before_1900=False),
         _jenis_kelamin_nik(),
+        _kode_kelurahan(),
     ],
     title="Instrumen pendataan UMKM (bawaan kukm)",
 )

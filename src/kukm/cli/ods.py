@@ -144,7 +144,9 @@ def export(
 ) -> None:
     """Export every cooperative in the ODS layout, streaming."""
     from kukm.integration.ods_io import detect_format, export_ods
+    from kukm.reports.wilayah import periksa_wilayah
 
+    wilayah = periksa_wilayah(wilayah)  # 3171 or 31.7 would export nothing: refused, exit 2
     layout = fmt or detect_format(out)
     store = _open(db_url)
     try:
@@ -298,7 +300,9 @@ def pkt() -> None:
 def pkt_export(out: Path, wilayah: str | None, db_url: str | None, as_json: bool) -> None:
     """Write UMKM records in the PKT layout (NIK penduduk and names masked)."""
     from kukm.integration.pkt import export_pkt
+    from kukm.reports.wilayah import periksa_wilayah
 
+    wilayah = periksa_wilayah(wilayah)  # 3171 or 31.7 would export nothing: refused, exit 2
     store = _open(db_url)
     try:
         n = export_pkt(store, out, wilayah=wilayah)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+from kukm.exceptions import ConfigurationError
 
 __all__ = ["report"]
 
@@ -59,7 +60,11 @@ def rekap_cmd(
     """
     from kukm.plugins import open_store
     from kukm.reports import rekap, render_report, write_report
+    from kukm.reports.rekap import periksa_dimensi
+    from kukm.reports.wilayah import periksa_wilayah
 
+    periksa_dimensi(by.split(","))  # refused before the store is opened (or created)
+    wilayah = periksa_wilayah(wilayah)
     store = open_store(resolve_db(db_url))
     try:
         r = rekap(
@@ -91,10 +96,16 @@ def rekap_cmd(
 
 
 @report.command("banding")
-@click.option("--by", "dim", default="kab_kota", show_default=True, help="One field.")
+@click.option(
+    "--by",
+    "dim",
+    default="kab_kota",
+    show_default=True,
+    help="One field: kab_kota, kecamatan, skala, sumber_data, status, jenis, bentuk, …",
+)
 @click.option("--kind", type=click.Choice(["umkm", "koperasi"]), default="umkm", show_default=True)
 @click.option("--from", "tahun_a", type=int, required=True, help="First year (stock at its end).")
-@click.option("--to", "tahun_b", type=int, required=True, help="Second year.")
+@click.option("--to", "tahun_b", type=int, required=True, help="Second year (stock at its end).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
 @json_option
@@ -108,10 +119,24 @@ def banding(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """Compare two years by one field (Kepgub F.5)."""
+    """Compare the stock at the end of two years by one field (Kepgub F.5).
+
+    Each record counts in the version in effect at the end of each year (its
+    latest data date up to 31 December), with that version's values.
+    """
     from kukm.plugins import open_store
     from kukm.reports import bandingkan, write_report
+    from kukm.reports.periode import periksa_tahun
+    from kukm.reports.rekap import DIMENSI_TIDAK_DIKENAL, periksa_dimensi
 
+    if "," in dim:
+        raise ConfigurationError(
+            f"--by of a comparison takes exactly one field, not {dim!r}",
+            code=DIMENSI_TIDAK_DIKENAL,
+        )
+    periksa_dimensi([dim])
+    periksa_tahun(tahun_a, nama_opsi="--from")
+    periksa_tahun(tahun_b, nama_opsi="--to")
     store = open_store(resolve_db(db_url))
     try:
         p = bandingkan(store, kind, dim, tahun_a, tahun_b)  # type: ignore[arg-type]
@@ -131,7 +156,13 @@ def banding(
 
 
 @report.command("tahunan")
-@click.option("--year", type=int, default=None, help="Report year (default: last year).")
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="Report year, 1900 to next year (default: last year). Every table counts the stock "
+    "at the end of that year.",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -147,7 +178,10 @@ def tahunan(
 ) -> None:
     """The yearly report to the Governor (cc the ministry): HTML and PDF with charts, XLSX tables."""
     files = write_tahunan(
-        resolve_db(db_url), year or dt.date.today().year - 1, out, wilayah=wilayah
+        resolve_db(db_url),
+        year if year is not None else dt.date.today().year - 1,
+        out,
+        wilayah=wilayah,
     )
     emit(
         as_json,
@@ -157,10 +191,18 @@ def tahunan(
 
 
 def write_tahunan(db_url: str, year: int, out: Path, *, wilayah: str | None = None) -> list[Path]:
-    """Write ``laporan-tahunan-YYYY.{html,pdf,xlsx,json}`` into ``out``; return the paths."""
+    """Write ``laporan-tahunan-YYYY.{html,pdf,xlsx,json}`` into ``out``; return the paths.
+
+    A year outside 1900 … next year (``TAHUN_TIDAK_VALID``) or an unknown region
+    code is refused before the store is opened and anything is written.
+    """
     from kukm.plugins import open_store
     from kukm.reports import laporan_tahunan, write_report
+    from kukm.reports.periode import periksa_tahun
+    from kukm.reports.wilayah import periksa_wilayah
 
+    periksa_tahun(year, nama_opsi="--year")
+    wilayah = periksa_wilayah(wilayah)
     store = open_store(db_url)
     try:
         lap = laporan_tahunan(store, year, wilayah=wilayah)

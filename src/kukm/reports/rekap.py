@@ -31,7 +31,7 @@ Rules every table follows:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from attrs import frozen
@@ -39,9 +39,19 @@ from attrs import frozen
 from kukm.exceptions import ConfigurationError, IntegrityError, register_code
 from kukm.reports.dokumen import Bagian, Dokumen, Grafik, Tabel
 from kukm.reports.labels import JUDUL_DIMENSI, kosakata, nama
+from kukm.reports.wilayah import periksa_wilayah
 from kukm.storage.base import TABULATION_FIELDS, Kind, Store, VerificationStatus
 
-__all__ = ["REKAP_TIDAK_SEIMBANG", "RESMI", "Rekap", "RekapRow", "rekap"]
+__all__ = [
+    "DIMENSI_TIDAK_DIKENAL",
+    "REKAP_TIDAK_SEIMBANG",
+    "RESMI",
+    "Rekap",
+    "RekapRow",
+    "periksa_dimensi",
+    "rekap",
+    "rekap_dari",
+]
 
 #: Statuses that count in official tables (Kepgub D.3).
 RESMI: Final[tuple[VerificationStatus, ...]] = (VerificationStatus.TERVERIFIKASI,)
@@ -82,11 +92,14 @@ class Rekap:
     status: tuple[str, ...] | None
     wilayah: str | None
     dibuat: dt.datetime
+    #: For a table of the stock at the end of a year (:func:`rekap_dari`); ``None``: now.
+    tahun: int | None = None
 
     @property
     def judul(self) -> str:
         dims = ", ".join(JUDUL_DIMENSI.get(b, b) for b in self.by) or "total"
-        return f"Rekapitulasi {_KIND_NAMA.get(self.kind, self.kind)} menurut {dims}"
+        akhir = f" akhir tahun {self.tahun}" if self.tahun is not None else ""
+        return f"Rekapitulasi {_KIND_NAMA.get(self.kind, self.kind)} menurut {dims}{akhir}"
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data: ``rows`` (code, name and ``jumlah`` per dimension) and ``total``."""
@@ -104,6 +117,7 @@ class Rekap:
             "by": list(self.by),
             "status": list(self.status) if self.status is not None else None,
             "wilayah": self.wilayah,
+            "tahun": self.tahun,
             "dibuat": self.dibuat.isoformat(timespec="seconds"),
             "rows": rows,
             "total": self.total,
@@ -135,7 +149,13 @@ class Rekap:
             if self.status is None
             else ", ".join(self.status)
         )
-        return Tabel(self.judul, tuple(kolom), baris, tuple(total), catatan=f"Cakupan: {status}.")
+        catatan = f"Cakupan: {status}."
+        if self.tahun is not None:
+            catatan += (
+                f" Keadaan akhir tahun {self.tahun}: setiap data dihitung menurut versinya yang "
+                f"berlaku pada 31 Desember {self.tahun} (tanggal data terakhir sampai tanggal itu)."
+            )
+        return Tabel(self.judul, tuple(kolom), baris, tuple(total), catatan=catatan)
 
     def to_dokumen(self) -> Dokumen:
         """The table (and, for one dimension, a bar chart of it) as a document."""
@@ -155,7 +175,8 @@ class Rekap:
         )
 
 
-def _check_by(by: Sequence[str]) -> tuple[str, ...]:
+def periksa_dimensi(by: Sequence[str]) -> tuple[str, ...]:
+    """The fields of ``by`` (stripped, blanks dropped); each must be a TABULATION_FIELDS field."""
     out = tuple(b.strip() for b in by if b.strip())
     for b in out:
         if b not in TABULATION_FIELDS:
@@ -166,26 +187,13 @@ def _check_by(by: Sequence[str]) -> tuple[str, ...]:
     return out
 
 
-def rekap(
-    store: Store,
-    kind: Kind,
-    by: Sequence[str],
-    *,
-    status: Collection[VerificationStatus] | str | None = "resmi",
-    wilayah: str | None = None,
-) -> Rekap:
-    """Count ``kind`` records grouped by ``by`` (fields of ``TABULATION_FIELDS``).
-
-    ``status="resmi"`` (default) counts verified records only, except when
-    grouping by ``status`` (then all); pass a collection to choose, or ``None``
-    for all.
-    """
-    dims = _check_by(by)
-    statuses: Collection[VerificationStatus] | None = (
-        (None if "status" in dims else RESMI) if isinstance(status, str) else status
-    )
-    groups = store.tabulate(kind, dims, wilayah=wilayah, status=statuses)
-    total = store.count(kind, wilayah=wilayah, status=statuses)
+def _rows(
+    kind: str,
+    dims: tuple[str, ...],
+    groups: Iterable[tuple[tuple[str | None, ...], int]],
+    wilayah: str | None,
+) -> tuple[RekapRow, ...]:
+    """Rows in table order: unknown as a row, a one-field table with every known value."""
     counts: dict[tuple[str | None, ...], int] = {}
     for key, n in groups:
         norm = tuple(k if k not in ("",) else None for k in key)
@@ -208,22 +216,70 @@ def rekap(
                 out.append((1, 0, k))
         return tuple(out)
 
-    rows = tuple(
+    return tuple(
         RekapRow(key, tuple(nama(b, k) for b, k in zip(dims, key, strict=True)), counts[key])
         for key in sorted(counts, key=order)
     )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def rekap(
+    store: Store,
+    kind: Kind,
+    by: Sequence[str],
+    *,
+    status: Collection[VerificationStatus] | str | None = "resmi",
+    wilayah: str | None = None,
+) -> Rekap:
+    """Count ``kind`` records grouped by ``by`` (fields of ``TABULATION_FIELDS``).
+
+    ``status="resmi"`` (default) counts verified records only, except when
+    grouping by ``status`` (then all); pass a collection to choose, or ``None``
+    for all. ``wilayah`` must be a known Kemendagri code
+    (:func:`kukm.reports.wilayah.periksa_wilayah`).
+    """
+    dims = periksa_dimensi(by)
+    wilayah = periksa_wilayah(wilayah)
+    statuses: Collection[VerificationStatus] | None = (
+        (None if "status" in dims else RESMI) if isinstance(status, str) else status
+    )
+    groups = store.tabulate(kind, dims, wilayah=wilayah, status=statuses)
+    total = store.count(kind, wilayah=wilayah, status=statuses)
+    rows = _rows(kind, dims, groups, wilayah)
     summed = sum(r.jumlah for r in rows)
     if summed != total:
         raise IntegrityError(
             f"rekap rows sum to {summed}, total is {total}", code=REKAP_TIDAK_SEIMBANG
         )
     status_names = None if statuses is None else tuple(s.value for s in statuses)
+    return Rekap(kind, dims, rows, total, status_names, wilayah, _now())
+
+
+def rekap_dari(
+    counts: Mapping[str | None, int],
+    kind: str,
+    dimensi: str,
+    *,
+    status: Collection[VerificationStatus] | None = RESMI,
+    wilayah: str | None = None,
+    tahun: int | None = None,
+) -> Rekap:
+    """A one-field :class:`Rekap` from counts by value (e.g. ``periode.stok(scan, year)``).
+
+    The rows follow :func:`rekap` (every known value, unknown last) and the
+    total is their sum. ``status`` and ``wilayah`` describe what was counted;
+    ``tahun`` marks a table of the stock at the end of that year.
+
+    >>> r = rekap_dari({"mikro": 2, None: 1, "": 1}, "umkm", "skala", tahun=2024)
+    >>> [(row.kunci[0], row.jumlah) for row in r.rows], r.total, r.judul
+    ([('mikro', 2), ('kecil', 0), ('menengah', 0), ('besar', 0), (None, 2)], 4, 'Rekapitulasi UMKM menurut Skala usaha akhir tahun 2024')
+    """
+    dims = periksa_dimensi([dimensi])
+    rows = _rows(kind, dims, (((k,), n) for k, n in counts.items()), wilayah)
+    status_names = None if status is None else tuple(s.value for s in status)
     return Rekap(
-        kind,
-        dims,
-        rows,
-        total,
-        status_names,
-        wilayah,
-        dt.datetime.now(dt.UTC).replace(microsecond=0),
+        kind, dims, rows, sum(r.jumlah for r in rows), status_names, wilayah, _now(), tahun
     )

@@ -9,6 +9,14 @@ Contents: a summary, UMKM per kab/kota, per scale, per source, the
 verification status, Koperasi per kab/kota, jenis and bentuk, the yearly trend
 and the comparison with the previous year (F.5). Official tables count only
 verified records; every table reconciles (see :mod:`kukm.reports.rekap`).
+
+**Every table is of the report's year**: the report for year Y counts the
+stock at the end of Y as :mod:`kukm.reports.periode` defines it (each record
+in the version in effect on Y-12-31, i.e. its latest ``tanggal_data`` up to
+that day, with that version's values and status; data dated after Y is not in
+it). So the summary, the rekap tables, the last row of the trend and the "end
+of Y" column of the comparison give the same totals, whenever the report is
+made. One streaming pass per kind collects every table.
 Render it with any ``report`` renderer: HTML and PDF carry the charts, XLSX
 holds one sheet per table.
 
@@ -16,6 +24,10 @@ holds one sheet per table.
 >>> lap = laporan_tahunan(MemoryStore(), 2025)
 >>> lap.to_dokumen().meta[0]
 ('Kepada', 'Yth. Gubernur Provinsi DKI Jakarta')
+>>> laporan_tahunan(MemoryStore(), 0)
+Traceback (most recent call last):
+    ...
+kukm.exceptions.ConfigurationError: [TAHUN_TIDAK_VALID] tahun 0 is outside 1900–...
 """
 
 from __future__ import annotations
@@ -26,9 +38,17 @@ from typing import Any, Final
 from attrs import frozen
 
 from kukm.reports.dokumen import Bagian, Dokumen, Grafik, Tabel
-from kukm.reports.periode import Perbandingan, perbandingan_dari, scan, tren_dari
-from kukm.reports.rekap import Rekap, rekap
-from kukm.storage.base import Store, VerificationStatus
+from kukm.reports.periode import (
+    Perbandingan,
+    perbandingan_dari,
+    periksa_tahun,
+    scan_banyak,
+    stok,
+    tren_dari,
+)
+from kukm.reports.rekap import RESMI, Rekap, rekap_dari
+from kukm.reports.wilayah import periksa_wilayah
+from kukm.storage.base import Kind, Store, VerificationStatus
 
 __all__ = ["KEPADA", "TEMBUSAN", "LaporanTahunan", "laporan_tahunan"]
 
@@ -73,11 +93,13 @@ class LaporanTahunan:
             (
                 f"Laporan pelaksanaan pendataan dan pengelolaan data Koperasi dan UMKM "
                 f"Provinsi DKI Jakarta tahun {y}.",
-                f"Jumlah UMKM terverifikasi: {u_total:,}; Koperasi terverifikasi: {k_total:,}.".replace(
-                    ",", "."
-                ),
-                f"Menunggu verifikasi Dinas (data pihak lain, Kepgub huruf D angka 3): "
-                f"UMKM {pending_u}, Koperasi {pending_k}.",
+                f"Jumlah pada akhir tahun {y}: UMKM terverifikasi {u_total:,}; "
+                f"Koperasi terverifikasi {k_total:,}.".replace(",", "."),
+                f"Menunggu verifikasi Dinas pada akhir tahun {y} (data pihak lain, Kepgub huruf "
+                f"D angka 3): UMKM {pending_u}, Koperasi {pending_k}.",
+                f"Setiap tabel menghitung keadaan akhir tahun {y}: setiap data menurut versinya "
+                f"yang berlaku pada 31 Desember {y} (tanggal data terakhir sampai tanggal itu); "
+                f"data dengan tanggal data sesudahnya tidak termasuk.",
                 "Tabel resmi hanya menghitung data terverifikasi; nilai yang tidak diketahui "
                 "ditampilkan sebagai baris tersendiri sehingga setiap tabel berjumlah sama "
                 "dengan totalnya.",
@@ -152,19 +174,42 @@ class LaporanTahunan:
 
 
 def laporan_tahunan(store: Store, tahun: int, *, wilayah: str | None = None) -> LaporanTahunan:
-    """Collect the yearly report for ``tahun`` from ``store``."""
-    rek_u = {
-        d: rekap(store, "umkm", [d], wilayah=wilayah) for d in ("kab_kota", "skala", "sumber_data")
-    }
-    rek_k = {
-        d: rekap(store, "koperasi", [d], wilayah=wilayah) for d in ("kab_kota", "jenis", "bentuk")
-    }
-    all_status = list(VerificationStatus)
-    st_u = rekap(store, "umkm", ["status"], wilayah=wilayah, status=all_status)
-    st_k = rekap(store, "koperasi", ["status"], wilayah=wilayah, status=all_status)
-    sc_u = scan(store, "umkm", ["kab_kota"], wilayah=wilayah)["kab_kota"]
-    sc_k = scan(store, "koperasi", ["kab_kota"], wilayah=wilayah)["kab_kota"]
+    """Collect the yearly report for ``tahun`` (1900 … next year) from ``store``.
+
+    Every table counts the stock at the end of ``tahun`` (see the module docstring).
+    """
+    periksa_tahun(tahun)
+    wilayah = periksa_wilayah(wilayah)
     awal = tahun - TAHUN_TREN + 1
+    all_status = tuple(VerificationStatus)
+
+    def bagian(
+        kind: Kind, dims: tuple[str, ...]
+    ) -> tuple[dict[str, Rekap], Rekap, Tabel, Perbandingan]:
+        resmi, semua = scan_banyak(
+            store, kind, [(dims, RESMI), (("status",), None)], wilayah=wilayah
+        )
+        tabel = {
+            d: rekap_dari(stok(resmi[d], tahun), kind, d, wilayah=wilayah, tahun=tahun)
+            for d in dims
+        }
+        status = rekap_dari(
+            stok(semua["status"], tahun),
+            kind,
+            "status",
+            status=all_status,
+            wilayah=wilayah,
+            tahun=tahun,
+        )
+        return (
+            tabel,
+            status,
+            tren_dari(resmi[dims[0]], kind, awal, tahun),
+            perbandingan_dari(resmi[dims[0]], kind, dims[0], tahun - 1, tahun, wilayah=wilayah),
+        )
+
+    rek_u, st_u, tren_u, band_u = bagian("umkm", ("kab_kota", "skala", "sumber_data"))
+    rek_k, st_k, tren_k, band_k = bagian("koperasi", ("kab_kota", "jenis", "bentuk"))
     return LaporanTahunan(
         tahun,
         dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -172,8 +217,8 @@ def laporan_tahunan(store: Store, tahun: int, *, wilayah: str | None = None) -> 
         rek_k,
         st_u,
         st_k,
-        tren_dari(sc_u, "umkm", awal, tahun),
-        tren_dari(sc_k, "koperasi", awal, tahun),
-        perbandingan_dari(sc_u, "umkm", "kab_kota", tahun - 1, tahun, wilayah=wilayah),
-        perbandingan_dari(sc_k, "koperasi", "kab_kota", tahun - 1, tahun, wilayah=wilayah),
+        tren_u,
+        tren_k,
+        band_u,
+        band_k,
     )

@@ -8,13 +8,15 @@ import importlib.metadata
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kukm.model import Alamat, Koperasi, SumberData
+from kukm.model import Alamat, Koperasi, SumberData, Umkm
 from kukm.plugins import KukmPlugins, create_plugin_manager
+from kukm.reports import rekap
 from kukm.storage.base import Provenance, Store, WriteOp
 from kukm.testing.conformance import AbstractStoreTests, StoreFixtures
 
@@ -60,8 +62,22 @@ def test_storage_backend_used_by_url(tmp_path: Path) -> None:
 def test_renderers_used_by_target_and_format() -> None:
     plugins = KukmPlugins(create_plugin_manager())
     report = plugins.renderer("report", "txt")
-    text = report.render([(("31.71",), 2), (("31.72",), 3)], columns=["kab_kota"]).decode()
-    assert text.splitlines()[-1].split() == ["total", "5"]
+    store = plugins.open_store(f"memory://example-plugin-render-{uuid.uuid4().hex}")
+    store.write_batch(
+        [
+            WriteOp(
+                "umkm",
+                f"u{i}",
+                Umkm(nama_usaha="U", alamat=Alamat(kode_wilayah=kode)),
+                Provenance(SumberData.SUDIN),
+            )
+            for i, kode in enumerate(["31.71.01.1001", "31.72.01.1001", "31.72.01.1001"])
+        ]
+    )
+    # a report renderer gets what kukm's own get: a report object (here a Rekap)
+    text = report.render(rekap(store, "umkm", ["kab_kota"])).decode()
+    assert text.splitlines()[-2].split() == ["Jumlah", "3", "100.0"]
+    assert "Kota Administrasi Jakarta Utara 2 66.7" in " ".join(text.split())
     cert = plugins.renderer("certificate", "txt")
     kop = Koperasi(
         nama="Koperasi Maju",

@@ -25,24 +25,67 @@ from typing import Any, Final
 
 from attrs import define, field
 
-__all__ = ["SIZES", "DemoResult", "parse_rows", "run_demo"]
+from kukm.exceptions import ConfigurationError, register_code
+
+__all__ = ["MIN_YEAR", "SIZES", "DemoResult", "check_year", "parse_rows", "run_demo"]
 
 #: Named dataset sizes for ``--rows``.
 SIZES: Final[dict[str, int]] = {"small": 300, "medium": 3000, "large": 30000}
+#: The earliest report year the demo accepts; the latest is the current year.
+MIN_YEAR: Final = 2000
+
+DEMO_TAHUN = register_code(
+    "DEMO_TAHUN",
+    "Tahun laporan demo di luar rentang (dari 2000 sampai tahun berjalan).",
+    "The demo's report year is out of range (2000 to the current year).",
+    module=__name__,
+)
+
+
+def check_year(year: int, *, today: dt.date | None = None) -> int:
+    """The demo's report year, from :data:`MIN_YEAR` to the current year.
+
+    The synthetic data are dated in the five years ending with it and certificates are
+    issued early the next year: a future year would make the import reject its rows as
+    dated in the future (or overflow the calendar), an early one is not Jakarta's data.
+
+    >>> check_year(2025, today=dt.date(2026, 3, 1))
+    2025
+    >>> check_year(9999, today=dt.date(2026, 3, 1))
+    Traceback (most recent call last):
+        ...
+    kukm.exceptions.ConfigurationError: [DEMO_TAHUN] year 9999 is out of range ...
+    """
+    latest = (today or dt.date.today()).year
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= latest:
+        raise ConfigurationError(
+            f"year {year!r} is out of range: give a report year from {MIN_YEAR} to {latest}",
+            code=DEMO_TAHUN,
+        )
+    return year
 
 
 def parse_rows(text: str | int) -> int:
-    """``--rows``: a number or one of :data:`SIZES`.
+    """``--rows``: a number (at least 10) or one of :data:`SIZES`; ``ValueError`` otherwise.
 
     >>> parse_rows("small"), parse_rows("1200")
     (300, 1200)
+    >>> parse_rows("abc")
+    Traceback (most recent call last):
+        ...
+    ValueError: 'abc' is not a number of rows nor one of small, medium, large
     """
     if isinstance(text, int):
         return text
     t = text.strip().lower()
     if t in SIZES:
         return SIZES[t]
-    n = int(t.replace("_", ""))
+    try:
+        n = int(t.replace("_", ""))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a number of rows nor one of {', '.join(SIZES)}"
+        ) from None
     if n < 10:
         raise ValueError("at least 10 rows")
     return n
@@ -85,7 +128,11 @@ def run_demo(
     db_url: str | None = None,
     echo: Callable[[str], None] = lambda s: None,
 ) -> DemoResult:
-    """Run the whole demo into ``out`` (see the module docstring)."""
+    """Run the whole demo into ``out`` (see the module docstring).
+
+    ``year`` (default: last year) must pass :func:`check_year`, else
+    :class:`~kukm.exceptions.ConfigurationError` ``DEMO_TAHUN`` before anything is written.
+    """
     from kukm.pipeline import run_file
     from kukm.plugins import open_store
     from kukm.reports import laporan_tahunan, rekap, write_report
@@ -97,9 +144,9 @@ def run_demo(
         write_csv,
     )
 
+    year = check_year(dt.date.today().year - 1 if year is None else year)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    year = year or dt.date.today().year - 1
     if db_url is None:
         db_path = out_dir / "kukm-demo.sqlite"
         for suffix in ("", "-wal", "-shm"):

@@ -4,6 +4,13 @@ kukm's own adapters are registered through the ``kukm`` entry-point group,
 exactly as third-party adapters are. ``KUKM_DISABLE_PLUGINS=a,b`` blocks
 entry points by name; ``KUKM_TRACE_PLUGINS=1`` traces hook calls to stderr.
 
+A third-party plugin that raises something other than a kukm error (a bug in
+the plugin) is reported as :class:`~kukm.exceptions.PluginError` with code
+``PLUGIN_FAILED`` naming the plugin: at once when its hook function fails,
+and through :func:`plugin_failure` (used by the CLI) when a store or renderer
+it returned fails later. kukm's own errors raised by a plugin
+(:class:`~kukm.exceptions.KukmError`) pass through unchanged.
+
 >>> pm = create_plugin_manager()
 >>> plugins = KukmPlugins(pm)
 >>> "sqlite" in plugins.storage_backends()
@@ -14,20 +21,38 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 import pluggy
 
 from kukm import hookspecs
-from kukm.exceptions import AdapterError, ConfigurationError, PluginError
+from kukm.exceptions import AdapterError, ConfigurationError, KukmError, PluginError, register_code
 from kukm.hookspecs import Renderer, Scheme, StoreFactory, SyncTransportFactory
 from kukm.storage.base import Store
 
-__all__ = ["KukmPlugins", "create_plugin_manager", "get_plugins", "open_store"]
+__all__ = [
+    "PLUGIN_FAILED",
+    "KukmPlugins",
+    "create_plugin_manager",
+    "get_plugins",
+    "open_store",
+    "plugin_failure",
+]
 
 ENTRY_POINT_GROUP = "kukm"
+
+PLUGIN_FAILED: Final = register_code(
+    "PLUGIN_FAILED",
+    "Plugin pihak ketiga gagal saat dijalankan (kesalahan plugin, bukan kukm atau data); "
+    "laporkan ke pembuatnya atau matikan dengan KUKM_DISABLE_PLUGINS.",
+    "A third-party plugin failed while running (a fault of the plugin, not of kukm or the "
+    "data); report it to its authors or switch it off with KUKM_DISABLE_PLUGINS.",
+    module=__name__,
+)
 
 
 def create_plugin_manager(
@@ -60,6 +85,72 @@ def _is_builtin(pm: pluggy.PluginManager, impl_plugin: object) -> bool:
     return isinstance(name, str) and name.startswith("kukm.")
 
 
+def _plugin_module(plugin: object) -> str:
+    if isinstance(plugin, types.ModuleType):
+        return plugin.__name__
+    return type(plugin).__module__
+
+
+def _failure(name: str, dist: str | None, exc: BaseException, where: str | None) -> PluginError:
+    origin = f"plugin {name!r}" + (f" ({dist})" if dist else "")
+    at = f" at {where}" if where else ""
+    return PluginError(
+        f"{origin} failed{at}: {type(exc).__name__}: {exc}. This is a fault of the plugin, "
+        f"not of kukm or the data: report it to the plugin's authors, or switch it off with "
+        f"KUKM_DISABLE_PLUGINS={name}",
+        code=PLUGIN_FAILED,
+    )
+
+
+def _dists(pm: pluggy.PluginManager) -> dict[int, str]:
+    """``id(plugin)`` -> ``"distribution version"`` for plugins loaded from entry points."""
+    return {id(p): f"{d.project_name} {d.version}" for p, d in pm.list_plugin_distinfo()}
+
+
+def _third_party(pm: pluggy.PluginManager) -> dict[str, tuple[str, str | None]]:
+    """Top-level package of each third-party plugin -> (plugin name, "dist version")."""
+    dists = _dists(pm)
+    found: dict[str, tuple[str, str | None]] = {}
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None or _is_builtin(pm, plugin):
+            continue
+        top = _plugin_module(plugin).split(".", 1)[0]
+        if top and top not in ("kukm", "builtins"):
+            found.setdefault(top, (name, dists.get(id(plugin))))
+    return found
+
+
+def plugin_failure(exc: BaseException, plugins: KukmPlugins | None = None) -> PluginError | None:
+    """A :class:`PluginError` (``PLUGIN_FAILED``) naming the third-party plugin whose code
+    raised ``exc``, or ``None`` when no plugin's code is in its traceback (kukm's own errors
+    are never attributed: they are deliberate).
+
+    The innermost frame of the traceback that belongs to a plugin's package decides.
+
+    >>> plugin_failure(ValueError("x")) is None
+    True
+    """
+    if isinstance(exc, KukmError):
+        return None
+    try:
+        owners = _third_party((plugins or get_plugins()).pm)
+    except Exception:  # pragma: no cover - no plugin manager, nothing to attribute
+        return None
+    hit: tuple[str, str | None] | None = None
+    where: str | None = None
+    tb = exc.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        owner = owners.get(module.split(".", 1)[0])
+        if owner is not None:
+            hit = owner
+            where = f"{module} ({Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    if hit is None:
+        return None
+    return _failure(hit[0], hit[1], exc, where)
+
+
 class KukmPlugins:
     """Typed access to every hook; kukm's code never calls ``pm.hook`` directly."""
 
@@ -72,10 +163,19 @@ class KukmPlugins:
         third: list[Any] = []
         builtin: list[Any] = []
         for impl in caller.get_hookimpls():
-            result = impl.function()
+            is_builtin = _is_builtin(self.pm, impl.plugin)
+            try:
+                result = impl.function()
+            except KukmError:
+                raise
+            except Exception as exc:
+                if is_builtin:
+                    raise
+                dist = _dists(self.pm).get(id(impl.plugin))
+                raise _failure(impl.plugin_name, dist, exc, f"{hook_name}()") from exc
             if result is None:
                 continue
-            (builtin if _is_builtin(self.pm, impl.plugin) else third).append(result)
+            (builtin if is_builtin else third).append(result)
         return third + builtin
 
     def storage_backends(self) -> dict[str, StoreFactory]:

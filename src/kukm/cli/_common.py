@@ -10,7 +10,7 @@ from typing import Any, Final, TypeVar
 
 import click
 
-from kukm.exceptions import ConfigurationError, KukmError, register_code
+from kukm.exceptions import ConfigurationError, KukmError, PluginError, register_code
 
 __all__ = [
     "DEFAULT_DB",
@@ -19,6 +19,7 @@ __all__ = [
     "fail",
     "handle_errors",
     "json_option",
+    "officer_id",
     "progress",
     "resolve_db",
 ]
@@ -40,6 +41,23 @@ def db_option(f: F) -> F:
         metavar="URL",
         help=f"Store URL (env KUKM_DATABASE_URL, default {DEFAULT_DB}).",
     )(f)
+
+
+def officer_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Callback of every ``--petugas`` option: surrounding blanks are dropped, and an empty
+    or blank officer id is a usage error (exit 2), since every action is recorded under a
+    named officer and a verification needs a named, appointed Dinas officer (Kepgub D.3)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        raise click.BadParameter(
+            "an officer id is required, not an empty or blank one "
+            "(a named, appointed officer answers for the action, Kepgub D.3)",
+            ctx,
+            param,
+        )
+    return text
 
 
 def resolve_db(db_url: str | None) -> str:
@@ -78,20 +96,40 @@ def fail(message: str, code: int = 1) -> None:
 def handle_errors(f: F) -> F:
     """Map kukm errors to exit codes: configuration 2, anything else 1. A file or folder the
     command cannot read or write (``--out`` in a folder that is not there, no permission) is
-    ``BERKAS_OS`` with the operating system's reason, exit 2, like a missing input file."""
+    ``BERKAS_OS`` with the operating system's reason, exit 2, like a missing input file.
+
+    A plugin that cannot be loaded or breaks (``PluginError``), and any other exception
+    raised from inside a third-party plugin's code (a hook, a store, a renderer), is a
+    problem of the installation, not of the data: exit 2 with a message naming the plugin
+    (``PLUGIN_FAILED``, see :func:`kukm.plugins.plugin_failure`) instead of a traceback;
+    ``KUKM_TRACE_PLUGINS=1`` prints the traceback too. Other unexpected exceptions (a bug
+    in kukm itself) keep their traceback."""
     import functools
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return f(*args, **kwargs)
-        except ConfigurationError as exc:
+        except (ConfigurationError, PluginError) as exc:
             fail(str(exc), 2)
         except KukmError as exc:
             fail(str(exc), 1)
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             fail(f"[{BERKAS_OS}] {exc.strerror or exc}{where}", 2)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            from kukm.plugins import plugin_failure
+
+            failure = plugin_failure(exc)
+            if failure is None:
+                raise
+            if os.environ.get("KUKM_TRACE_PLUGINS"):
+                import traceback
+
+                traceback.print_exception(exc, file=sys.stderr)
+            fail(str(failure), 2)
 
     return wrapper  # type: ignore[return-value]
 

@@ -7,8 +7,21 @@ from pathlib import Path
 import click
 
 from kukm.cli._common import emit, handle_errors, json_option
+from kukm.exceptions import ConfigurationError
 
 __all__ = ["demo"]
+
+
+def _year(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """``--year``: from 2000 to the current year (:func:`kukm.demo.check_year`), else exit 2."""
+    if value is None:
+        return None
+    from kukm.demo import check_year
+
+    try:
+        return check_year(value)
+    except ConfigurationError as exc:
+        raise click.BadParameter(exc.message, ctx, param) from None
 
 
 @click.command("demo")
@@ -25,7 +38,13 @@ __all__ = ["demo"]
     show_default=True,
     help="UMKM rows to generate: a number, or small (300) / medium (3000) / large (30000).",
 )
-@click.option("--year", type=int, default=None, help="Report year (default: last year).")
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    callback=_year,
+    help="Report year, 2000 to the current year (default: last year).",
+)
 @click.option("--seed", type=int, default=1625, show_default=True)
 @click.option(
     "--db",

@@ -5,6 +5,12 @@ policy and the audit log apply. The acting officer is ``--petugas ID``: a
 user granted rights in the store (``hak_akses``) keeps its role and region;
 an officer not registered there acts with ``--peran`` (default ``dinas``) –
 the command line is an operator's tool run by whoever holds the store URL.
+
+A blank ``--petugas`` (``''``, spaces) is a usage error (exit 2): verification
+needs a named, appointed Dinas officer (Kepgub D.3) and every action is audited
+under that id. An unknown ``--peran`` is a configuration error (exit 2,
+``ACCESS_ROLE_UNKNOWN``, listing the policy's roles) before anything is read;
+access stays fail-closed, an unknown role is never given access.
 """
 
 from __future__ import annotations
@@ -16,9 +22,16 @@ from typing import Any, TypeVar
 
 import click
 
-from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
-from kukm.exceptions import KukmError
-from kukm.governance.access import User, load_policy
+from kukm.cli._common import (
+    db_option,
+    emit,
+    handle_errors,
+    json_option,
+    officer_id,
+    resolve_db,
+)
+from kukm.exceptions import ConfigurationError, KukmError
+from kukm.governance.access import ACCESS_ROLE_UNKNOWN, User, default_policy, load_policy
 from kukm.governance.quality import GROUPINGS, load_targets
 from kukm.governance.service import Service, lookup_user, stored_policy
 from kukm.model import SumberData
@@ -60,7 +73,15 @@ def _service(
     store = open_store(resolve_db(db_url))
     try:
         policy = load_policy(policy_path) if policy_path else stored_policy(store)
-        user = lookup_user(store, petugas) or User(petugas, peran)
+        user = lookup_user(store, petugas)
+        if user is None:  # acts with --peran: a role the policy does not know is a usage error
+            known = sorted((policy or default_policy()).roles)
+            if peran not in known:
+                raise ConfigurationError(
+                    f"unknown role --peran {peran!r} (known: {', '.join(known)})",
+                    code=ACCESS_ROLE_UNKNOWN,
+                )
+            user = User(petugas, peran)
         yield Service(store, user, policy=policy)
     finally:
         store.close()
@@ -99,7 +120,12 @@ _KIND_OPTION = click.option("--kind", type=click.Choice(KINDS), default=None)
     default=None,
     help="With --all-pending: only records from this source.",
 )
-@click.option("--petugas", required=True, help="Id of the Dinas officer verifying (D.3).")
+@click.option(
+    "--petugas",
+    required=True,
+    callback=officer_id,
+    help="Id of the Dinas officer verifying (D.3); not blank.",
+)
 @click.option("--reject", is_flag=True, help="Reject instead of verifying.")
 @click.option("--catatan", default=None, help="Notes kept with the decision.")
 @_actor_options
@@ -129,6 +155,8 @@ def verify(
     with _service(db_url, petugas, peran, policy_path) as svc:
         targets = list(ids)
         if all_pending:
+            # a role that may not verify is refused (and audited), not told "0 of 0"
+            svc.require("verify", "tolak" if reject else "verifikasi")
             wanted = SumberData(sumber) if sumber else None
             targets = [s.id for s in svc.pending(kind, sumber=wanted)]
         for rid in targets:
@@ -189,7 +217,13 @@ def verify(
     default=None,
     help="Also apply a data-collection instrument (E.11): 'default' or a TOML/JSON file.",
 )
-@click.option("--petugas", default="cli", show_default=True, help="Acting officer id.")
+@click.option(
+    "--petugas",
+    default="cli",
+    show_default=True,
+    callback=officer_id,
+    help="Acting officer id (not blank).",
+)
 @_actor_options
 @json_option
 @db_option
@@ -245,7 +279,13 @@ def quality(
 @click.command()
 @_KIND_OPTION
 @click.option("--threshold", type=float, default=85.0, show_default=True)
-@click.option("--petugas", default="cli", show_default=True, help="Acting officer id.")
+@click.option(
+    "--petugas",
+    default="cli",
+    show_default=True,
+    callback=officer_id,
+    help="Acting officer id (not blank).",
+)
 @_actor_options
 @json_option
 @db_option
@@ -280,14 +320,25 @@ def duplicates(
 @click.command()
 @_KIND_OPTION
 @click.option("--as-of", default=None, help="Reference date (ISO), default today.")
-@click.option("--max-age-days", type=int, default=None, help="Default: the policy's (365).")
+@click.option(
+    "--max-age-days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days (at least 1) a record may go without update. Default: the policy's (365).",
+)
 @click.option(
     "--level",
     type=click.Choice(["provinsi", "kab_kota", "kecamatan", "kelurahan"]),
     default="kecamatan",
     show_default=True,
 )
-@click.option("--petugas", default="cli", show_default=True, help="Acting officer id.")
+@click.option(
+    "--petugas",
+    default="cli",
+    show_default=True,
+    callback=officer_id,
+    help="Acting officer id (not blank).",
+)
 @_actor_options
 @json_option
 @db_option

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+from kukm.cli._common import db_option, emit, handle_errors, json_option, officer_id, resolve_db
 from kukm.cli.ods import ods_format_option
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ def apply(
 
 @nik.command("verify")
 @click.argument("permohonan_id")
-@click.option("--petugas", required=True, help="Id of the appointed officer.")
+@click.option("--petugas", required=True, callback=officer_id, help="Id of the appointed officer.")
 @click.option("--reject", is_flag=True, help="Reject instead of accepting.")
 @click.option("--catatan", default=None, help="Notes (the reason when rejecting).")
 @db_option
@@ -238,7 +238,7 @@ def verify(
 @click.option("--on", "on", default=None, metavar="YYYY-MM-DD", help="Issue date (today).")
 @click.option("--masa-berlaku", type=click.IntRange(1, 10), default=None, help="Years (2).")
 @click.option("--prefix-table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--petugas", default=None)
+@click.option("--petugas", default=None, callback=officer_id)
 @db_option
 @json_option
 @handle_errors
@@ -294,7 +294,7 @@ def show(permohonan_id: str, db_url: str | None, as_json: bool) -> None:
 
 @nik.command("revoke")
 @click.argument("permohonan_id")
-@click.option("--petugas", required=True)
+@click.option("--petugas", required=True, callback=officer_id)
 @click.option("--alasan", required=True, help="Reason of the revocation.")
 @click.option("--on", "on", default=None, metavar="YYYY-MM-DD")
 @db_option

@@ -25,6 +25,7 @@ from kukm.governance.access import (
     default_policy,
     default_region_check,
     load_policy,
+    named_user_id,
 )
 from kukm.governance.masking import mask_record
 from kukm.storage.base import (
@@ -92,6 +93,7 @@ class ServiceBase:
         region_check: RegionCheck | None = None,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
+        named_user_id(user.id)  # every decision and audit event names who acted
         self._store = store
         self.user = user
         self.policy = policy or default_policy()

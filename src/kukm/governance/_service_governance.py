@@ -26,7 +26,7 @@ from kukm.governance._service_base import (
     lookup_user,
     stored_policy,
 )
-from kukm.governance.access import Policy, User, load_policy
+from kukm.governance.access import Policy, User, load_policy, named_user_id
 from kukm.governance.duplicates import (
     MERGES,
     DuplicateCandidate,
@@ -50,6 +50,7 @@ class GovernanceOps(ServiceBase):
     def grant(self, target: User) -> None:
         """Give ``target`` its rights (administrator only); stored in ``hak_akses``."""
         self.require("grant", "hak_akses")
+        named_user_id(target.id)
         doc: dict[str, Any] = {
             "id": target.id,
             "peran": target.peran,
@@ -146,13 +147,18 @@ class GovernanceOps(ServiceBase):
         max_age_days: int | None = None,
         basis: str = "valid_from",
     ) -> PemutakhiranReport:
-        """Records overdue for their yearly update (E.10) in scope, per officer and region."""
+        """Records overdue for their yearly update (E.10) in scope, per officer and region.
+
+        ``max_age_days=None`` takes the policy's ``[pemutakhiran] max_age_days``; any
+        given value must be > 0, as in the policy file (0 or less: ``PEMUTAKHIRAN_CONFIG``).
+        """
         self._report_allowed("pemutakhiran")
         live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
         return pemutakhiran(
             self.iter_scoped(kind, status=live, action="report"),
             as_of=as_of or self._clock().date(),
-            max_age_days=max_age_days or self.policy.max_age_days,
+            # 0 is not "the policy's default": like the policy file, the limit must be > 0
+            max_age_days=self.policy.max_age_days if max_age_days is None else max_age_days,
             basis=basis,
         )
 

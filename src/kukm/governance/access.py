@@ -49,6 +49,7 @@ __all__ = [
     "default_policy",
     "default_region_check",
     "load_policy",
+    "named_user_id",
 ]
 
 #: What a role may do.
@@ -115,6 +116,14 @@ ACCESS_SOURCE_DENIED = register_code(
 ACCESS_USER_UNKNOWN = register_code(
     "ACCESS_USER_UNKNOWN", "Pengguna tidak terdaftar.", "Unknown user.", module=_M
 )
+ACCESS_USER_BLANK = register_code(
+    "ACCESS_USER_BLANK",
+    "Identitas pengguna/petugas kosong: setiap tindakan, terutama verifikasi (D.3), "
+    "harus atas nama petugas yang ditunjuk.",
+    "The user (officer) id is blank: every action, verification above all (D.3), "
+    "needs a named, appointed officer.",
+    module=_M,
+)
 
 POLICY_INVALID = register_code(
     "POLICY_INVALID",
@@ -158,6 +167,29 @@ def default_region_check() -> RegionCheck:
         return code in table
 
     return check
+
+
+def named_user_id(user_id: object, what: str = "user") -> str:
+    """``user_id`` when it names someone; a blank (empty or whitespace) id is refused.
+
+    Verification needs a named, appointed Dinas officer (Kepgub D.3), and every
+    decision and audit event is written under the acting user's id, so an
+    action by nobody is a configuration error (``ACCESS_USER_BLANK``).
+
+    >>> named_user_id("d1")
+    'd1'
+    >>> named_user_id("  ", "petugas")
+    Traceback (most recent call last):
+        ...
+    kukm.exceptions.ConfigurationError: [ACCESS_USER_BLANK] petugas id is blank ...
+    """
+    if not isinstance(user_id, str) or not user_id.strip():
+        raise ConfigurationError(
+            f"{what} id is blank ({user_id!r}): every action, and verification above all "
+            "(Kepgub D.3), needs a named, appointed officer",
+            code=ACCESS_USER_BLANK,
+        )
+    return user_id
 
 
 def _pairs(value: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
@@ -280,7 +312,7 @@ class Policy:
         meta = data.get("policy", {})
         upd = data.get("pemutakhiran", {})
         max_age = upd.get("max_age_days", 365)
-        if not isinstance(max_age, int) or max_age <= 0:
+        if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age <= 0:
             raise ConfigurationError("pemutakhiran.max_age_days must be > 0", code="POLICY_INVALID")
         return cls(
             roles,

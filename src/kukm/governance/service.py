@@ -38,7 +38,7 @@ import attrs
 from kukm.exceptions import NotFound
 from kukm.governance._service_base import USERS, lookup_user, stored_policy
 from kukm.governance._service_governance import GovernanceOps
-from kukm.governance.access import ACCESS_ACTION_DENIED, Decision, User
+from kukm.governance.access import ACCESS_ACTION_DENIED, Decision, User, named_user_id
 from kukm.governance.masking import mask_value
 from kukm.governance.provenance import (
     SUBMISSIONS,
@@ -299,6 +299,7 @@ class Service(GovernanceOps):
         self, kind: Kind, id: str, status: VerificationStatus, catatan: str | None
     ) -> StoredRecord:
         aksi = "verifikasi" if status is _VERIFIED else "tolak"
+        named_user_id(self.user.id, "petugas")  # D.3: a named, appointed officer decides
         self.require("verify", aksi)
         current = self._store.get(kind, id)
         if current is None:
@@ -315,7 +316,9 @@ class Service(GovernanceOps):
     def verify(self, kind: Kind, id: str, *, catatan: str | None = None) -> StoredRecord:
         """Verify the current version (D.3): it then counts in official tables.
 
-        Verifying an already verified record changes nothing and returns it.
+        Verifying an already verified record changes nothing and returns it. The
+        acting user's id is recorded as the verifying officer; a blank id is refused
+        (:class:`~kukm.exceptions.ConfigurationError` ``ACCESS_USER_BLANK``).
         """
         return self._set_status(kind, id, _VERIFIED, catatan)
 

@@ -471,3 +471,21 @@ def test_an_errors_file_in_a_folder_not_there_yet_lands_in_it(tmp_path: Path, su
     res = CliRunner().invoke(cli, ["validate", str(src), "--kind", "umkm", "--errors", str(errors)])
     assert res.exit_code == 1, res.output
     assert errors.is_file()
+
+
+def test_one_badan_hukum_number_written_three_ways_is_one_koperasi(tmp_path: Path) -> None:
+    """A koperasi without a NIK Koperasi is known by its badan hukum number, in capitals and
+    without blanks: 796/BH/XII/2005, 796/bh/xii/2005 and 796 / BH / XII / 2005 are one
+    koperasi (the second and third rows BARIS_DUPLIKAT; they were stored as three)."""
+    head = "nama,nomor_badan_hukum,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data\n"
+    rest = ",2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin\n"
+    src = tmp_path / "k.csv"
+    src.write_text(
+        head + "".join(f"Koperasi Maju,{bh}{rest}" for bh in ("796/BH/XII/2005", "796/bh/xii/2005", "796 / BH / XII / 2005")),
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    res = CliRunner().invoke(cli, ["import", str(src), "--kind", "koperasi", "--db", db, "--json"])
+    out = json.loads(res.output)
+    assert (out["accepted"], out["rejected"], out["inserted"]) == (1, 2, 1)
+    assert out["rejected_by_code"] == {"BARIS_DUPLIKAT": 2}

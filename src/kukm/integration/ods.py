@@ -245,20 +245,21 @@ def cached_resolver(resolver: WilayahResolver | None = None) -> WilayahResolver 
 
 
 def koperasi_id(nomor_induk_koperasi: str | None, nomor_badan_hukum: str | None, nama: str) -> str:
-    """Deterministic store id: the NIK Koperasi, else ``BH:<badan hukum number>``,
-    else ``NAMA:<hash of the name>``.
+    """Deterministic store id: the NIK Koperasi, else ``BH:<badan hukum number>`` (in capitals
+    without blanks, as sheets write one number ``796/bh/xii/2005`` or ``796 / BH / XII /
+    2005``), else ``NAMA:<hash of the name>``.
 
     >>> koperasi_id("3101010020004", "478/BH/XII.6", "X")
     '3101010020004'
-    >>> koperasi_id(None, "478/BH/XII.6", "X")
-    'BH:478/BH/XII.6'
+    >>> koperasi_id(None, "478/BH/XII.6", "X"), koperasi_id(None, " 478 / bh / xii.6", "Y")
+    ('BH:478/BH/XII.6', 'BH:478/BH/XII.6')
     >>> koperasi_id(None, None, "Koperasi X")
     'NAMA:...'
     """
     if nomor_induk_koperasi and _NIKKOP_RE.fullmatch(nomor_induk_koperasi):
         return nomor_induk_koperasi
-    if nomor_badan_hukum:
-        return "BH:" + nomor_badan_hukum
+    if nomor_badan_hukum and nomor_badan_hukum.strip():
+        return "BH:" + "".join(nomor_badan_hukum.split()).upper()
     digest = hashlib.blake2b(nama.strip().upper().encode(), digest_size=8).hexdigest()
     return "NAMA:" + digest
 

@@ -194,6 +194,49 @@ def test_a_numbered_template_row_with_nothing_else_is_blank(
         assert [r["_row"] for r in csv.DictReader(fh)] == ["3"]
 
 
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_formulas_whose_results_were_never_saved_are_refused(
+    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook written by a program holds formulas without their results: both engines
+    read those cells blank (a phone or an amount silently gone, a required one reported
+    missing). The data sheet is refused, naming the cells (SEL_RUMUS_TANPA_NILAI); the same
+    formula with its saved result reads as that result; one on another sheet does not count."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from kukm.pipeline import readers
+
+    monkeypatch.setattr(readers, "CALAMINE_XLSX_BYTES", 1 << 40 if engine == "calamine" else -1)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Data"
+    ws.append(["nama_usaha", "modal_usaha"])
+    ws.append(["Toko A", "=15000000*2"])
+    ws.append(["Toko B", 5])
+    other = wb.create_sheet("Rumus")
+    other["A1"] = "=1+1"
+    raw = tmp_path / "raw.xlsx"
+    wb.save(raw)
+    with pytest.raises(ConfigurationError) as info:
+        open_table(raw)
+    assert info.value.code == readers.SEL_RUMUS_TANPA_NILAI and "B2" in str(info.value)
+
+    saved = tmp_path / "saved.xlsx"  # as a spreadsheet saves it: each result after its formula
+    with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(saved, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"(<f>15000000\*2</f>)<v\s*/>", rb"\1<v>30000000</v>", data)
+            zout.writestr(item, data)
+    with open_table(saved) as t:
+        rows = list(t)
+    assert rows == [(1, {"nama_usaha": "Toko A", "modal_usaha": "30000000"}), (2, {"nama_usaha": "Toko B", "modal_usaha": "5"})]
+
+
 def test_short_and_long_rows(tmp_path: Path) -> None:
     text = "a,b\n1\n1,2,3\n1,2,\n"
     with open_table(_write(tmp_path / "x.csv", text, "utf-8")) as t:

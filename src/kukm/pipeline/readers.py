@@ -118,6 +118,14 @@ SEL_TANPA_JUDUL: Final = register_code(
     "Column:",
     module=__name__,
 )
+SEL_RUMUS_TANPA_NILAI: Final = register_code(
+    "SEL_RUMUS_TANPA_NILAI",
+    "Lembar kerja berisi rumus yang hasilnya tidak tersimpan (berkas dibuat program, belum "
+    "pernah dibuka); buka dan simpan di Excel atau LibreOffice, lalu impor lagi.",
+    "The sheet holds formulas whose results are not saved (a file written by a program, never "
+    "opened); open and save it in Excel or LibreOffice, then import it again.",
+    module=__name__,
+)
 SEL_ANGKA_PANJANG: Final = register_code(
     "SEL_ANGKA_PANJANG",
     "Sel berisi angka 16 digit atau lebih; Excel hanya menyimpan 15 digit sebuah angka, sehingga "
@@ -401,6 +409,44 @@ def _calamine_fits(path: Path) -> bool:
     return True
 
 
+# a formula cell whose result was never saved: <f …>…</f> or <f …/>, then no value or an empty
+# <v/>, then the cell's end (a workbook written by a program, never opened in a spreadsheet)
+_NO_RESULT: Final = re.compile(
+    rb'<c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)?\s*</c>'
+)
+
+
+def _formulas_without_result(path: Path, sheet: str | None) -> list[str]:
+    """The cells of ``sheet`` (an XLSX sheet title; ``None``: the first) holding a formula
+    whose result the file does not hold. Both engines read those as blank cells."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = ET.fromstring(zf.read("xl/workbook.xml"))
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            found = [
+                targets.get(e.get(rel), "")
+                for e in book.iter(f"{main}sheet")
+                if sheet is None or e.get("name") == sheet
+            ][:1]
+            if not found or not found[0]:
+                return []
+            target = found[0]
+            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            data = zf.read(name)
+    except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
+        return []  # not this layout: nothing known to be missing
+    if b"<f" not in data:
+        return []
+    return [m.group(1).decode() for m in _NO_RESULT.finditer(data)]
+
+
 #: How many non-blank rows from the top may hold the header (titles above it), given a score
 HEADER_SCAN: Final = 20
 
@@ -650,7 +696,22 @@ class Table:
     # -- XLSX ---------------------------------------------------------------------
     def _open_xlsx(self, header_score: Callable[[list[str]], int] | None) -> None:
         """An XLSX workbook: with python-calamine when it fits (:func:`_calamine_fits`), else
-        streamed with openpyxl (module docstring)."""
+        streamed with openpyxl (module docstring). A data sheet holding formulas whose results
+        were never saved is refused (``SEL_RUMUS_TANPA_NILAI``): both engines would read them
+        as blank cells."""
+        self._open_xlsx_engine(header_score)
+        missing = _formulas_without_result(self.path, self.sheet)
+        if missing:
+            self.close()
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise ConfigurationError(
+                f"sheet {self.sheet!r} of {self.path.name} holds {len(missing)} formula cell(s) "
+                f"whose result is not saved ({shown}); open and save it in Excel or LibreOffice "
+                "so the values are computed, then import it again",
+                code=SEL_RUMUS_TANPA_NILAI,
+            )
+
+    def _open_xlsx_engine(self, header_score: Callable[[list[str]], int] | None) -> None:
         if _calamine_fits(self.path):
             from python_calamine import CalamineError
 

@@ -642,3 +642,25 @@ def test_a_total_row_is_rejected_as_such(
     assert (s.input, s.accepted, s.rejected) == (8, 6, 2)
     assert s.by_code[BARIS_JUMLAH] == 1 and s.by_field[at] >= 1
     assert s.by_code["REQUIRED_MISSING"] >= 5  # the 'Jumlah Jaya' row, field by field
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_warnings_are_counted_by_code(tmp_path: Path, workers: int) -> None:
+    """The summary says which warnings the rows raised (an officer saw 'warnings: 6' and no
+    more), and they add up to the count, in the reader process too."""
+    head = "nama,nomor_badan_hukum,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data\n"
+    rows = [
+        "Koperasi A,796/BH/XII/2005,2005-12-01,Primer,Konsumen,31.71.01.1001,dekopin",
+        "Koperasi B,797/BH/XII/2005,2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin",
+        "Koperasi C,798/BH/XII/2005,2005-12-01,Grade A,Lain Lain,31.71.01.1001,dekopin",
+    ]
+    src = tmp_path / "k.csv"
+    src.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    from kukm.adapters.sqlite import SqliteStore
+
+    with SqliteStore(f"sqlite:///{tmp_path / 'k.sqlite'}") as store:
+        got = run_file(src, kind="koperasi", store=store, workers=workers, batch_size=2)
+    assert got.accepted == 3 and got.warnings >= 3
+    assert sum(got.warnings_by_code.values()) == got.warnings
+    assert got.warnings_by_code["VOCAB_UNKNOWN"] >= 3
+    assert got.as_dict()["warnings_by_code"] == dict(got.warnings_by_code.most_common())

@@ -109,11 +109,11 @@ def _text(summary: dict[str, Any], stored: bool) -> str:
     else:
         lines.append("nothing written to the store (validate only)")
     if summary["rejected"]:
-        top = ", ".join(f"{c} {n}" for c, n in list(summary["rejected_by_code"].items())[:6])
-        lines.append(f"rejected by code: {top}")
+        lines.append(f"rejected by code: {_top(summary['rejected_by_code'])}")
         lines.append(f"errors file: {summary['errors_file']}")
     if summary["warnings"]:
-        lines.append(f"warnings: {summary['warnings']}")
+        codes = summary.get("warnings_by_code") or {}
+        lines.append(f"warnings: {summary['warnings']}" + (f" ({_top(codes)})" if codes else ""))
     if len(summary.get("sheets") or ()) > 1:
         others = ", ".join(repr(t) for t in summary["sheets"] if t != summary["sheet"])
         lines.append(
@@ -127,6 +127,18 @@ def _text(summary: dict[str, Any], stored: bool) -> str:
         )
     lines.extend(_header_lines(summary.get("header")))
     return "\n".join(lines)
+
+
+def _top(counts: dict[str, int], shown: int = 6) -> str:
+    """The most frequent codes with their counts, and how many codes more.
+
+    >>> _top({"A": 3, "B": 2, "C": 1}, shown=2)
+    'A 3, B 2 and 1 code more'
+    """
+    items = list(counts.items())
+    text = ", ".join(f"{c} {n}" for c, n in items[:shown])
+    rest = len(items) - shown
+    return text + (f" and {rest} code{'s' if rest > 1 else ''} more" if rest > 0 else "")
 
 
 def _header_lines(header: dict[str, Any] | None) -> list[str]:

@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import collections
 import copyreg
 import datetime as dt
 import hashlib
@@ -372,6 +373,8 @@ class ChunkResult(NamedTuple):
     rejected: list[Rejected]
     warnings: int
     prepared: list[Any] | PreparedColumns | None = None
+    #: the warnings by problem code (they add up to ``warnings``)
+    warning_codes: dict[str, int] | None = None
 
 
 class RowChecker:
@@ -530,7 +533,7 @@ class RowChecker:
     ) -> ChunkResult:
         accepted: list[Accepted] = []
         rejected: list[Rejected] = []
-        warnings = 0
+        codes: collections.Counter[str] = collections.Counter()
         default = self.default_source
         skala: list[str | None] | None = None
         if self.kind == "umkm" and bp.fast:
@@ -558,8 +561,8 @@ class RowChecker:
             row = numbers[k]
             res = slow.get(k)
             if res is not None:
-                outcome, n_warn = self._judge(row, res, dict(zip(columns, lists[k], strict=False)), today)
-                warnings += n_warn
+                outcome, warned = self._judge(row, res, dict(zip(columns, lists[k], strict=False)), today)
+                codes.update(warned)
                 if isinstance(outcome, Rejected):
                     rejected.append(outcome)
                     continue
@@ -581,24 +584,25 @@ class RowChecker:
                 prepared.append(self._prepare([acc])[0])
                 acc = acc._replace(record=None)
             accepted.append(acc)
-        return ChunkResult(accepted, rejected, warnings, prepared)
+        return ChunkResult(accepted, rejected, codes.total(), prepared, dict(codes) or None)
 
     def _judge(
         self, row: int, res: _RowResult, data: dict[str, str], today: dt.date
-    ) -> tuple[Accepted | Rejected, int]:
+    ) -> tuple[Accepted | Rejected, list[str]]:
         """A row the per-row parser saw: rejected with its errors (or for want of a source), or
-        accepted with its id and classification; and its number of warnings."""
+        accepted with its id and classification; and the codes of its warnings."""
         errors = tuple(i for i in res.issues if i.severity is Severity.ERROR)
-        n_warn = len(res.issues) - len(errors)
+        warned = [i.code for i in res.issues if i.severity is not Severity.ERROR]
+        n_warn = len(warned)
         sumber = res.sumber_data or self.default_source
         if sumber is None and not errors:
-            return _no_source(row, data), n_warn
+            return _no_source(row, data), warned
         if errors or sumber is None or res.record is None:
-            return Rejected(row, data, tuple(i.with_row(row) for i in errors)), n_warn
+            return Rejected(row, data, tuple(i.with_row(row) for i in errors)), warned
         record = res.record
         rid, id_field = record_id(record, sumber.value)
         atribut = classify(record, today=today)
-        return Accepted(row, rid, id_field, record, atribut, sumber, n_warn), n_warn
+        return Accepted(row, rid, id_field, record, atribut, sumber, n_warn), warned
 
     # -- prepared ops (a store with write_prepared) -------------------------------------
     def _provenance(self, sumber: SumberData) -> Any:
@@ -652,10 +656,10 @@ class RowChecker:
         default = self.default_source
         rejected: list[Rejected] = []
         slow_ok: list[Accepted] = []
-        warnings = 0
+        codes: collections.Counter[str] = collections.Counter()
         for k, res in sorted(slow.items()):
-            outcome, n_warn = self._judge(numbers[k], res, dict(zip(columns, lists[k], strict=False)), today)
-            warnings += n_warn
+            outcome, warned = self._judge(numbers[k], res, dict(zip(columns, lists[k], strict=False)), today)
+            codes.update(warned)
             if isinstance(outcome, Rejected):
                 rejected.append(outcome)
             else:
@@ -715,7 +719,7 @@ class RowChecker:
                 "umkm", ids, chosen, None, provs, tanggal, atribut,
                 [h[1] for h in hits], dims,
             )  # fmt: skip
-        result = ChunkResult(accepted, rejected, warnings, prepared)
+        result = ChunkResult(accepted, rejected, codes.total(), prepared, dict(codes) or None)
         if not slow_ok:
             return result
         # the rows the per-row parser passed go back into row order
@@ -732,7 +736,7 @@ class RowChecker:
     ) -> ChunkResult:
         accepted: list[Accepted] = []
         rejected: list[Rejected] = []
-        warnings = 0
+        codes: collections.Counter[str] = collections.Counter()
         for row, data, read_issue in rows:
             if read_issue is not None:
                 rejected.append(Rejected(row, data, (read_issue,)))
@@ -748,16 +752,19 @@ class RowChecker:
                     )
                 )
                 continue
-            outcome, n_warn = self._judge(row, res, data, today)
-            warnings += n_warn
+            outcome, warned = self._judge(row, res, data, today)
+            codes.update(warned)
             if isinstance(outcome, Rejected):
                 rejected.append(outcome)
             else:
                 accepted.append(outcome)
         if self.prepare_for is None:
-            return ChunkResult(accepted, rejected, warnings)
+            return ChunkResult(accepted, rejected, codes.total(), None, dict(codes) or None)
         prepared = self._prepare(accepted)
-        return ChunkResult([a._replace(record=None) for a in accepted], rejected, warnings, prepared)
+        return ChunkResult(
+            [a._replace(record=None) for a in accepted], rejected, codes.total(), prepared,
+            dict(codes) or None,
+        )  # fmt: skip
 
 
 _WORKER_CHECKER: RowChecker | None = None
@@ -872,11 +879,14 @@ def _merged(first: ChunkResult, second: ChunkResult) -> ChunkResult:
     elif prepared is not None:
         ops = [*prepared, *extra]
         prepared = [ops[i] for i in where]
+    codes = collections.Counter(first.warning_codes or {})
+    codes.update(second.warning_codes or {})
     return ChunkResult(
         accepted,
         sorted([*first.rejected, *second.rejected], key=lambda r: r.row),
         first.warnings + second.warnings,
         prepared,
+        dict(codes) or None,
     )
 
 

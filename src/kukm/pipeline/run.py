@@ -139,6 +139,8 @@ class ImportSummary:
     seconds: float = 0.0
     by_code: collections.Counter[str] = field(factory=collections.Counter)
     by_field: collections.Counter[str] = field(factory=collections.Counter)
+    #: the warnings by problem code (rows checked in this run; a replayed chunk's are not)
+    warnings_by_code: collections.Counter[str] = field(factory=collections.Counter)
     encoding: str | None = None
     delimiter: str | None = None
     #: how the file's header matched the instrument (:mod:`kukm.pipeline.header`)
@@ -173,6 +175,7 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "warnings": self.warnings,
+            "warnings_by_code": dict(self.warnings_by_code.most_common()),
             "stored": self.stored,
             "batches": self.batches,
             "replayed_batches": self.replayed_batches,
@@ -392,6 +395,8 @@ class _Step(NamedTuple):
     prepared: list[Any] | PreparedColumns | None
     #: rows of this chunk whose kode_wilayah came from their region names
     wilayah_filled: int = 0
+    #: its warnings by problem code
+    warning_codes: dict[str, int] | None = None
 
 
 def _committed(store: Store | None, base_key: str) -> dict[str, dict[str, Any]]:
@@ -527,7 +532,8 @@ def _produce(
             n_in = len(result.accepted) + len(result.rejected)
             now = fill.filled if fill is not None else 0
             yield _Step(
-                key, done, n_in, result.warnings, accepted, rejected, prepared, now - filled
+                key, done, n_in, result.warnings, accepted, rejected, prepared, now - filled,
+                result.warning_codes,
             )
             filled = now
 
@@ -731,6 +737,8 @@ def run_file(
                 key, done, accepted, rejected = step.key, step.done, step.accepted, step.rejected
                 n_in = step.n_in
                 summary.warnings += step.warnings
+                if step.warning_codes:
+                    summary.warnings_by_code.update(step.warning_codes)
                 summary.wilayah_filled += step.wilayah_filled
                 summary.accepted += len(accepted)
                 summary.rejected += len(rejected)

@@ -415,3 +415,29 @@ def test_a_umkm_region_code_reaches_the_kelurahan(code: str, ok: bool) -> None:
     got = [(i.code, i.field) for i in batch.result(0).issues]
     assert got == ([] if ok else [("KODE_WILAYAH_BUKAN_KELURAHAN", "kode_wilayah")])
     assert [(i.code, i.field) for i in inst.parse_row(row, row_number=1).issues] == got
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["nib", "nik_pemilik", "npwp", "telepon", "jenis_kelamin", "kode_wilayah"]),
+    st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]),
+    st.integers(min_value=0, max_value=30),
+)
+def test_a_character_no_one_can_see_changes_nothing(name: str, zw: str, at: int) -> None:
+    """A zero-width character pasted into an identifier or a choice (invisible in the cell)
+    reads as if it were not there: the same record, no issue (it was 'NIB hanya boleh berisi
+    angka' on digits the officer could see, or a refused 'L'). Both roads agree."""
+    from kukm.synthetic import generate_umkm
+
+    inst = get_instrument("umkm")
+    rows = [dict(r.data) for r in generate_umkm(2, seed=8, faulty_share=0.0)]
+    clean = inst.parse_row(rows[1], row_number=2)
+    value = rows[1][name]
+    assert value, name
+    k = at % (len(value) + 1)
+    rows[1][name] = value[:k] + zw + value[k:]
+    one = inst.parse_row(rows[1], row_number=2)
+    assert (one.record, one.issues) == (clean.record, clean.issues)
+    columns = list(rows[0])
+    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
+    assert batch.result(1).record == clean.record and not batch.result(1).issues

@@ -46,6 +46,11 @@ _DELETE: Final = " -."
 _table: dict[int, str | None] | None = None
 
 
+#: Characters that take no room on screen (zero-width space, joiners, word joiner, BOM): an
+#: officer cannot see them in a cell, so identifiers and choices are read without them.
+ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def _build_table() -> dict[int, str | None]:
     """Translate table equal to stdnum's ``_clean_chars`` followed by deleting `` -.``."""
     import stdnum.util  # heavy import (pydoc, ssl): only on first non-trivial value
@@ -55,6 +60,8 @@ def _build_table() -> dict[int, str | None]:
     for char, replacement in char_map.items():
         table[ord(char)] = None if replacement in _DELETE else replacement
     for char in _DELETE:
+        table[ord(char)] = None
+    for char in ZERO_WIDTH:  # invisible in a cell: a number pasted from a web page or chat
         table[ord(char)] = None
     return table
 
@@ -66,6 +73,8 @@ def clean(number: object) -> str | None:
     '013121660091000'
     >>> clean(b"123") is None
     True
+    >>> clean("\u200b9120001234567")  # a zero-width space pasted in front
+    '9120001234567'
     """
     global _table
     if type(number) is not str and not isinstance(number, str):

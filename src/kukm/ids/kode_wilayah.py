@@ -41,7 +41,7 @@ from kukm.exceptions import (
     ValidationError,
     register_code,
 )
-from kukm.ids._util import clean, is_ascii_digits, problems_for
+from kukm.ids._util import ZERO_WIDTH, clean, is_ascii_digits, problems_for
 
 if TYPE_CHECKING:
     from kukm.reference.wilayah import WilayahTable
@@ -99,7 +99,12 @@ def compact(number: object) -> str:
     return text
 
 
+_NO_ZERO_WIDTH: Final = dict.fromkeys(map(ord, ZERO_WIDTH))
+
+
 def _check_segments(number: str) -> None:
+    if not number.isascii():
+        number = number.translate(_NO_ZERO_WIDTH)
     raw = number.strip().lstrip("'").strip()
     if "." not in raw:
         return

@@ -39,6 +39,7 @@ import attrs
 from attrs import evolve, field, frozen
 
 from kukm.exceptions import CODES, ConfigurationError, Issue, Severity, register_code
+from kukm.ids._util import ZERO_WIDTH
 from kukm.model import Alamat, JenisKelamin, Keuangan, Koperasi, Pemilik, Pengurus, SumberData, Umkm
 from kukm.reference import vocab as _vocab
 from kukm.reference.vocab import VOCAB_UNKNOWN
@@ -217,6 +218,7 @@ class _Warn(Exception):
         self.value = value
 
 
+_NO_ZERO_WIDTH: Final = dict.fromkeys(map(ord, ZERO_WIDTH))
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _ENUM_CLASSES: Final[dict[str, type[enum.StrEnum]]] = {
     "jenis_kelamin": JenisKelamin,
@@ -321,6 +323,8 @@ def _compile_field(f: Field) -> Callable[[str], Any]:
 
         def conv_enum(raw: str) -> Any:
             v = table.get(raw.lower())
+            if v is None and not raw.isascii():  # 'L' and a character no one can see
+                v = table.get(raw.translate(_NO_ZERO_WIDTH).strip().lower())
             if v is None:
                 if strict:
                     raise _Bad(ENUM_INVALID, ", ".join(f.choices))
@@ -589,7 +593,13 @@ class Instrument:
             ]
         if t is FieldType.ENUM and not f.vocabulary:
             ns[f"t{i}"] = _enum_table(f)
-            out = [f"{v} = t{i}.get(raw.lower())", f"if {v} is None:"]
+            ns["_NOZW"] = _NO_ZERO_WIDTH
+            out = [
+                f"{v} = t{i}.get(raw.lower())",
+                f"if {v} is None and not raw.isascii():",  # a character no one can see
+                f"    {v} = t{i}.get(raw.translate(_NOZW).strip().lower())",
+                f"if {v} is None:",
+            ]
             if f.strict:
                 out.append("    " + bad.format(code="_ENUM", detail=repr(", ".join(f.choices))))
             else:

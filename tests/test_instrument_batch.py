@@ -67,7 +67,8 @@ def _cell(good: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     junk = st.text(alphabet="0123456789 .,-+RpjutaLP@x/", max_size=14)
     marker = st.sampled_from(sorted(BLANK_CELLS)).map(lambda s: f" {s}")  # "-", "tidak ada"
     galat = st.sampled_from(sorted(EXCEL_ERRORS))  # "#N/A" of a failed formula
-    return st.one_of(good, good, good, junk, st.just(""), good.map(lambda s: f" {s} "), marker, galat)
+    text_formula = good.map(lambda s: f'="{s}"')  # how exporters keep a number as text
+    return st.one_of(good, good, good, junk, st.just(""), good.map(lambda s: f" {s} "), marker, galat, text_formula)
 
 
 def _amount_text(v: int) -> st.SearchStrategy[str]:
@@ -436,6 +437,25 @@ def test_a_character_no_one_can_see_changes_nothing(name: str, zw: str, at: int)
     assert value, name
     k = at % (len(value) + 1)
     rows[1][name] = value[:k] + zw + value[k:]
+    one = inst.parse_row(rows[1], row_number=2)
+    assert (one.record, one.issues) == (clean.record, clean.issues)
+    columns = list(rows[0])
+    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
+    assert batch.result(1).record == clean.record and not batch.result(1).issues
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["nib", "nik_pemilik", "npwp", "telepon", "nama_usaha", "modal_usaha", "tanggal_berdiri"]))
+def test_a_number_kept_as_text_formula_reads_as_its_text(name: str) -> None:
+    """="3171026201631843", as exported CSVs keep long numbers from Excel's rounding, reads as
+    the text in its quotes (it was NIK_PENDUDUK_FORMAT on digits the officer could see, and
+    an XLSX errors file turned it into a formula); both roads agree."""
+    from kukm.synthetic import generate_umkm
+
+    inst = get_instrument("umkm")
+    rows = [dict(r.data) for r in generate_umkm(2, seed=8, faulty_share=0.0)]
+    clean = inst.parse_row(rows[1], row_number=2)
+    rows[1][name] = f'="{rows[1][name]}"'
     one = inst.parse_row(rows[1], row_number=2)
     assert (one.record, one.issues) == (clean.record, clean.issues)
     columns = list(rows[0])

@@ -416,6 +416,8 @@ class BatchParser:
                     if not _ERRORS.isdisjoint(raw):
                         # "#N/A" is text a text field would take: the per-row parser reports it
                         suspect.update(k for k, s in enumerate(raw) if s in _ERRORS)
+                    if '="' in "\x00".join(raw):  # one scan in C: ="…" is read inside its quotes
+                        suspect.update(k for k, s in enumerate(raw) if s[:2] == '="')
                 col = fn(raw)
             if _MISS in col:
                 suspect.update(_positions(col, _MISS))

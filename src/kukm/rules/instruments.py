@@ -473,6 +473,9 @@ class Instrument:
             lines += [
                 "    if raw.__class__ is str: raw = raw.strip()",
                 "    elif raw is not None: raw = str(raw).strip()",
+                # ="0812…": how exporters keep a long number as text in Excel (TEXT_FORMULA)
+                "    if raw and raw[0] == '=' and raw[1:2] == '\"' and raw[-1] == '\"' and len(raw) > 2:",
+                "        raw = raw[2:-1].strip()",
                 "    if raw in _BLANKS: raw = ''",
                 # an error value is reported as one, and the field then reads blank (False:
                 # a required field gets no REQUIRED_MISSING besides)

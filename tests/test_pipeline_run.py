@@ -664,3 +664,29 @@ def test_warnings_are_counted_by_code(tmp_path: Path, workers: int) -> None:
     assert sum(got.warnings_by_code.values()) == got.warnings
     assert got.warnings_by_code["VOCAB_UNKNOWN"] >= 3
     assert got.as_dict()["warnings_by_code"] == dict(got.warnings_by_code.most_common())
+
+
+def test_business_numbers_of_two_kelurahan_offices_are_two_businesses(tmp_path: Path) -> None:
+    """Kelurahan offices number their own businesses (id_sumber 1, 2, …): business 1 of one
+    kelurahan is not business 1 of another (the second replaced the first as its new version);
+    the same office sending its business 1 again is still that business."""
+    from kukm.adapters.sqlite import SqliteStore
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm
+
+    a, b = (dict(r.data) for r in generate_umkm(2, seed=91, faulty_share=0.0))
+    for r, code in ((a, "31.71.07.1004"), (b, "31.74.08.1002")):
+        r.update(nib="", id_sumber="1", sumber_data="kelurahan", kode_wilayah=code)
+    moved = dict(a, alamat="Jl. Baru No. 2")
+    paths = []
+    for name, r in (("a", a), ("b", b), ("a2", moved)):
+        p = tmp_path / f"{name}.csv"
+        with p.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, UMKM_COLUMNS)
+            w.writeheader()
+            w.writerow({c: r.get(c, "") for c in UMKM_COLUMNS})
+        paths.append(p)
+    with SqliteStore(f"sqlite:///{tmp_path / 'k.sqlite'}") as store:
+        got = [run_file(p, kind="umkm", store=store) for p in paths]
+        assert [(g.inserted, g.updated) for g in got] == [(1, 0), (1, 0), (0, 1)]
+        assert store.count("umkm") == 2
+        assert store.get("umkm", "umkm-src-kelurahan-31.71.07.1004-1") is not None

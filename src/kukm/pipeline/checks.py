@@ -9,7 +9,8 @@ Record ids are deterministic, so importing the same data again finds the same
 records (the store then adds nothing):
 
 * UMKM: ``umkm-nib-<NIB>`` when the NIB is known; else
-  ``umkm-src-<sumber>-<id_sumber>`` when the source gave its own id; else
+  ``umkm-src-<sumber>-<id_sumber>`` when the source gave its own id (with the office's area
+  before the id when the source is a Lurah, Camat or Suku Dinas: :data:`OFFICE_AREA`); else
   ``umkm-h-<hash>`` of the identifying fields (name, owner's NIK, region).
 * Koperasi: :func:`kukm.integration.ods.koperasi_id` (Nomor Induk Koperasi,
   else Nomor Badan Hukum, else name).
@@ -196,6 +197,14 @@ def record_id(record: Umkm | Koperasi, sumber: str | None) -> tuple[str, str | N
     )  # fmt: skip
 
 
+#: Sources that are local offices (Kepgub D, E.2: Lurah, Camat, Suku Dinas), each numbering
+#: the businesses of its own area, and how many parts of the Kemendagri code that area is:
+#: their ``id_sumber`` names a business only together with the area (the kelurahan of a
+#: Lurah, the kecamatan of a Camat, the kota of a Suku Dinas). Taken alone, business 1 of
+#: one kelurahan replaced business 1 of another.
+OFFICE_AREA: Final[dict[str, int]] = {"kelurahan": 4, "kecamatan": 3, "sudin": 2}
+
+
 def umkm_id(
     nib: str | None,
     id_sumber: str | None,
@@ -208,12 +217,24 @@ def umkm_id(
     """The UMKM rule of :func:`record_id` from the values themselves (the column road uses it
     without a record).
 
+    The source's own id is scoped by the area of the office that numbered it when the source
+    is a local office (:data:`OFFICE_AREA`): two kelurahan offices each have a business
+    number 1.
+
     >>> umkm_id(None, "77", "sudin", "A", None, None, None)
     ('umkm-src-sudin-77', 'id_sumber')
+    >>> umkm_id(None, "1", "kelurahan", "A", None, "31.73.04.1010", None)
+    ('umkm-src-kelurahan-31.73.04.1010-1', 'id_sumber')
+    >>> umkm_id(None, "1", "sudin", "A", None, "31.73.04.1010", None)
+    ('umkm-src-sudin-31.73-1', 'id_sumber')
     """
     if nib:
         return f"umkm-nib-{nib}", "nib"
     if id_sumber:
+        parts = OFFICE_AREA.get(sumber)
+        if parts and kode_wilayah:
+            area = ".".join(kode_wilayah.split(".")[:parts])
+            return f"umkm-src-{sumber}-{area}-{id_sumber}", "id_sumber"
         return f"umkm-src-{sumber}-{id_sumber}", "id_sumber"
     key = _short_hash(nama_usaha.casefold() if nama_usaha else "", nik_penduduk, kode_wilayah, npwp)
     return f"umkm-h-{key}", None

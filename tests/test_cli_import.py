@@ -416,6 +416,7 @@ def test_an_output_place_that_cannot_be_written_is_exit_2(tmp_path: Path, comman
     (tmp_path / "afile").write_text("x")
     out = tmp_path / "afile" / "sub"
     db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    open_store(db).close()
     args = (
         ["report", "tahunan", "--year", "2025", "--out", str(out), "--db", db]
         if command == "tahunan"
@@ -489,3 +490,23 @@ def test_one_badan_hukum_number_written_three_ways_is_one_koperasi(tmp_path: Pat
     out = json.loads(res.output)
     assert (out["accepted"], out["rejected"], out["inserted"]) == (1, 2, 1)
     assert out["rejected_by_code"] == {"BARIS_DUPLIKAT": 2}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "rekap", "--by", "kab_kota"],
+        ["report", "banding", "--by", "kab_kota", "--from", "2024", "--to", "2025"],
+        ["report", "tahunan", "--year", "2025", "--out", "OUT"],
+        ["quality", "--kind", "umkm", "--petugas", "pusdatin-1"],
+        ["ods", "export", "--out", "OUT/x.jsonl"],
+    ],
+)
+def test_a_command_reading_the_store_refuses_a_database_that_is_not_there(tmp_path: Path, args: list[str]) -> None:
+    """A mistyped --db made a new empty store and the report printed zeros with exit 0, as if
+    nothing had been recorded: STORE_TIDAK_ADA, exit 2, and nothing is created."""
+    path = tmp_path / "salah.sqlite"
+    args = [a.replace("OUT", str(tmp_path / "out")) for a in args]
+    res = CliRunner().invoke(cli, [*args, "--db", f"sqlite:///{path}"])
+    assert res.exit_code == 2, res.output
+    assert "STORE_TIDAK_ADA" in res.output and not path.exists()

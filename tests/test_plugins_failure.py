@@ -77,6 +77,9 @@ def with_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def _db(tmp_path: Path) -> str:
+    """An existing (empty: 0 bytes is an empty SQLite database) store: commands that read one
+    refuse a file that is not there; made without kukm, whose plugins these tests break."""
+    (tmp_path / "kukm.sqlite").touch()
     return f"sqlite:///{tmp_path / 'kukm.sqlite'}"
 
 

@@ -276,6 +276,7 @@ def test_cli_tahunan_refuses_a_nonsense_year_and_writes_nothing(tmp_path: Path) 
     res = runner.invoke(cli, ["report", "banding", "--from", "0", "--to", "2025", "--db", db])
     assert res.exit_code == 2 and TAHUN_TIDAK_VALID in res.output
     next_year = str(dt.date.today().year + 1)
+    open_store(db).close()  # a store with nothing in it yet (a missing one is STORE_TIDAK_ADA)
     res = runner.invoke(
         cli, ["report", "tahunan", "--year", next_year, "--out", str(tmp_path / "n"), "--db", db]
     )

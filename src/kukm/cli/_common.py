@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import click
@@ -16,6 +17,7 @@ __all__ = [
     "DEFAULT_DB",
     "db_option",
     "emit",
+    "existing_db",
     "fail",
     "handle_errors",
     "json_option",
@@ -62,6 +64,28 @@ def officer_id(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 def resolve_db(db_url: str | None) -> str:
     return db_url or os.environ.get("KUKM_DATABASE_URL") or DEFAULT_DB
+
+
+STORE_TIDAK_ADA: Final = register_code(
+    "STORE_TIDAK_ADA",
+    "Basis data tidak ada di tempat itu (belum ada data diimpor ke sana, atau --db salah ketik).",
+    "There is no database at that place (nothing imported there yet, or a mistyped --db).",
+    module=__name__,
+)
+
+
+def existing_db(db_url: str | None) -> str:
+    """:func:`resolve_db` for a command that reads what was stored (reports, checks, exports):
+    a SQLite file that is not there is ``STORE_TIDAK_ADA`` (exit 2), not a new empty store
+    whose tables of zeros look like an answer."""
+    url = resolve_db(db_url)
+    if url.startswith("sqlite:"):
+        from kukm.adapters.sqlite import sqlite_path
+
+        path = sqlite_path(url)
+        if path != ":memory:" and not Path(path).exists():
+            raise ConfigurationError(f"no kukm database at {path}", code=STORE_TIDAK_ADA)
+    return url
 
 
 def _default(o: Any) -> Any:

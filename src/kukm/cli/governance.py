@@ -25,10 +25,10 @@ import click
 from kukm.cli._common import (
     db_option,
     emit,
+    existing_db,
     handle_errors,
     json_option,
     officer_id,
-    resolve_db,
 )
 from kukm.exceptions import ConfigurationError, KukmError
 from kukm.governance.access import ACCESS_ROLE_UNKNOWN, User, default_policy, load_policy
@@ -70,7 +70,7 @@ def _service(
 ) -> Iterator[Service]:
     from kukm.plugins import open_store
 
-    store = open_store(resolve_db(db_url))
+    store = open_store(existing_db(db_url))
     try:
         policy = load_policy(policy_path) if policy_path else stored_policy(store)
         user = lookup_user(store, petugas)

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, cast
 
 import click
 
-from kukm.cli._common import db_option, emit, handle_errors, json_option, progress, resolve_db
+from kukm.cli._common import (
+    db_option,
+    emit,
+    existing_db,
+    handle_errors,
+    json_option,
+    progress,
+    resolve_db,
+)
 
 if TYPE_CHECKING:
     from kukm.storage.base import Store
@@ -148,7 +156,7 @@ def export(
 
     wilayah = periksa_wilayah(wilayah)  # 3171 or 31.7 would export nothing: refused, exit 2
     layout = fmt or detect_format(out)
-    store = _open(db_url)
+    store = _open(existing_db(db_url))
     try:
         n = export_ods(
             store, out, format="csv" if layout == "csv" else "jsonl", wilayah=wilayah, mask=mask
@@ -303,7 +311,7 @@ def pkt_export(out: Path, wilayah: str | None, db_url: str | None, as_json: bool
     from kukm.reports.wilayah import periksa_wilayah
 
     wilayah = periksa_wilayah(wilayah)  # 3171 or 31.7 would export nothing: refused, exit 2
-    store = _open(db_url)
+    store = _open(existing_db(db_url))
     try:
         n = export_pkt(store, out, wilayah=wilayah)
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kukm.cli._common import db_option, emit, handle_errors, json_option, resolve_db
+from kukm.cli._common import db_option, emit, existing_db, handle_errors, json_option
 from kukm.exceptions import ConfigurationError
 
 __all__ = ["report"]
@@ -65,7 +65,7 @@ def rekap_cmd(
 
     periksa_dimensi(by.split(","))  # refused before the store is opened (or created)
     wilayah = periksa_wilayah(wilayah)
-    store = open_store(resolve_db(db_url))
+    store = open_store(existing_db(db_url))
     try:
         r = rekap(
             store,
@@ -137,7 +137,7 @@ def banding(
     periksa_dimensi([dim])
     periksa_tahun(tahun_a, nama_opsi="--from")
     periksa_tahun(tahun_b, nama_opsi="--to")
-    store = open_store(resolve_db(db_url))
+    store = open_store(existing_db(db_url))
     try:
         p = bandingkan(store, kind, dim, tahun_a, tahun_b)  # type: ignore[arg-type]
     finally:
@@ -177,12 +177,13 @@ def tahunan(
     year: int | None, out: Path, wilayah: str | None, db_url: str | None, as_json: bool
 ) -> None:
     """The yearly report to the Governor (cc the ministry): HTML and PDF with charts, XLSX tables."""
-    files = write_tahunan(
-        resolve_db(db_url),
-        year if year is not None else dt.date.today().year - 1,
-        out,
-        wilayah=wilayah,
-    )
+    from kukm.reports.periode import periksa_tahun
+    from kukm.reports.wilayah import periksa_wilayah
+
+    tahun = year if year is not None else dt.date.today().year - 1
+    periksa_tahun(tahun, nama_opsi="--year")  # the options first, then the store
+    periksa_wilayah(wilayah)
+    files = write_tahunan(existing_db(db_url), tahun, out, wilayah=wilayah)
     emit(
         as_json,
         {"files": [str(f) for f in files]},

@@ -527,3 +527,24 @@ def test_prepared_columns_check_their_shape() -> None:
     assert (lazy + cols).take([2, 1]).hashes == [cols.hashes[0], cols.hashes[1]]
     assert lazy.hashes == cols.hashes and (lazy + cols).hashes == cols.hashes * 2
     assert len(cols.take([])) == 0 and cols.take([]).dims.keys() == cols.dims.keys()
+
+
+def test_a_new_database_gets_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """New files are made with 16 KiB pages (fewer pages to write and to scan for a bulk load's
+    index builds); a database made before keeps its page size and its records."""
+    import sqlite3
+
+    from kukm.adapters.sqlite import PAGE_SIZE
+
+    with SqliteStore(f"sqlite:///{tmp_path}/new.sqlite") as store:
+        store.write_batch([umkm_op(1)])
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16384
+    old = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with SqliteStore(f"sqlite:///{old}") as store:
+        store.write_batch([umkm_op(1)])
+        assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert store.count("umkm") == 1

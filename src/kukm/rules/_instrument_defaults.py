@@ -61,7 +61,8 @@ def _kode_kelurahan() -> CrossRule:
     domisili pengusaha); a province, kota or kecamatan alone does not say where it is."""
 
     def short(code: Any) -> bool:
-        return isinstance(code, str) and code.count(".") < 3
+        # a checked code is PP, PP.KK, PP.KK.CC or PP.KK.CC.DDDD: 13 characters at the kelurahan
+        return isinstance(code, str) and len(code) < 13
 
     def check(values: Mapping[str, Any], today: dt.date) -> list[tuple[str, str, Any, str]] | None:
         code = values.get("kode_wilayah")
@@ -70,7 +71,11 @@ def _kode_kelurahan() -> CrossRule:
         return None
 
     def screen(columns: Mapping[str, Sequence[Any]], today: dt.date) -> list[int]:
-        return [k for k, c in enumerate(columns.get("kode_wilayah") or ()) if short(c)]
+        col = columns.get("kode_wilayah") or ()
+        codes = list(filter(None, col))  # typed codes (text) or None
+        if not codes or min(map(len, codes)) >= 13:  # one scan in C: all at the kelurahan
+            return []
+        return [k for k, c in enumerate(col) if short(c)]
 
     return CrossRule(
         "kode_wilayah_kelurahan",

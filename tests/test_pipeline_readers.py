@@ -195,13 +195,15 @@ def test_a_numbered_template_row_with_nothing_else_is_blank(
 
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
-def test_formulas_whose_results_were_never_saved_are_refused(
-    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("above", [0, 3])
+def test_rows_with_formulas_whose_results_were_never_saved_are_refused(
+    tmp_path: Path, engine: str, above: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A workbook written by a program holds formulas without their results: both engines
-    read those cells blank (a phone or an amount silently gone, a required one reported
-    missing). The data sheet is refused, naming the cells (SEL_RUMUS_TANPA_NILAI); the same
-    formula with its saved result reads as that result; one on another sheet does not count."""
+    read those cells blank (a phone or an amount silently gone). Each such row is refused
+    with SEL_RUMUS_TANPA_NILAI naming its cells, the other rows read; with titles and blank
+    rows above the header too; the same formula with its saved result reads as that result;
+    one on another sheet does not count."""
     import re
     import zipfile
 
@@ -214,16 +216,29 @@ def test_formulas_whose_results_were_never_saved_are_refused(
     ws = wb.active
     assert ws is not None
     ws.title = "Data"
+    for _ in range(above):  # a title, then blank rows (calamine starts at the first used row)
+        ws.append([None])
+    if above:
+        ws.cell(row=2, column=1, value="DATA UMKM 2025")
     ws.append(["nama_usaha", "modal_usaha"])
     ws.append(["Toko A", "=15000000*2"])
     ws.append(["Toko B", 5])
+    ws.append(["Toko C", "=1+1"])
     other = wb.create_sheet("Rumus")
     other["A1"] = "=1+1"
     raw = tmp_path / "raw.xlsx"
     wb.save(raw)
-    with pytest.raises(ConfigurationError) as info:
-        open_table(raw)
-    assert info.value.code == readers.SEL_RUMUS_TANPA_NILAI and "B2" in str(info.value)
+    score = lambda cells: sum(c in ("nama_usaha", "modal_usaha") for c in cells)  # noqa: E731
+    with open_table(raw, header_score=score) as t:
+        rows = list(t)
+        issues = {k: (v.code, v.value) for k, v in t.row_issues.items()}
+    top = above + 1  # the header's sheet row
+    assert [r for r, _ in rows] == [1, 2, 3]
+    assert rows[1][1] == {"nama_usaha": "Toko B", "modal_usaha": "5"}
+    assert issues == {
+        1: (readers.SEL_RUMUS_TANPA_NILAI, f"B{top + 1}"),
+        3: (readers.SEL_RUMUS_TANPA_NILAI, f"B{top + 3}"),
+    }
 
     saved = tmp_path / "saved.xlsx"  # as a spreadsheet saves it: each result after its formula
     with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(saved, "w") as zout:
@@ -231,10 +246,50 @@ def test_formulas_whose_results_were_never_saved_are_refused(
             data = zin.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = re.sub(rb"(<f>15000000\*2</f>)<v\s*/>", rb"\1<v>30000000</v>", data)
+                data = re.sub(rb"(<f>1\+1</f>)<v\s*/>", rb"\1<v>2</v>", data)
             zout.writestr(item, data)
-    with open_table(saved) as t:
+    with open_table(saved, header_score=score) as t:
         rows = list(t)
-    assert rows == [(1, {"nama_usaha": "Toko A", "modal_usaha": "30000000"}), (2, {"nama_usaha": "Toko B", "modal_usaha": "5"})]
+        assert t.row_issues == {}
+    assert [d["modal_usaha"] for _, d in rows] == ["30000000", "5", "2"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_titles_over_two_rows_are_one_clear_refusal(tmp_path: Path, suffix: str) -> None:
+    """A header of merged titles over a second row of titles (Data Pemilik over NIK, Nama,
+    L/P) is HEADER_DUA_BARIS, exit 2, naming the second row: every row was rejected for the
+    fields it names, the second row itself as data."""
+    from openpyxl import Workbook
+
+    from kukm.pipeline import run_file
+    from kukm.pipeline.header import HEADER_DUA_BARIS
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm
+
+    rows = [r.data for r in generate_umkm(3, seed=51, faulty_share=0.0)]
+    rest = [c for c in UMKM_COLUMNS if c not in ("nik_pemilik", "nama_pemilik", "jenis_kelamin")]
+    first = ["Data Pemilik", "", "", *rest]
+    second = ["NIK", "Nama", "L/P", *([""] * len(rest))]
+    body = [[r["nik_pemilik"], r["nama_pemilik"], r["jenis_kelamin"], *(r[c] for c in rest)] for r in rows]
+    p = tmp_path / f"dua{suffix}"
+    if suffix == ".csv":
+        with p.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([first, second, *body])
+    else:
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        for r in (first, second, *body):
+            ws.append(r)
+        ws.merge_cells("A1:C1")
+        wb.save(p)
+    with pytest.raises(ConfigurationError) as info:
+        run_file(p, kind="umkm")
+    assert info.value.code == HEADER_DUA_BARIS and "'L/P'" in str(info.value)
+    # the same data under one row of titles reads
+    one = tmp_path / "satu.csv"
+    with one.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["nik_pemilik", "nama_pemilik", "jenis_kelamin", *rest], *body])
+    assert run_file(one, kind="umkm").accepted == 3
 
 
 def test_short_and_long_rows(tmp_path: Path) -> None:

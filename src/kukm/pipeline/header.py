@@ -52,6 +52,7 @@ from attrs import field, frozen
 from kukm.exceptions import ConfigurationError, register_code
 
 __all__ = [
+    "HEADER_DUA_BARIS",
     "HEADER_KOLOM_GANDA",
     "HEADER_TIDAK_DIKENAL",
     "TITLES",
@@ -60,7 +61,37 @@ __all__ = [
     "column_key",
     "header_score",
     "match_header",
+    "second_title_row",
 ]
+
+HEADER_DUA_BARIS: Final = register_code(
+    "HEADER_DUA_BARIS",
+    "Judul kolom berkas tampaknya dua baris (judul gabungan di atas, judul kolom di bawahnya); "
+    "tulis judul setiap kolom dalam satu baris (pisahkan sel gabungan), lalu impor lagi.",
+    "The file's column titles seem to span two rows (merged titles above, column titles below); "
+    "put each column's title in one row (unmerge the cells), then import again.",
+    module=__name__,
+)
+
+
+def second_title_row(header: Sequence[str], below: Sequence[str] | None) -> bool:
+    """Whether ``below`` (the first row under the header) is a second row of titles: two or
+    more cells, none holding a digit (a data row of either form has numbers: NIK, NIB, dates,
+    amounts), one of them under a blank title (the merged cell above it showed its text in
+    its first column only).
+
+    >>> second_title_row(["Nama Usaha", "Data Pemilik", "", ""], ["", "NIK", "Nama", "L/P"])
+    True
+    >>> second_title_row(["Nama Usaha", "NIK", "", ""], ["Toko", "3171011708450001", "", ""])
+    False
+    """
+    if not below:
+        return False
+    filled = [i for i, c in enumerate(below) if c.strip()]
+    if len(filled) < 2 or any(ch.isdigit() for i in filled for ch in below[i]):
+        return False
+    return any(i >= len(header) or not header[i].strip() for i in filled)
+
 
 HEADER_TIDAK_DIKENAL: Final = register_code(
     "HEADER_TIDAK_DIKENAL",

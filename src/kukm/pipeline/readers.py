@@ -120,10 +120,10 @@ SEL_TANPA_JUDUL: Final = register_code(
 )
 SEL_RUMUS_TANPA_NILAI: Final = register_code(
     "SEL_RUMUS_TANPA_NILAI",
-    "Lembar kerja berisi rumus yang hasilnya tidak tersimpan (berkas dibuat program, belum "
-    "pernah dibuka); buka dan simpan di Excel atau LibreOffice, lalu impor lagi.",
-    "The sheet holds formulas whose results are not saved (a file written by a program, never "
-    "opened); open and save it in Excel or LibreOffice, then import it again.",
+    "Baris berisi rumus yang hasilnya tidak tersimpan (berkas dibuat program, belum pernah "
+    "dibuka); buka dan simpan di Excel atau LibreOffice, lalu impor lagi. Sel:",
+    "The row holds formulas whose results are not saved (a file written by a program, never "
+    "opened); open and save it in Excel or LibreOffice, then import it again. Cells:",
     module=__name__,
 )
 SEL_ANGKA_PANJANG: Final = register_code(
@@ -516,6 +516,11 @@ class Table:
             )
         #: the 1-based line of the file (or sheet) holding the header
         self.header_line = 1
+        #: the cells of the first non-blank row below the header, when the header search read
+        #: it (a second row of titles under merged cells shows there)
+        self.next_row: list[str] | None = None
+        # XLSX: sheet row → cells holding a formula without its result
+        self._no_result: dict[int, list[str]] = {}
         self.format: Format = fmt
         self.encoding: str | None = None
         self.delimiter: str | None = None
@@ -618,6 +623,7 @@ class Table:
             first = top[at]
             # a record above the header may span lines (a quoted cell with line breaks)
             self.header_line = 1 + sum(r.count("\n") for r in top[:at])
+            self.next_row = next((c for c in map(cells, top[at + 1 :]) if any(c)), None)
             lines = itertools.chain(top[at + 1 :], fh)
         self.delimiter = delimiter or _sniff_delimiter(first)
         try:
@@ -696,20 +702,13 @@ class Table:
     # -- XLSX ---------------------------------------------------------------------
     def _open_xlsx(self, header_score: Callable[[list[str]], int] | None) -> None:
         """An XLSX workbook: with python-calamine when it fits (:func:`_calamine_fits`), else
-        streamed with openpyxl (module docstring). A data sheet holding formulas whose results
-        were never saved is refused (``SEL_RUMUS_TANPA_NILAI``): both engines would read them
-        as blank cells."""
+        streamed with openpyxl (module docstring). A row holding formulas whose results were
+        never saved is refused (``SEL_RUMUS_TANPA_NILAI``, naming the cells): both engines
+        would read them as blank cells."""
         self._open_xlsx_engine(header_score)
-        missing = _formulas_without_result(self.path, self.sheet)
-        if missing:
-            self.close()
-            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-            raise ConfigurationError(
-                f"sheet {self.sheet!r} of {self.path.name} holds {len(missing)} formula cell(s) "
-                f"whose result is not saved ({shown}); open and save it in Excel or LibreOffice "
-                "so the values are computed, then import it again",
-                code=SEL_RUMUS_TANPA_NILAI,
-            )
+        for ref in _formulas_without_result(self.path, self.sheet):
+            row = int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            self._no_result.setdefault(row, []).append(ref)
 
     def _open_xlsx_engine(self, header_score: Callable[[list[str]], int] | None) -> None:
         if _calamine_fits(self.path):
@@ -793,6 +792,7 @@ class Table:
             return
         self._set_header([_cell_text(v) for v in top[at]])
         self.header_line = at + 1
+        self.next_row = next((c for c in map(cells, top[at + 1 :]) if any(c)), None)
         self._iter = self._xlsx_rows(itertools.chain(top[at + 1 :], rows))
 
     def _xlsx_rows(self, rows: Iterator[Sequence[Any]]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -802,6 +802,10 @@ class Table:
         width = len(self.raw_columns)
         untitled = self._untitled()
         keep = self._keep
+        no_result = self._no_result
+        # data row r is on sheet row r + header_line (both engines give rows from the sheet's
+        # first row, blank ones too)
+        base = self.header_line
         for row, values in enumerate(rows, start=1):
             cells = [_cell_text(v) for v in values]
             n = len(cells)
@@ -809,9 +813,15 @@ class Table:
             # it is where the sheet's stated size took it in (python-calamine, openpyxl)
             stray = [i for i in untitled if i < n and cells[i]]
             stray += [i for i in range(width, n) if cells[i]]
-            if not stray and not any(cells[i] for i in keep if i < n):
+            unsaved = no_result.get(row + base) if no_result else None
+            if not stray and not unsaved and not any(cells[i] for i in keep if i < n):
                 continue  # blank, or only an ignored column ("No" of a numbered template)
-            if stray:
+            if unsaved:
+                self.row_issues[row] = issue(
+                    SEL_RUMUS_TANPA_NILAI, None, ", ".join(unsaved)[:200], row=row,
+                    detail=", ".join(unsaved)[:200],
+                )  # fmt: skip
+            elif stray:
                 self.row_issues[row] = self._stray(row, stray, cells)
             else:
                 for i, v in enumerate(values):

@@ -82,7 +82,13 @@ from kukm.pipeline.checks import (
     write_ops,
 )
 from kukm.pipeline.errors import ErrorsWriter, check_errors_path
-from kukm.pipeline.header import HeaderMatch, header_score, match_header
+from kukm.pipeline.header import (
+    HEADER_DUA_BARIS,
+    HeaderMatch,
+    header_score,
+    match_header,
+    second_title_row,
+)
 from kukm.pipeline.readers import Format, Table, open_table
 from kukm.pipeline.wilayah import WilayahFill
 from kukm.storage._codec import PreparedColumns
@@ -422,6 +428,16 @@ def _match(table: Table, instrument: Any, kind: str) -> tuple[_Header, WilayahFi
     labels = list(table.columns)
     match = match_header(instrument, labels)
     match.raise_if_foreign(kind)
+    if match.missing and second_title_row(table.raw_columns, table.next_row):
+        # every row would fail the fields the second row names: one clear refusal instead
+        below = ", ".join(repr(c) for c in table.next_row or () if c.strip())
+        raise ConfigurationError(
+            f"the column titles of {table.path.name} seem to span two rows (line "
+            f"{table.header_line} and the row below it: {below}); missing fields "
+            f"{', '.join(match.missing)}: put each column's title in one row (unmerge the "
+            "cells), then import again",
+            code=HEADER_DUA_BARIS,
+        )
     table.rename(match.renamed)
     table.long_number_columns = set(table.columns) - set(match.unknown)
     fields = {f.name: f for f in getattr(instrument, "fields", ())}

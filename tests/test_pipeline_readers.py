@@ -292,6 +292,42 @@ def test_titles_over_two_rows_are_one_clear_refusal(tmp_path: Path, suffix: str)
     assert run_file(one, kind="umkm").accepted == 3
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(st.characters(min_codepoint=0xA0, max_codepoint=0x2FFF, exclude_categories=("Cs", "Zl", "Zp")), min_size=1, max_size=8),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(st.sampled_from("éèüñ€’"), min_size=1, max_size=3),
+)
+def test_a_utf8_file_with_a_stray_windows_byte_stays_utf8(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str], stray: list[str]
+) -> None:
+    """A UTF-8 file into which a Windows-1252 character was pasted (one byte that is not
+    UTF-8) is read as UTF-8 with that byte as Windows reads it: every other accented
+    character stays right (the whole file was read as Windows-1252: CafÃ©, silently)."""
+    names = [n.replace(",", " ").replace('"', " ").strip() or "x" for n in names]
+    if sum(ord(c) > 127 for n in names for c in n) < len(stray):  # the rule: at least as many
+        names.append("é" * len(stray))
+    body = "nama_usaha\n" + "".join(f"{n}\n" for n in names)
+    raw = body.encode("utf-8") + b"".join(f"Toko {c}\n".encode("cp1252") for c in stray)
+    p = tmp_path_factory.mktemp("mixed") / "m.csv"
+    p.write_bytes(raw)
+    with open_table(p) as t:
+        rows = [d["nama_usaha"] for _, d in t]
+        assert t.encoding == "utf-8"  # type: ignore[attr-defined]
+    assert rows == [n.strip() for n in names] + [f"Toko {c}" for c in stray]
+
+
+def test_a_windows_file_stays_windows(tmp_path: Path) -> None:
+    p = tmp_path / "w.csv"
+    p.write_bytes("nama_usaha\nSébastien Café\nToko Andrés\n".encode("cp1252"))
+    rows, t = _read(p)
+    assert t.encoding == "cp1252"  # type: ignore[attr-defined]
+    assert [d["nama_usaha"] for _, d in rows] == ["Sébastien Café", "Toko Andrés"]
+
+
 def test_short_and_long_rows(tmp_path: Path) -> None:
     text = "a,b\n1\n1,2,3\n1,2,\n"
     with open_table(_write(tmp_path / "x.csv", text, "utf-8")) as t:

@@ -13,10 +13,13 @@ CSV rules (documented, never guessed silently):
 * **Encoding**: a UTF-8 byte-order mark means UTF-8, a UTF-16 one UTF-16 (Excel's
   "Unicode Text", tab-separated). Otherwise the caller's
   declared ``encoding`` wins (e.g. ``cp1252`` for old Excel exports). Without
-  either, the first 64 KiB are checked: valid UTF-8 → UTF-8, else
-  Windows-1252. A later byte that is not UTF-8 is still read as Windows-1252
-  rather than failing the whole file, and the five bytes Windows-1252 leaves
-  undefined are read as Windows reads them (the control character of that number).
+  either, the first 64 KiB are checked: valid UTF-8 → UTF-8; bytes that are not
+  UTF-8 but at least as many characters that are (a UTF-8 file with a stray
+  Windows byte pasted in) → UTF-8 too; else Windows-1252. A byte that is not
+  UTF-8 in a UTF-8 file is read as Windows-1252 rather than failing the whole file
+  (and rather than reading every other character of the file as Windows-1252:
+  ``CafÃ©``), and the five bytes Windows-1252 leaves undefined are read as Windows
+  reads them (the control character of that number).
 * **Delimiter**: ``,`` unless the header line holds more ``;`` (Excel with an
   Indonesian locale), tabs or ``|``.
 * A quoted cell may hold line breaks, in the header as in the data (Excel writes
@@ -281,6 +284,8 @@ def detect_encoding(head: bytes, *, complete: bool = True) -> str:
     ('utf-8-sig', 'utf-8', 'cp1252')
     >>> detect_encoding("a\\tb".encode("utf-16"))  # Excel's "Unicode Text"
     'utf-16'
+    >>> detect_encoding("Café Nusantara, Toko Andr".encode() + b"\\xe9")  # one stray byte
+    'utf-8'
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -289,8 +294,19 @@ def detect_encoding(head: bytes, *, complete: bool = True) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
     except UnicodeDecodeError:
-        return "cp1252"
+        # not UTF-8 throughout: Windows-1252, unless as many characters as there are stray
+        # bytes are UTF-8 (a cut sample keeps its last, incomplete character out)
+        text = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(
+            head, final=complete
+        )
+        stray = len(_STRAY.findall(text))
+        wide = len(_WIDE.findall(text))
+        return "utf-8" if wide >= stray else "cp1252"
     return "utf-8"
+
+
+_STRAY: Final = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8 (surrogateescape)
+_WIDE: Final = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")  # a UTF-8 character beyond ASCII
 
 
 _QUOTED = re.compile(r'"[^"]*"')

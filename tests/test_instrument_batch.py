@@ -68,7 +68,10 @@ def _cell(good: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     marker = st.sampled_from(sorted(BLANK_CELLS)).map(lambda s: f" {s}")  # "-", "tidak ada"
     galat = st.sampled_from(sorted(EXCEL_ERRORS))  # "#N/A" of a failed formula
     text_formula = good.map(lambda s: f'="{s}"')  # how exporters keep a number as text
-    return st.one_of(good, good, good, junk, st.just(""), good.map(lambda s: f" {s} "), marker, galat, text_formula)
+    nul = good.map(lambda s: s[:1] + "\x00" + s[1:])  # a damaged file
+    return st.one_of(
+        good, good, good, junk, st.just(""), good.map(lambda s: f" {s} "), marker, galat, text_formula, nul
+    )
 
 
 def _amount_text(v: int) -> st.SearchStrategy[str]:
@@ -461,3 +464,26 @@ def test_a_number_kept_as_text_formula_reads_as_its_text(name: str) -> None:
     columns = list(rows[0])
     batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
     assert batch.result(1).record == clean.record and not batch.result(1).issues
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["id_sumber", "nama_usaha", "alamat", "nama_pemilik", "nib", "telepon", "email"]),
+    st.integers(min_value=0, max_value=20),
+)
+def test_a_nul_character_is_refused_in_any_field(name: str, at: int) -> None:
+    """A NUL (a damaged file, or one in another encoding) is never text: TEKS_NUL on that
+    field alone (SQLite stored it, PostgreSQL refused the whole import); both roads agree."""
+    from kukm.synthetic import generate_umkm
+
+    inst = get_instrument("umkm")
+    rows = [dict(r.data) for r in generate_umkm(2, seed=8, faulty_share=0.0)]
+    value = rows[1][name] or "x"
+    k = at % (len(value) + 1)
+    rows[1][name] = value[:k] + "\x00" + value[k:]
+    one = inst.parse_row(rows[1], row_number=2)
+    assert one.record is None and [(i.code, i.field) for i in one.issues] == [("TEKS_NUL", name)]
+    columns = list(rows[0])
+    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
+    assert [(i.code, i.field) for i in batch.result(1).issues] == [("TEKS_NUL", name)]
+    assert not batch.result(0).issues

@@ -416,8 +416,11 @@ class BatchParser:
                     if not _ERRORS.isdisjoint(raw):
                         # "#N/A" is text a text field would take: the per-row parser reports it
                         suspect.update(k for k, s in enumerate(raw) if s in _ERRORS)
-                    if '="' in "\x00".join(raw):  # one scan in C: ="…" is read inside its quotes
+                    joined = "\x01".join(raw)  # one scan in C for what the per-row parser reads apart
+                    if '="' in joined:  # ="…" is read inside its quotes
                         suspect.update(k for k, s in enumerate(raw) if s[:2] == '="')
+                    if "\x00" in joined:  # a NUL is never text (TEKS_NUL)
+                        suspect.update(k for k, s in enumerate(raw) if "\x00" in s)
                 col = fn(raw)
             if _MISS in col:
                 suspect.update(_positions(col, _MISS))

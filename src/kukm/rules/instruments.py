@@ -73,6 +73,14 @@ EMAIL_INVALID = register_code(
     "EMAIL_INVALID", "Alamat email tidak valid.", "The e-mail address is not valid.", module=__name__
 )
 TOO_LONG = register_code("TEXT_TOO_LONG", "Teks terlalu panjang.", "The text is too long.", module=__name__)
+TEKS_NUL = register_code(
+    "TEKS_NUL",
+    "Isian berisi karakter NUL (kode 0), bukan teks; periksa berkasnya (rusak atau disimpan "
+    "dengan encoding lain).",
+    "The value holds a NUL character (code 0), not text; check the file (damaged, or saved in "
+    "another encoding).",
+    module=__name__,
+)
 SEL_GALAT_EXCEL = register_code(
     "SEL_GALAT_EXCEL",
     "Sel berisi nilai galat Excel (#N/A, #REF!, …), bukan data: perbaiki rumusnya atau isi "
@@ -461,7 +469,7 @@ class Instrument:
         lines = ["def parse(row, row_number, today):", "    get = row.get", "    issues = []"]
         ns.update(_pc=_identifiers.problem_code, _TOO_LONG=TOO_LONG, _NEG=NEGATIVE_VALUE, _ENUM=ENUM_INVALID,
                   _VOCAB=VOCAB_UNKNOWN, _pr=parse_rupiah, _pi=parse_int, _pd=parse_date,
-                  _BLANKS=BLANK_CELLS, _ERRS=EXCEL_ERRORS, _GALAT=SEL_GALAT_EXCEL)  # fmt: skip
+                  _BLANKS=BLANK_CELLS, _ERRS=EXCEL_ERRORS, _GALAT=SEL_GALAT_EXCEL, _NUL=TEKS_NUL)  # fmt: skip
         for i, ((name, aliases, required, conv), f) in enumerate(zip(self._plan, self.fields, strict=True)):
             v, n = f"v{i}", repr(name)
             lines.append(f"    raw = get({n})")
@@ -481,6 +489,10 @@ class Instrument:
                 # a required field gets no REQUIRED_MISSING besides)
                 "    elif raw in _ERRS:",
                 f"        issues.append(_mk(_GALAT, {n}, raw, row_number, 'akurat', ''))",
+                "        raw = False",
+                # a NUL is never text (no database but SQLite stores it): the field is refused
+                "    elif raw and '\\x00' in raw:",
+                f"        issues.append(_mk(_NUL, {n}, raw.replace('\\x00', '\\\\x00')[:200], row_number, 'akurat', ''))",
                 "        raw = False",
             ]
             if conv is str and not required:

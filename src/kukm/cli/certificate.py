@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from kukm.cli._common import db_option, emit, fail, handle_errors, json_option, resolve_db
+from kukm.cli._common import db_option, emit, existing_db, fail, handle_errors, json_option
 
 __all__ = ["certificate", "default_key_dir", "keys"]
 
@@ -54,43 +54,96 @@ def certificate() -> None:
 @click.argument("nomor_induk_koperasi")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=_FORMATS, default=None, help="Default: from --out suffix.")
+@click.option(
+    "--allow-revoked",
+    is_flag=True,
+    help="Render a revoked certificate anyway (for the archive; a warning is printed).",
+)
 @db_option
 @json_option
 @handle_errors
 def render(
-    nomor_induk_koperasi: str, out: Path, fmt: str | None, db_url: str | None, as_json: bool
+    nomor_induk_koperasi: str,
+    out: Path,
+    fmt: str | None,
+    allow_revoked: bool,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
-    """Render the current certificate of NOMOR_INDUK_KOPERASI from the store to a file."""
+    """Render the current certificate of NOMOR_INDUK_KOPERASI from the store to a file.
+
+    A revoked certificate (recorded in the store, whatever its tanggal_cabut) is refused
+    with exit 1 (``CERT_REVOKED``) unless ``--allow-revoked``, which renders it with a
+    warning on stderr and ``"dicabut"`` in ``--json``. The store must exist (exit 2).
+    """
     from kukm.certificate.issuance import write_certificate
-    from kukm.certificate.registry import current_certificate
+    from kukm.certificate.registry import current_certificate, revocation_list
+    from kukm.certificate.verify import CERT_REVOKED
     from kukm.ids import nomor_induk_koperasi as nik_id
     from kukm.plugins import open_store
 
     nomor = nik_id.validate(nomor_induk_koperasi)
-    store = open_store(resolve_db(db_url))
+    store = open_store(existing_db(db_url))
     try:
         cert = current_certificate(store, nomor)
+        revoked = (
+            None if cert is None else revocation_list(store).revoked(cert.sertifikat.sertifikat_id)
+        )
     finally:
         store.close()
     if cert is None:
         fail(f"no certificate issued for {nomor} / belum ada sertifikat untuk {nomor}", 1)
         return
+    sid = cert.sertifikat.sertifikat_id
+    dicabut = None
+    if revoked is not None:
+        dicabut = {
+            "code": CERT_REVOKED,
+            "tanggal_cabut": revoked.tanggal_cabut.isoformat() if revoked.tanggal_cabut else None,
+            "alasan": revoked.alasan,
+        }
+        since = f" from {revoked.tanggal_cabut}" if revoked.tanggal_cabut else ""
+        why = f" ({revoked.alasan})" if revoked.alasan else ""
+        warning = (
+            f"[{CERT_REVOKED}] certificate {sid} is revoked{since}{why} / sertifikat telah dicabut"
+        )
+        if not allow_revoked:
+            fail(f"{warning}; not rendered (use --allow-revoked for the archive)", 1)
+            return
+        click.echo(f"kukm: warning: {warning}", err=True)
     chosen = fmt or (out.suffix.lstrip(".").lower() or "svg")
     if chosen not in ("svg", "png", "pdf"):
         raise click.BadParameter(f"unknown format {chosen!r}; use --format svg|png|pdf")
     path = write_certificate(cert, out, chosen)
+    note = "" if dicabut is None else f" – DICABUT / REVOKED {dicabut['tanggal_cabut'] or ''}"
     emit(
         as_json,
-        {"path": str(path), "format": chosen, "sertifikat_id": cert.sertifikat.sertifikat_id},
-        f"{path} ({chosen}, {cert.sertifikat.sertifikat_id})",
+        {"path": str(path), "format": chosen, "sertifikat_id": sid, "dicabut": dicabut},
+        f"{path} ({chosen}, {sid}){note}",
     )
+
+
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
+_INPUTS = (
+    "the payload text (KUKM:…), '-' for stdin, or a PNG/JPEG image of the QR code "
+    "/ teks payload, '-', atau gambar PNG/JPEG kode QR"
+)
 
 
 def _read_payload(payload: str) -> str:
     if payload == "-":
         return sys.stdin.read().strip()
+    if payload.strip().upper().startswith("KUKM:"):
+        return payload
     candidate = Path(payload)
-    if candidate.suffix.lower() in {".png", ".jpg", ".jpeg"} and candidate.is_file():
+    if candidate.is_file():
+        suffix = candidate.suffix.lower()
+        if suffix not in _IMAGE_SUFFIXES:
+            fail(
+                f"{candidate}: a {suffix or 'suffix-less'} file is not read; verify reads "
+                f"{_INPUTS}. For a PDF or SVG certificate scan its QR code, or render it as PNG.",
+                2,
+            )
         try:
             import zxingcpp
             from PIL import Image
@@ -101,6 +154,8 @@ def _read_payload(payload: str) -> str:
         if not found:
             fail(f"no QR code found in {candidate} / QR tidak ditemukan", 1)
         return str(found[0].text)
+    if candidate.suffix.lower() in _IMAGE_SUFFIXES | {".pdf", ".svg"}:
+        fail(f"no such file: {candidate} / berkas tidak ada (verify reads {_INPUTS})", 2)
     return payload
 
 
@@ -118,7 +173,8 @@ def _read_payload(payload: str) -> str:
     "--revocations",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Revocation list: signed JSON (checked with the public keys) or plain text.",
+    help="Revocation list: signed JSON (checked with the public keys) or plain text/CSV "
+    "(one id [date [reason]] a line); an unreadable line is an error (exit 2).",
 )
 @click.option("--on", "on", default=None, metavar="YYYY-MM-DD", help="Date to check (today).")
 @json_option
@@ -132,14 +188,22 @@ def verify(
 ) -> None:
     """Verify a QR PAYLOAD offline (text, '-' for stdin, or a PNG/JPEG of the QR code).
 
-    Exit 0 when valid, 1 when not (the reason is printed).
+    Exit 0 when valid, 1 when not (the reason is printed); 2 for a usage error: a PDF,
+    SVG or other file that is not read, or a --revocations list with a line that cannot
+    be read (named in the message; no line is ever skipped).
     """
     from kukm.certificate.keys import load_public_key
     from kukm.certificate.revocation import load_revocations
     from kukm.certificate.verify import verify_payload
+    from kukm.exceptions import ValidationError
 
     keys = [load_public_key(p) for p in public_keys]
-    rl = load_revocations(revocations, public_keys=keys) if revocations else None
+    rl = None
+    if revocations:
+        try:
+            rl = load_revocations(revocations, public_keys=keys)
+        except ValidationError as exc:  # an unreadable list is a usage error, never skipped
+            fail(f"{exc} ({revocations})", 2)
     result = verify_payload(_read_payload(payload), keys, on=_date(on), revocations=rl)
 
     def text() -> str:
@@ -176,7 +240,7 @@ def revocations_cmd(
     from kukm.certificate.revocation import write_signed_revocations
     from kukm.plugins import open_store
 
-    store = open_store(resolve_db(db_url))
+    store = open_store(existing_db(db_url))
     try:
         rl = revocation_list(store)
     finally:

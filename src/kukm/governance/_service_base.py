@@ -15,6 +15,8 @@ from collections.abc import Callable, Collection, Iterator
 
 import attrs
 
+from kukm.exceptions import ConfigurationError, register_code
+from kukm.governance._service_personal import mask_for_user
 from kukm.governance.access import (
     ACCESS_ACTION_DENIED,
     ACCESS_OUT_OF_SCOPE,
@@ -27,7 +29,6 @@ from kukm.governance.access import (
     load_policy,
     named_user_id,
 )
-from kukm.governance.masking import mask_record
 from kukm.storage.base import (
     AuditEvent,
     Kind,
@@ -39,10 +40,26 @@ from kukm.storage.base import (
 
 #: Document collection of users granted rights by the administrator (A.9).
 USERS = "hak_akses"
+
+ACCESS_USER_AMBIGUOUS = register_code(
+    "ACCESS_USER_AMBIGUOUS",
+    "Identitas petugas sama dengan identitas terdaftar lain, hanya beda huruf besar/kecil.",
+    "The officer id equals another registered id up to upper/lower case.",
+    module=__name__,
+)
 _VERIFIED = VerificationStatus.TERVERIFIKASI
 
 
-__all__ = ["ACTIVE_POLICY", "POLICIES", "USERS", "ServiceBase", "lookup_user", "stored_policy"]
+__all__ = [
+    "ACCESS_USER_AMBIGUOUS",
+    "ACTIVE_POLICY",
+    "POLICIES",
+    "USERS",
+    "ServiceBase",
+    "lookup_user",
+    "registered_variants",
+    "stored_policy",
+]
 
 #: Document collection of access policies stored by the administrator (A.9).
 POLICIES = "kebijakan"
@@ -54,8 +71,29 @@ def _region(stored: StoredRecord) -> str | None:
     return stored.record.alamat.kode_wilayah
 
 
+def _fold(user_id: str) -> str:
+    return user_id.strip().casefold()
+
+
+def registered_variants(store: Store, user_id: str) -> list[str]:
+    """Registered user ids equal to ``user_id`` up to case and surrounding blanks.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> registered_variants(MemoryStore(), "x")
+    []
+    """
+    wanted = _fold(user_id)
+    return sorted(str(key) for key, _ in store.iter_documents(USERS) if _fold(str(key)) == wanted)
+
+
 def lookup_user(store: Store, user_id: str) -> User | None:
     """A user granted rights with :meth:`Service.grant`, or ``None``.
+
+    Officer ids are matched **without regard to case** (and surrounding blanks):
+    ``Sudin-Jakpus`` is the registered ``sudin-jakpus``, with that user's role and region
+    – never an unregistered user a caller might then give wider rights. An id matching
+    several registered ids that differ only in case is refused
+    (``ACCESS_USER_AMBIGUOUS``, a configuration error), fail-closed.
 
     >>> from kukm.adapters.memory import MemoryStore
     >>> lookup_user(MemoryStore(), "x") is None
@@ -63,7 +101,18 @@ def lookup_user(store: Store, user_id: str) -> User | None:
     """
     doc = store.get_document(USERS, user_id)
     if doc is None:
-        return None
+        variants = registered_variants(store, user_id)
+        if len(variants) > 1:
+            raise ConfigurationError(
+                f"officer id {user_id!r} matches registered ids {variants} that differ only "
+                "in case: give the exact id",
+                code=ACCESS_USER_AMBIGUOUS,
+            )
+        if not variants:
+            return None
+        doc = store.get_document(USERS, variants[0])
+        if doc is None:  # pragma: no cover - removed between the two reads
+            return None
     milik: frozenset[tuple[str, str]] = frozenset((str(k), str(i)) for k, i in doc.get("milik", []))
     return User(str(doc["id"]), str(doc["peran"]), doc.get("wilayah"), milik, doc.get("nama"))
 
@@ -160,7 +209,7 @@ class ServiceBase:
     def _present(self, stored: StoredRecord) -> StoredRecord:
         if self.sees_personal:
             return stored
-        return attrs.evolve(stored, record=mask_record(stored.record, self.policy.masking))
+        return attrs.evolve(stored, record=mask_for_user(stored.record, self.policy.masking))
 
     def _effective_status(
         self, status: Collection[VerificationStatus] | None

@@ -17,25 +17,28 @@ from typing import Any, Self
 
 import attrs
 
-from kukm.exceptions import AccessDenied, NotFound
+from kukm.exceptions import AccessDenied, ConfigurationError, NotFound
 from kukm.governance._service_base import (
+    ACCESS_USER_AMBIGUOUS,
     ACTIVE_POLICY,
     POLICIES,
     USERS,
     ServiceBase,
     lookup_user,
+    registered_variants,
     stored_policy,
 )
+from kukm.governance._service_personal import mask_field, masked_paths
 from kukm.governance.access import Policy, User, load_policy, named_user_id
 from kukm.governance.duplicates import (
     MERGES,
     DuplicateCandidate,
     MergeRecord,
+    Reason,
     find_duplicates,
     merge,
     undo_merge,
 )
-from kukm.governance.masking import mask_value
 from kukm.governance.pemutakhiran import PemutakhiranReport, pemutakhiran
 from kukm.governance.quality import QualityReport, assess
 from kukm.storage.base import Kind, Store, VerificationStatus
@@ -48,9 +51,20 @@ class GovernanceOps(ServiceBase):
 
     # -- rights (A.9) --------------------------------------------------------------------
     def grant(self, target: User) -> None:
-        """Give ``target`` its rights (administrator only); stored in ``hak_akses``."""
+        """Give ``target`` its rights (administrator only); stored in ``hak_akses``.
+
+        An id that differs only in case from another registered id is refused
+        (``ACCESS_USER_AMBIGUOUS``): ids are looked up without regard to case.
+        """
         self.require("grant", "hak_akses")
         named_user_id(target.id)
+        clash = [v for v in registered_variants(self._store, target.id) if v != target.id]
+        if clash:
+            raise ConfigurationError(
+                f"user id {target.id!r} differs only in case from the registered {clash}: "
+                "officer ids are matched without regard to case",
+                code=ACCESS_USER_AMBIGUOUS,
+            )
         doc: dict[str, Any] = {
             "id": target.id,
             "peran": target.peran,
@@ -119,18 +133,18 @@ class GovernanceOps(ServiceBase):
             region_check=self._region_check,
             instrument=instrument,
         )
-        masked = set(self.policy.masking.fields)
+        config = self.policy.masking
+        masked = masked_paths(config)
         if self.sees_personal:
             shown = sum(1 for ri in report.issues if ri.issue.field in masked)
             if shown:
                 self._audit("baca_data_pribadi", kind=kind, detail=f"mutu: {shown} nilai")
             return report
-        style = self.policy.masking.style
         issues = tuple(
             attrs.evolve(
                 ri,
                 issue=attrs.evolve(
-                    ri.issue, value=mask_value(ri.issue.value, ri.issue.field or "", style)
+                    ri.issue, value=mask_field(ri.issue.value, ri.issue.field or "", config)
                 ),
             )
             if ri.issue.field in masked
@@ -165,15 +179,34 @@ class GovernanceOps(ServiceBase):
     def duplicates(
         self, kind: Kind, *, threshold: float = 85.0, name_threshold: float = 85.0
     ) -> list[DuplicateCandidate]:
-        """Duplicate candidates in scope (rejected records are left out)."""
+        """Duplicate candidates in scope (rejected records are left out).
+
+        The values behind a reason are personal data when their field is masked (an
+        NPWP that is a NIK above all): masked unless the user has ``read_personal``.
+        """
         self._report_allowed("duplikat")
         live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
-        return find_duplicates(
+        found = find_duplicates(
             self.iter_scoped(kind, status=live, action="report"),
             kind=kind,
             threshold=threshold,
             name_threshold=name_threshold,
         )
+        if self.sees_personal:
+            return found
+        config = self.policy.masking
+        masked = masked_paths(config)
+
+        def shown(reason: Reason) -> Reason:
+            if reason.field not in masked:
+                return reason
+            return attrs.evolve(
+                reason,
+                value_a=mask_field(reason.value_a, reason.field, config),
+                value_b=mask_field(reason.value_b, reason.field, config),
+            )
+
+        return [attrs.evolve(c, reasons=tuple(shown(r) for r in c.reasons)) for c in found]
 
     def merge(
         self,

@@ -24,17 +24,20 @@ True
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
 import tomllib
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from attrs import field, frozen
 
 from kukm.exceptions import AccessDenied, ConfigurationError, register_code
-from kukm.governance.masking import MaskingConfig
+from kukm.governance.masking import DEFAULT_MASKED_FIELDS, MASK_STYLES, MaskingConfig
 from kukm.model import Petugas, SumberData
 from kukm.storage.base import Kind, VerificationStatus, wilayah_matches
 
@@ -134,6 +137,20 @@ POLICY_INVALID = register_code(
 
 _CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 
+#: Keys a policy file may hold, per table; anything else is a typo and refused
+#: (``action = [...]`` for ``actions`` would otherwise leave a role without rights).
+_POLICY_KEYS: Final[dict[str, frozenset[str]]] = {
+    "": frozenset({"policy", "masking", "pemutakhiran", "roles"}),
+    "policy": frozenset({"name", "version", "sumber_hukum"}),
+    "masking": frozenset({"fields", "style"}),
+    "pemutakhiran": frozenset({"max_age_days"}),
+    "role": frozenset({"description", "scope", "actions", "sumber"}),
+}
+#: What the ``publik`` role may ever be given.
+_PUBLIC_ACTIONS: Final = frozenset({"read", "report"})
+#: Free-form source fields (``atribut_lain.<key>``) a masking path may name.
+_FREE_FORM_PREFIXES: Final = ("atribut_lain.",)
+
 RegionCheck = Callable[[str], bool]
 
 
@@ -190,6 +207,94 @@ def named_user_id(user_id: object, what: str = "user") -> str:
             code=ACCESS_USER_BLANK,
         )
     return user_id
+
+
+def _invalid(message: str) -> ConfigurationError:
+    return ConfigurationError(message, code=POLICY_INVALID)
+
+
+def _table(data: object, where: str) -> Mapping[str, Any]:
+    """``data`` as a table of the policy file whose keys are all known."""
+    if not isinstance(data, Mapping):
+        raise _invalid(f"policy: [{where}] must be a table")
+    kind = "role" if where.startswith("roles.") else where
+    unknown = sorted(str(k) for k in data if k not in _POLICY_KEYS[kind])
+    if unknown:
+        label = f"[{where}]" if where else "the top level"
+        raise _invalid(
+            f"policy: unknown key(s) {unknown} in {label} "
+            f"(known: {', '.join(sorted(_POLICY_KEYS[kind]))})"
+        )
+    return data
+
+
+def _strings(value: object, what: str) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise _invalid(f"policy: {what} must be a list of strings, got {value!r}")
+    return list(value)
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise _invalid(f"policy: {what} must be a string, got {value!r}")
+    return value
+
+
+@functools.cache
+def entity_field_paths() -> frozenset[str]:
+    """Dotted paths of the scalar fields of :class:`~kukm.model.Umkm` and
+    :class:`~kukm.model.Koperasi` – what a ``[masking] fields`` entry may name.
+
+    >>> {"pemilik.nik_penduduk", "npwp", "pengurus.ketua"} <= entity_field_paths()
+    True
+    >>> "pemilik.nik_pendudk" in entity_field_paths()
+    False
+    """
+    from kukm.model import Koperasi, Umkm
+
+    paths: set[str] = set()
+
+    def walk(cls: type, prefix: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in attrs.fields(cls):
+            hint = hints.get(f.name, f.type)
+            nested = [a for a in (hint, *typing.get_args(hint)) if attrs.has(a)]
+            if nested:
+                walk(nested[0], f"{prefix}{f.name}.")
+            elif typing.get_origin(hint) is not dict:  # atribut_lain: see _FREE_FORM_PREFIXES
+                paths.add(prefix + f.name)
+
+    walk(Umkm, "")
+    walk(Koperasi, "")
+    return frozenset(paths)
+
+
+def _masking(data: object) -> MaskingConfig:
+    """The ``[masking]`` table checked: every path a real entity field, a known style."""
+    table = _table(data, "masking")
+    fields = _strings(table.get("fields", list(DEFAULT_MASKED_FIELDS)), "masking.fields")
+    known = entity_field_paths()
+    bad = [
+        f
+        for f in fields
+        if f not in known
+        and not (f.startswith(_FREE_FORM_PREFIXES) and f.split(".", 1)[1].strip())
+    ]
+    if bad:
+        raise _invalid(
+            f"policy: masking.fields {bad} are not fields of Umkm or Koperasi "
+            "(dotted paths such as pemilik.nik_penduduk, telepon, pengurus.ketua, "
+            "or atribut_lain.<key>); a mistyped path would leave personal data unmasked"
+        )
+    style = _style(table.get("style", "sebagian"))
+    return MaskingConfig.from_mapping({"fields": fields, "style": style})
+
+
+def _style(value: object) -> str:
+    style = _text(value, "masking.style")
+    if style not in MASK_STYLES:
+        raise _invalid(f"policy: unknown masking.style {style!r} (known: {', '.join(MASK_STYLES)})")
+    return style
 
 
 def _pairs(value: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
@@ -280,46 +385,50 @@ class Policy:
         >>> sorted(p.roles)
         ['dinas']
         """
-        roles_raw = data.get("roles")
+        top = _table(data, "")
+        roles_raw = top.get("roles")
         if not isinstance(roles_raw, Mapping) or not roles_raw:
-            raise ConfigurationError("policy has no [roles.*] tables", code="POLICY_INVALID")
+            raise _invalid("policy has no [roles.*] tables")
         roles: dict[str, RoleRule] = {}
         known_sources = {s.value for s in SumberData}
-        for name, spec in roles_raw.items():
-            if not isinstance(spec, Mapping):
-                raise ConfigurationError(f"role {name!r} must be a table", code="POLICY_INVALID")
+        folded: dict[str, str] = {PUBLIC_ROLE: PUBLIC_ROLE}
+        for name in roles_raw:
+            other = folded.setdefault(str(name).casefold(), str(name))
+            if other != name:
+                raise _invalid(f"role {name!r} differs only in case from {other!r}")
+        for name, raw in roles_raw.items():
+            spec = _table(raw, f"roles.{name}")
             scope = spec.get("scope")
             if scope not in SCOPES:
-                raise ConfigurationError(
-                    f"role {name!r}: unknown scope {scope!r} (known: {sorted(SCOPES)})",
-                    code="POLICY_INVALID",
-                )
-            actions = spec.get("actions", [])
+                raise _invalid(f"role {name!r}: unknown scope {scope!r} (known: {sorted(SCOPES)})")
+            if "actions" not in spec:
+                raise _invalid(f"role {name!r} has no actions = [...] (use [] for none)")
+            actions = _strings(spec["actions"], f"roles.{name}.actions")
             bad = set(actions) - ACTIONS
             if bad:
-                raise ConfigurationError(
-                    f"role {name!r}: unknown actions {sorted(bad)}", code="POLICY_INVALID"
-                )
-            sumber = spec.get("sumber", [])
+                raise _invalid(f"role {name!r}: unknown actions {sorted(bad)}")
+            sumber = _strings(spec.get("sumber", []), f"roles.{name}.sumber")
             bad = set(sumber) - known_sources
             if bad:
-                raise ConfigurationError(
-                    f"role {name!r}: unknown sumber {sorted(bad)}", code="POLICY_INVALID"
+                raise _invalid(f"role {name!r}: unknown sumber {sorted(bad)}")
+            if str(name) == PUBLIC_ROLE and (scope != "publik" or set(actions) - _PUBLIC_ACTIONS):
+                raise _invalid(
+                    f"role {PUBLIC_ROLE!r} (everyone, unauthenticated) must have scope 'publik' "
+                    f"and no actions beyond {sorted(_PUBLIC_ACTIONS)}"
                 )
-            roles[str(name)] = RoleRule(
-                str(name), str(scope), actions, sumber, str(spec.get("description", ""))
-            )
-        meta = data.get("policy", {})
-        upd = data.get("pemutakhiran", {})
+            description = _text(spec.get("description", ""), f"roles.{name}.description")
+            roles[str(name)] = RoleRule(str(name), str(scope), actions, sumber, description)
+        meta = _table(top.get("policy", {}), "policy")
+        upd = _table(top.get("pemutakhiran", {}), "pemutakhiran")
         max_age = upd.get("max_age_days", 365)
         if not isinstance(max_age, int) or isinstance(max_age, bool) or max_age <= 0:
-            raise ConfigurationError("pemutakhiran.max_age_days must be > 0", code="POLICY_INVALID")
+            raise _invalid("pemutakhiran.max_age_days must be > 0")
         return cls(
             roles,
-            MaskingConfig.from_mapping(data.get("masking", {})),
-            str(meta.get("name", "custom")),
-            str(meta.get("version", "")),
-            str(meta.get("sumber_hukum", "")),
+            _masking(top.get("masking", {})),
+            _text(meta.get("name", "custom"), "policy.name"),
+            _text(meta.get("version", ""), "policy.version"),
+            _text(meta.get("sumber_hukum", ""), "policy.sumber_hukum"),
             max_age,
         )
 

@@ -38,8 +38,8 @@ import attrs
 from kukm.exceptions import NotFound
 from kukm.governance._service_base import USERS, lookup_user, stored_policy
 from kukm.governance._service_governance import GovernanceOps
+from kukm.governance._service_personal import mask_field, npwp_is_personal
 from kukm.governance.access import ACCESS_ACTION_DENIED, Decision, User, named_user_id
-from kukm.governance.masking import mask_value
 from kukm.governance.provenance import (
     SUBMISSIONS,
     FieldSource,
@@ -138,15 +138,21 @@ class Service(GovernanceOps):
     def find(self, kind: Kind, key: str, value: str) -> list[StoredRecord]:
         """Current versions with identifier ``key == value`` inside the user's scope.
 
-        Looking up by ``nik_penduduk`` is itself personal data: it needs ``read_personal``.
+        Looking up by ``nik_penduduk`` is itself personal data: it needs ``read_personal``;
+        so does looking up by an ``npwp`` that is a NIK (16 digits not starting with ``0``,
+        PMK 112/2022; see :mod:`kukm.governance._service_personal`). A business's NPWP
+        (15 digits, or ``0`` + 15) may be looked up by anyone who may read.
         """
         self.require("read", "cari")
-        if key == "nik_penduduk" and not self.sees_personal:
-            self._enforce(
-                Decision(False, ACCESS_ACTION_DENIED, "lookup by nik_penduduk is personal data"),
-                "cari",
-                kind,
-            )
+        if not self.sees_personal:
+            if key == "nik_penduduk":
+                reason = "lookup by nik_penduduk is personal data"
+            elif key == "npwp" and npwp_is_personal(value):
+                reason = "lookup by an NPWP that is a NIK (PMK 112/2022) is personal data"
+            else:
+                reason = ""
+            if reason:
+                self._enforce(Decision(False, ACCESS_ACTION_DENIED, reason), "cari", kind)
         found = [s for s in self._store.find(kind, key, value) if self.can("read", s).allowed]
         if found and self.sees_personal:
             self._audit("baca_data_pribadi", kind=kind, detail=f"find {key}")
@@ -213,16 +219,12 @@ class Service(GovernanceOps):
         result = field_provenance(history)
         if self.sees_personal:
             return result
-        masked = set(self.policy.masking.fields)
-        style = self.policy.masking.style
-        return {
-            path: (
-                attrs.evolve(src, value=mask_value(src.value, path, style))
-                if path in masked
-                else src
-            )
-            for path, src in result.items()
-        }
+        config = self.policy.masking
+        shown: dict[str, FieldSource] = {}
+        for path, src in result.items():
+            value = mask_field(src.value, path, config)
+            shown[path] = src if value is src.value else attrs.evolve(src, value=value)
+        return shown
 
     def submission(self, id_pengiriman: str) -> Submission | None:
         """The recorded submission (sender, officer, when, counts)."""

@@ -51,7 +51,7 @@ def test_export_layout_masks_personal_data() -> None:
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
     assert tuple(rows[0]) == PKT_COLUMNS
     row = rows[0]
-    assert row["id_anggota"] == "U1"
+    assert row["id_anggota"] == ""  # not a PKT member: no id, never the kukm record id
     assert row["nik_penduduk"] == "317123**********" and NIK not in buf.getvalue()
     assert "Sri" not in row["nama_pemilik"] and "Wahyuni" not in buf.getvalue()
     assert (row["tahap_pkt"], row["nama_tahap"]) == ("P3", "pendampingan")
@@ -72,18 +72,22 @@ def test_stages_are_replaceable() -> None:
 
 def test_member_import_matches_and_creates() -> None:
     store = _store_with_umkm()
+    form = ",jenis_kelamin,alamat,kode_wilayah,kbli,modal_usaha,omzet_tahunan,tenaga_kerja,tanggal_berdiri"
+    full = ",L,Jl. Melati 2,31.71.01.1002,47111,1000000,5000000,1,2020-01-01"
     text = (
-        "id_anggota,nik_penduduk,nama_pemilik,nama_usaha,nib,tahap_pkt\n"
-        f"JP-001,{NIK},Sri Wahyuni,Warung Bu Sri,,P5\n"
-        "JP-002,3171234567890002,Budi,Bengkel Budi,,P1\n"
-        ",3171234567890003,Tanpa Id,Usaha,,P1\n"
-        "JP-004,123,Ani,Toko Ani,,P9\n"
+        "id_anggota,nik_penduduk,nama_pemilik,nama_usaha,nib,tahap_pkt" + form + "\n"
+        f"JP-001,{NIK},Sri Wahyuni,Warung Bu Sri,,P5,,,,,,,,\n"
+        "JP-002,3171010101800002,Budi,Bengkel Budi,,P1" + full + "\n"
+        ",3171234567890003,Tanpa Id,Usaha,,P1,,,,,,,,\n"
+        "JP-004,123,Ani,Toko Ani,,P9" + full + "\n"
     )
     report = import_pkt_members(store, io.StringIO(text))
     assert report.input == 4 == report.accepted + report.rejected
-    assert (report.matched, report.created, report.rejected) == (1, 2, 1)
-    assert report.issue_counts == {"PKT_TANPA_ID_ANGGOTA": 1, "PKT_TAHAP_TIDAK_DIKENAL": 1,
-                                   "PKT_NIK_PENDUDUK_INVALID": 1}
+    assert (report.matched, report.created, report.rejected) == (1, 1, 2)
+    assert report.issue_counts["PKT_TANPA_ID_ANGGOTA"] == 1
+    assert report.issue_counts["PKT_TAHAP_TIDAK_DIKENAL"] == 1
+    assert report.issue_counts["PKT_NIK_PENDUDUK_INVALID"] == 1
+    assert report.issue_counts["PKT_ANGGOTA_BARU_TIDAK_LOLOS"] == 1  # JP-004: NIK 123
     sri = store.get("umkm", "U1")
     assert sri is not None and isinstance(sri.record, Umkm)
     assert sri.record.atribut_lain["pkt_tahap"] == "P5"
@@ -91,14 +95,15 @@ def test_member_import_matches_and_creates() -> None:
     assert len(store.history("umkm", "U1")) == 2  # both stages kept in history
     budi = store.get("umkm", "PKT:JP-002")
     assert budi is not None and isinstance(budi.record, Umkm)
-    assert budi.record.pemilik.nik_penduduk == "3171234567890002"
+    assert budi.record.pemilik.nik_penduduk == "3171010101800002"
+    assert budi.provenance.sumber is SumberData.PIHAK_LAIN
     again = import_pkt_members(store, io.StringIO(text))
-    assert again.matched == 3 and again.created == 0
+    assert again.matched == 2 and again.created == 0
     assert len(store.history("umkm", "U1")) == 2  # idempotent
     out = io.StringIO()
     export_pkt(store, out)
     ids = [r["id_anggota"] for r in csv.DictReader(io.StringIO(out.getvalue()))]
-    assert sorted(ids) == ["JP-001", "JP-002", "JP-004"]
+    assert sorted(ids) == ["JP-001", "JP-002"]
 
 
 def test_codes_registered() -> None:
@@ -116,8 +121,12 @@ def test_mask_hides_everything_after_the_region(nik: str) -> None:
 def test_cli_pkt(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'pkt.sqlite'}"
     members = tmp_path / "members.csv"
-    members.write_text("id_anggota,nik_penduduk,nama_usaha,tahap_pkt\nJP-1,3171234567890001,A,P2\n",
-                       encoding="utf-8")
+    members.write_text(
+        "id_anggota,nik_penduduk,nama_pemilik,jenis_kelamin,nama_usaha,alamat,kode_wilayah,kbli,"
+        "modal_usaha,omzet_tahunan,tenaga_kerja,tanggal_berdiri,tahap_pkt\n"
+        "JP-1,3171014501800001,Sri,P,A,Jl. X,31.71.01.1001,47111,1000000,5000000,1,2020-01-01,P2\n",
+        encoding="utf-8",
+    )
     runner = CliRunner()
     res = runner.invoke(cli, ["pkt", "import", str(members), "--db", db, "--json"])
     assert res.exit_code == 0, res.output
@@ -126,7 +135,7 @@ def test_cli_pkt(tmp_path: Path) -> None:
     res = runner.invoke(cli, ["pkt", "export", "--out", str(out), "--db", db, "--json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["exported"] == 1
-    assert "3171234567890001" not in out.read_text(encoding="utf-8")
+    assert "3171014501800001" not in out.read_text(encoding="utf-8")
 
 
 def test_masking_follows_the_policy_config() -> None:

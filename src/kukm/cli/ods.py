@@ -302,18 +302,32 @@ def pkt() -> None:
 @pkt.command("export")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
+@click.option(
+    "--kunci-file",
+    "kunci_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="KUKM_PKT_KUNCI_FILE",
+    default=None,
+    help="Secret key file (>= 16 bytes, env KUKM_PKT_KUNCI_FILE): UMKM without a PKT member "
+    "id get an opaque id_anggota reference (kukm-…) that pkt import resolves; without it "
+    "their id_anggota is empty.",
+)
 @db_option
 @json_option
 @handle_errors
-def pkt_export(out: Path, wilayah: str | None, db_url: str | None, as_json: bool) -> None:
-    """Write UMKM records in the PKT layout (NIK penduduk and names masked)."""
-    from kukm.integration.pkt import export_pkt
+def pkt_export(
+    out: Path, wilayah: str | None, kunci_file: Path | None, db_url: str | None, as_json: bool
+) -> None:
+    """Write UMKM records in the PKT layout (NIK penduduk and names masked; id_anggota is the
+    PKT member id or an opaque reference, never a kukm record id)."""
+    from kukm.integration.pkt import export_pkt, load_kunci
     from kukm.reports.wilayah import periksa_wilayah
 
     wilayah = periksa_wilayah(wilayah)  # 3171 or 31.7 would export nothing: refused, exit 2
+    kunci = load_kunci(kunci_file) if kunci_file is not None else None
     store = _open(existing_db(db_url))
     try:
-        n = export_pkt(store, out, wilayah=wilayah)
+        n = export_pkt(store, out, wilayah=wilayah, kunci=kunci)
     finally:
         store.close()
     emit(as_json, {"exported": n, "out": str(out)}, f"{n} UMKM written to {out}")
@@ -322,16 +336,44 @@ def pkt_export(out: Path, wilayah: str | None, db_url: str | None, as_json: bool
 @pkt.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--petugas", default=None)
+@click.option("--batch-size", default=500, show_default=True, help="Writes per transaction.")
+@click.option(
+    "--kunci-file",
+    "kunci_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="KUKM_PKT_KUNCI_FILE",
+    default=None,
+    help="Secret key file (>= 16 bytes, env KUKM_PKT_KUNCI_FILE): UMKM without a PKT member "
+    "id get an opaque id_anggota reference (kukm-…) that pkt import resolves; without it "
+    "their id_anggota is empty.",
+)
 @db_option
 @json_option
 @handle_errors
-def pkt_import(file: Path, petugas: str | None, db_url: str | None, as_json: bool) -> None:
-    """Import the PKT member list (CSV): PKT member id and stage per UMKM."""
-    from kukm.integration.pkt import import_pkt_members
+def pkt_import(
+    file: Path,
+    petugas: str | None,
+    batch_size: int,
+    kunci_file: Path | None,
+    db_url: str | None,
+    as_json: bool,
+) -> None:
+    """Import the PKT member list (CSV): PKT member id and stage per UMKM.
 
+    Matched UMKM keep their content, status and source; unmatched members become new UMKM
+    (source pihak_lain, waiting for verification) only when they pass the UMKM form's checks.
+    """
+    from kukm.exceptions import ConfigurationError
+    from kukm.integration.pkt import import_pkt_members, load_kunci
+
+    if batch_size < 1:
+        raise ConfigurationError(f"--batch-size must be at least 1 (got {batch_size})")
+    kunci = load_kunci(kunci_file) if kunci_file is not None else None
     store = _open(db_url)
     try:
-        report = import_pkt_members(store, file, petugas=petugas)
+        report = import_pkt_members(
+            store, file, petugas=petugas, kunci=kunci, batch_size=batch_size
+        )
     finally:
         store.close()
     emit(
@@ -340,6 +382,7 @@ def pkt_import(file: Path, petugas: str | None, db_url: str | None, as_json: boo
         lambda: (
             f"input {report.input} = accepted {report.accepted} + rejected {report.rejected} "
             f"(matched {report.matched}, created {report.created})"
+            + "".join(f"\n  {code}: {n}" for code, n in sorted(report.issue_counts.items()))
         ),
     )
     if report.rejected:

@@ -231,3 +231,21 @@ def test_nik_actions_refuse_a_blank_officer(url: str, args: list[str]) -> None:
     res = CliRunner().invoke(cli, [*args, "--db", url])
     assert res.exit_code == 2, res.output
     assert "officer id" in res.output
+
+
+def test_an_unregistered_officer_is_refused_once_officers_are_registered(url: str) -> None:
+    """With no officer registered an operator acts with --peran (a single-office install);
+    once the administrator has granted rights, an id that is not registered (a changed
+    letter, a made-up name) is refused: it does not act with a role it names itself."""
+    runner = CliRunner()
+    before = runner.invoke(cli, ["quality", "--kind", "umkm", "--petugas", "anyone", "--db", url])
+    assert before.exit_code == 0, before.output
+    store = open_store(url)
+    try:
+        Service(store, User("admin-1", "administrator", "31")).grant(User("sudin-jakpus", "sudin", "31.71"))
+    finally:
+        store.close()
+    res = runner.invoke(cli, ["verify", "--kind", "umkm", "--all-pending", "--petugas", "sudin-jakpsu", "--db", url])
+    assert res.exit_code == 1 and "ACCESS_USER_UNREGISTERED" in res.output, res.output
+    ok = runner.invoke(cli, ["quality", "--kind", "umkm", "--petugas", "Sudin-Jakpus", "--db", url])
+    assert ok.exit_code == 0, ok.output

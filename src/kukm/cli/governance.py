@@ -3,8 +3,10 @@
 Every command goes through :class:`kukm.governance.Service`, so the access
 policy and the audit log apply. The acting officer is ``--petugas ID``: a
 user granted rights in the store (``hak_akses``) keeps its role and region;
-an officer not registered there acts with ``--peran`` (default ``dinas``) –
-the command line is an operator's tool run by whoever holds the store URL.
+an officer not registered there acts with ``--peran`` (default ``dinas``) as long as
+no officer is registered in the store (an operator's single-office install, run by whoever
+holds the store URL); once one is, an unregistered id is refused
+(``ACCESS_USER_UNREGISTERED``, exit 1), fail-closed.
 
 A blank ``--petugas`` (``''``, spaces) is a usage error (exit 2): verification
 needs a named, appointed Dinas officer (Kepgub D.3) and every action is audited
@@ -30,14 +32,23 @@ from kukm.cli._common import (
     json_option,
     officer_id,
 )
-from kukm.exceptions import ConfigurationError, KukmError
+from kukm.exceptions import AccessDenied, ConfigurationError, KukmError, register_code
 from kukm.governance.access import ACCESS_ROLE_UNKNOWN, User, default_policy, load_policy
 from kukm.governance.quality import GROUPINGS, load_targets
-from kukm.governance.service import Service, lookup_user, stored_policy
+from kukm.governance.service import USERS, Service, lookup_user, stored_policy
 from kukm.model import SumberData
 from kukm.storage.base import Kind, VerificationStatus
 
-__all__ = ["duplicates", "pemutakhiran", "quality", "verify"]
+__all__ = ["ACCESS_USER_UNREGISTERED", "duplicates", "pemutakhiran", "quality", "verify"]
+
+ACCESS_USER_UNREGISTERED = register_code(
+    "ACCESS_USER_UNREGISTERED",
+    "Petugas tidak terdaftar di basis data ini, padahal petugas lain sudah diberi hak akses; "
+    "minta administrator memberi hak (kukm tidak memberi peran atas permintaan sendiri).",
+    "The officer is not registered in this store while other officers are; ask its "
+    "administrator for rights (kukm gives no role an officer names for itself).",
+    module=__name__,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 KINDS: tuple[Kind, ...] = ("umkm", "koperasi")
@@ -74,7 +85,16 @@ def _service(
     try:
         policy = load_policy(policy_path) if policy_path else stored_policy(store)
         user = lookup_user(store, petugas)
-        if user is None:  # acts with --peran: a role the policy does not know is a usage error
+        if user is None and next(iter(store.iter_documents(USERS)), None) is not None:
+            # once officers are registered (Service.grant), access is theirs: an id that is not
+            # one of them does not act with a role it names itself (a changed letter made a
+            # Sudin officer a province-wide verifier)
+            raise AccessDenied(
+                f"officer {petugas!r} is not registered in this store (its administrator grants "
+                "rights: Kepgub A.9)",
+                code=ACCESS_USER_UNREGISTERED,
+            )
+        if user is None:  # no officer registered yet: acts with --peran (an operator's install)
             known = sorted((policy or default_policy()).roles)
             if peran not in known:
                 raise ConfigurationError(

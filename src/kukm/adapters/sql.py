@@ -50,6 +50,7 @@ import datetime as dt
 import json
 import random
 import time
+import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -80,7 +81,7 @@ from kukm.storage.base import (
 )
 from kukm.storage.sql_schema import build_metadata, migrate
 
-__all__ = ["SqlStore", "engine_url", "open_sql_store"]
+__all__ = ["SqlStore", "engine_url", "missing_store", "open_sql_store", "shown_url"]
 
 SQL_CONNECT_FAILED = register_code(
     "SQL_CONNECT_FAILED",
@@ -92,6 +93,15 @@ SQL_WRITE_CONFLICT = register_code(
     "SQL_WRITE_CONFLICT",
     "Penulisan bentrok dengan proses lain dan gagal setelah beberapa percobaan.",
     "The write kept conflicting with another worker and gave up after retries.",
+    module=__name__,
+)
+
+SQL_VALUE_UNSTORABLE = register_code(
+    "SQL_VALUE_UNSTORABLE",
+    "Nilai tidak dapat disimpan di basis data SQL: terlalu panjang untuk kolomnya, atau berisi "
+    "karakter NUL.",
+    "A value cannot be stored in the SQL database: too long for its column, or holding a NUL "
+    "character.",
     module=__name__,
 )
 
@@ -125,29 +135,94 @@ _DIMS = (
     "status_nik",
     "grade",
 )
+#: (column, most characters) of every length-limited text column a write fills from an op:
+#: the record id and the identifier/dimension columns (the rest are fixed-size codes).
+_ID_LIMIT: int = _VER.c.id.type.length or 255  # type: ignore[attr-defined]
+_DIM_LIMITS: tuple[tuple[str, int], ...] = tuple(
+    (c.name, c.type.length)  # type: ignore[attr-defined]
+    for c in _REC.columns
+    if c.name in (*_IDENTIFIERS, *_DIMS, "kode_wilayah")
+)
 _PG_TEXT_ARRAY = postgresql.ARRAY(sa.String)
 _JOIN = sa.and_(
     _VER.c.kind == _REC.c.kind, _VER.c.id == _REC.c.id, _VER.c.version == _REC.c.version
 )
 
 
+def shown_url(url: str) -> str:
+    """``url`` for a message: a password in it is masked (the URL may not even parse).
+
+    >>> shown_url("postgresql+psycopg//kukm:rahasia@db.local/kukm")
+    'postgresql+psycopg//kukm:***@db.local/kukm'
+    >>> shown_url("mysql+pymysql://root@127.0.0.1/kukm")
+    'mysql+pymysql://root@127.0.0.1/kukm'
+    """
+    head, at, tail = url.rpartition("@")
+    if not at:
+        return url
+    lead, slashes, userinfo = head.rpartition("//")
+    user, colon, _ = userinfo.partition(":")
+    return f"{lead}{slashes}{user}{':***' if colon else ''}@{tail}"
+
+
+_ACCEPTED = "postgresql://, postgresql+psycopg://, mysql+pymysql:// or mariadb+pymysql://"
+
+
 def engine_url(url: str) -> tuple[str, str | None]:
     """(SQLAlchemy URL with an explicit driver, PostgreSQL schema or ``None``).
+
+    Every URL kukm cannot use is a :class:`~kukm.exceptions.ConfigurationError`
+    (``SQL_URL_UNSUPPORTED``) that says what is wrong with it: no ``://``, a
+    driver kukm does not ship (``psycopg2``, ``mysqldb``: kukm talks to
+    PostgreSQL through psycopg 3 and to MariaDB through PyMySQL), a port that
+    is not a number, a MariaDB URL without a database.
 
     >>> engine_url("mariadb+pymysql://root@127.0.0.1/test")
     ('mariadb+pymysql://root@127.0.0.1/test', None)
     >>> engine_url("sqlite:///x")
     Traceback (most recent call last):
     kukm.exceptions.ConfigurationError: [SQL_URL_UNSUPPORTED] ...
+    >>> engine_url("postgresql+psycopg2://u@h/db")
+    Traceback (most recent call last):
+    kukm.exceptions.ConfigurationError: [SQL_URL_UNSUPPORTED] driver 'psycopg2' ... psycopg 3 ...
     """
     scheme, sep, rest = url.partition("://")
-    driver = _DRIVERS.get(scheme.lower())
-    if not sep or driver is None:
+    shown = shown_url(url)
+    if not sep:
         raise ConfigurationError(
-            f"not a PostgreSQL/MariaDB URL: {url.split('@')[-1]!r}", code="SQL_URL_UNSUPPORTED"
+            f"{shown!r} is not a database URL: expected <scheme>://user@host[:port]/database "
+            f"(is the ':' or a '/' of '://' missing?); kukm takes {_ACCEPTED}",
+            code="SQL_URL_UNSUPPORTED",
         )
-    parsed = sa.make_url(f"{driver}://{rest}")
+    driver = _DRIVERS.get(scheme.lower())
+    if driver is None:
+        base, plus, name = scheme.lower().partition("+")
+        if plus and base in ("postgresql", "postgres"):
+            why = f"driver {name!r} is not supported: kukm uses psycopg 3, write postgresql:// or postgresql+psycopg://"
+        elif plus and base in ("mysql", "mariadb"):
+            why = f"driver {name!r} is not supported: kukm uses PyMySQL, write {base}+pymysql:// or {base}://"
+        else:
+            why = f"scheme {scheme!r} is not PostgreSQL or MariaDB; kukm takes {_ACCEPTED}"
+        raise ConfigurationError(f"{shown}: {why}", code="SQL_URL_UNSUPPORTED")
+    try:
+        parsed = sa.make_url(f"{driver}://{rest}")
+    except (ValueError, sa_exc.ArgumentError) as exc:
+        port = rest.partition("/")[0].rpartition("@")[2].partition(":")[2]
+        why = f"port {port!r} is not a number" if port and not port.isdigit() else str(exc)
+        raise ConfigurationError(f"{shown}: {why}", code="SQL_URL_UNSUPPORTED") from exc
+    if not driver.startswith("postgresql") and not parsed.database:
+        raise ConfigurationError(
+            f"{shown}: the URL names no database; put it after the host, e.g. "
+            f"{scheme}://user@host:3306/kukm",
+            code="SQL_URL_UNSUPPORTED",
+        )
     schema = parsed.query.get("schema")
+    if (
+        schema is None
+        and "schema=" in rest
+        and urllib.parse.parse_qs(rest.partition("?")[2], keep_blank_values=True).get("schema")
+    ):
+        schema = ""  # schema= with nothing after it (SQLAlchemy drops it: tables in public)
     if schema is not None:
         if isinstance(schema, tuple):
             schema = schema[-1]
@@ -156,6 +231,10 @@ def engine_url(url: str) -> tuple[str, str | None]:
             raise ConfigurationError(
                 "schema= is for PostgreSQL; on MariaDB put the database in the URL path",
                 code="SQL_URL_UNSUPPORTED",
+            )
+        if not schema:
+            raise ConfigurationError(
+                f"{shown}: schema= names no schema", code="SQL_URL_UNSUPPORTED"
             )
     return parsed.render_as_string(hide_password=False), schema
 
@@ -179,29 +258,71 @@ def _is_retryable(exc: sa_exc.DBAPIError) -> bool:
     return bool(args) and args[0] in (1205, 1213)  # MariaDB lock wait timeout, deadlock
 
 
+#: The SQL mode of kukm's MariaDB sessions, whatever the server's default: strict, so a
+#: value that does not fit its column is an error, never silently cut (or a date zeroed).
+MARIADB_SQL_MODE = (
+    "STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+)
+
+
+def _create_engine(
+    url: str, *, pool_size: int = 5, pooled: bool = True
+) -> tuple[sa.Engine, str | None]:
+    """(engine, PostgreSQL schema or ``None``) for a kukm store URL; nothing is connected yet."""
+    target, schema = engine_url(url)
+    connect_args: dict[str, Any] = {}
+    if schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    if target.startswith(("mysql", "mariadb")):
+        connect_args["charset"] = "utf8mb4"
+        connect_args["init_command"] = f"SET SESSION sql_mode = '{MARIADB_SQL_MODE}'"
+    else:
+        # No server-side prepared statements: psycopg would prepare a query after
+        # 5 runs, and PostgreSQL's generic plan for "id = ANY(array) FOR UPDATE"
+        # turns into a sequential scan as the table grows. (Also keeps kukm usable
+        # behind PgBouncer in transaction mode.)
+        connect_args["prepare_threshold"] = None
+    options: dict[str, Any] = (
+        {"pool_pre_ping": True, "pool_size": pool_size}
+        if pooled
+        else {"poolclass": sa.pool.NullPool}
+    )
+    try:
+        engine = sa.create_engine(target, connect_args=connect_args, **options)
+    except (ValueError, TypeError, sa_exc.ArgumentError) as exc:
+        raise ConfigurationError(f"{shown_url(url)}: {exc}", code="SQL_URL_UNSUPPORTED") from exc
+    return engine, schema
+
+
+def _raise_unavailable(url: str, exc: BaseException) -> None:
+    """Re-raise what opening ``url`` failed with as a :class:`StoreUnavailable` that says why
+    (server down, wrong password, no such database, no rights on it, a URL parameter the
+    driver does not know); kukm's own errors and anything else pass through unchanged."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        orig = exc.orig
+        lines = str(orig).strip().splitlines()
+        cut = next((k for k, line in enumerate(lines) if line.startswith("LINE ")), len(lines))
+        why = " ".join(line.strip() for line in lines[:cut]) or type(orig).__name__  # not the SQL
+        sqlstate = getattr(orig, "sqlstate", None)
+        code = getattr(orig, "args", (None,))[0] if getattr(orig, "args", None) else None
+        if sqlstate == "42501" or code in (1044, 1045, 1142, 1143):
+            why = f"the database user lacks the rights kukm needs (create, read, write its tables): {why}"
+        raise StoreUnavailable(
+            f"cannot open {shown_url(url)}: {why}", code=SQL_CONNECT_FAILED
+        ) from exc
+    if isinstance(exc, sa_exc.ArgumentError) or (
+        isinstance(exc, TypeError) and "keyword argument" in str(exc)
+    ):  # e.g. ?foo=1, a parameter PyMySQL does not take
+        raise ConfigurationError(f"{shown_url(url)}: {exc}", code="SQL_URL_UNSUPPORTED") from exc
+
+
 class SqlStore:
     """A :class:`~kukm.storage.base.Store` in PostgreSQL or MariaDB."""
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
         self.url = url
-        target, schema = engine_url(url)
-        connect_args: dict[str, Any] = {}
-        if schema:
-            connect_args["options"] = f"-csearch_path={schema}"
-        if target.startswith(("mysql", "mariadb")):
-            connect_args["charset"] = "utf8mb4"
-        else:
-            # No server-side prepared statements: psycopg would prepare a query after
-            # 5 runs, and PostgreSQL's generic plan for "id = ANY(array) FOR UPDATE"
-            # turns into a sequential scan as the table grows. (Also keeps kukm usable
-            # behind PgBouncer in transaction mode.)
-            connect_args["prepare_threshold"] = None
-        self.engine = sa.create_engine(
-            target,
-            pool_pre_ping=True,
-            pool_size=pool_size,
-            connect_args=connect_args,
-        )
+        self.engine, schema = _create_engine(url, pool_size=pool_size)
         self.dialect = self.engine.dialect.name
         try:
             if schema:  # schema=… names a schema of its own: create it on first use
@@ -209,11 +330,10 @@ class SqlStore:
                     quoted = self.engine.dialect.identifier_preparer.quote_identifier(schema)
                     conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
             migrate(self.engine)
-        except sa_exc.OperationalError as exc:
+        except BaseException as exc:
             self.engine.dispose()
-            raise StoreUnavailable(
-                f"cannot open {url.split('@')[-1]}: {exc.orig}", code=SQL_CONNECT_FAILED
-            ) from exc
+            _raise_unavailable(url, exc)
+            raise
         self._closed = False
 
     def __enter__(self) -> SqlStore:
@@ -238,6 +358,10 @@ class SqlStore:
                 with self.engine.begin() as conn:
                     return work(conn)
             except sa_exc.DBAPIError as exc:
+                if isinstance(exc, sa_exc.DataError):  # too long, a NUL: checked before, but
+                    raise StorageError(  # a value the server still refuses is named here
+                        f"a value does not fit the database: {exc.orig}", code=SQL_VALUE_UNSTORABLE
+                    ) from exc
                 if attempt == _RETRIES - 1 or not _is_retryable(exc):
                     if isinstance(exc, sa_exc.IntegrityError) or _is_retryable(exc):
                         raise StorageError(
@@ -319,6 +443,7 @@ class SqlStore:
     ) -> BatchResult:
         """:meth:`write_batch` for ops prepared elsewhere (:func:`kukm.storage._codec.prepare_ops`)."""
         ready = list(preps)
+        _check_storable(ready)
         return self._retry(lambda conn: self._write(conn, ready, batch_key))
 
     def _write(
@@ -562,6 +687,9 @@ class SqlStore:
     # -- sequences ----------------------------------------------------------------
     def allocate_sequence(self, prefix: str, *, maximum: int = 9999) -> int:
         """Next running number for ``prefix``, unique across processes (row lock + upsert)."""
+        problem = _unstorable("prefix", prefix, _SEQ.c.prefix.type.length)  # type: ignore[attr-defined]
+        if problem is not None:
+            raise _refuse("sequence", problem, column="prefix", value=prefix)
 
         def work(conn: sa.Connection) -> int:
             if self.dialect == "postgresql":
@@ -592,6 +720,10 @@ class SqlStore:
     def put_document(self, collection: str, key: str, doc: Mapping[str, Any]) -> None:
         """Insert or replace a JSON document."""
         blob = _codec.dump_document(doc)
+        for column, value in (("collection", collection), ("key", key)):
+            problem = _unstorable(column, value, _DOC.c[column].type.length)  # type: ignore[attr-defined]
+            if problem is not None:
+                raise _refuse(f"document {collection!r}", problem, column=column, value=value)
         stmt = self._upsert(_DOC, {"collection": collection, "key": key, "doc": blob}, ["doc"])
         self._retry(lambda conn: conn.execute(stmt))
 
@@ -633,6 +765,56 @@ class SqlStore:
 
 
 # -- row <-> value helpers ------------------------------------------------------------
+
+
+def _unstorable(column: str, value: str | None, limit: int | None) -> str | None:
+    """Why ``value`` cannot go into ``column`` (``None``: it can)."""
+    if value is None:
+        return None
+    if limit is not None and len(value) > limit:
+        return f"column {column} holds at most {limit} characters, the value has {len(value)}"
+    if "\x00" in value:
+        return f"column {column} cannot hold a NUL character (\\x00)"
+    return None
+
+
+def _refuse(what: str, problem: str, *, column: str, value: str) -> StorageError:
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    return StorageError(
+        f"{what} {shown!r}: {problem}; nothing of this batch was stored",
+        code=SQL_VALUE_UNSTORABLE,
+        field=column,
+        value=value,
+    )
+
+
+def _check_storable(preps: Sequence[_codec.PreparedOp]) -> None:
+    """Refuse (``SQL_VALUE_UNSTORABLE``, before anything is written) an op with a value a
+    length-limited column cannot hold or a NUL character: PostgreSQL cannot store one in text,
+    and the same op must not be kept by MariaDB and refused by PostgreSQL. The error names the
+    record and the column (the database's own message names neither reliably). The import
+    checks reject such rows one by one first (``TEXT_TOO_LONG``); this is the safety net."""
+    id_limit, dim_limits = _ID_LIMIT, _DIM_LIMITS
+    for prep in preps:
+        rid = prep.id
+        problem = _unstorable("id", rid, id_limit)
+        if problem is not None:
+            raise _refuse(f"{prep.kind} record", problem, column="id", value=rid)
+        dims = prep.dims
+        for column, limit in dim_limits:
+            value = dims.get(column)
+            if value and (len(value) > limit or "\x00" in value):
+                raise _refuse(
+                    f"{prep.kind} {rid!r}",
+                    _unstorable(column, value, limit) or "",
+                    column=column,
+                    value=value,
+                )
+        prov = prep.provenance
+        for column, value in (("petugas", prov.petugas), ("id_pengiriman", prov.id_pengiriman)):
+            problem = _unstorable(column, value, None)
+            if problem is not None and value is not None:
+                raise _refuse(f"{prep.kind} {rid!r}", problem, column=column, value=value)
 
 
 def _select_current() -> sa.Select[Any]:
@@ -751,6 +933,33 @@ def _decode_event(blob: str) -> AuditEvent:
 def _load(blob: str) -> dict[str, Any]:
     value: dict[str, Any] = json.loads(blob)
     return value
+
+
+def missing_store(url: str) -> str | None:
+    """Why ``url`` holds no kukm store (``None``: it does), found without creating anything.
+
+    One short connection (no pool) looks for kukm's schema-version table, in the
+    ``schema=`` schema on PostgreSQL; opening a :class:`SqlStore` would instead
+    create the schema and the tables, which a command that only reads must not do
+    (:func:`kukm.cli._common.existing_db`). A server that cannot be reached, a
+    database that is not there or a user without rights is a
+    :class:`~kukm.exceptions.StoreUnavailable`, as on opening.
+    """
+    engine, schema = _create_engine(url, pooled=False)
+    try:
+        with engine.connect() as conn:
+            insp = sa.inspect(conn)
+            if schema and not insp.has_schema(schema):
+                return f"schema {schema!r} does not exist in that database"
+            if not insp.has_table("kukm_schema_version", schema=schema):
+                where = f"schema {schema!r}" if schema else "that database"
+                return f"{where} holds no kukm tables (nothing was imported there)"
+            return None
+    except BaseException as exc:
+        _raise_unavailable(url, exc)
+        raise
+    finally:
+        engine.dispose()
 
 
 def open_sql_store(url: str) -> SqlStore:

@@ -13,7 +13,7 @@ from typing import Any
 from kukm.exceptions import ConfigurationError, register_code
 from kukm.hookspecs import hookimpl
 
-__all__ = ["DRIVERS", "open_sql_store"]
+__all__ = ["DRIVERS", "missing_sql_store", "open_sql_store"]
 
 #: URL scheme -> SQLAlchemy driver name.
 DRIVERS: dict[str, str] = {
@@ -41,6 +41,16 @@ def open_sql_store(url: str) -> Any:
     except ImportError as exc:
         raise ConfigurationError(code=SQL_EXTRA_MISSING, value=str(exc)) from exc
     return _open(url)
+
+
+def missing_sql_store(url: str) -> str | None:
+    """Why a PostgreSQL or MariaDB URL holds no kukm store, or ``None``; creates nothing
+    (:func:`kukm.adapters.sql.missing_store`)."""
+    try:
+        from kukm.adapters.sql import missing_store
+    except ImportError as exc:
+        raise ConfigurationError(code=SQL_EXTRA_MISSING, value=str(exc)) from exc
+    return missing_store(url)
 
 
 @hookimpl

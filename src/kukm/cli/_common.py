@@ -77,7 +77,9 @@ STORE_TIDAK_ADA: Final = register_code(
 def existing_db(db_url: str | None) -> str:
     """:func:`resolve_db` for a command that reads what was stored (reports, checks, exports):
     a SQLite file that is not there is ``STORE_TIDAK_ADA`` (exit 2), not a new empty store
-    whose tables of zeros look like an answer."""
+    whose tables of zeros look like an answer. So is a PostgreSQL/MariaDB URL whose database
+    (or ``schema=`` schema) holds no kukm tables: it is looked at over one short connection,
+    and nothing is created there (opening the store would create the schema and tables)."""
     url = resolve_db(db_url)
     if url.startswith("sqlite:"):
         from kukm.adapters.sqlite import sqlite_path
@@ -85,6 +87,21 @@ def existing_db(db_url: str | None) -> str:
         path = sqlite_path(url)
         if path != ":memory:" and not Path(path).exists():
             raise ConfigurationError(f"no kukm database at {path}", code=STORE_TIDAK_ADA)
+        return url
+    from kukm.adapters import sql_plugin
+    from kukm.plugins import get_plugins
+
+    scheme = url.split(":", 1)[0].lower()
+    backends = get_plugins().storage_backends()
+    factory = backends.get(scheme) or backends.get(scheme.split("+", 1)[0])
+    if factory is sql_plugin.open_sql_store:  # kukm's own SQL adapter (not a plugin's)
+        missing = sql_plugin.missing_sql_store(url)
+        if missing is not None:
+            from kukm.adapters.sql import shown_url
+
+            raise ConfigurationError(
+                f"no kukm database at {shown_url(url)}: {missing}", code=STORE_TIDAK_ADA
+            )
     return url
 
 

@@ -193,7 +193,7 @@ UMKM: Final = Instrument(
     "umkm",
     "umkm",
     [
-        Field("id_sumber", target="id_sumber", title="ID pada sumber data"),
+        Field("id_sumber", target="id_sumber", max_length=200, title="ID pada sumber data"),
         Field("nama_usaha", required=True, target="nama_usaha", max_length=200, title="Nama usaha"),
         Field("nib", FieldType.IDENTIFIER, identifier="nib", target="nib", title="Nomor Induk Berusaha"),
         Field("npwp", FieldType.IDENTIFIER, identifier="npwp", target="npwp", title="NPWP"),
@@ -278,6 +278,7 @@ KOPERASI: Final = Instrument(
             strict=False,
             aliases=("Nomor Badan Hukum Pendirian",),
             target="nomor_badan_hukum",
+            max_length=250,
         ),
         Field(
             "tanggal_badan_hukum",
@@ -307,6 +308,7 @@ KOPERASI: Final = Instrument(
             vocabulary="bentuk",
             aliases=("Bentuk Koperasi",),
             target="bentuk",
+            max_length=255,
         ),
         Field(
             "jenis",
@@ -315,8 +317,16 @@ KOPERASI: Final = Instrument(
             vocabulary="jenis",
             aliases=("Jenis Koperasi",),
             target="jenis",
+            max_length=255,
         ),
-        Field("kelompok", FieldType.ENUM, vocabulary="kelompok", aliases=("Kelompok Koperasi",), target="kelompok"),
+        Field(
+            "kelompok",
+            FieldType.ENUM,
+            vocabulary="kelompok",
+            aliases=("Kelompok Koperasi",),
+            target="kelompok",
+            max_length=255,
+        ),
         Field(
             "sektor_usaha",
             FieldType.ENUM,
@@ -347,6 +357,7 @@ KOPERASI: Final = Instrument(
             vocabulary="status_nik",
             aliases=("Status NIK",),
             target="status_nik",
+            max_length=255,
         ),
         Field(
             "tanggal_berlaku_sertifikat",
@@ -354,7 +365,9 @@ KOPERASI: Final = Instrument(
             aliases=("Tanggal Berlaku Sertifikat",),
             target="tanggal_berlaku_sertifikat",
         ),
-        Field("grade", FieldType.ENUM, vocabulary="grade", aliases=("Status Grade",), target="grade"),
+        Field(
+            "grade", FieldType.ENUM, vocabulary="grade", aliases=("Status Grade",), target="grade", max_length=255
+        ),
         Field("modal_sendiri", FieldType.RUPIAH, target="keuangan.modal_sendiri", minimum=0),
         Field("aset", FieldType.RUPIAH, target="keuangan.aset", minimum=0),
         Field("volume_usaha", FieldType.RUPIAH, target="keuangan.volume_usaha", minimum=0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import stat
 from pathlib import Path
@@ -17,6 +18,25 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KUKM_DATABASE_URL", f"sqlite:///{tmp_path / 'k.sqlite'}")
     monkeypatch.setenv("KUKM_NO_PROGRESS", "1")
     return tmp_path
+
+
+def day(n: int) -> dt.date:
+    """``n`` days after today (an application is dated the day it is made, and a
+    certificate is issued on or after it)."""
+    return dt.date.today() + dt.timedelta(days=n)
+
+
+def grant(env: Path, officer: str, peran: str, wilayah: str | None) -> None:
+    """Register an officer in the store (the administrator's grant, Kepgub A.9): the NIK
+    workflow acts only for officers of the office an application was routed to."""
+    from kukm.governance import Service, User
+    from kukm.plugins import open_store
+
+    store = open_store(f"sqlite:///{env / 'k.sqlite'}")
+    try:
+        Service(store, User("admin-1", "administrator", "31")).grant(User(officer, peran, wilayah))
+    finally:
+        store.close()
 
 
 def run(*args: str, code: int = 0) -> str:
@@ -48,7 +68,7 @@ def test_end_to_end(env: Path) -> None:
     kop = {
         "nama": "Koperasi Gambir Jaya",
         "id": "kop-9",
-        "tanggal_rat_terakhir": "2026-02-01",
+        "tanggal_rat_terakhir": str(day(-30)),
         "alamat": {"jalan": "Jl. Gambir 3", "kode_wilayah": "31.71.01.1001"},
     }
     (env / "kop.json").write_text(json.dumps(kop))
@@ -63,17 +83,21 @@ def test_end_to_end(env: Path) -> None:
     )
     assert app["kantor"]["tingkat"] == "sudin" and app["status"] == "diajukan"
     pid = app["id"]
-    run("nik", "issue", pid, "--private-key", str(key), code=1)  # not verified yet
+    grant(env, "p-1", "sudin", "31.71")  # an officer of the Sudin the application went to
+    run("nik", "issue", pid, "--private-key", str(key), "--petugas", "p-1", code=1)  # not verified yet
+    run("nik", "verify", pid, "--petugas", "p-9", "--catatan", "lengkap", code=1)  # not registered
     run("nik", "verify", pid, "--petugas", "p-1", "--catatan", "lengkap")
     issued = json.loads(
         run(
             "nik",
             "issue",
             pid,
+            "--petugas",
+            "p-1",
             "--private-key",
             str(key),
             "--on",
-            "2026-03-01",
+            str(day(1)),
             "--prefix-table",
             str(env / "pref.csv"),
             "--masa-berlaku",
@@ -82,7 +106,9 @@ def test_end_to_end(env: Path) -> None:
         )
     )
     assert issued["nomor_induk_koperasi"] == "3173070010001"
-    assert issued["tanggal_berakhir"] == "2027-02-28"
+    start = day(1)
+    one_year = dt.date(start.year + 1, 3, 1) if (start.month, start.day) == (2, 29) else start.replace(year=start.year + 1)
+    assert issued["tanggal_berakhir"] == str(one_year - dt.timedelta(days=1))
     payload = issued["payload"]
 
     ok = json.loads(
@@ -93,13 +119,13 @@ def test_end_to_end(env: Path) -> None:
             "--public-key",
             str(pub),
             "--on",
-            "2026-06-01",
+            str(day(90)),
             "--json",
         )
     )
     assert ok["valid"] and ok["sertifikat"]["nama"] == "Koperasi Gambir Jaya"
     out = run(
-        "certificate", "verify", payload, "--public-key", str(pub), "--on", "2027-03-01", code=1
+        "certificate", "verify", payload, "--public-key", str(pub), "--on", str(one_year), code=1
     )
     assert "CERT_EXPIRED" in out
     tampered = payload[:-3] + ("A" if payload[-3] != "A" else "B") + payload[-2:]
@@ -113,11 +139,11 @@ def test_end_to_end(env: Path) -> None:
     run("certificate", "render", "3173070010002", "--out", str(env / "x.svg"), code=1)
     # the PNG itself verifies (QR decoded with zxing-cpp)
     pytest.importorskip("zxingcpp")
-    run("certificate", "verify", str(env / "c.png"), "--public-key", str(pub), "--on", "2026-06-01")
+    run("certificate", "verify", str(env / "c.png"), "--public-key", str(pub), "--on", str(day(90)))
 
-    assert "PRIORITAS" in run("nik", "priority", "3173070010001", "--on", "2026-06-01")
-    run("nik", "revoke", pid, "--petugas", "p-1", "--alasan", "dibubarkan", "--on", "2026-07-01")
-    run("nik", "priority", "3173070010001", "--on", "2026-07-02", code=1)
+    assert "PRIORITAS" in run("nik", "priority", "3173070010001", "--on", str(day(90)))
+    run("nik", "revoke", pid, "--petugas", "p-1", "--alasan", "dibubarkan", "--on", str(day(120)))
+    run("nik", "priority", "3173070010001", "--on", str(day(121)), code=1)
     run("certificate", "revocations", "--private-key", str(key), "--out", str(env / "rl.json"))
     out = run(
         "certificate",
@@ -126,7 +152,7 @@ def test_end_to_end(env: Path) -> None:
         "--public-key",
         str(pub),
         "--on",
-        "2026-07-02",
+        str(day(121)),
         "--revocations",
         str(env / "rl.json"),
         code=1,
@@ -162,6 +188,7 @@ def test_apply_from_store_record_and_reject(env: Path) -> None:
         )
     )
     assert app["kantor"]["tingkat"] == "dinas" and app["kanal"] == "online"
+    grant(env, "p-2", "dinas", "31")  # membership over two kota: the Dinas decides
     out = run(
         "nik", "verify", app["id"], "--petugas", "p-2", "--reject", "--catatan", "tidak lengkap"
     )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kukm.certificate.keys import generate_private_key
 from kukm.certificate.registry import current_certificate, revocation_list
 from kukm.certificate.verify import verify_payload
-from kukm.exceptions import NotFound, ValidationError, WorkflowError
+from kukm.exceptions import AccessDenied, NotFound, ValidationError, WorkflowError
 from kukm.model import Alamat, Koperasi, Petugas
 from kukm.nik.allocation import PrefixTable, nomor_induk_of
 from kukm.nik.application import (
@@ -44,8 +44,15 @@ T0 = dt.datetime(2026, 3, 1, 9, 0)
 
 
 def _wf(store_url: str = "memory://", **kw: object) -> NikWorkflow:
+    """A workflow whose store grants ``p-1`` (Sudin Jakarta Pusat) and ``p-9`` (Dinas)."""
+    from kukm.governance import Service, User
+
     kw.setdefault("eligibility", ALWAYS)
-    return NikWorkflow(open_store(store_url), prefix_table=TABLE, **kw)  # type: ignore[arg-type]
+    store = open_store(store_url)
+    admin = Service(store, User("admin", "administrator"))
+    admin.grant(User("p-1", "sudin", "31.71"))
+    admin.grant(User("p-9", "dinas"))
+    return NikWorkflow(store, prefix_table=TABLE, **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -77,7 +84,7 @@ def test_full_path_to_terbit_with_history_persisted(tmp_path: Path) -> None:
     wf = _wf(url)
     p = wf.submit(KOP, wilayah_keanggotaan=["31.71"], kanal="online", waktu=T0)
     wf.verify(p.id, SUDIN_OFFICER, catatan="lengkap", waktu=T0 + dt.timedelta(hours=1))
-    signed = wf.issue(p.id, private_key=KEY, on=dt.date(2026, 3, 2), petugas="p-9")
+    signed = wf.issue(p.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 3, 2))
     wf.store.close()
     reopened = _wf(url)
     got = reopened.get(p.id)
@@ -105,7 +112,7 @@ def test_validity_period_is_configurable() -> None:
     wf = _wf(masa_berlaku_tahun=1)
     p = wf.submit(KOP, wilayah_keanggotaan=["31.71"], waktu=T0)
     wf.verify(p.id, "p-1")
-    signed = wf.issue(p.id, private_key=KEY, on=dt.date(2026, 3, 2))
+    signed = wf.issue(p.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 3, 2))
     assert signed.sertifikat.tanggal_berakhir == dt.date(2027, 3, 1)
     with pytest.raises(ValueError):
         _wf(masa_berlaku_tahun=0)
@@ -114,13 +121,13 @@ def test_validity_period_is_configurable() -> None:
 
 def test_not_issued_without_verification_or_when_not_eligible() -> None:
     wf = _wf(eligibility=NEVER)
-    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"])
+    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"], waktu=T0)
     with pytest.raises(WorkflowError) as info:
-        wf.issue(p.id, private_key=KEY, on=dt.date(2026, 3, 2))
+        wf.issue(p.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 3, 2))
     assert info.value.code == "NIK_TRANSITION_ILLEGAL"
     wf.verify(p.id, "p-1")
     with pytest.raises(WorkflowError) as info:
-        wf.issue(p.id, private_key=KEY, on=dt.date(2026, 3, 2))
+        wf.issue(p.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 3, 2))
     assert info.value.code == "NIK_NOT_ELIGIBLE"
     assert wf.get(p.id).status is StatusPermohonan.DIVERIFIKASI
     assert nomor_induk_of(wf.store, "kop-1") is None  # no number burnt on refusal
@@ -130,24 +137,29 @@ def test_not_issued_without_verification_or_when_not_eligible() -> None:
 
 def test_officer_scope_is_checked() -> None:
     wf = _wf()
-    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"])
+    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"], waktu=T0)
     other = Petugas(id="p-2", nama="Petugas Dua", peran="sudin", wilayah="31.74")
-    with pytest.raises(WorkflowError) as info:
+    with pytest.raises(AccessDenied) as info:
         wf.verify(p.id, other)
     assert info.value.code == "NIK_OFFICER_OUT_OF_SCOPE"
     dinas = Petugas(id="p-3", nama="Petugas Dinas", peran="dinas", wilayah="31")
-    assert wf.verify(p.id, dinas).status is StatusPermohonan.DIVERIFIKASI
-    q = wf.submit(KOP, wilayah_keanggotaan=["31.71", "32.01"])  # ministry
-    with pytest.raises(WorkflowError):
-        wf.verify(q.id, dinas)
-    assert wf.verify(q.id, "kemenkop-1").status is StatusPermohonan.DIVERIFIKASI
+    with pytest.raises(AccessDenied) as info:  # a Sudin application is the Sudin's (H.6 c)
+        wf.verify(p.id, dinas)
+    assert info.value.code == "NIK_OFFICER_ROLE_DENIED"
+    assert wf.verify(p.id, SUDIN_OFFICER).status is StatusPermohonan.DIVERIFIKASI
+    wf.reject(p.id, SUDIN_OFFICER)
+    q = wf.submit(KOP, wilayah_keanggotaan=["31.71", "32.01"], waktu=T0)  # ministry
+    for officer in (dinas, "kemenkop-1"):
+        with pytest.raises(AccessDenied):
+            wf.verify(q.id, officer)
+    assert wf.get(q.id).status is StatusPermohonan.DIAJUKAN
 
 
 def test_expire_and_revoke() -> None:
     wf = _wf()
-    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"])
+    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"], waktu=T0)
     wf.verify(p.id, "p-1")
-    signed = wf.issue(p.id, private_key=KEY, on=dt.date(2026, 3, 2))
+    signed = wf.issue(p.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 3, 2))
     with pytest.raises(WorkflowError) as info:
         wf.expire(p.id, on=dt.date(2028, 3, 1))
     assert info.value.code == "NIK_NOT_YET_EXPIRED"
@@ -157,9 +169,9 @@ def test_expire_and_revoke() -> None:
     with pytest.raises(WorkflowError):
         wf.revoke(p.id, "p-1", alasan="x", on=dt.date(2028, 3, 3))
 
-    q = wf.submit(KOP, wilayah_keanggotaan=["31.71"])
+    q = wf.submit(KOP, wilayah_keanggotaan=["31.71"], waktu=T0)
     wf.verify(q.id, "p-1")
-    signed = wf.issue(q.id, private_key=KEY, on=dt.date(2026, 4, 1))
+    signed = wf.issue(q.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 4, 1))
     assert signed.sertifikat.nomor_induk_koperasi == "3173070010001"  # same number, renewed
     wf.revoke(q.id, "p-1", alasan="dibubarkan", on=dt.date(2026, 5, 1))
     rl = revocation_list(wf.store)
@@ -183,7 +195,7 @@ TARGET = {
 @given(st.lists(st.sampled_from(ACTIONS), max_size=6))
 def test_property_only_legal_moves_happen(actions: list[str]) -> None:
     wf = _wf()
-    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"])
+    p = wf.submit(KOP, wilayah_keanggotaan=["31.71"], waktu=T0)
     state = StatusPermohonan.DIAJUKAN
     moves = 1
     for action in actions:
@@ -194,7 +206,7 @@ def test_property_only_legal_moves_happen(actions: list[str]) -> None:
             elif action == "reject":
                 wf.reject(p.id, "p-1")
             elif action == "issue":
-                wf.issue(p.id, private_key=KEY, on=dt.date(2026, 3, 2))
+                wf.issue(p.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 3, 2))
             elif action == "expire":
                 wf.expire(p.id, on=dt.date(2030, 1, 1))
             else:
@@ -253,18 +265,19 @@ def test_default_eligibility_is_the_kepatuhan_rule() -> None:
     no = default_eligibility(Koperasi(nama="Tanpa RAT"), on)
     assert not no.eligible and no.reasons[0].code == "NIK_NOT_ELIGIBLE"
     wf = NikWorkflow(open_store("memory://"), prefix_table=TABLE)  # default check
-    p = wf.submit(Koperasi(nama="Tanpa RAT", id="x"), wilayah_keanggotaan=["31.71"])
-    wf.verify(p.id, "p-1")
+    p = wf.submit(Koperasi(nama="Tanpa RAT", id="x"), wilayah_keanggotaan=["31.71"], waktu=T0)
+    wf.verify(p.id, SUDIN_OFFICER)
     with pytest.raises(WorkflowError) as info:
-        wf.issue(p.id, private_key=KEY, on=on)
+        wf.issue(p.id, private_key=KEY, petugas=SUDIN_OFFICER, on=on)
     assert info.value.code == "NIK_NOT_ELIGIBLE"
 
 
 def test_ods_number_is_kept(tmp_path: Path) -> None:
     wf = _wf()
     ods = Koperasi(nama="Koperasi ODS", id="ods-7", nomor_induk_koperasi="3101010020004")
-    p = wf.submit(ods, wilayah_keanggotaan=["31.01"])
-    wf.verify(p.id, "p-1")
-    signed = wf.issue(p.id, private_key=KEY, on=dt.date(2026, 3, 2))
+    p = wf.submit(ods, wilayah_keanggotaan=["31.01"], waktu=T0)
+    seribu = Petugas(id="p-5", nama="Petugas Seribu", peran="sudin", wilayah="31.01")
+    wf.verify(p.id, seribu)
+    signed = wf.issue(p.id, private_key=KEY, petugas=seribu, on=dt.date(2026, 3, 2))
     assert signed.sertifikat.nomor_induk_koperasi == "3101010020004"
     assert nomor_induk_of(wf.store, "ods-7") == "3101010020004"

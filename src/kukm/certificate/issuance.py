@@ -93,11 +93,15 @@ class DemoIssueResult:
     skipped: tuple[tuple[str, str], ...] = ()
 
 
-def _as_koperasi(record: Any) -> Koperasi | None:
+def _as_koperasi(record: Any) -> tuple[Koperasi, str | None] | None:
+    """The cooperative and its store id (the key of the NIK register), if a store record."""
     if isinstance(record, Koperasi):
-        return record
+        return record, None
     inner = getattr(record, "record", None)
-    return inner if isinstance(inner, Koperasi) else None
+    if not isinstance(inner, Koperasi):
+        return None
+    rid = getattr(record, "id", None)
+    return inner, rid if isinstance(rid, str) else None
 
 
 def demo_issue(
@@ -131,6 +135,8 @@ def demo_issue(
         private_key = load_private_key(write_keypair(keys, name=key_name).private_key)
     public_path = write_public_key(out / f"{key_name}.pub.pem", private_key.public_key())
     workflow = NikWorkflow(store, eligibility=eligibility or default_eligibility)
+    # A declared Dinas officer; every application is routed across kota (Dinas level), so
+    # the officer acts for the receiving office (kukm.nik.officer) and each step is audited.
     officer = Petugas(id="demo-petugas", nama="Petugas Demo", peran="dinas")
     when = dt.datetime.combine(today, dt.time(9, 0))
     files: list[Path] = []
@@ -139,14 +145,18 @@ def demo_issue(
     for record in koperasi_records:
         if len(issued) >= limit:
             break
-        kop = _as_koperasi(record)
-        if kop is None:
+        found = _as_koperasi(record)
+        if found is None:
             continue
-        kabkota = kop.alamat.kode_kabkota or "31"
+        kop, store_id = found
         try:
-            p = workflow.submit(kop, wilayah_keanggotaan=[kabkota], kanal="offline", waktu=when)
+            p = workflow.submit(
+                kop, wilayah_keanggotaan=["31"], kanal="offline", koperasi_key=store_id, waktu=when
+            )
             workflow.verify(p.id, officer, catatan="demo", waktu=when)
-            signed = workflow.issue(p.id, private_key=private_key, on=today, waktu=when)
+            signed = workflow.issue(
+                p.id, private_key=private_key, on=today, petugas=officer, waktu=when
+            )
         except KukmError as exc:
             skipped.append((kop.nama, exc.code))
             continue

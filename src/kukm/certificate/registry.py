@@ -27,6 +27,7 @@ from typing import Any
 
 from kukm.certificate.payload import Sertifikat, SignedCertificate
 from kukm.certificate.revocation import Pencabutan, RevocationList
+from kukm.exceptions import IntegrityError, register_code
 from kukm.storage.base import Store
 
 __all__ = [
@@ -40,6 +41,13 @@ __all__ = [
     "revocation_list",
     "save_certificate",
 ]
+
+CERT_ID_TAKEN = register_code(
+    "CERT_ID_TAKEN",
+    "Nomor sertifikat ini sudah dipakai sertifikat lain; sertifikat tidak ditimpa.",
+    "This certificate id already names another certificate; it is not overwritten.",
+    module=__name__,
+)
 
 CERTIFICATES = "sertifikat_nik"
 CURRENT = "sertifikat_nik_terkini"
@@ -86,8 +94,21 @@ def certificate_from_doc(doc: dict[str, Any]) -> SignedCertificate:
 def save_certificate(
     store: Store, signed: SignedCertificate, *, permohonan_id: str | None = None
 ) -> None:
-    """Keep an issued certificate and make it the cooperative's current one."""
+    """Keep an issued certificate and make it the cooperative's current one.
+
+    A certificate id names one certificate only (revocations name it): saving a
+    different certificate under an id already kept raises :class:`IntegrityError`
+    (``CERT_ID_TAKEN``); saving the same one again changes nothing.
+    """
     s = signed.sertifikat
+    held = store.get_document(CERTIFICATES, s.sertifikat_id)
+    if held is not None and held.get("payload") != signed.payload:
+        raise IntegrityError(
+            f"certificate id {s.sertifikat_id} is taken by another certificate",
+            code=CERT_ID_TAKEN,
+            field="sertifikat_id",
+            value=s.sertifikat_id,
+        )
     store.put_document(CERTIFICATES, s.sertifikat_id, _doc(signed, permohonan_id))
     store.put_document(CURRENT, s.nomor_induk_koperasi, {"sertifikat_id": s.sertifikat_id})
 

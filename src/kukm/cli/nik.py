@@ -1,8 +1,16 @@
 """``kukm nik …``: Nomor Induk Koperasi prefixes, applications, issuing, priority.
 
 Kepgub DKI 1625/2021 huruf H.6 (application → verification → certificate) and
-H.7 (priority service). Exit codes: 0 ok; 1 refused (illegal move, not
-eligible, not found); 2 usage/configuration.
+H.7 (priority service). Exit codes: 0 ok; 1 refused (no right, illegal move,
+not eligible, not found); 2 usage/configuration.
+
+``verify``, ``issue`` and ``revoke`` act for the office the application was
+routed to (the Sudin of its kota, or the Dinas across kota; H.6 b–c, g): the
+officer ``--petugas`` is looked up in the store's grants (``hak_akses``) as
+``kukm verify`` does. An officer not registered there acts only with an
+explicit ``--peran`` (and then has no region, so only a province-wide role such
+as ``dinas`` can act); without it the step is refused
+(``NIK_OFFICER_UNREGISTERED``). Every step, allowed or refused, is audited.
 """
 
 from __future__ import annotations
@@ -10,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -48,15 +57,42 @@ def _table(path: Path | None) -> PrefixLookup | None:
 
 
 def _workflow(
-    store: Store, *, masa_berlaku: int | None = None, table: Path | None = None
+    store: Store,
+    *,
+    masa_berlaku: int | None = None,
+    table: Path | None = None,
+    peran: str | None = None,
+    policy_path: str | None = None,
 ) -> NikWorkflow:
+    from kukm.governance.access import load_policy
     from kukm.nik.application import DEFAULT_MASA_BERLAKU_TAHUN, NikWorkflow
 
     return NikWorkflow(
         store,
         masa_berlaku_tahun=masa_berlaku or DEFAULT_MASA_BERLAKU_TAHUN,
         prefix_table=_table(table),
+        policy=load_policy(policy_path) if policy_path else None,
+        unregistered_peran=peran,
     )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _officer_options(f: F) -> F:
+    f = click.option(
+        "--policy",
+        "policy_path",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="Access policy TOML (default: the store's, else the packaged policy).",
+    )(f)
+    f = click.option(
+        "--peran",
+        default=None,
+        help="Role of an officer not registered in the store (none: such an officer is refused).",
+    )(f)
+    return f
 
 
 def _app_dict(p: Permohonan) -> dict[str, Any]:
@@ -211,6 +247,7 @@ def apply(
 @click.option("--petugas", required=True, callback=officer_id, help="Id of the appointed officer.")
 @click.option("--reject", is_flag=True, help="Reject instead of accepting.")
 @click.option("--catatan", default=None, help="Notes (the reason when rejecting).")
+@_officer_options
 @db_option
 @json_option
 @handle_errors
@@ -219,13 +256,15 @@ def verify(
     petugas: str,
     reject: bool,
     catatan: str | None,
+    peran: str | None,
+    policy_path: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
     """Record the officer's verification (or rejection) of an application."""
     store = _open(db_url)
     try:
-        wf = _workflow(store)
+        wf = _workflow(store, peran=peran, policy_path=policy_path)
         p = (wf.reject if reject else wf.verify)(permohonan_id, petugas, catatan=catatan)
     finally:
         store.close()
@@ -238,7 +277,13 @@ def verify(
 @click.option("--on", "on", default=None, metavar="YYYY-MM-DD", help="Issue date (today).")
 @click.option("--masa-berlaku", type=click.IntRange(1, 10), default=None, help="Years (2).")
 @click.option("--prefix-table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--petugas", default=None, callback=officer_id)
+@click.option(
+    "--petugas",
+    required=True,
+    callback=officer_id,
+    help="Id of the officer of the receiving office who issues.",
+)
+@_officer_options
 @db_option
 @json_option
 @handle_errors
@@ -248,7 +293,9 @@ def issue(
     on: str | None,
     masa_berlaku: int | None,
     prefix_table: Path | None,
-    petugas: str | None,
+    petugas: str,
+    peran: str | None,
+    policy_path: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
@@ -258,7 +305,13 @@ def issue(
     key = load_private_key(private_key)
     store = _open(db_url)
     try:
-        wf = _workflow(store, masa_berlaku=masa_berlaku, table=prefix_table)
+        wf = _workflow(
+            store,
+            masa_berlaku=masa_berlaku,
+            table=prefix_table,
+            peran=peran,
+            policy_path=policy_path,
+        )
         signed = wf.issue(permohonan_id, private_key=key, on=_date(on), petugas=petugas)
     finally:
         store.close()
@@ -297,16 +350,25 @@ def show(permohonan_id: str, db_url: str | None, as_json: bool) -> None:
 @click.option("--petugas", required=True, callback=officer_id)
 @click.option("--alasan", required=True, help="Reason of the revocation.")
 @click.option("--on", "on", default=None, metavar="YYYY-MM-DD")
+@_officer_options
 @db_option
 @json_option
 @handle_errors
 def revoke(
-    permohonan_id: str, petugas: str, alasan: str, on: str | None, db_url: str | None, as_json: bool
+    permohonan_id: str,
+    petugas: str,
+    alasan: str,
+    on: str | None,
+    peran: str | None,
+    policy_path: str | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
     """Revoke the certificate of an application (status dicabut)."""
     store = _open(db_url)
     try:
-        p = _workflow(store).revoke(permohonan_id, petugas, alasan=alasan, on=_date(on))
+        wf = _workflow(store, peran=peran, policy_path=policy_path)
+        p = wf.revoke(permohonan_id, petugas, alasan=alasan, on=_date(on))
     finally:
         store.close()
     emit(as_json, _app_dict(p), lambda: _app_text(p))

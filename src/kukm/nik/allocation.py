@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, final
 
@@ -43,6 +44,7 @@ from kukm.exceptions import (
     ConfigurationError,
     IntegrityError,
     InvalidComponent,
+    SequenceExhausted,
     register_code,
 )
 from kukm.ids import nomor_induk_koperasi as nik_id
@@ -91,6 +93,12 @@ NIK_PREFIX_TABLE_INVALID = register_code(
     "prefiks_nik; lihat kukm nik prefix-table).",
     "The file is not a NIK Koperasi prefix table (UTF-8 CSV with columns kode_kelurahan and "
     "prefiks_nik; see kukm nik prefix-table).",
+    module=__name__,
+)
+NIK_ALLOCATION_IN_PROGRESS = register_code(
+    "NIK_ALLOCATION_IN_PROGRESS",
+    "Nomor Induk Koperasi untuk koperasi ini sedang diberikan oleh proses lain; coba lagi.",
+    "A Nomor Induk Koperasi is being given to this cooperative by another process; try again.",
     module=__name__,
 )
 NIK_ALREADY_ISSUED = register_code(
@@ -210,6 +218,10 @@ def default_prefix_table() -> PrefixLookup:
 def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> str:
     """The 9-digit prefix for a Kemendagri kelurahan code.
 
+    With the default table, a code that is not a kelurahan of the Kemendagri region
+    tree is refused (``NIK_PREFIX_UNKNOWN``) rather than given a computed prefix; a
+    table given here (the Dinas's own) is taken as it is.
+
     >>> region_prefix("31.01.01.1003", table=PrefixTable({"31.01.01.1003": "310102003"}))
     '310102003'
     >>> region_prefix("31.01.01.1009", table=PrefixTable({}))
@@ -217,11 +229,26 @@ def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> 
     ...
     kukm.exceptions.InvalidComponent: [NIK_PREFIX_UNKNOWN] ...
     """
+    if table is None and not _known_kelurahan(kode_kelurahan):
+        raise InvalidComponent(
+            f"kelurahan {kode_kelurahan!r} is not in the Kemendagri region table",
+            code=NIK_PREFIX_UNKNOWN,
+            field="kode_wilayah",
+            value=kode_kelurahan,
+        )
     lookup = table if table is not None else default_prefix_table()
     prefix = lookup.prefix_for(kode_kelurahan)
     if prefix is None:
         raise InvalidComponent(code=NIK_PREFIX_UNKNOWN, field="kode_wilayah", value=kode_kelurahan)
     return _check_prefix(prefix)
+
+
+def _known_kelurahan(kode_kelurahan: str) -> bool:
+    """Whether the code is a kelurahan (4 levels) of the Kemendagri region tree."""
+    from kukm.governance.access import default_region_check
+
+    code = kode_kelurahan.strip()
+    return code.count(".") == 3 and default_region_check()(code)
 
 
 def _check_prefix(prefix: str) -> str:
@@ -250,10 +277,18 @@ def allocate_nomor_induk(store: Store, prefix: str) -> str:
             return nik_id.validate(nomor)
 
 
-def nomor_induk_of(store: Store, koperasi_key: str) -> str | None:
-    """The number a cooperative was given, if any."""
-    doc = store.get_document(KOPERASI_COLLECTION, koperasi_key)
-    return None if doc is None else str(doc["nomor_induk_koperasi"])
+def nomor_induk_of(store: Store, koperasi_key: str, *aliases: str) -> str | None:
+    """The number a cooperative was given, if any (looked up under its key, then its aliases)."""
+    for key in (koperasi_key, *aliases):
+        doc = store.get_document(KOPERASI_COLLECTION, key)
+        if doc is not None:
+            return str(doc["nomor_induk_koperasi"])
+    return None
+
+
+def _claim_key(koperasi_key: str) -> str:
+    digest = hashlib.blake2b(koperasi_key.encode("utf-8"), digest_size=12).hexdigest()
+    return f"nik-koperasi:{digest}"
 
 
 def _record(store: Store, koperasi_key: str, nomor: str, asal: str, today: dt.date) -> None:
@@ -263,18 +298,35 @@ def _record(store: Store, koperasi_key: str, nomor: str, asal: str, today: dt.da
 
 
 def register_existing(
-    store: Store, koperasi_key: str, nomor: str, *, today: dt.date | None = None
+    store: Store,
+    koperasi_key: str,
+    nomor: str,
+    *,
+    today: dt.date | None = None,
+    aliases: Iterable[str] = (),
 ) -> str:
     """Record a number the cooperative already has (e.g. from ODS) so it is never reissued.
 
-    Raises :class:`IntegrityError` (``NIK_ALREADY_ISSUED``) if the number belongs to another.
+    Raises :class:`IntegrityError` (``NIK_ALREADY_ISSUED``) if the number belongs to
+    another cooperative (one not known under ``koperasi_key`` or one of its ``aliases``).
     """
     nomor = nik_id.validate(nomor)
     held = store.get_document(NOMOR_COLLECTION, nomor)
-    if held is not None and held.get("koperasi") != koperasi_key:
-        raise IntegrityError(code=NIK_ALREADY_ISSUED, field="nomor_induk_koperasi", value=nomor)
+    if held is not None and held.get("koperasi") not in {koperasi_key, *aliases}:
+        raise IntegrityError(
+            f"Nomor Induk Koperasi {nomor} was given to {held.get('koperasi')!r}, "
+            f"not to {koperasi_key!r}",
+            code=NIK_ALREADY_ISSUED,
+            field="nomor_induk_koperasi",
+            value=nomor,
+        )
     if held is None:
         _record(store, koperasi_key, nomor, "terdaftar", today or dt.date.today())
+    elif store.get_document(KOPERASI_COLLECTION, koperasi_key) is None:
+        info = {"prefix": nomor[:9], "diterbitkan": held.get("diterbitkan")}
+        store.put_document(
+            KOPERASI_COLLECTION, koperasi_key, {"nomor_induk_koperasi": nomor, **info}
+        )
     return nomor
 
 
@@ -286,20 +338,43 @@ def assign_nomor_induk(
     prefix: str | None = None,
     table: PrefixLookup | None = None,
     today: dt.date | None = None,
+    aliases: Iterable[str] = (),
 ) -> str:
     """The cooperative's number: the one it already has, or a new one for its kelurahan.
 
-    ``koperasi_key`` identifies the cooperative in the register (its id). Give
-    either ``kode_kelurahan`` (looked up in ``table``) or ``prefix``.
+    ``koperasi_key`` identifies the cooperative in the register (a stable identity:
+    its store id or its badan hukum number, never its name); a number found under
+    one of its ``aliases`` (other identities of the same cooperative) is its number
+    too. Give either ``kode_kelurahan`` (looked up in ``table``) or ``prefix``.
+
+    Only one process allocates for a cooperative: the first claims it in the store
+    (:meth:`~kukm.storage.base.Store.allocate_sequence` as a one-shot lock); another
+    finds the number it recorded, or ``NIK_ALLOCATION_IN_PROGRESS`` meanwhile.
     Raises :class:`SequenceExhausted` when the prefix has no numbers left.
     """
-    existing = nomor_induk_of(store, koperasi_key)
+    aliases = tuple(a for a in aliases if a and a != koperasi_key)
+    existing = nomor_induk_of(store, koperasi_key, *aliases)
     if existing is not None:
+        if nomor_induk_of(store, koperasi_key) is None:
+            register_existing(store, koperasi_key, existing, today=today, aliases=aliases)
         return existing
     if prefix is None:
         if kode_kelurahan is None:
             raise InvalidComponent(code=NIK_PREFIX_UNKNOWN, field="kode_wilayah", value=None)
         prefix = region_prefix(kode_kelurahan, table=table)
+    prefix = _check_prefix(prefix)
+    try:
+        store.allocate_sequence(_claim_key(koperasi_key), maximum=1)
+    except SequenceExhausted:
+        existing = nomor_induk_of(store, koperasi_key)
+        if existing is not None:
+            return existing
+        raise IntegrityError(
+            f"a Nomor Induk Koperasi for {koperasi_key!r} is being allocated elsewhere",
+            code=NIK_ALLOCATION_IN_PROGRESS,
+            field="koperasi",
+            value=koperasi_key,
+        ) from None
     nomor = allocate_nomor_induk(store, prefix)
     _record(store, koperasi_key, nomor, "baru", today or dt.date.today())
     return nomor

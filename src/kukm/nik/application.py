@@ -37,7 +37,8 @@ is also in use (Kotim 2020, sampit.prokal.co [S]). Pass ``masa_berlaku_tahun``.
 (<StatusPermohonan.DIAJUKAN: 'diajukan'>, 'Suku Dinas PPKUKM Kota Administrasi Jakarta Pusat')
 >>> officer = Petugas(id="p-7", nama="Petugas Tujuh", peran="sudin", wilayah="31.71")
 >>> p = wf.verify(p.id, officer, catatan="berkas lengkap", waktu=dt.datetime(2026, 1, 6, 10, 0))
->>> signed = wf.issue(p.id, private_key=generate_private_key(), on=dt.date(2026, 1, 7))
+>>> signed = wf.issue(p.id, private_key=generate_private_key(), on=dt.date(2026, 1, 7),
+...                   petugas=officer)
 >>> signed.sertifikat.nomor_induk_koperasi, str(signed.sertifikat.tanggal_berakhir)
 ('3173070010001', '2028-01-06')
 >>> [h.ke.value for h in wf.get(p.id).riwayat]
@@ -48,26 +49,60 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, final
 
 from attrs import evolve, field, frozen
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kukm.certificate.payload import Sertifikat, SignedCertificate, sign_certificate
-from kukm.certificate.registry import record_revocation, save_certificate
+from kukm.certificate.payload import Sertifikat, SignedCertificate, encode_body, sign_certificate
+from kukm.certificate.registry import get_certificate, record_revocation, save_certificate
 from kukm.converters import structure, unstructure
-from kukm.exceptions import NotFound, WorkflowError, register_code
-from kukm.model import Koperasi, Petugas
-from kukm.nik.allocation import PrefixLookup, assign_nomor_induk, register_existing
+from kukm.exceptions import (
+    AccessDenied,
+    KukmError,
+    NotFound,
+    SequenceExhausted,
+    ValidationError,
+    WorkflowError,
+    register_code,
+)
+from kukm.governance.access import (
+    Policy,
+    RegionCheck,
+    User,
+    default_policy,
+    default_region_check,
+    named_user_id,
+)
+from kukm.governance.service import stored_policy
+from kukm.ids import nomor_induk_koperasi as nik_id
+from kukm.model import Koperasi, Petugas, SumberData
+from kukm.nik.allocation import (
+    PrefixLookup,
+    assign_nomor_induk,
+    nomor_induk_of,
+    region_prefix,
+    register_existing,
+)
 from kukm.nik.eligibility import NIK_NOT_ELIGIBLE, EligibilityCheck, Kelayakan, default_eligibility
+from kukm.nik.officer import (
+    DEFAULT_OFFICER_ROLES,
+    NIK_OFFICER_OUT_OF_SCOPE,
+    decide,
+    resolve_officer,
+)
 from kukm.nik.routing import Kantor, TingkatKantor, route
-from kukm.storage.base import Store, wilayah_matches
+from kukm.storage.base import AuditEvent, Provenance, Store, StoredRecord, WriteOp
 
 __all__ = [
     "COLLECTION",
     "DEFAULT_MASA_BERLAKU_TAHUN",
+    "NIK_OFFICER_OUT_OF_SCOPE",
+    "OPEN",
     "Kanal",
     "NikWorkflow",
     "Permohonan",
@@ -75,6 +110,7 @@ __all__ = [
     "Transisi",
     "default_classifier",
     "expiry_date",
+    "identity_key",
 ]
 
 COLLECTION = "permohonan_nik"
@@ -86,10 +122,30 @@ NIK_TRANSITION_ILLEGAL = register_code(
     "This status change of a NIK certificate application is not allowed.",
     module=__name__,
 )
-NIK_OFFICER_OUT_OF_SCOPE = register_code(
-    "NIK_OFFICER_OUT_OF_SCOPE",
-    "Petugas tidak ditunjuk untuk wilayah kantor penerima permohonan.",
-    "The officer is not appointed for the region of the receiving office.",
+NIK_KOPERASI_IDENTITY_MISSING = register_code(
+    "NIK_KOPERASI_IDENTITY_MISSING",
+    "Koperasi tanpa identitas tetap (id basis data, Nomor Induk Koperasi atau nomor badan "
+    "hukum): nama saja tidak mengenali koperasi.",
+    "The cooperative has no stable identity (store id, Nomor Induk Koperasi or badan hukum "
+    "number): a name alone does not identify a cooperative.",
+    module=__name__,
+)
+NIK_APPLICATION_OPEN = register_code(
+    "NIK_APPLICATION_OPEN",
+    "Koperasi ini masih memiliki permohonan Sertifikat NIK yang belum diputus.",
+    "This cooperative already has a NIK certificate application awaiting a decision.",
+    module=__name__,
+)
+NIK_DATE_ORDER = register_code(
+    "NIK_DATE_ORDER",
+    "Tanggal tidak berurutan: terbit tidak sebelum permohonan, pencabutan tidak sebelum terbit.",
+    "Dates out of order: no issue before the application, no revocation before the issue.",
+    module=__name__,
+)
+NIK_CERTIFICATE_SAME_DAY = register_code(
+    "NIK_CERTIFICATE_SAME_DAY",
+    "Sertifikat untuk Nomor Induk Koperasi ini sudah diterbitkan pada tanggal yang sama.",
+    "A certificate for this Nomor Induk Koperasi was already issued on that day.",
     module=__name__,
 )
 NIK_NOT_YET_EXPIRED = register_code(
@@ -117,6 +173,10 @@ class StatusPermohonan(enum.StrEnum):
 
 
 S = StatusPermohonan
+S_SUDIN = TingkatKantor.SUDIN
+#: ``status_nik`` written back to the cooperative's record (ODS vocabulary).
+STATUS_NIK_AKTIF = "Sertifikat - Aktif"
+STATUS_NIK_BELUM = "Belum Bersertifikat"
 #: The legal moves of the workflow.
 TRANSITIONS: dict[StatusPermohonan, frozenset[StatusPermohonan]] = {
     S.DIAJUKAN: frozenset({S.DIVERIFIKASI, S.DITOLAK}),
@@ -161,6 +221,8 @@ class Permohonan:
     nomor_induk_koperasi: str | None = None
     sertifikat_id: str | None = None
     tanggal_berakhir: dt.date | None = None
+    #: Number of moves claimed so far (the compare-and-set version, see :class:`NikWorkflow`).
+    versi: int = 0
 
 
 def expiry_date(terbit: dt.date, years: int) -> dt.date:
@@ -225,6 +287,7 @@ def _unstructure(p: Permohonan) -> dict[str, Any]:
         "nomor_induk_koperasi": p.nomor_induk_koperasi,
         "sertifikat_id": p.sertifikat_id,
         "tanggal_berakhir": p.tanggal_berakhir.isoformat() if p.tanggal_berakhir else None,
+        "versi": p.versi,
     }
 
 
@@ -254,6 +317,7 @@ def _structure(d: dict[str, Any]) -> Permohonan:
         tanggal_berakhir=(
             dt.date.fromisoformat(d["tanggal_berakhir"]) if d.get("tanggal_berakhir") else None
         ),
+        versi=int(d.get("versi", 0)),
     )
 
 
@@ -261,8 +325,62 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _petugas_id(petugas: Petugas | str) -> str:
-    return petugas if isinstance(petugas, str) else petugas.id
+#: Statuses of an application still waiting for a decision (one per cooperative at a time).
+OPEN = frozenset({S.DIAJUKAN, S.DIVERIFIKASI})
+
+
+def _bh_key(nomor_badan_hukum: str | None) -> str | None:
+    """``BH:<number>`` in capitals without blanks, as :func:`kukm.integration.ods.koperasi_id`."""
+    if not nomor_badan_hukum or not nomor_badan_hukum.strip():
+        return None
+    return "BH:" + "".join(nomor_badan_hukum.split()).upper()
+
+
+def identity_key(koperasi: Koperasi, koperasi_key: str | None = None) -> str:
+    """The cooperative's key in the NIK register: a stable identity, never its name.
+
+    The store id (``koperasi_key``, else ``koperasi.id``), else its valid Nomor Induk
+    Koperasi, else its badan hukum number normalised (``BH:…``, as the store ids of
+    :func:`kukm.integration.ods.koperasi_id`). Without any of them the application is
+    refused (``NIK_KOPERASI_IDENTITY_MISSING``): two cooperatives may share a name.
+
+    >>> identity_key(Koperasi(nama="K", nomor_badan_hukum=" 12 / bh / xii.7 "))
+    'BH:12/BH/XII.7'
+    >>> identity_key(Koperasi(nama="K"))
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.ValidationError: [NIK_KOPERASI_IDENTITY_MISSING] ...
+    """
+    for candidate in (koperasi_key, koperasi.id):
+        if candidate is not None and candidate.strip():
+            return candidate.strip()
+    nomor = koperasi.nomor_induk_koperasi
+    if nomor and nik_id.is_valid(nomor):
+        return nomor
+    bh = _bh_key(koperasi.nomor_badan_hukum)
+    if bh is None:
+        raise ValidationError(
+            f"cooperative {koperasi.nama!r} has no store id, Nomor Induk Koperasi or badan "
+            "hukum number: a name does not identify a cooperative",
+            code=NIK_KOPERASI_IDENTITY_MISSING,
+            field="nomor_badan_hukum",
+            value=koperasi.nama,
+        )
+    return bh
+
+
+def _aliases(koperasi: Koperasi, key: str) -> tuple[str, ...]:
+    """Every stable identity of the cooperative (its key first)."""
+    nomor = koperasi.nomor_induk_koperasi
+    found = [key, koperasi.id, _bh_key(koperasi.nomor_badan_hukum)]
+    if nomor and nik_id.is_valid(nomor):
+        found.append(nomor)
+    return tuple(dict.fromkeys(a.strip() for a in found if a and a.strip()))
+
+
+def _claim_key(p: Permohonan) -> str:
+    digest = hashlib.blake2b(p.id.encode("utf-8"), digest_size=12).hexdigest()
+    return f"nik-permohonan:{digest}:{p.versi}"
 
 
 class NikWorkflow:
@@ -272,6 +390,22 @@ class NikWorkflow:
     (default :func:`kukm.nik.eligibility.default_eligibility`); ``classifier``
     gives skala usaha and peringkat; ``prefix_table`` maps kelurahan to NIK
     prefixes (default: the installed reference table).
+
+    **Who may act** (:mod:`kukm.nik.officer`): verify, reject, issue and revoke
+    need an officer of the receiving office, as granted in the store; an officer
+    not registered there acts with ``unregistered_peran`` (no region) when given,
+    else is refused. ``policy`` is the access policy (default: the one stored in
+    the store, else the packaged one); ``officer_roles`` maps office level to role.
+
+    **Every step is audited** (allowed or refused) in the store's audit log:
+    ``nik_ajukan``, ``nik_verifikasi``, ``nik_tolak``, ``nik_terbit``,
+    ``nik_kedaluwarsa``, ``nik_cabut`` (kind ``permohonan_nik``).
+
+    **Moves are atomic**: each one claims the application's version in the
+    store (:meth:`~kukm.storage.base.Store.allocate_sequence` as a one-shot
+    compare-and-set) before doing anything; of concurrent moves from one state
+    exactly one wins, the others get ``NIK_TRANSITION_ILLEGAL`` before any
+    number is allocated or certificate signed.
     """
 
     def __init__(
@@ -282,6 +416,10 @@ class NikWorkflow:
         classifier: Classifier = default_classifier,
         masa_berlaku_tahun: int = DEFAULT_MASA_BERLAKU_TAHUN,
         prefix_table: PrefixLookup | None = None,
+        policy: Policy | None = None,
+        unregistered_peran: str | None = None,
+        officer_roles: Mapping[TingkatKantor, str] = DEFAULT_OFFICER_ROLES,
+        region_check: RegionCheck | None = None,
     ) -> None:
         if masa_berlaku_tahun < 1:
             raise ValueError("masa_berlaku_tahun must be at least 1")
@@ -290,6 +428,10 @@ class NikWorkflow:
         self.classifier = classifier
         self.masa_berlaku_tahun = masa_berlaku_tahun
         self.prefix_table = prefix_table
+        self.policy = policy or stored_policy(store) or default_policy()
+        self.unregistered_peran = unregistered_peran
+        self.officer_roles = officer_roles
+        self.region_check = region_check or default_region_check()
 
     # -- reads ------------------------------------------------------------------
     def get(self, permohonan_id: str) -> Permohonan:
@@ -302,16 +444,54 @@ class NikWorkflow:
         for _, doc in self.store.iter_documents(COLLECTION):
             yield _structure(doc)
 
-    # -- moves ---------------------------------------------------------------------
-    def _move(
+    # -- audit and rights ---------------------------------------------------------
+    def _audit(
         self,
-        p: Permohonan,
-        to: StatusPermohonan,
-        petugas: str | None,
-        waktu: dt.datetime | None,
-        catatan: str | None,
-        **changes: Any,
-    ) -> Permohonan:
+        aktor: str,
+        aksi: str,
+        permohonan_id: str | None,
+        allowed: bool,
+        detail: str | None,
+        waktu: dt.datetime | None = None,
+    ) -> None:
+        self.store.audit(
+            AuditEvent(waktu or _now(), aktor, aksi, COLLECTION, permohonan_id, allowed, detail)
+        )
+
+    @contextmanager
+    def _step(
+        self, aksi: str, aktor: str, permohonan_id: str | None, waktu: dt.datetime | None
+    ) -> Iterator[list[str]]:
+        """Audit one step: refused with the error's code, or allowed with the notes given."""
+        notes: list[str] = []
+        try:
+            yield notes
+        except KukmError as exc:
+            self._audit(aktor, aksi, permohonan_id, False, f"{exc.code}: {exc.message}", waktu)
+            raise
+        self._audit(aktor, aksi, permohonan_id, True, "; ".join(notes) or None, waktu)
+
+    def _authorise(self, p: Permohonan, petugas: Petugas | str) -> User:
+        user = resolve_officer(
+            self.store, petugas, unregistered_peran=self.unregistered_peran, policy=self.policy
+        )
+        decision = decide(
+            user,
+            p.kantor,
+            policy=self.policy,
+            roles=self.officer_roles,
+            region_check=self.region_check,
+        )
+        if not decision.allowed:
+            raise AccessDenied(
+                f"officer {user.id!r} ({user.peran} {user.wilayah or '-'}) may not act on "
+                f"application {p.id} for {p.kantor.nama}: {decision.reason}",
+                code=decision.code,
+            )
+        return user
+
+    # -- moves ---------------------------------------------------------------------
+    def _legal(self, p: Permohonan, to: StatusPermohonan) -> None:
         if to not in TRANSITIONS[p.status]:
             raise WorkflowError(
                 f"{p.status.value} → {to.value} is not allowed for application {p.id}",
@@ -319,6 +499,39 @@ class NikWorkflow:
                 field="status",
                 value=f"{p.status.value}->{to.value}",
             )
+
+    def _claim(self, p: Permohonan, to: StatusPermohonan) -> Permohonan:
+        """Compare-and-set: only one move may start from version ``p.versi`` (across processes)."""
+        try:
+            self.store.allocate_sequence(_claim_key(p), maximum=1)
+        except SequenceExhausted:
+            raise WorkflowError(
+                f"application {p.id} was changed by another step meanwhile (version {p.versi}); "
+                f"{p.status.value} → {to.value} is not applied: reload it",
+                code=NIK_TRANSITION_ILLEGAL,
+                field="status",
+                value=f"{p.status.value}->{to.value}",
+            ) from None
+        return evolve(p, versi=p.versi + 1)
+
+    def _release(self, claimed: Permohonan) -> None:
+        """After a failed move: keep the state, free the next version for a new attempt."""
+        self.store.put_document(COLLECTION, claimed.id, _unstructure(claimed))
+
+    def _move(
+        self,
+        p: Permohonan,
+        to: StatusPermohonan,
+        petugas: str | None,
+        waktu: dt.datetime | None,
+        catatan: str | None,
+        *,
+        claimed: bool = False,
+        **changes: Any,
+    ) -> Permohonan:
+        self._legal(p, to)
+        if not claimed:
+            p = self._claim(p, to)
         step = Transisi(p.status, to, petugas, waktu or _now(), catatan)
         new = evolve(p, status=to, riwayat=(*p.riwayat, step), **changes)
         self.store.put_document(COLLECTION, new.id, _unstructure(new))
@@ -334,32 +547,67 @@ class NikWorkflow:
         permohonan_id: str | None = None,
         waktu: dt.datetime | None = None,
     ) -> Permohonan:
-        """File an application (state ``diajukan``), routed to its office."""
-        kantor = route(wilayah_keanggotaan)
-        when = waktu or _now()
-        key = koperasi_key or koperasi.id or koperasi.nomor_induk_koperasi or koperasi.nama
+        """File an application (state ``diajukan``), routed to its office.
+
+        Refused: a membership area with a code not in the Kemendagri tree
+        (``NIK_WILAYAH_KEANGGOTAAN_INVALID``), a cooperative without a stable
+        identity (:func:`identity_key`), and a cooperative that already has an
+        open application (``NIK_APPLICATION_OPEN``).
+        """
         pid = permohonan_id or f"PNIK-{uuid.uuid4().hex[:12]}"
-        p = Permohonan(
-            id=pid,
-            koperasi=koperasi,
-            koperasi_key=key,
-            kanal=Kanal(kanal),
-            wilayah_keanggotaan=tuple(wilayah_keanggotaan),
-            kantor=kantor,
-            status=S.DIAJUKAN,
-            diajukan=when,
-            riwayat=[Transisi(None, S.DIAJUKAN, None, when, f"kanal {Kanal(kanal).value}")],
-        )
-        self.store.put_document(COLLECTION, pid, _unstructure(p))
+        when = waktu or _now()
+        aktor = f"pemohon:{koperasi_key or koperasi.id or koperasi.nama}"
+        with self._step("nik_ajukan", aktor, pid, when) as notes:
+            kantor = route(wilayah_keanggotaan, region_check=self.region_check)
+            key = identity_key(koperasi, koperasi_key)
+            if self.store.get_document(COLLECTION, pid) is not None:
+                raise WorkflowError(
+                    f"application {pid} exists already",
+                    code=NIK_TRANSITION_ILLEGAL,
+                    field="id",
+                    value=pid,
+                )
+            mine = set(_aliases(koperasi, key))
+            for other in self.all():
+                theirs = set(_aliases(other.koperasi, other.koperasi_key))
+                if other.status in OPEN and mine & theirs:
+                    raise WorkflowError(
+                        f"cooperative {key!r} already has open application {other.id} "
+                        f"({other.status.value})",
+                        code=NIK_APPLICATION_OPEN,
+                        field="koperasi",
+                        value=other.id,
+                    )
+            p = Permohonan(
+                id=pid,
+                koperasi=koperasi,
+                koperasi_key=key,
+                kanal=Kanal(kanal),
+                wilayah_keanggotaan=tuple(wilayah_keanggotaan),
+                kantor=kantor,
+                status=S.DIAJUKAN,
+                diajukan=when,
+                riwayat=[Transisi(None, S.DIAJUKAN, None, when, f"kanal {Kanal(kanal).value}")],
+            )
+            self.store.put_document(COLLECTION, pid, _unstructure(p))
+            notes.append(f"koperasi {key} → {kantor.nama}")
         return p
 
-    def _check_officer(self, p: Permohonan, petugas: Petugas | str) -> None:
-        if isinstance(petugas, Petugas) and petugas.wilayah is not None:
-            office = p.kantor.kode_wilayah
-            if office is None or not wilayah_matches(office, petugas.wilayah):
-                raise WorkflowError(
-                    code=NIK_OFFICER_OUT_OF_SCOPE, field="petugas", value=petugas.id
-                )
+    def _decide(
+        self,
+        aksi: str,
+        to: StatusPermohonan,
+        permohonan_id: str,
+        petugas: Petugas | str,
+        catatan: str | None,
+        waktu: dt.datetime | None,
+    ) -> Permohonan:
+        with self._step(aksi, _aktor(petugas), permohonan_id, waktu) as notes:
+            p = self.get(permohonan_id)
+            user = self._authorise(p, petugas)
+            new = self._move(p, to, user.id, waktu, catatan)
+            notes.append(f"{p.status.value} → {to.value} ({user.peran} {user.wilayah or '-'})")
+        return new
 
     def verify(
         self,
@@ -369,10 +617,10 @@ class NikWorkflow:
         catatan: str | None = None,
         waktu: dt.datetime | None = None,
     ) -> Permohonan:
-        """An appointed officer found the application in order (H.6 g, i)."""
-        p = self.get(permohonan_id)
-        self._check_officer(p, petugas)
-        return self._move(p, S.DIVERIFIKASI, _petugas_id(petugas), waktu, catatan)
+        """An officer of the receiving office found the application in order (H.6 g, i)."""
+        return self._decide(
+            "nik_verifikasi", S.DIVERIFIKASI, permohonan_id, petugas, catatan, waktu
+        )
 
     def reject(
         self,
@@ -383,13 +631,31 @@ class NikWorkflow:
         waktu: dt.datetime | None = None,
     ) -> Permohonan:
         """The officer rejects the application (with the reason in ``catatan``)."""
-        p = self.get(permohonan_id)
-        self._check_officer(p, petugas)
-        return self._move(p, S.DITOLAK, _petugas_id(petugas), waktu, catatan)
+        return self._decide("nik_tolak", S.DITOLAK, permohonan_id, petugas, catatan, waktu)
 
     def check(self, permohonan_id: str, *, on: dt.date) -> Kelayakan:
         """What the compliance check says about the application's cooperative on ``on``."""
         return self.eligibility(self.get(permohonan_id).koperasi, on)
+
+    def _stored_koperasi(self, key: str) -> StoredRecord | None:
+        stored = self.store.get("koperasi", key)
+        return stored if stored is not None and isinstance(stored.record, Koperasi) else None
+
+    def _known_number(self, p: Permohonan, aliases: Sequence[str]) -> str | None:
+        """The number the cooperative holds: in the register under its key, on the
+        application, on its store record, in the register under another of its identities."""
+        registered = nomor_induk_of(self.store, p.koperasi_key)
+        if registered is not None:
+            return registered
+        stored = self._stored_koperasi(p.koperasi_key)
+        on_record = stored.record if stored is not None else None
+        for nomor in (
+            p.koperasi.nomor_induk_koperasi,
+            on_record.nomor_induk_koperasi if isinstance(on_record, Koperasi) else None,
+        ):
+            if nomor:
+                return nik_id.validate(nomor)
+        return nomor_induk_of(self.store, p.koperasi_key, *aliases)
 
     def issue(
         self,
@@ -404,71 +670,147 @@ class NikWorkflow:
     ) -> SignedCertificate:
         """Issue the certificate of a verified application (state ``terbit``).
 
-        Allocates the Nomor Induk Koperasi if the cooperative has none; raises
-        :class:`WorkflowError` (``NIK_NOT_ELIGIBLE``) when compliance does not allow it.
+        ``petugas`` (required) must be an officer of the receiving office. Allocates
+        the Nomor Induk Koperasi if the cooperative has none (one per cooperative,
+        kept by its stable identity); raises :class:`WorkflowError`
+        (``NIK_NOT_ELIGIBLE``) when compliance does not allow it, ``NIK_DATE_ORDER``
+        when ``on`` lies before the application, ``CERT_FIELD_INVALID`` (naming the
+        field) before any number is used. Everything is checked, then the move is
+        claimed, and only then is a number allocated and the certificate signed.
+        When the cooperative is a record in the store, its new version carries the
+        number, ``status_nik`` and ``tanggal_berlaku_sertifikat``.
         """
-        p = self.get(permohonan_id)
-        if S.TERBIT not in TRANSITIONS[p.status]:
-            self._move(p, S.TERBIT, None, waktu, None)  # raises the illegal-move error
-        verdict = self.eligibility(p.koperasi, on)
-        if not verdict.eligible:
-            why = "; ".join(f"{r.code}: {r.message_en}" for r in verdict.reasons)
-            raise WorkflowError(
-                f"not eligible for a NIK certificate ({why})",
-                code=NIK_NOT_ELIGIBLE,
-                field="kepatuhan",
-                value=[r.code for r in verdict.reasons],
+        with self._step("nik_terbit", _aktor(petugas), permohonan_id, waktu) as notes:
+            if petugas is None:
+                named_user_id(None, "petugas")
+            assert petugas is not None
+            p = self.get(permohonan_id)
+            user = self._authorise(p, petugas)
+            self._legal(p, S.TERBIT)
+            if on < p.diajukan.date():
+                raise ValidationError(
+                    f"issue date {on} lies before the application ({p.diajukan.date()})",
+                    code=NIK_DATE_ORDER,
+                    field="tanggal_terbit",
+                    value=on,
+                )
+            verdict = self.eligibility(p.koperasi, on)
+            if not verdict.eligible:
+                why = "; ".join(f"{r.code}: {r.message_en}" for r in verdict.reasons)
+                raise WorkflowError(
+                    f"not eligible for a NIK certificate ({why})",
+                    code=NIK_NOT_ELIGIBLE,
+                    field="kepatuhan",
+                    value=[r.code for r in verdict.reasons],
+                )
+            k = p.koperasi
+            aliases = _aliases(k, p.koperasi_key)
+            known = self._known_number(p, aliases)
+            prefix: str | None = None
+            if known is None:
+                prefix = region_prefix(k.alamat.kode_wilayah or "", table=self.prefix_table)
+            skala, grade = self.classifier(k, on)
+            draft = Sertifikat(
+                nomor_induk_koperasi=known or f"{prefix}0000",
+                nama=k.nama,
+                alamat=_alamat_text(k),
+                tanggal_terbit=on,
+                tanggal_berakhir=expiry_date(on, self.masa_berlaku_tahun),
+                kantor_penerbit=p.kantor.nama,
+                kelompok=k.kelompok,
+                jenis=k.jenis,
+                skala_usaha=skala_usaha if skala_usaha is not None else skala,
+                peringkat=peringkat if peringkat is not None else grade,
             )
-        k = p.koperasi
-        if k.nomor_induk_koperasi:
-            nomor = register_existing(self.store, p.koperasi_key, k.nomor_induk_koperasi, today=on)
-        else:
-            nomor = assign_nomor_induk(
-                self.store,
-                p.koperasi_key,
-                kode_kelurahan=k.alamat.kode_wilayah,
-                table=self.prefix_table,
-                today=on,
+            encode_body(draft, bytes(4))  # every field fits (CERT_FIELD_INVALID names it)
+            if known is not None:
+                _check_certificate_id_free(self.store, f"{known}-{on:%Y%m%d}")
+            claimed = self._claim(p, S.TERBIT)
+            try:
+                if known is not None:
+                    nomor = register_existing(
+                        self.store, p.koperasi_key, known, today=on, aliases=aliases
+                    )
+                else:
+                    nomor = assign_nomor_induk(
+                        self.store, p.koperasi_key, prefix=prefix, today=on, aliases=aliases
+                    )
+                sertifikat = evolve(draft, nomor_induk_koperasi=nomor)
+                _check_certificate_id_free(self.store, sertifikat.sertifikat_id)
+                signed = sign_certificate(sertifikat, private_key)
+                save_certificate(self.store, signed, permohonan_id=p.id)
+            except BaseException:
+                self._release(claimed)
+                raise
+            note = f"sertifikat {sertifikat.sertifikat_id}; {verdict.rule}"
+            self._move(
+                claimed,
+                S.TERBIT,
+                user.id,
+                waktu,
+                note,
+                claimed=True,
+                koperasi=evolve(k, nomor_induk_koperasi=nomor),
+                nomor_induk_koperasi=nomor,
+                sertifikat_id=sertifikat.sertifikat_id,
+                tanggal_berakhir=sertifikat.tanggal_berakhir,
             )
-        skala, grade = self.classifier(k, on)
-        sertifikat = Sertifikat(
-            nomor_induk_koperasi=nomor,
-            nama=k.nama,
-            alamat=_alamat_text(k),
-            tanggal_terbit=on,
-            tanggal_berakhir=expiry_date(on, self.masa_berlaku_tahun),
-            kantor_penerbit=p.kantor.nama,
-            kelompok=k.kelompok,
-            jenis=k.jenis,
-            skala_usaha=skala_usaha if skala_usaha is not None else skala,
-            peringkat=peringkat if peringkat is not None else grade,
-        )
-        signed = sign_certificate(sertifikat, private_key)
-        save_certificate(self.store, signed, permohonan_id=p.id)
-        note = f"sertifikat {sertifikat.sertifikat_id}; {verdict.rule}"
-        self._move(
+            notes.append(f"{note} ({user.peran} {user.wilayah or '-'})")
+        self._write_back(
             p,
-            S.TERBIT,
-            _petugas_id(petugas) if petugas is not None else None,
+            user,
             waktu,
-            note,
-            koperasi=evolve(k, nomor_induk_koperasi=nomor),
             nomor_induk_koperasi=nomor,
-            sertifikat_id=sertifikat.sertifikat_id,
-            tanggal_berakhir=sertifikat.tanggal_berakhir,
+            status_nik=STATUS_NIK_AKTIF,
+            tanggal_berlaku_sertifikat=sertifikat.tanggal_berakhir,
         )
         return signed
+
+    def _write_back(
+        self, p: Permohonan, user: User, waktu: dt.datetime | None, **fields: Any
+    ) -> None:
+        """A new version of the cooperative's store record carrying the NIK outcome.
+
+        The record keeps its verification status; a failure is audited, not raised
+        (the certificate stands).
+        """
+        stored = self._stored_koperasi(p.koperasi_key)
+        if stored is None:
+            return
+        assert isinstance(stored.record, Koperasi)
+        updated = evolve(stored.record, **fields)
+        if updated == stored.record:
+            return
+        sumber = SumberData.SUDIN if p.kantor.tingkat is S_SUDIN else SumberData.BIDANG_KOPERASI
+        op = WriteOp(
+            "koperasi",
+            stored.id,
+            updated,
+            Provenance(sumber, user.id, waktu or _now()),
+            atribut=dict(stored.atribut),
+            status=stored.status,
+        )
+        detail = ", ".join(f"{k}={v}" for k, v in fields.items())
+        try:
+            self.store.write_batch([op])
+        except KukmError as exc:
+            self._audit(user.id, "nik_tulis_koperasi", p.id, False, f"{exc.code}: {detail}", waktu)
+            return
+        self._audit(user.id, "nik_tulis_koperasi", p.id, True, f"koperasi {stored.id}: {detail}")
 
     def expire(
         self, permohonan_id: str, *, on: dt.date, waktu: dt.datetime | None = None
     ) -> Permohonan:
         """Mark an issued certificate as expired once ``on`` is past its last valid day."""
-        p = self.get(permohonan_id)
-        if p.status is S.TERBIT and p.tanggal_berakhir is not None and on <= p.tanggal_berakhir:
-            raise WorkflowError(
-                code=NIK_NOT_YET_EXPIRED, field="tanggal_berakhir", value=p.tanggal_berakhir
-            )
-        return self._move(p, S.KEDALUWARSA, None, waktu, f"berakhir {p.tanggal_berakhir}")
+        with self._step("nik_kedaluwarsa", "sistem", permohonan_id, waktu) as notes:
+            p = self.get(permohonan_id)
+            if p.status is S.TERBIT and p.tanggal_berakhir is not None and on <= p.tanggal_berakhir:
+                raise WorkflowError(
+                    code=NIK_NOT_YET_EXPIRED, field="tanggal_berakhir", value=p.tanggal_berakhir
+                )
+            new = self._move(p, S.KEDALUWARSA, None, waktu, f"berakhir {p.tanggal_berakhir}")
+            notes.append(f"berakhir {p.tanggal_berakhir}, diperiksa {on}")
+        return new
 
     def expire_due(self, *, on: dt.date) -> list[Permohonan]:
         """Expire every issued certificate whose validity ended before ``on``."""
@@ -487,13 +829,56 @@ class NikWorkflow:
         on: dt.date,
         waktu: dt.datetime | None = None,
     ) -> Permohonan:
-        """Revoke an issued certificate (it then fails verification with ``CERT_REVOKED``)."""
-        p = self.get(permohonan_id)
-        if S.DICABUT not in TRANSITIONS[p.status]:
-            return self._move(p, S.DICABUT, _petugas_id(petugas), waktu, alasan)
-        assert p.sertifikat_id is not None
-        record_revocation(self.store, p.sertifikat_id, tanggal_cabut=on, alasan=alasan)
-        return self._move(p, S.DICABUT, _petugas_id(petugas), waktu, alasan)
+        """Revoke an issued certificate (it then fails verification with ``CERT_REVOKED``).
+
+        Needs an officer of the receiving office; ``on`` may not lie before the
+        issue date (``NIK_DATE_ORDER``).
+        """
+        with self._step("nik_cabut", _aktor(petugas), permohonan_id, waktu) as notes:
+            p = self.get(permohonan_id)
+            user = self._authorise(p, petugas)
+            self._legal(p, S.DICABUT)
+            assert p.sertifikat_id is not None
+            cert = get_certificate(self.store, p.sertifikat_id)
+            terbit = cert.sertifikat.tanggal_terbit if cert is not None else None
+            if terbit is not None and on < terbit:
+                raise ValidationError(
+                    f"revocation date {on} lies before the issue date {terbit}",
+                    code=NIK_DATE_ORDER,
+                    field="tanggal_cabut",
+                    value=on,
+                )
+            claimed = self._claim(p, S.DICABUT)
+            try:
+                record_revocation(self.store, p.sertifikat_id, tanggal_cabut=on, alasan=alasan)
+            except BaseException:
+                self._release(claimed)
+                raise
+            new = self._move(claimed, S.DICABUT, user.id, waktu, alasan, claimed=True)
+            notes.append(f"sertifikat {p.sertifikat_id} dicabut {on}: {alasan}")
+        self._write_back(
+            p, user, waktu, status_nik=STATUS_NIK_BELUM, tanggal_berlaku_sertifikat=None
+        )
+        return new
+
+
+def _aktor(petugas: Petugas | str | None) -> str:
+    """Who an audit event names (a blank id is refused by the step itself)."""
+    if petugas is None:
+        return "(tanpa petugas)"
+    text = petugas if isinstance(petugas, str) else petugas.id
+    return text.strip() or "(kosong)"
+
+
+def _check_certificate_id_free(store: Store, sertifikat_id: str) -> None:
+    if get_certificate(store, sertifikat_id) is not None:
+        raise WorkflowError(
+            f"certificate {sertifikat_id} exists already (one certificate per NIK Koperasi "
+            "per day: its id would name both); issue on a later day",
+            code=NIK_CERTIFICATE_SAME_DAY,
+            field="tanggal_terbit",
+            value=sertifikat_id,
+        )
 
 
 def _alamat_text(k: Koperasi) -> str:

@@ -85,16 +85,35 @@ def route(
     wilayah_keanggotaan: Iterable[str],
     *,
     namer: Callable[[TingkatKantor, str | None], str] = _default_name,
+    region_check: Callable[[str], bool] | None = None,
 ) -> Kantor:
-    """The office an application goes to (Kepgub H.6 b–c). ``namer`` names offices."""
+    """The office an application goes to (Kepgub H.6 b–c). ``namer`` names offices.
+
+    With ``region_check`` (e.g. :func:`kukm.governance.access.default_region_check`),
+    a code not in the Kemendagri region tree (``31.99``, ``99``) is refused too.
+
+    >>> from kukm.governance.access import default_region_check
+    >>> route(["31.99"], region_check=default_region_check())
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.ValidationError: [NIK_WILAYAH_KEANGGOTAAN_INVALID] ...
+    """
     kabkota: set[str] = set()
     provinsi: set[str] = set()
     whole_province = False
     for code in wilayah_keanggotaan:
         parts = code.strip().split(".")
-        if not parts[0].isdigit() or len(parts[0]) != 2 or not all(p.isdigit() for p in parts):
+        if (
+            not parts[0].isdigit()
+            or len(parts[0]) != 2
+            or not all(p.isdigit() and p.isascii() for p in parts)
+            or (region_check is not None and not region_check(code.strip()))
+        ):
             raise ValidationError(
-                code=NIK_WILAYAH_KEANGGOTAAN_INVALID, field="wilayah_keanggotaan", value=code
+                f"membership area code {code!r} is not a known Kemendagri region code",
+                code=NIK_WILAYAH_KEANGGOTAAN_INVALID,
+                field="wilayah_keanggotaan",
+                value=code,
             )
         provinsi.add(parts[0])
         if len(parts) == 1:

@@ -487,3 +487,28 @@ def test_a_nul_character_is_refused_in_any_field(name: str, at: int) -> None:
     batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
     assert [(i.code, i.field) for i in batch.result(1).issues] == [("TEKS_NUL", name)]
     assert not batch.result(0).issues
+
+
+@pytest.mark.parametrize(("name", "limit"), [("nomor_badan_hukum", 250), ("grade", 255), ("jenis", 255)])
+def test_a_koperasi_value_longer_than_its_column_is_refused_on_its_row(name: str, limit: int) -> None:
+    """A badan hukum number or a vocabulary value longer than the stores' columns hold is
+    TEXT_TOO_LONG on its row (PostgreSQL and MariaDB refused the whole batch); the value at
+    the limit is taken. Both roads agree."""
+    inst = get_instrument("koperasi")
+    base = {
+        "nama": "Koperasi Maju", "nomor_badan_hukum": "796/BH/XII/2005", "tanggal_badan_hukum": "2005-12-01",
+        "bentuk": "Primer Kab/Kota", "jenis": "Konsumen", "kode_wilayah": "31.71.01.1001",
+        "sumber_data": "dekopin",
+    }  # fmt: skip
+    at, over = dict(base), dict(base)
+    at[name] = ("7" if name == "nomor_badan_hukum" else "x") * limit
+    over[name] = at[name] + "9"
+    base.setdefault(name, "")
+    rows = [base, at, over]
+    columns = list(over)
+    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
+    for k, row in enumerate(rows):
+        one = inst.parse_row(row, row_number=k + 1)
+        codes = [(i.code, i.field) for i in one.issues if i.severity.value == "error"]
+        assert [(i.code, i.field) for i in batch.result(k).issues if i.severity.value == "error"] == codes
+        assert (("TEXT_TOO_LONG", name) in codes) == (k == 2)

@@ -374,6 +374,12 @@ class BatchParser:
         self.inst = inst
         self.plan = [(f, _column_fn(f, _compile_field(f))) for f in inst.fields]
         self._text = {f.name for f in inst.fields if f.type is FieldType.STR}
+        # fields other than text with a length limit (text checks it in its converter)
+        self._limits = {
+            f.name: f.max_length
+            for f in inst.fields
+            if f.max_length is not None and f.type is not FieldType.STR
+        }
         index = {f.name: i for i, f in enumerate(inst.fields)}
         self.rules = [(r, [(x, index[x]) for x in r.fields if x in index]) for r in inst.rules]
 
@@ -407,6 +413,10 @@ class BatchParser:
                 if len(names) > 1 and names[0] == f.name:
                     # the per-row parser falls back to an alias when the column itself is blank
                     suspect.update(k for k, s in enumerate(raw) if not s)
+                limit = self._limits.get(f.name)
+                if limit is not None and raw and max(map(len, raw)) > limit:
+                    # longer than the field allows (an identifier or a choice): per-row road
+                    suspect.update(k for k, s in enumerate(raw) if len(s) > limit)
                 if f.name in self._text:
                     if not _BLANKS.isdisjoint(raw):
                         # "-", "tidak ada" in a text field: blank, as the per-row parser reads

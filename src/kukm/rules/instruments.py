@@ -495,6 +495,14 @@ class Instrument:
                 f"        issues.append(_mk(_NUL, {n}, raw.replace('\\x00', '\\\\x00')[:200], row_number, 'akurat', ''))",
                 "        raw = False",
             ]
+            if f.max_length is not None and f.type is not FieldType.STR:
+                # an identifier or a choice longer than its column holds (text checks its own
+                # length): TEXT_TOO_LONG on the row, not a store refusing the batch
+                lines += [
+                    f"    elif raw and len(raw) > {f.max_length}:",
+                    f"        issues.append(_mk(_TOO_LONG, {n}, raw[:200], row_number, 'akurat', '<= {f.max_length}'))",
+                    "        raw = False",
+                ]
             if conv is str and not required:
                 lines.append(f"    {v} = raw or None")
                 continue

@@ -58,6 +58,17 @@ def _kinds(kind: str | None) -> tuple[Kind, ...]:
     return KINDS if kind is None else (("koperasi",) if kind == "koperasi" else ("umkm",))
 
 
+#: ``--petugas`` of the commands that only read (quality, duplicates, pemutakhiran): an id is
+#: still recorded in the audit log, ``cli`` when none is given
+_PETUGAS_DEFAULT_CLI = click.option(
+    "--petugas",
+    default="cli",
+    show_default=True,
+    callback=officer_id,
+    help="Acting officer id (not blank).",
+)
+
+
 def _actor_options(f: F) -> F:
     f = click.option(
         "--policy",
@@ -237,13 +248,7 @@ def verify(
     default=None,
     help="Also apply a data-collection instrument (E.11): 'default' or a TOML/JSON file.",
 )
-@click.option(
-    "--petugas",
-    default="cli",
-    show_default=True,
-    callback=officer_id,
-    help="Acting officer id (not blank).",
-)
+@_PETUGAS_DEFAULT_CLI
 @_actor_options
 @json_option
 @db_option
@@ -299,13 +304,7 @@ def quality(
 @click.command()
 @_KIND_OPTION
 @click.option("--threshold", type=float, default=85.0, show_default=True)
-@click.option(
-    "--petugas",
-    default="cli",
-    show_default=True,
-    callback=officer_id,
-    help="Acting officer id (not blank).",
-)
+@_PETUGAS_DEFAULT_CLI
 @_actor_options
 @json_option
 @db_option
@@ -352,13 +351,7 @@ def duplicates(
     default="kecamatan",
     show_default=True,
 )
-@click.option(
-    "--petugas",
-    default="cli",
-    show_default=True,
-    callback=officer_id,
-    help="Acting officer id (not blank).",
-)
+@_PETUGAS_DEFAULT_CLI
 @_actor_options
 @json_option
 @db_option

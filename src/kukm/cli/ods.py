@@ -299,19 +299,23 @@ def pkt() -> None:
     """Exchange with the PKT / Jakpreneur app (Pengembangan Kewirausahaan Terpadu)."""
 
 
-@pkt.command("export")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
-@click.option(
+#: ``--kunci-file`` of pkt export and import: the Dinas's secret behind the opaque references
+_kunci_option = click.option(
     "--kunci-file",
     "kunci_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar="KUKM_PKT_KUNCI_FILE",
     default=None,
-    help="Secret key file (>= 16 bytes, env KUKM_PKT_KUNCI_FILE): UMKM without a PKT member "
-    "id get an opaque id_anggota reference (kukm-…) that pkt import resolves; without it "
-    "their id_anggota is empty.",
+    help="Secret key file (>= 16 bytes, env KUKM_PKT_KUNCI_FILE) of the opaque id_anggota "
+    "references (kukm-…): export gives them to UMKM without a PKT member id (without a key "
+    "their id_anggota is empty), import resolves them.",
 )
+
+
+@pkt.command("export")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
+@_kunci_option
 @db_option
 @json_option
 @handle_errors
@@ -337,16 +341,7 @@ def pkt_export(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--petugas", default=None)
 @click.option("--batch-size", default=500, show_default=True, help="Writes per transaction.")
-@click.option(
-    "--kunci-file",
-    "kunci_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    envvar="KUKM_PKT_KUNCI_FILE",
-    default=None,
-    help="Secret key file (>= 16 bytes, env KUKM_PKT_KUNCI_FILE): UMKM without a PKT member "
-    "id get an opaque id_anggota reference (kukm-…) that pkt import resolves; without it "
-    "their id_anggota is empty.",
-)
+@_kunci_option
 @db_option
 @json_option
 @handle_errors

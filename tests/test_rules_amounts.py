@@ -273,10 +273,14 @@ def test_year_first(d: dt.date, sep: str) -> None:
     assert parse_date(f"{d.year}{sep}{d.month}{sep}{d.day}") == d
 
 
-@given(st.dates(min_value=dt.date(1927, 5, 18), max_value=dt.date(2173, 10, 14)), st.sampled_from(["", ".0"]))
+@given(
+    st.dates(min_value=dt.date(1927, 5, 18), max_value=dt.date(2173, 10, 14)),
+    st.sampled_from(["", ".0", ".5", ".999988426"]),
+)
 def test_excel_serial_dates(d: dt.date, tail: str) -> None:
     """A date cell saved by Excel as its serial number: days since 1899-12-30 (1900 system, as
-    openpyxl's from_excel reads it); a four-digit number is a year, not a date (X, X+1)."""
+    openpyxl's from_excel reads it), a fraction the time of day (the date is kept, as with
+    ISO dates; 44060.5 was DATE_FORMAT); a four-digit number is a year, not a date (X, X+1)."""
     from openpyxl.utils.datetime import from_excel
 
     serial = (d - dt.date(1899, 12, 30)).days

@@ -57,9 +57,10 @@ is taken); ``DD/MM/YYYY`` (the ODS form), ``DD-MM-YYYY`` or ``DD.MM.YYYY``
 the year); ``D Month YYYY`` with the month's
 Indonesian name or its three-letter short form, any case (``2 Desember 2019``,
 ``02-Des-2019``; the English forms that differ too: ``May``, ``Aug``,
-``Oct``, ``Dec``); a five-digit whole number is the serial number Excel saves a
+``Oct``, ``Dec``); a five-digit number is the serial number Excel saves a
 date cell as when its column is not formatted as a date (``43801`` =
-2019-12-02; 1900 date system). A two-digit year is not read (which century?),
+2019-12-02; 1900 date system), a fraction after it the time of day (``43801.5``: the
+date, as with ISO dates). A two-digit year is not read (which century?),
 nor a year alone (``2019``: which day?).
 ``DATE_FORMAT`` for other shapes, ``DATE_INVALID`` for impossible days
 (``31/02/2020``) or times.
@@ -306,7 +307,7 @@ _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?
 #: 29 February 1900 that never was, so from serial 61 on the serial is days since this day)
 EXCEL_EPOCH: Final = dt.date(1899, 12, 30)
 # a date column Excel saved as its serial number (five digits: 1927-05-18 to 2173-10-14)
-_EXCEL_SERIAL = re.compile(r"([1-9]\d{4})(?:\.0+)?")
+_EXCEL_SERIAL = re.compile(r"([1-9]\d{4})(?:\.\d+)?")  # a fraction is the time of day
 _YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _NAMED_MONTH = re.compile(r"(\d{1,2})[ -]([a-z]+)\.?[ -](\d{4})")

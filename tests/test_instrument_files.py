@@ -74,13 +74,25 @@ def test_json_file_and_base(tmp_path: Path) -> None:
         'name = "x"\nextends = "umkm"\nremove_rules = ["nope"]',
         'name = "x"\nextends = "umkm"\nunknown = 1',
         "not toml [",
+        # values of the wrong type were read as something else: "false" (a true string) made
+        # npwp required, "a,b" the choices 'a', ',', 'b', a text the aliases its letters
+        'name = "x"\nextends = "umkm"\n[[fields]]\nname = "npwp"\nrequired = "false"',
+        'name = "x"\nextends = "umkm"\n[[fields]]\nname = "jenis_kelamin"\nchoices = "L,P"',
+        'name = "x"\nextends = "umkm"\n[[fields]]\nname = "nama_usaha"\naliases = "Nama X"',
+        'name = "x"\nextends = "umkm"\n[[fields]]\nname = "npwp"\nstrict = "no"',
+        'name = "x"\nextends = "umkm"\n[[fields]]\nname = "a"\ntype = "int"\nminimum = "0"',
+        'name = "x"\nextends = "umkm"\n[[fields]]\nname = "a"\ntype = "int"\nminimum = true',
+        'name = "x"\nextends = "umkm"\nrequire = "npwp"',
+        # an identifier check that does not exist was a LookupError traceback
+        'name = "x"\nextends = "umkm"\n[[fields]]\nname = "a"\ntype = "identifier"\nidentifier = "nibb"',
     ],
 )
 def test_bad_files_are_configuration_errors(tmp_path: Path, content: str) -> None:
     p = tmp_path / "bad.toml"
     p.write_text(content, encoding="utf-8")
-    with pytest.raises(ConfigurationError):
-        load_instrument(p)
+    with pytest.raises(ConfigurationError) as info:
+        load_instrument(p).parse_row({}, row_number=1)
+    assert info.value.code == "INSTRUMENT_FILE"
 
 
 @pytest.mark.parametrize("name", ["umkm", "koperasi"])

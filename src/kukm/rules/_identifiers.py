@@ -20,7 +20,7 @@ from typing import Final
 
 from kukm.exceptions import CODES, InvalidFormat, InvalidLength, register_code
 
-__all__ = ["IDENTIFIER_INVALID", "cached", "problem_code", "resolve"]
+__all__ = ["IDENTIFIER_INVALID", "cached", "known", "problem_code", "resolve"]
 
 IDENTIFIER_INVALID = register_code(
     "IDENTIFIER_INVALID",
@@ -128,6 +128,11 @@ def resolve(name: str) -> Validator:
         return _FALLBACK[name]
     except KeyError:
         raise LookupError(f"no identifier check named {name!r}") from None
+
+
+def known() -> list[str]:
+    """The identifier checks an instrument may name."""
+    return sorted(_FALLBACK)
 
 
 def problem_code(exc: BaseException) -> str:

@@ -282,7 +282,13 @@ def _enum_table(f: Field) -> dict[str, Any]:
 def _id_check(f: Field) -> Callable[[str], str]:
     if not f.identifier:
         raise ConfigurationError(f"field {f.name!r}: identifier type needs 'identifier'", code=INSTRUMENT_FILE)
-    check = _identifiers.resolve(f.identifier)
+    try:
+        check = _identifiers.resolve(f.identifier)
+    except LookupError as exc:  # a typo in an instrument file ('nibb')
+        raise ConfigurationError(
+            f"field {f.name!r}: {exc} (known: {', '.join(sorted(_identifiers.known()))})",
+            code=INSTRUMENT_FILE,
+        ) from None
     if f.identifier in ("kode_wilayah", "kbli"):
         check = _identifiers.cached(check)
     return check
@@ -885,10 +891,37 @@ _FIELD_KEYS: Final = {
 }  # fmt: skip
 
 
+#: The type each field key takes in an instrument file: a wrong one is refused, never read
+#: as something else ("false" is a true string; "a,b" would be the choices 'a', ',', 'b').
+_FIELD_KEY_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "name": (str,), "type": (str,), "required": (bool,), "identifier": (str,),
+    "vocabulary": (str,), "choices": (list, tuple), "synonyms": (dict,), "aliases": (list, tuple),
+    "target": (str,), "minimum": (int,), "max_length": (int,), "strict": (bool,), "title": (str,),
+    "description": (str,),
+}  # fmt: skip
+
+
+def _check_types(data: Mapping[str, Any]) -> None:
+    name = data.get("name", "?")
+    for key, value in data.items():
+        want = _FIELD_KEY_TYPES.get(key)
+        if want is None or value is None:
+            continue
+        bad = not isinstance(value, want) or (bool not in want and isinstance(value, bool))
+        if not bad and isinstance(value, list | tuple):
+            bad = not all(isinstance(x, str) for x in value)
+        if bad:
+            kinds = " or ".join("list of text" if t in (list, tuple) else t.__name__ for t in want[:1])
+            raise ConfigurationError(
+                f"field {name!r}: {key} must be {kinds}, not {value!r}", code=INSTRUMENT_FILE
+            )
+
+
 def _field_kwargs(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = set(data) - _FIELD_KEYS
     if unknown:
         raise ConfigurationError(f"unknown field keys {sorted(unknown)}", code=INSTRUMENT_FILE)
+    _check_types(data)
     out = dict(data)
     if partial:
         out.pop("name", None)
@@ -947,6 +980,12 @@ def load_instrument(path: str | Path, *, base: Instrument | None = None) -> Inst
     fields = data.get("fields", [])
     if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
         raise ConfigurationError(f"{p}: 'fields' must be a list of tables", code=INSTRUMENT_FILE)
+    for key in ("require", "optional", "remove_rules"):
+        names = data.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ConfigurationError(
+                f"{p}: {key!r} must be a list of names, not {names!r}", code=INSTRUMENT_FILE
+            )
     return parent.derive(
         data["name"],
         fields=fields,

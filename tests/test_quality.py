@@ -326,3 +326,28 @@ def test_instrument_required_fields_and_issues() -> None:
         ("b", "TEST_INSTRUMENT_RULE"),
         ("b", "QUALITY_MISSING"),
     }
+
+
+def test_a_rejected_record_is_not_counted() -> None:
+    """Quality counts the live records (verified or waiting) as pemutakhiran and duplicates
+    do: a record the Dinas rejected (or merged away) counted in n, in every share and as
+    overdue; None still counts every record."""
+    from kukm.storage.base import VerificationStatus
+
+    store = MemoryStore()
+    store.write_batch(
+        [
+            WriteOp(
+                "umkm", f"u{i}", Umkm(nama_usaha=f"Warung {i}", alamat=Alamat(kode_wilayah="31.71.01.1001")),
+                Provenance(SumberData.SUDIN), valid_from=dt.date(2026, 1, 1),
+            )
+            for i in range(3)
+        ]
+    )
+    svc = Service(store, User("d", "dinas"))
+    svc.reject("umkm", "u1", catatan="bukan usaha")
+    report = svc.quality("umkm", by="provinsi", as_of=AS_OF)
+    assert sum(g.jumlah for g in report.groups.values()) == 2
+    everything = svc.quality("umkm", by="provinsi", as_of=AS_OF, status=None)
+    assert sum(g.jumlah for g in everything.groups.values()) == 3
+    assert store.get("umkm", "u1").status is VerificationStatus.DITOLAK  # type: ignore[union-attr]

@@ -46,6 +46,13 @@ from kukm.storage.base import Kind, Store, VerificationStatus
 __all__ = ["GovernanceOps"]
 
 
+
+#: The records that are data of a region: verified, or waiting for verification (a rejected
+#: version, or one merged into another record, is not).
+LIVE: frozenset[VerificationStatus] = frozenset(
+    {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
+)
+
 class GovernanceOps(ServiceBase):
     """Rights and governance reports/merges, policy-checked and audited."""
 
@@ -118,10 +125,14 @@ class GovernanceOps(ServiceBase):
         by: str = "kab_kota",
         as_of: dt.date | None = None,
         required: Sequence[str] | None = None,
-        status: Collection[VerificationStatus] | None = None,
+        status: Collection[VerificationStatus] | None = LIVE,
         instrument: Any = None,
     ) -> QualityReport:
-        """Data quality per region or source in scope (F.1); personal values masked as needed."""
+        """Data quality per region or source in scope (F.1); personal values masked as needed.
+
+        ``status``: the records counted, by default the live ones (:data:`LIVE`: verified or
+        waiting), as :meth:`pemutakhiran` and the duplicate search count them — a rejected or
+        merged-away record is no data of the region; ``None``: every record."""
         self._report_allowed("mutu")
         report = assess(
             self.iter_scoped(kind, status=status, action="report"),
@@ -167,7 +178,7 @@ class GovernanceOps(ServiceBase):
         given value must be > 0, as in the policy file (0 or less: ``PEMUTAKHIRAN_CONFIG``).
         """
         self._report_allowed("pemutakhiran")
-        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
+        live = LIVE
         return pemutakhiran(
             self.iter_scoped(kind, status=live, action="report"),
             as_of=as_of or self._clock().date(),
@@ -185,7 +196,7 @@ class GovernanceOps(ServiceBase):
         NPWP that is a NIK above all): masked unless the user has ``read_personal``.
         """
         self._report_allowed("duplikat")
-        live = {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
+        live = LIVE
         found = find_duplicates(
             self.iter_scoped(kind, status=live, action="report"),
             kind=kind,

@@ -351,3 +351,27 @@ def test_a_rejected_record_is_not_counted() -> None:
     everything = svc.quality("umkm", by="provinsi", as_of=AS_OF, status=None)
     assert sum(g.jumlah for g in everything.groups.values()) == 3
     assert store.get("umkm", "u1").status is VerificationStatus.DITOLAK  # type: ignore[union-attr]
+
+
+def test_a_record_merged_away_is_not_verified_again_until_the_merge_is_undone() -> None:
+    """Verifying the record a merge rejected revived it silently (ditolak -> terverifikasi):
+    it then counted twice beside the one it was merged into. RECORD_DIGABUNG names the merge;
+    once the merge is undone the record is the officer's to decide again."""
+    from kukm.exceptions import KukmError
+    from kukm.storage.base import VerificationStatus
+
+    store = MemoryStore()
+    store.write_batch(
+        [
+            WriteOp("umkm", rid, Umkm(nama_usaha="Toko Sama", alamat=Alamat(kode_wilayah="31.71.01.1001")),
+                    Provenance(SumberData.SUDIN))
+            for rid in ("keep", "drop")
+        ]
+    )
+    svc = Service(store, User("d", "dinas"))
+    m = svc.merge("umkm", "keep", "drop", catatan="sama")
+    with pytest.raises(KukmError) as info:
+        svc.verify("umkm", "drop")
+    assert info.value.code == "RECORD_DIGABUNG" and m.merge_id in str(info.value)
+    svc.undo_merge(m.merge_id)
+    assert svc.verify("umkm", "drop").status is VerificationStatus.TERVERIFIKASI

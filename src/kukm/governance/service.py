@@ -35,7 +35,7 @@ from collections.abc import Collection, Iterator, Sequence
 
 import attrs
 
-from kukm.exceptions import NotFound
+from kukm.exceptions import KukmError, NotFound, register_code
 from kukm.governance._service_base import USERS, lookup_user, stored_policy
 from kukm.governance._service_governance import GovernanceOps
 from kukm.governance._service_personal import mask_field, npwp_is_personal
@@ -62,6 +62,13 @@ _VERIFIED = VerificationStatus.TERVERIFIKASI
 
 
 __all__ = ["USERS", "Service", "User", "lookup_user", "stored_policy"]
+
+RECORD_DIGABUNG = register_code(
+    "RECORD_DIGABUNG",
+    "Data ini sudah digabung ke data lain; batalkan penggabungannya untuk mengembalikannya.",
+    "This record was merged into another; undo that merge to give it back.",
+    module=__name__,
+)
 
 
 class Service(GovernanceOps):
@@ -309,11 +316,27 @@ class Service(GovernanceOps):
         self._enforce(self.can("verify", current), aksi, kind, id)
         if current.status is status:
             return current
+        if current.status is VerificationStatus.DITOLAK:
+            self._refuse_if_merged_away(kind, id)
         stored = self._store.set_status(
             kind, id, status, petugas=self.user.id, catatan=catatan, waktu=self._clock()
         )
         self._audit(aksi, kind=kind, record_id=id, detail=catatan)
         return stored
+
+    def _refuse_if_merged_away(self, kind: Kind, id: str) -> None:
+        """A record rejected by a merge is given back only by undoing the merge
+        (:meth:`undo_merge`): verified again, it would count twice beside the one it was merged
+        into, and the duplicate search would pair them again."""
+        from kukm.governance.merges import MERGES
+
+        for key, doc in self._store.iter_documents(MERGES):
+            if doc.get("kind") == kind and doc.get("drop") == id and not doc.get("undone"):
+                raise KukmError(
+                    f"{kind} {id!r} was merged into {doc.get('keep')!r} ({key}); undo that "
+                    "merge to give it back",
+                    code=RECORD_DIGABUNG,
+                )
 
     def verify(self, kind: Kind, id: str, *, catatan: str | None = None) -> StoredRecord:
         """Verify the current version (D.3): it then counts in official tables.

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -249,3 +250,26 @@ def test_an_unregistered_officer_is_refused_once_officers_are_registered(url: st
     assert res.exit_code == 1 and "ACCESS_USER_UNREGISTERED" in res.output, res.output
     ok = runner.invoke(cli, ["quality", "--kind", "umkm", "--petugas", "Sudin-Jakpus", "--db", url])
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize("threshold", ["nan", "101", "-5"])
+def test_a_duplicate_threshold_outside_0_to_100_is_refused(url: str, threshold: str) -> None:
+    res = CliRunner().invoke(cli, ["duplicates", "--threshold", threshold, "--petugas", "x", "--db", url])
+    assert res.exit_code == 2, res.output
+
+
+def test_an_instrument_of_the_other_kind_or_targets_misspelt_are_refused(url: str, tmp_path: Path) -> None:
+    """quality --kind koperasi with a UMKM form swapped it for the default koperasi form
+    without a word; [[targets]] instead of [[target]] applied no target, exit 0."""
+    form = tmp_path / "umkm.toml"
+    form.write_text('name = "umkm-dki"\nextends = "umkm"\n', encoding="utf-8")
+    res = CliRunner().invoke(
+        cli, ["quality", "--kind", "koperasi", "--instrument", str(form), "--petugas", "x", "--db", url]
+    )
+    assert res.exit_code == 2 and "INSTRUMENT_FILE" in res.output, res.output
+    targets = tmp_path / "t.toml"
+    targets.write_text('[[targets]]\nunit = "31.71"\nvalid = 0.9\n', encoding="utf-8")
+    res = CliRunner().invoke(
+        cli, ["quality", "--kind", "umkm", "--targets", str(targets), "--petugas", "x", "--db", url]
+    )
+    assert res.exit_code == 2 and "[[target]]" in res.output, res.output

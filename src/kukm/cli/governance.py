@@ -118,6 +118,12 @@ def _service(
         store.close()
 
 
+def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if value != value:  # nan passes any range
+        raise click.BadParameter("not a number", ctx, param)
+    return value
+
+
 def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -135,7 +141,12 @@ def _instrument(name: str | None, kind: Kind) -> Any:
     if name == "default":
         return instruments.get_instrument(kind)
     inst = instruments.load_instrument(name)
-    return inst if inst.entity == kind else instruments.get_instrument(kind)
+    if inst.entity != kind:  # it was swapped for the default form without a word
+        raise ConfigurationError(
+            f"--instrument {name} is a {inst.entity} form, not a {kind} one",
+            code=instruments.INSTRUMENT_FILE,
+        )
+    return inst
 
 
 _KIND_OPTION = click.option("--kind", type=click.Choice(KINDS), default=None)
@@ -303,7 +314,10 @@ def quality(
 
 @click.command()
 @_KIND_OPTION
-@click.option("--threshold", type=float, default=85.0, show_default=True)
+@click.option(
+    "--threshold", type=click.FloatRange(0, 100), default=85.0, show_default=True,
+    callback=_a_number, help="Score (0-100) from which two records are a candidate pair.",
+)
 @_PETUGAS_DEFAULT_CLI
 @_actor_options
 @json_option

@@ -93,8 +93,16 @@ def load_targets(source: str | Path | Mapping[str, Any]) -> list[Target]:
             data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigurationError(f"cannot read targets {source}: {exc}") from exc
+    unknown_top = set(data) - {"target"}
+    if unknown_top:  # [[targets]] for [[target]] applied no target at all, with exit 0
+        raise ConfigurationError(
+            f"unknown keys {sorted(unknown_top)} in the targets (write [[target]] tables)"
+        )
+    rows = data.get("target", [])
+    if not isinstance(rows, list):
+        raise ConfigurationError("the targets are [[target]] tables")
     out: list[Target] = []
-    for row in data.get("target", []):
+    for row in rows:
         if not isinstance(row, Mapping) or "unit" not in row:
             raise ConfigurationError("every [[target]] needs a unit")
         unknown = set(row) - {"unit", "kind", "by", "jumlah", *DIMENSIONS}

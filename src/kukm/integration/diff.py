@@ -28,7 +28,7 @@ from typing import Any, Literal
 from attrs import frozen
 
 from kukm.integration.ods import from_ods, to_ods
-from kukm.integration.ods_io import Format, OdsRow, read_ods
+from kukm.integration.ods_io import Format, OdsRow, read_ods, stored_koperasi
 from kukm.integration.sync import STATE_COLLECTION, agreed_hashes, ods_hash
 from kukm.model import Koperasi
 from kukm.storage.base import Store
@@ -138,11 +138,12 @@ def diff_snapshot(
         if not result.ok or result.koperasi.id is None:
             invalid.append(row.row)
             continue
-        id = result.koperasi.id
+        # a koperasi stored under its badan hukum number before it had its NIK Koperasi is
+        # the record the snapshot's NIK names (as the import and the sync match it)
+        id, stored = stored_koperasi(store, result.koperasi)
         if id in seen:
             continue
         seen.add(id)
-        stored = store.get("koperasi", id)
         if stored is None or not isinstance(stored.record, Koperasi):
             new.append(id)
             continue

@@ -38,6 +38,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from kukm.exceptions import Issue, Severity, issue, register_code
@@ -81,6 +82,7 @@ __all__ = [
     "format_count",
     "format_date",
     "from_ods",
+    "keep_local",
     "koperasi_id",
     "parse_count",
     "parse_date",
@@ -398,7 +400,15 @@ def to_ods(koperasi: Koperasi) -> dict[str, Any]:
     ('Koperasi A', '1,500', ' ')
     >>> list(d)[:2]
     ['Koperasi', 'Nomor Badan Hukum Pendirian']
+
+    A record with a Kemendagri code but no region names at all (entered in kukm, not read
+    from the ODS) gets the names of its code from :mod:`kukm.reference.wilayah`:
+
+    >>> d = to_ods(Koperasi(nama="B", alamat=Alamat(kode_wilayah="31.71.01.1001")))
+    >>> d["Kelurahan / Desa"], d["Kecamatan"], d["Kabupaten"], d["Provinsi"]
+    ('Gambir', 'Gambir', 'Kota Administrasi Jakarta Pusat', 'Daerah Khusus Ibukota Jakarta')
     """
+    koperasi = _with_wilayah_names(koperasi)
     lain = koperasi.atribut_lain
     if not lain:
         return _to_ods_canonical(koperasi)
@@ -441,6 +451,74 @@ def to_ods(koperasi: Koperasi) -> dict[str, Any]:
             if name not in _KNOWN or out.get(name) == as_text:
                 out[name] = candidate
     return out
+
+
+def _with_wilayah_names(koperasi: Koperasi) -> Koperasi:
+    """``koperasi`` with the region names of its ``alamat.kode_wilayah`` when it has none.
+
+    Only a record without any region name is filled: one :func:`from_ods` read always has
+    the kecamatan name its code was resolved from, so ``to_ods(from_ods(r))`` stays ``r``.
+    """
+    a = koperasi.alamat
+    if not a.kode_wilayah or a.kelurahan_nama or a.kecamatan_nama or a.kabkota_nama:
+        return koperasi
+    if a.provinsi_nama:
+        return koperasi
+    from kukm.integration.pkt import _wilayah_names  # pkt imports this module
+
+    kel, kec, kab = _wilayah_names(a.kode_wilayah)
+    if kel is None and kec is None and kab is None:
+        return koperasi
+    get_table = _optional("kukm.reference.wilayah", "get_table")
+    prov = get_table().nama(a.kode_wilayah.split(".")[0]) if get_table is not None else None
+    alamat = attrs.evolve(
+        a,
+        kelurahan_nama=kel,
+        kecamatan_nama=kec,
+        kabkota_nama=kab,
+        provinsi_nama=None if prov is None else str(prov),
+    )
+    return attrs.evolve(koperasi, alamat=alamat)
+
+
+def keep_local(incoming: Koperasi, current: Koperasi) -> Koperasi:
+    """The new version of ``current`` after the ODS sent ``incoming`` (as :func:`from_ods`
+    read it): the ODS supplies the ODS fields only, so everything its layout does not carry
+    is kept from ``current`` — ``id`` (the store's key; ``None`` in a record not read from
+    the ODS), ``keuangan``, ``tanggal_data``, ``alamat.kode_pos``,
+    and ``alamat.kode_wilayah`` when the names did not resolve. When the address fields are
+    the same in both ODS forms, the whole current address is kept (names filled in for the
+    export from the code are not written into the record); when both ODS forms are equal,
+    ``current`` itself is the answer, so importing the store's own export changes nothing.
+
+    >>> import datetime
+    >>> from kukm.model import Keuangan
+    >>> cur = Koperasi(nama="A", id="BH:1/BH", tanggal_data=datetime.date(2024, 1, 2),
+    ...                alamat=Alamat(kode_wilayah="31.71.01.1001"), keuangan=Keuangan(aset=5))
+    >>> keep_local(from_ods(to_ods(cur)).koperasi, cur) is cur
+    True
+    >>> new = keep_local(from_ods(to_ods(cur) | {"Status Grade": "B"}).koperasi, cur)
+    >>> new.grade, new.id, new.keuangan.aset, new.tanggal_data, new.alamat == cur.alamat
+    ('B', 'BH:1/BH', 5, datetime.date(2024, 1, 2), True)
+    """
+    incoming_ods, current_ods = to_ods(incoming), to_ods(current)
+    if incoming_ods == current_ods:
+        return current
+    if all(incoming_ods.get(n) == current_ods.get(n) for n in _ALAMAT_FIELDS):
+        alamat = current.alamat
+    else:
+        alamat = attrs.evolve(
+            incoming.alamat,
+            kode_wilayah=incoming.alamat.kode_wilayah or current.alamat.kode_wilayah,
+            kode_pos=current.alamat.kode_pos,
+        )
+    return attrs.evolve(
+        incoming,
+        id=current.id,
+        alamat=alamat,
+        keuangan=current.keuangan,
+        tanggal_data=current.tanggal_data,
+    )
 
 
 def _to_ods_canonical(k: Koperasi) -> dict[str, Any]:

@@ -39,11 +39,13 @@ from kukm.integration.ods import (
     _optional,
     cached_resolver,
     from_ods,
+    keep_local,
+    koperasi_id,
     to_ods,
     unknown_fields,
 )
 from kukm.model import Koperasi, SumberData
-from kukm.storage.base import AuditEvent, Provenance, Store, WriteOp
+from kukm.storage.base import AuditEvent, Provenance, Store, StoredRecord, WriteOp
 
 __all__ = [
     "Format",
@@ -56,6 +58,7 @@ __all__ = [
     "read_csv",
     "read_jsonl",
     "read_ods",
+    "stored_koperasi",
     "write_csv",
     "write_jsonl",
 ]
@@ -257,6 +260,44 @@ def _csv_cell(value: Any) -> str:
 # -- store import / export ---------------------------------------------------------------
 
 
+def _badan_hukum_id(koperasi: Koperasi) -> str | None:
+    """The ``BH:`` id of ``koperasi`` when its own id is NIK-based and it has a badan hukum
+    number (the id it was stored under before it had a Nomor Induk Koperasi), else None."""
+    nik, bh = koperasi.nomor_induk_koperasi, koperasi.nomor_badan_hukum
+    if not nik or koperasi.id != nik or not bh or not bh.strip():
+        return None
+    return koperasi_id(None, bh, koperasi.nama)
+
+
+def stored_koperasi(store: Store, koperasi: Koperasi) -> tuple[str, StoredRecord | None]:
+    """The id under which ``store`` keeps ``koperasi`` (as :func:`from_ods` read it), and the
+    current version there (``None`` for a new koperasi).
+
+    The id is ``koperasi.id`` (:func:`~kukm.integration.ods.koperasi_id`: the Nomor Induk
+    Koperasi first), except for a koperasi stored under ``BH:<badan hukum>`` before it had
+    its NIK Koperasi: when no record has the NIK-based id but one has the badan hukum id,
+    that record is the same koperasi and keeps its id. Import, diff and sync match by it.
+
+    >>> from kukm.plugins import open_store
+    >>> store = open_store("memory://")
+    >>> _ = import_ods(store, [OdsRow(1, {"Koperasi": "A", "Nomor Badan Hukum Pendirian": "1/BH"})],
+    ...                resolve=False)
+    >>> later = from_ods({"Koperasi": "A", "Nomor Badan Hukum Pendirian": "1/BH",
+    ...                   "Nomor Induk Koperasi (NIK)": "3173010010001"}).koperasi
+    >>> later.id, stored_koperasi(store, later)[0]
+    ('3173010010001', 'BH:1/BH')
+    """
+    assert koperasi.id is not None
+    current = store.get("koperasi", koperasi.id)
+    if current is None:
+        bh_id = _badan_hukum_id(koperasi)
+        if bh_id is not None and bh_id != koperasi.id:
+            by_bh = store.get("koperasi", bh_id)
+            if by_bh is not None:
+                return bh_id, by_bh
+    return koperasi.id, current
+
+
 @frozen
 class ImportReport:
     """Outcome of :func:`import_ods`: ``input == accepted + rejected`` always holds.
@@ -308,7 +349,11 @@ def import_ods(
     Each record is stored with the derived dimensions ``kukm import --kind
     koperasi`` stores (:func:`kukm.pipeline.checks.classify`: ``skala``, the
     KSP/KSPPS tier of Permenkop UKM 8/2023 Pasal 49, ``None`` for other jenis),
-    so reports group both imports alike. The store adds a version only when a
+    so reports group both imports alike. A koperasi already in the store is matched by
+    :func:`stored_koperasi` (so one stored under its badan hukum number before it had a NIK
+    Koperasi keeps its id) and keeps every field the ODS layout does not carry
+    (:func:`~kukm.integration.ods.keep_local`: finances, ``tanggal_data``, region code …),
+    so importing the store's own export changes nothing. The store adds a version only when a
     record's content or dimensions changed, so importing the same file again
     changes nothing (``unchanged``); a record an older kukm stored without
     them gets one new version, with them, on its next import. The run
@@ -383,11 +428,14 @@ def import_ods(
             continue
         koperasi = result.koperasi
         assert koperasi.id is not None
-        if koperasi.id in seen:
-            report(issue(DUPLIKAT, "id", koperasi.id, row=ods_row.row))
-        seen.add(koperasi.id)
-        if koperasi.id in batch_ids:
-            flush()
+        if koperasi.id in batch_ids or _badan_hukum_id(koperasi) in batch_ids:
+            flush()  # the store must hold this koperasi's latest version before it is read
+        id, current = stored_koperasi(store, koperasi)
+        if current is not None and isinstance(current.record, Koperasi):
+            koperasi = keep_local(koperasi, current.record)
+        if id in seen:
+            report(issue(DUPLIKAT, "id", id, row=ods_row.row))
+        seen.add(id)
         totals["accepted"] += 1
         provenance = Provenance(
             sumber=SumberData.ODS,
@@ -398,13 +446,13 @@ def import_ods(
         batch.append(
             WriteOp(
                 kind="koperasi",
-                id=koperasi.id,
+                id=id,
                 record=koperasi,
                 provenance=provenance,
                 atribut=classify(koperasi),
             )
         )
-        batch_ids.add(koperasi.id)
+        batch_ids.add(id)
         if len(batch) >= batch_size:
             flush()
     flush()

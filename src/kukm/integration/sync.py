@@ -47,9 +47,17 @@ import attrs
 from attrs import field, frozen
 
 from kukm.exceptions import AdapterError, ConfigurationError
-from kukm.integration.ods import WilayahResolver, cached_resolver, from_ods, to_ods
+from kukm.integration.ods import WilayahResolver, cached_resolver, from_ods, keep_local, to_ods
+from kukm.integration.ods_io import stored_koperasi
 from kukm.model import Koperasi, SumberData
-from kukm.storage.base import AuditEvent, Provenance, Store, WriteOp, content_hash
+from kukm.storage.base import (
+    AuditEvent,
+    Provenance,
+    Store,
+    StoredRecord,
+    WriteOp,
+    content_hash,
+)
 
 __all__ = [
     "STATE_COLLECTION",
@@ -318,13 +326,19 @@ def _koperasi(
     ods: Mapping[str, Any], id: str, local: Koperasi | None, resolver: WilayahResolver | None
 ) -> Koperasi:
     k = from_ods(ods, resolver=resolver).koperasi
-    k = attrs.evolve(k, id=id)
     if local is not None:
-        alamat = k.alamat
-        if alamat.kode_wilayah is None and attrs.evolve(local.alamat, kode_wilayah=None) == alamat:
-            alamat = local.alamat
-        k = attrs.evolve(k, alamat=alamat, keuangan=local.keuangan, tanggal_data=local.tanggal_data)
-    return k
+        return keep_local(k, local)  # the ODS supplies the ODS fields only
+    return attrs.evolve(k, id=id)
+
+
+def _stored(store: Store, remote: Mapping[str, Any], id: str) -> tuple[str, StoredRecord | None]:
+    """The local id and current version of the koperasi the partner sent as ``id``: for a
+    NIK-based ``id`` unknown here, the record kept under the koperasi's badan hukum number
+    (:func:`~kukm.integration.ods_io.stored_koperasi`), else ``(id, None)``."""
+    k = from_ods(remote, resolve=False).koperasi
+    if k.id != id:  # the partner does not key this record the way kukm does
+        return id, None
+    return stored_koperasi(store, k)
 
 
 def sync(
@@ -410,6 +424,15 @@ def sync(
                 counts["skipped"] += 1
                 continue
             current = store.get("koperasi", change.id)
+            id = change.id
+            if current is None:
+                # a koperasi kept under its badan hukum number before it had a NIK Koperasi
+                id, current = _stored(store, remote, change.id)
+                if id != change.id:
+                    base_hash = agreed_now.get(id)
+                    if base_hash == rhash:
+                        counts["skipped"] += 1
+                        continue
             local = current.record if current and isinstance(current.record, Koperasi) else None
             tag = f"sync:{name}:{change.seq}"
             if local is None:
@@ -425,19 +448,19 @@ def sync(
                 elif base_hash is not None and lhash == base_hash:
                     applies.append(
                         op(
-                            change.id,
-                            _koperasi(remote, change.id, local, resolver),
+                            id,
+                            _koperasi(remote, id, local, resolver),
                             SumberData.ODS,
                             tag,
                         )
                     )
                     counts["applied"] += 1
                 else:
-                    base_ods = _base_record(store, change.id, base_hash)
+                    base_ods = _base_record(store, id, base_hash)
                     merged, clashes = _merge(local_ods, remote, base_ods, rule)
                     write(
-                        change.id,
-                        _koperasi(remote, change.id, local, resolver),
+                        id,
+                        _koperasi(remote, id, local, resolver),
                         SumberData.ODS,
                         tag,
                     )
@@ -445,8 +468,8 @@ def sync(
                     if ods_hash(merged) != rhash:
                         assert current is not None
                         write(
-                            change.id,
-                            _koperasi(merged, change.id, local, resolver),
+                            id,
+                            _koperasi(merged, id, local, resolver),
                             current.provenance.sumber,
                             f"sync-merge:{name}:{change.seq}",
                         )
@@ -454,15 +477,15 @@ def sync(
                         counts["conflicts"] += 1
                         store.put_document(
                             conflict_collection(name),
-                            f"{change.id}@{change.seq}",
+                            f"{id}@{change.seq}",
                             {
-                                "id": change.id,
+                                "id": id,
                                 "seq": change.seq,
                                 "fields": clashes,
                                 "waktu": clock().isoformat(),
                             },
                         )
-            agreed.append((change.id, {"hash": rhash, "seq": change.seq}))
+            agreed.append((id, {"hash": rhash, "seq": change.seq}))
         if applies:
             store.write_batch(applies)
         for id, doc in agreed:

@@ -510,3 +510,36 @@ def test_a_command_reading_the_store_refuses_a_database_that_is_not_there(tmp_pa
     res = CliRunner().invoke(cli, [*args, "--db", f"sqlite:///{path}"])
     assert res.exit_code == 2, res.output
     assert "STORE_TIDAK_ADA" in res.output and not path.exists()
+
+
+@pytest.mark.parametrize("url", ["memory://bh-then-nik-{}", "sqlite:///{}/k.sqlite"])
+def test_a_koperasi_imported_again_with_its_new_nik_koperasi_stays_one_record(tmp_path: Path, url: str) -> None:
+    """A koperasi recorded by its badan hukum number (BH:…) and imported again once it has its
+    NIK Koperasi is the same record, a new version of it (it became a second koperasi: the
+    rekap counted it twice); a koperasi with a NIK no record has is still a new one."""
+    import uuid
+
+    db = url.format(uuid.uuid4().hex if url.startswith("memory") else tmp_path)
+    head = "nama,nomor_badan_hukum,nomor_induk_koperasi,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data\n"
+    rest = ",2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin\n"
+    first = tmp_path / "a.csv"
+    first.write_text(head + f"Koperasi Maju,796/BH/XII/2005,{rest}", encoding="utf-8")
+    later = tmp_path / "b.csv"
+    later.write_text(
+        head + f"Koperasi Maju,796/BH/XII/2005,3171010010001{rest}" + f"Koperasi Baru,797/BH/XII/2005,3171010010002{rest}",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    one = json.loads(runner.invoke(cli, ["import", str(first), "--kind", "koperasi", "--db", db, "--json"]).output)
+    assert one["inserted"] == 1
+    two = json.loads(runner.invoke(cli, ["import", str(later), "--kind", "koperasi", "--db", db, "--json"]).output)
+    assert (two["inserted"], two["updated"]) == (1, 1)
+    store = open_store(db)
+    try:
+        assert store.count("koperasi") == 2
+        kept = store.get("koperasi", "BH:796/BH/XII/2005")
+        assert kept is not None and kept.version == 2
+        assert kept.record.nomor_induk_koperasi == "3171010010001"  # type: ignore[union-attr]
+        assert store.get("koperasi", "3171010010001") is None
+    finally:
+        store.close()

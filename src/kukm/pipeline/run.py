@@ -91,7 +91,7 @@ from kukm.pipeline.header import (
 )
 from kukm.pipeline.readers import Format, Table, open_table
 from kukm.pipeline.wilayah import WilayahFill
-from kukm.storage._codec import PreparedColumns
+from kukm.storage._codec import PreparedColumns, PreparedOp
 from kukm.storage.base import Store
 
 __all__ = [
@@ -785,6 +785,8 @@ def run_file(
                     # under the same key) are written without a batch key
                     batch_key = None if done is not None else key
                     prepared = step.prepared
+                    if kind == "koperasi" and prepared is not None and not isinstance(prepared, PreparedColumns):
+                        prepared = _under_badan_hukum_id(store, prepared)
                     if prepared is not None:
                         # the checks prepared the batch: as columns (kukm.pipeline._prepare) or ops
                         n_ops = len(prepared)
@@ -797,6 +799,8 @@ def run_file(
                             res = store.write_prepared(prepared, batch_key=batch_key)  # type: ignore[attr-defined]
                     else:
                         ops = write_ops(kind, accepted, provenance)
+                        if kind == "koperasi":
+                            ops = _under_badan_hukum_id(store, ops)
                         n_ops = len(ops)
                         res = store.write_batch(ops, batch_key=batch_key)
                     if res.replayed:
@@ -829,6 +833,28 @@ def run_file(
                 errors.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _under_badan_hukum_id(store: Store, ops: Sequence[Any]) -> list[Any]:
+    """Koperasi ops keyed by their NIK Koperasi, written under ``BH:<badan hukum>`` when no
+    record has the NIK id but one is stored under the badan hukum id: the koperasi recorded by
+    its badan hukum number before it had its NIK Koperasi (as the ODS import, sync and diff
+    match it, :func:`kukm.integration.ods_io.stored_koperasi`). It became a second record.
+    Ops are :class:`~kukm.storage._codec.PreparedOp` (dimension columns) or ``WriteOp``."""
+    from kukm.integration.ods import koperasi_id
+
+    out: list[Any] = []
+    for op in ops:
+        record = getattr(op, "record", None)
+        dims = getattr(op, "dims", None) or {}
+        nik = dims.get("nomor_induk_koperasi") or getattr(record, "nomor_induk_koperasi", None)
+        bh = dims.get("nomor_badan_hukum") or getattr(record, "nomor_badan_hukum", None)
+        if nik and bh and op.id == nik and store.get("koperasi", op.id) is None:
+            bh_id = koperasi_id(None, bh, "")
+            if store.get("koperasi", bh_id) is not None:
+                op = op._replace(id=bh_id) if isinstance(op, PreparedOp) else evolve(op, id=bh_id)
+        out.append(op)
+    return out
 
 
 def _duplicate(

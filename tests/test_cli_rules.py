@@ -36,6 +36,25 @@ def test_skala_umkm_json(args: list[str], skala: str) -> None:
     assert data["aturan"] == "terbesar"
 
 
+@pytest.mark.parametrize(
+    ("args", "unused"),
+    [
+        (["--modal-usaha", "5 M", "--tanggal", "2021-02-01"], ["modal_usaha"]),  # UU 20/2008
+        (["--modal-usaha", "5 M", "--omzet-tahunan", "1", "--tanggal", "2021-02-01"], ["modal_usaha"]),
+        (["--modal-usaha", "5 M", "--tanggal", "2021-02-02"], []),  # PP 7/2021: a criterion
+        (["--kekayaan-bersih", "5 M", "--omzet-tahunan", "1", "--tanggal", "2021-02-02"], ["kekayaan_bersih"]),
+    ],
+)
+def test_a_figure_the_regime_does_not_use_is_said_so(args: list[str], unused: list[str]) -> None:
+    """Modal usaha before PP 7/2021 (X = 2021-02-01, X+1 = 2021-02-02): 'not used', naming the
+    regime; it was dropped without a word ('all criteria agree' on the one left)."""
+    code, out = run("skala", "umkm", *args, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["tidak_dipakai"] == unused
+    assert ("tidak dipakai" in data["explain_id"]) == bool(unused)
+
+
 def test_skala_umkm_text_and_errors() -> None:
     code, out = run("skala", "umkm", "--modal-usaha", "5 M", "--omzet-tahunan", "1", "--tanggal", "2024-01-01")
     assert code == 0 and "kecil" in out and "PP 7/2021" in out

@@ -65,7 +65,7 @@ def skala_umkm(
     as_json: bool,
 ) -> None:
     """Skala satu usaha; dengan --json satu objek dengan kunci ``skala``."""
-    from kukm.rules.skala_umkm import klasifikasi_umkm
+    from kukm.rules.skala_umkm import klasifikasi_umkm, scheme_for
 
     if modal_usaha is None and omzet_tahunan is None and kekayaan_bersih is None:
         raise ConfigurationError("give --modal-usaha, --omzet-tahunan or --kekayaan-bersih")
@@ -77,9 +77,23 @@ def skala_umkm(
         aturan=aturan,
     )
     data = v.as_dict()
-    data["explain_id"] = v.explain("id")
-    data["explain_en"] = v.explain("en")
-    emit(as_json, data, v.explain("id"))
+    # a figure the regime in force does not use is said so, not dropped without a word
+    # (before PP 7/2021 modal usaha is no criterion: UU 20/2008 Pasal 6 uses kekayaan bersih)
+    used = {k.atribut for k in scheme_for(v.tanggal).kriteria}
+    given = {"modal_usaha": modal_usaha, "kekayaan_bersih": kekayaan_bersih, "omzet_tahunan": omzet_tahunan}
+    unused = [name for name, value in given.items() if value is not None and name not in used]
+    cite = f"{v.dasar.regulasi} Pasal {v.dasar.pasal}"
+    note_id = (
+        f"tidak dipakai: {', '.join(unused)} (bukan kriteria {cite} pada {v.tanggal.isoformat()})"
+        if unused
+        else ""
+    )
+    note_en = f"not used: {', '.join(unused)} (no criterion of {cite} on {v.tanggal.isoformat()})" if unused else ""
+    explain_id = v.explain("id") + (f"\n{note_id}" if note_id else "")
+    data["tidak_dipakai"] = unused
+    data["explain_id"] = explain_id
+    data["explain_en"] = v.explain("en") + (f"\n{note_en}" if note_en else "")
+    emit(as_json, data, explain_id)
 
 
 @click.group()

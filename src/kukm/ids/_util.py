@@ -26,7 +26,14 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from kukm.exceptions import InvalidFormat, Issue, ValidationError, issue, register_code
+from kukm.exceptions import (
+    InvalidFormat,
+    InvalidLength,
+    Issue,
+    ValidationError,
+    issue,
+    register_code,
+)
 
 __all__ = ["NOTASI_ILMIAH", "clean", "format_error", "is_ascii_digits", "problems_for"]
 
@@ -115,6 +122,30 @@ def is_ascii_digits(text: str) -> bool:
     (True, False, False)
     """
     return text.isdigit() and text.isascii()
+
+
+def fixed_digits(
+    number: object,
+    length: int,
+    compact: Callable[[object], str],
+    format_code: str,
+    length_code: str,
+) -> str:
+    """*number* as its ``length`` ASCII digits (a string already so is taken as it is), after
+    the module's ``compact``; else the module's format error (:func:`format_error`) or length
+    error. The shared first step of the fixed-length numbers (NIB, NIK, NIK Koperasi).
+
+    >>> fixed_digits(" 12-34 ", 4, lambda n: str(n).replace(" ", "").replace("-", ""), "F", "L")
+    '1234'
+    """
+    if type(number) is str and len(number) == length and number.isdigit() and number.isascii():
+        return number
+    text = compact(number)
+    if not is_ascii_digits(text):
+        raise format_error(format_code, number)
+    if len(text) != length:
+        raise InvalidLength(code=length_code, value=number)
+    return text
 
 
 def problems_for(

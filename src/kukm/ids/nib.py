@@ -33,12 +33,11 @@ from typing import Final
 from kukm.exceptions import (
     InvalidComponent,
     InvalidFormat,
-    InvalidLength,
     Issue,
     ValidationError,
     register_code,
 )
-from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
+from kukm.ids._util import clean, fixed_digits, problems_for
 
 __all__ = ["CODES", "FILLERS", "NAME", "compact", "format", "is_valid", "problems", "validate"]
 
@@ -89,14 +88,7 @@ def validate(number: object) -> str:
     >>> validate("9120001234567")
     '9120001234567'
     """
-    if type(number) is str and len(number) == LENGTH and number.isdigit() and number.isascii():
-        text = number
-    else:
-        text = compact(number)
-        if not is_ascii_digits(text):
-            raise format_error(NIB_FORMAT, number)
-        if len(text) != LENGTH:
-            raise InvalidLength(code=NIB_LENGTH, value=number)
+    text = fixed_digits(number, LENGTH, compact, NIB_FORMAT, NIB_LENGTH)
     if text in FILLERS:
         raise InvalidComponent(code=NIB_ISIAN, value=number)
     return text

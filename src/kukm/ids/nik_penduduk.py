@@ -42,12 +42,11 @@ from typing import Final
 from kukm.exceptions import (
     InvalidComponent,
     InvalidFormat,
-    InvalidLength,
     Issue,
     ValidationError,
     register_code,
 )
-from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
+from kukm.ids._util import clean, fixed_digits, problems_for
 from kukm.model import JenisKelamin
 
 __all__ = [
@@ -167,14 +166,7 @@ def validate(number: object) -> str:
     >>> validate("3171011708450001")
     '3171011708450001'
     """
-    if type(number) is str and len(number) == LENGTH and number.isdigit() and number.isascii():
-        n = number
-    else:
-        n = compact(number)
-        if not is_ascii_digits(n):
-            raise format_error(NIK_PENDUDUK_FORMAT, number)
-        if len(n) != LENGTH:
-            raise InvalidLength(code=NIK_PENDUDUK_LENGTH, value=number)
+    n = fixed_digits(number, LENGTH, compact, NIK_PENDUDUK_FORMAT, NIK_PENDUDUK_LENGTH)
     dm = n[6:10]
     if dm not in _DM_ALWAYS and not (dm in _DM_LEAP and int(n[10:12]) % 4 == 0):
         raise InvalidComponent(code=NIK_PENDUDUK_DATE, value=number)

@@ -42,8 +42,8 @@ from typing import Final, final
 
 from attrs import frozen
 
-from kukm.exceptions import InvalidFormat, InvalidLength, Issue, ValidationError, register_code
-from kukm.ids._util import clean, format_error, is_ascii_digits, problems_for
+from kukm.exceptions import InvalidFormat, Issue, ValidationError, register_code
+from kukm.ids._util import clean, fixed_digits, problems_for
 
 __all__ = [
     "CODES",
@@ -127,14 +127,7 @@ def validate(number: object) -> str:
     >>> validate("3175010020045")
     '3175010020045'
     """
-    if type(number) is str and len(number) == LENGTH and number.isdigit() and number.isascii():
-        return number
-    text = compact(number)
-    if not is_ascii_digits(text):
-        raise format_error(NOMOR_INDUK_KOPERASI_FORMAT, number)
-    if len(text) != LENGTH:
-        raise InvalidLength(code=NOMOR_INDUK_KOPERASI_LENGTH, value=number)
-    return text
+    return fixed_digits(number, LENGTH, compact, NOMOR_INDUK_KOPERASI_FORMAT, NOMOR_INDUK_KOPERASI_LENGTH)
 
 
 def is_valid(number: object) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -421,6 +422,21 @@ def test_a_umkm_region_code_reaches_the_kelurahan(code: str, ok: bool) -> None:
     assert [(i.code, i.field) for i in inst.parse_row(row, row_number=1).issues] == got
 
 
+def _with_cell(name: str, rewrite: Callable[[str], str]) -> tuple[Any, Any, Any]:
+    """The second of two clean generated UMKM rows as parsed, then with cell ``name``
+    rewritten: (clean result, row-by-row result, the column-wise parse of both rows)."""
+    from kukm.synthetic import generate_umkm
+
+    inst = get_instrument("umkm")
+    rows = [dict(r.data) for r in generate_umkm(2, seed=8, faulty_share=0.0)]
+    clean = inst.parse_row(rows[1], row_number=2)
+    rows[1][name] = rewrite(rows[1][name])
+    one = inst.parse_row(rows[1], row_number=2)
+    columns = list(rows[0])
+    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
+    return clean, one, batch
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.sampled_from(["nib", "nik_pemilik", "npwp", "telepon", "jenis_kelamin", "kode_wilayah"]),
@@ -431,19 +447,14 @@ def test_a_character_no_one_can_see_changes_nothing(name: str, zw: str, at: int)
     """A zero-width character pasted into an identifier or a choice (invisible in the cell)
     reads as if it were not there: the same record, no issue (it was 'NIB hanya boleh berisi
     angka' on digits the officer could see, or a refused 'L'). Both roads agree."""
-    from kukm.synthetic import generate_umkm
 
-    inst = get_instrument("umkm")
-    rows = [dict(r.data) for r in generate_umkm(2, seed=8, faulty_share=0.0)]
-    clean = inst.parse_row(rows[1], row_number=2)
-    value = rows[1][name]
-    assert value, name
-    k = at % (len(value) + 1)
-    rows[1][name] = value[:k] + zw + value[k:]
-    one = inst.parse_row(rows[1], row_number=2)
+    def insert(value: str) -> str:
+        assert value, name
+        k = at % (len(value) + 1)
+        return value[:k] + zw + value[k:]
+
+    clean, one, batch = _with_cell(name, insert)
     assert (one.record, one.issues) == (clean.record, clean.issues)
-    columns = list(rows[0])
-    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
     assert batch.result(1).record == clean.record and not batch.result(1).issues
 
 
@@ -453,16 +464,8 @@ def test_a_number_kept_as_text_formula_reads_as_its_text(name: str) -> None:
     """="3171026201631843", as exported CSVs keep long numbers from Excel's rounding, reads as
     the text in its quotes (it was NIK_PENDUDUK_FORMAT on digits the officer could see, and
     an XLSX errors file turned it into a formula); both roads agree."""
-    from kukm.synthetic import generate_umkm
-
-    inst = get_instrument("umkm")
-    rows = [dict(r.data) for r in generate_umkm(2, seed=8, faulty_share=0.0)]
-    clean = inst.parse_row(rows[1], row_number=2)
-    rows[1][name] = f'="{rows[1][name]}"'
-    one = inst.parse_row(rows[1], row_number=2)
+    clean, one, batch = _with_cell(name, lambda v: f'="{v}"')
     assert (one.record, one.issues) == (clean.record, clean.issues)
-    columns = list(rows[0])
-    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
     assert batch.result(1).record == clean.record and not batch.result(1).issues
 
 
@@ -474,17 +477,14 @@ def test_a_number_kept_as_text_formula_reads_as_its_text(name: str) -> None:
 def test_a_nul_character_is_refused_in_any_field(name: str, at: int) -> None:
     """A NUL (a damaged file, or one in another encoding) is never text: TEKS_NUL on that
     field alone (SQLite stored it, PostgreSQL refused the whole import); both roads agree."""
-    from kukm.synthetic import generate_umkm
 
-    inst = get_instrument("umkm")
-    rows = [dict(r.data) for r in generate_umkm(2, seed=8, faulty_share=0.0)]
-    value = rows[1][name] or "x"
-    k = at % (len(value) + 1)
-    rows[1][name] = value[:k] + "\x00" + value[k:]
-    one = inst.parse_row(rows[1], row_number=2)
+    def insert(value: str) -> str:
+        value = value or "x"
+        k = at % (len(value) + 1)
+        return value[:k] + "\x00" + value[k:]
+
+    _, one, batch = _with_cell(name, insert)
     assert one.record is None and [(i.code, i.field) for i in one.issues] == [("TEKS_NUL", name)]
-    columns = list(rows[0])
-    batch = inst.parse_batch(columns, [[r[c] for c in columns] for r in rows], first_row=1, today=TODAY)
     assert [(i.code, i.field) for i in batch.result(1).issues] == [("TEKS_NUL", name)]
     assert not batch.result(0).issues
 

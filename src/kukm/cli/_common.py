@@ -22,6 +22,7 @@ __all__ = [
     "handle_errors",
     "json_option",
     "officer_id",
+    "policy_option",
     "progress",
     "resolve_db",
 ]
@@ -60,6 +61,16 @@ def officer_id(ctx: click.Context, param: click.Parameter, value: str | None) ->
             param,
         )
     return text
+
+
+#: ``--policy`` of the commands that act under the access policy (verify, quality, nik …)
+policy_option = click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Access policy TOML (default: the store's, else the packaged policy).",
+)
 
 
 def resolve_db(db_url: str | None) -> str:

@@ -31,6 +31,7 @@ from kukm.cli._common import (
     handle_errors,
     json_option,
     officer_id,
+    policy_option,
 )
 from kukm.exceptions import AccessDenied, ConfigurationError, KukmError, register_code
 from kukm.governance.access import ACCESS_ROLE_UNKNOWN, User, default_policy, load_policy
@@ -70,18 +71,12 @@ _PETUGAS_DEFAULT_CLI = click.option(
 
 
 def _actor_options(f: F) -> F:
-    f = click.option(
-        "--policy",
-        "policy_path",
-        type=click.Path(exists=True, dir_okay=False),
-        default=None,
-        help="Access policy TOML (default: the packaged policy).",
-    )(f)
+    f = policy_option(f)
     f = click.option(
         "--peran",
         default="dinas",
         show_default=True,
-        help="Role of an officer not registered in the store.",
+        help="Role of an officer not registered in the store (only while no officer is).",
     )(f)
     return f
 

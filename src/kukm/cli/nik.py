@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from kukm.cli._common import db_option, emit, handle_errors, json_option, officer_id, resolve_db
+from kukm.cli._common import (
+    db_option,
+    emit,
+    handle_errors,
+    json_option,
+    officer_id,
+    policy_option,
+    resolve_db,
+)
 from kukm.cli.ods import ods_format_option
 
 if TYPE_CHECKING:
@@ -80,13 +88,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _officer_options(f: F) -> F:
-    f = click.option(
-        "--policy",
-        "policy_path",
-        type=click.Path(exists=True, dir_okay=False),
-        default=None,
-        help="Access policy TOML (default: the store's, else the packaged policy).",
-    )(f)
+    f = policy_option(f)
     f = click.option(
         "--peran",
         default=None,

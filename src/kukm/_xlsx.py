@@ -24,8 +24,6 @@ __all__ = ["REPLACEMENT", "xlsx_row", "xlsx_safe"]
 REPLACEMENT: Final = "\ufffd"
 # what XML 1.0 cannot hold (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE is the first range)
 _ILLEGAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-#: the error values openpyxl recognises in text (openpyxl.cell.cell.ERROR_CODES)
-_ERROR_CODES: Final = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 
 
 def xlsx_safe(value: Any) -> Any:
@@ -47,9 +45,11 @@ def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     >>> [getattr(v, "data_type", v) for v in xlsx_row(ws, ["=1+2", "#N/A", "Toko", 5])]
     ['s', 's', 'Toko', 5]
     """
+    from openpyxl.cell.cell import ERROR_CODES  # the text openpyxl takes for an error value
+
     out = [xlsx_safe(v) for v in values]
     for i, v in enumerate(out):
-        if v.__class__ is str and ((len(v) > 1 and v[0] == "=") or v in _ERROR_CODES):
+        if v.__class__ is str and ((len(v) > 1 and v[0] == "=") or v in ERROR_CODES):
             out[i] = _text_cell(sheet, v)
     return out
 

@@ -116,8 +116,7 @@ class ErrorsWriter:
             self._wb = Workbook(write_only=True)
             self._ws = self._wb.create_sheet("ditolak")
             self._ws.append(xlsx_row(self._ws, header))
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        else:  # check_errors_path made the folder
             self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
             self._csv = csv.writer(self._fh, delimiter=delimiter)
             self._csv.writerow(header)

@@ -401,13 +401,16 @@ CALAMINE_XLSX_BYTES: Final = 64 << 20
 _ERROR_CELL: Final = (b't="e"', b"t='e'")
 
 
-def _calamine_fits(path: Path) -> bool:
+def _calamine_fits(path: Path, formulas: set[str] | None = None) -> bool:
     """Whether python-calamine may read this XLSX file: its worksheets hold at most
     :data:`CALAMINE_XLSX_BYTES` of XML and no error cell (``#N/A``, ``#DIV/0!``: calamine
     gives those as blank cells, openpyxl as their text, which the checks then report). Not a
-    zip: ``False`` (openpyxl says what is wrong)."""
+    zip: ``False`` (openpyxl says what is wrong). When it fits, ``formulas`` (if given) gets
+    the worksheet parts that hold a formula, so :func:`_formulas_without_result` need not
+    read the others again."""
     import zipfile
 
+    found: set[str] = set()
     try:
         with zipfile.ZipFile(path) as zf:
             sheets = [i for i in zf.infolist() if i.filename.startswith("xl/worksheets/")]
@@ -419,9 +422,13 @@ def _calamine_fits(path: Path) -> bool:
                     while block := fh.read(1 << 20):
                         if any(e in tail + block[:8] or e in block for e in _ERROR_CELL):
                             return False
+                        if b"<f" in tail + block[:8] or b"<f" in block:
+                            found.add(info.filename)
                         tail = block[-8:]
     except (OSError, zipfile.BadZipFile):
         return False
+    if formulas is not None:
+        formulas.update(found)
     return True
 
 
@@ -432,9 +439,13 @@ _NO_RESULT: Final = re.compile(
 )
 
 
-def _formulas_without_result(path: Path, sheet: str | None) -> list[str]:
+def _formulas_without_result(
+    path: Path, sheet: str | None, formulas: set[str] | None = None
+) -> list[str]:
     """The cells of ``sheet`` (an XLSX sheet title; ``None``: the first) holding a formula
-    whose result the file does not hold. Both engines read those as blank cells."""
+    whose result the file does not hold. Both engines read those as blank cells.
+    ``formulas``: the worksheet parts known to hold a formula (:func:`_calamine_fits`), when
+    known; the sheet is then read again only if it is one of them."""
     import posixpath
     import xml.etree.ElementTree as ET
     import zipfile
@@ -455,6 +466,8 @@ def _formulas_without_result(path: Path, sheet: str | None) -> list[str]:
                 return []
             target = found[0]
             name = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            if formulas is not None and name not in formulas:
+                return []
             data = zf.read(name)
     except (OSError, KeyError, zipfile.BadZipFile, ET.ParseError):
         return []  # not this layout: nothing known to be missing
@@ -721,13 +734,16 @@ class Table:
         streamed with openpyxl (module docstring). A row holding formulas whose results were
         never saved is refused (``SEL_RUMUS_TANPA_NILAI``, naming the cells): both engines
         would read them as blank cells."""
-        self._open_xlsx_engine(header_score)
-        for ref in _formulas_without_result(self.path, self.sheet):
+        formulas = self._open_xlsx_engine(header_score)
+        for ref in _formulas_without_result(self.path, self.sheet, formulas):
             row = int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
             self._no_result.setdefault(row, []).append(ref)
 
-    def _open_xlsx_engine(self, header_score: Callable[[list[str]], int] | None) -> None:
-        if _calamine_fits(self.path):
+    def _open_xlsx_engine(self, header_score: Callable[[list[str]], int] | None) -> set[str] | None:
+        """Open the workbook with one engine; the worksheet parts holding a formula when the
+        size check read them all (``None``: not known)."""
+        formulas: set[str] = set()
+        if _calamine_fits(self.path, formulas):
             from python_calamine import CalamineError
 
             try:
@@ -735,7 +751,7 @@ class Table:
             except CalamineError:  # openpyxl reads it, or says what is wrong
                 self.close()
             else:
-                return
+                return formulas
         from openpyxl import load_workbook
 
         self.engine = "openpyxl"
@@ -751,6 +767,7 @@ class Table:
                 reset()
         sheets = [(ws.title, partial(ws.iter_rows, values_only=True)) for ws in wb.worksheets]
         self._open_sheets(sheets, header_score)
+        return None
 
     def _open_calamine(self, header_score: Callable[[list[str]], int] | None) -> None:
         """Excel 97-2003 (``.xls``) and OpenDocument (``.ods``, LibreOffice Calc) workbooks,

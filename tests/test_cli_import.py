@@ -543,3 +543,87 @@ def test_a_koperasi_imported_again_with_its_new_nik_koperasi_stays_one_record(tm
         assert store.get("koperasi", "3171010010001") is None
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("url", ["memory://nik-then-bh-{}", "sqlite:///{}/k.sqlite"])
+def test_a_koperasi_stored_by_its_nik_koperasi_met_by_its_badan_hukum_number_only_stays_one(
+    tmp_path: Path, url: str
+) -> None:
+    """A koperasi stored under its NIK Koperasi, then sent again by a list without the NIK
+    column (its badan hukum number written another way) is that record, a new version that
+    keeps the NIK Koperasi: it was stored as a second koperasi (``BH:…``), counted twice."""
+    import uuid
+
+    db = url.format(uuid.uuid4().hex if url.startswith("memory") else tmp_path)
+    rest = ",2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin"
+    first = tmp_path / "a.csv"
+    first.write_text(
+        "nama,nomor_badan_hukum,nomor_induk_koperasi,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data\n"
+        f"Koperasi Maju,796/BH/XII/2005,3171010010001{rest}\n",
+        encoding="utf-8",
+    )
+    later = tmp_path / "b.csv"
+    later.write_text(
+        "nama,nomor_badan_hukum,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data,jumlah_anggota\n"
+        f"Koperasi Maju,796 / bh / xii / 2005{rest},40\nKoperasi Lain,798/BH/XII/2005{rest},20\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    one = json.loads(runner.invoke(cli, ["import", str(first), "--kind", "koperasi", "--db", db, "--json"]).output)
+    assert one["inserted"] == 1
+    two = json.loads(runner.invoke(cli, ["import", str(later), "--kind", "koperasi", "--db", db, "--json"]).output)
+    assert (two["inserted"], two["updated"]) == (1, 1)
+    store = open_store(db)
+    try:
+        assert store.count("koperasi") == 2
+        assert store.get("koperasi", "BH:796/BH/XII/2005") is None
+        kept = store.get("koperasi", "3171010010001")
+        assert kept is not None and kept.version == 2
+        assert kept.record.nomor_induk_koperasi == "3171010010001"  # type: ignore[union-attr]
+    finally:
+        store.close()
+
+
+def test_a_list_without_the_nik_column_keeps_the_nik_koperasi_the_dinas_issued(tmp_path: Path) -> None:
+    """Kepgub G: the Dinas issues the NIK Koperasi and writes it on the koperasi's record. The
+    Dekopinwil's next yearly list, without that column, updated the record and took the
+    number, its status and the certificate's end date off it; a blank is not a revocation."""
+    import datetime as dt
+
+    import attrs
+
+    from kukm.storage.base import WriteOp
+
+    head = "nama,nomor_badan_hukum,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data,tanggal_data,jumlah_anggota\n"
+    src = tmp_path / "k.csv"
+    src.write_text(head + "Koperasi Maju,796/BH/XII/2005,2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin,2025-01-10,30\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'k.sqlite'}"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", str(src), "--kind", "koperasi", "--db", db]).exit_code == 0
+    store = open_store(db)
+    try:
+        cur = store.get("koperasi", "BH:796/BH/XII/2005")
+        assert cur is not None
+        issued = attrs.evolve(
+            cur.record,  # type: ignore[misc]
+            nomor_induk_koperasi="3171010010001",
+            status_nik="Sudah",
+            tanggal_berlaku_sertifikat=dt.date(2030, 1, 9),
+        )
+        store.write_batch([WriteOp("koperasi", cur.id, issued, cur.provenance, atribut=dict(cur.atribut), status=cur.status)])
+    finally:
+        store.close()
+    src.write_text(src.read_text(encoding="utf-8").replace("2025-01-10,30", "2026-01-10,45"), encoding="utf-8")
+    out = json.loads(runner.invoke(cli, ["import", str(src), "--kind", "koperasi", "--db", db, "--json"]).output)
+    assert (out["inserted"], out["updated"]) == (0, 1)
+    store = open_store(db)
+    try:
+        now = store.get("koperasi", "BH:796/BH/XII/2005")
+        assert now is not None and now.version == 3
+        k = now.record
+        assert (k.nomor_induk_koperasi, k.status_nik, k.tanggal_berlaku_sertifikat) == (  # type: ignore[union-attr]
+            "3171010010001", "Sudah", dt.date(2030, 1, 9)
+        )
+        assert k.tanggal_data == dt.date(2026, 1, 10)  # type: ignore[union-attr]
+    finally:
+        store.close()

@@ -209,3 +209,31 @@ def test_an_unreadable_export_is_a_configuration_error(tmp_path: Path, default_c
     assert info.value.code == "ODS_BERKAS_TIDAK_TERBACA"
     res = CliRunner().invoke(cli, ["ods", "import", str(p), "--db", f"sqlite:///{tmp_path / 'k.sqlite'}"])
     assert res.exit_code == 2 and "ODS_BERKAS_TIDAK_TERBACA" in res.output
+
+
+def test_an_ods_row_by_badan_hukum_only_is_the_koperasi_stored_by_its_nik(sqlite_store: Store) -> None:
+    """An ODS row giving only the badan hukum number of a koperasi stored under its NIK
+    Koperasi updates that record and keeps the number (it was a second koperasi, ``BH:…``);
+    two rows of one file, the NIK one first, are one koperasi too."""
+    from kukm.integration.ods_io import OdsRow
+
+    with_nik = {"Koperasi": "A", "Nomor Badan Hukum Pendirian": "9/BH/2001",
+                "Nomor Induk Koperasi (NIK)": "3173010010009", "Status NIK": "Sudah"}  # fmt: skip
+    bh_only = {"Koperasi": "A", "Nomor Badan Hukum Pendirian": "9 / bh / 2001", "Status Grade": "B"}
+    import_ods(sqlite_store, [OdsRow(1, with_nik)], resolve=False)
+    r = import_ods(sqlite_store, [OdsRow(1, bh_only)], resolve=False)
+    assert (r.inserted, r.updated) == (0, 1)
+    assert sqlite_store.count("koperasi") == 1
+    cur = sqlite_store.get("koperasi", "3173010010009")
+    assert cur is not None and isinstance(cur.record, Koperasi)
+    assert (cur.record.nomor_induk_koperasi, cur.record.status_nik, cur.record.grade) == (
+        "3173010010009", "Sudah", "B",
+    )  # fmt: skip
+    other = {"Koperasi": "C", "Nomor Badan Hukum Pendirian": "7/BH/2001", "Nomor Induk Koperasi (NIK)": "3173010010007"}
+    r = import_ods(
+        sqlite_store,
+        [OdsRow(1, other), OdsRow(2, {"Koperasi": "C", "Nomor Badan Hukum Pendirian": "7/bh/2001"})],
+        resolve=False,
+    )
+    assert r.inserted == 1 and sqlite_store.count("koperasi") == 2
+    assert sqlite_store.get("koperasi", "BH:7/BH/2001") is None

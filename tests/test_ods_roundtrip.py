@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kukm.cli import cli
 from kukm.integration.ods import to_ods
@@ -219,3 +221,37 @@ def test_sync_matches_a_badan_hukum_keyed_record_by_its_nik(store: Store) -> Non
     again = sync(store, remote, rule=ConflictRule(default="remote"))
     assert again.transferred == 0
     assert to_ods(current.record)["Status Grade"] == "B"
+
+
+_issued_values = st.one_of(st.none(), st.just(""), st.sampled_from(["Sudah", "Belum"]))
+
+
+@given(
+    inc_nik=st.sampled_from([None, "", "3173010010001", "3173010010002"]),
+    cur_nik=st.sampled_from([None, "3173010010001"]),
+    inc_status=_issued_values,
+    cur_status=_issued_values,
+    inc_end=st.one_of(st.none(), st.dates()),
+    cur_end=st.one_of(st.none(), st.dates()),
+    grade=st.sampled_from([None, "A", "B"]),
+)
+def test_keep_issued_fills_only_the_blanks_of_the_same_number(
+    inc_nik: str | None, cur_nik: str | None, inc_status: str | None, cur_status: str | None,
+    inc_end: dt.date | None, cur_end: dt.date | None, grade: str | None,
+) -> None:  # fmt: skip
+    """Property: every field but the issued ones is the incoming row's; an issued field is the
+    incoming value unless it is blank and the stored record holds a number the row does not
+    contradict, then the stored value."""
+    from kukm.integration.ods import ISSUED_FIELDS, keep_issued
+
+    inc = Koperasi(nama="X", grade=grade, nomor_induk_koperasi=inc_nik, status_nik=inc_status,
+                   tanggal_berlaku_sertifikat=inc_end)  # fmt: skip
+    cur = Koperasi(nama="Y", grade="C", nomor_induk_koperasi=cur_nik, status_nik=cur_status,
+                   tanggal_berlaku_sertifikat=cur_end)  # fmt: skip
+    out = keep_issued(inc, cur)
+    assert (out.nama, out.grade) == ("X", grade)
+    same = bool(cur_nik) and (inc_nik or cur_nik) == cur_nik
+    for name in ISSUED_FIELDS:
+        mine, stored = getattr(inc, name), getattr(cur, name)
+        expect = stored if same and mine in (None, "") and stored not in (None, "") else mine
+        assert getattr(out, name) == expect, name

@@ -73,6 +73,7 @@ from kukm.model import Alamat, Koperasi, Pengurus
 
 __all__ = [
     "ABSENT_KEY",
+    "ISSUED_FIELDS",
     "JSON_PREFIX",
     "ODS_FIELDS",
     "VOCAB_FIELDS",
@@ -82,6 +83,7 @@ __all__ = [
     "format_count",
     "format_date",
     "from_ods",
+    "keep_issued",
     "keep_local",
     "koperasi_id",
     "parse_count",
@@ -512,13 +514,51 @@ def keep_local(incoming: Koperasi, current: Koperasi) -> Koperasi:
             kode_wilayah=incoming.alamat.kode_wilayah or current.alamat.kode_wilayah,
             kode_pos=current.alamat.kode_pos,
         )
-    return attrs.evolve(
-        incoming,
-        id=current.id,
-        alamat=alamat,
-        keuangan=current.keuangan,
-        tanggal_data=current.tanggal_data,
+    return keep_issued(
+        attrs.evolve(
+            incoming,
+            id=current.id,
+            alamat=alamat,
+            keuangan=current.keuangan,
+            tanggal_data=current.tanggal_data,
+        ),
+        current,
     )
+
+
+#: The fields the Dinas (or Suku Dinas) writes when it issues or revokes a Nomor Induk Koperasi
+#: (Kepgub DKI 1625/2021 G.1-G.6, :mod:`kukm.nik.application`).
+ISSUED_FIELDS: tuple[str, ...] = ("nomor_induk_koperasi", "status_nik", "tanggal_berlaku_sertifikat")
+
+
+def keep_issued(incoming: Koperasi, current: Koperasi) -> Koperasi:
+    """``incoming`` with the issued NIK fields (:data:`ISSUED_FIELDS`) of ``current`` that it
+    leaves blank.
+
+    A data source's later row (Dekopinwil's yearly list, an ODS row, a Suku Dinas sheet)
+    that has no Nomor Induk Koperasi column, or leaves it empty, says nothing about the
+    number the Dinas issued (Kepgub G): a blank is not a revocation, which only the NIK
+    workflow makes. A row naming *another* number is kept as sent (the number the source
+    gives is not mixed with the status of the stored one).
+
+    >>> import datetime
+    >>> cur = Koperasi(nama="A", nomor_induk_koperasi="3173010010001", status_nik="Sudah",
+    ...                tanggal_berlaku_sertifikat=datetime.date(2030, 1, 1))
+    >>> k = keep_issued(Koperasi(nama="A", grade="B"), cur)
+    >>> k.nomor_induk_koperasi, k.status_nik, k.tanggal_berlaku_sertifikat.year, k.grade
+    ('3173010010001', 'Sudah', 2030, 'B')
+    >>> keep_issued(Koperasi(nama="A", nomor_induk_koperasi="3173010010002"), cur).status_nik is None
+    True
+    """
+    number = current.nomor_induk_koperasi
+    if not number or (incoming.nomor_induk_koperasi or number) != number:
+        return incoming
+    blanks = {
+        name: getattr(current, name)
+        for name in ISSUED_FIELDS
+        if getattr(incoming, name) in (None, "") and getattr(current, name) not in (None, "")
+    }
+    return attrs.evolve(incoming, **blanks) if blanks else incoming
 
 
 def _to_ods_canonical(k: Koperasi) -> dict[str, Any]:

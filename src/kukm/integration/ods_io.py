@@ -286,6 +286,15 @@ def stored_koperasi(store: Store, koperasi: Koperasi) -> tuple[str, StoredRecord
     ...                   "Nomor Induk Koperasi (NIK)": "3173010010001"}).koperasi
     >>> later.id, stored_koperasi(store, later)[0]
     ('3173010010001', 'BH:1/BH')
+
+    The other way round, a koperasi stored under its Nomor Induk Koperasi and met again by
+    a row that gives only its badan hukum number (written any way) is that record:
+
+    >>> _ = import_ods(store, [OdsRow(1, {"Koperasi": "B", "Nomor Badan Hukum Pendirian": "2/BH",
+    ...                "Nomor Induk Koperasi (NIK)": "3173010010002"})], resolve=False)
+    >>> bh_only = from_ods({"Koperasi": "B", "Nomor Badan Hukum Pendirian": " 2 / bh"}).koperasi
+    >>> bh_only.id, stored_koperasi(store, bh_only)[0]
+    ('BH:2/BH', '3173010010002')
     """
     assert koperasi.id is not None
     current = store.get("koperasi", koperasi.id)
@@ -295,7 +304,26 @@ def stored_koperasi(store: Store, koperasi: Koperasi) -> tuple[str, StoredRecord
             by_bh = store.get("koperasi", bh_id)
             if by_bh is not None:
                 return bh_id, by_bh
+        holder = _holder_of_badan_hukum(store, koperasi)
+        if holder is not None:
+            return holder.id, holder
     return koperasi.id, current
+
+
+def _holder_of_badan_hukum(store: Store, koperasi: Koperasi) -> StoredRecord | None:
+    """For a koperasi known only by its badan hukum number (id ``BH:…``): the one current
+    record stored under another id (its Nomor Induk Koperasi) with that badan hukum number
+    however written, else ``None`` (none, or several: then nothing is guessed)."""
+    bh, own = koperasi.nomor_badan_hukum, koperasi.id
+    if not bh or not own or not own.startswith("BH:"):
+        return None
+    found: dict[str, StoredRecord] = {}
+    for value in dict.fromkeys((bh, bh.strip(), own[3:])):
+        for rec in store.find("koperasi", "nomor_badan_hukum", value):
+            other = getattr(rec.record, "nomor_badan_hukum", None)
+            if rec.id != own and koperasi_id(None, other, "") == own:
+                found[rec.id] = rec
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 @frozen
@@ -393,6 +421,7 @@ def import_ods(
     seen: set[str] = set()
     batch: list[WriteOp] = []
     batch_ids: set[str] = set()
+    batch_bh: set[str] = set()  # the BH: ids of the badan hukum numbers in ``batch``
 
     def report(found: Issue) -> None:
         counts[found.code] += 1
@@ -410,6 +439,7 @@ def import_ods(
         totals["unchanged"] += result.unchanged
         batch.clear()
         batch_ids.clear()
+        batch_bh.clear()
 
     for ods_row in rows:
         totals["input"] += 1
@@ -428,7 +458,11 @@ def import_ods(
             continue
         koperasi = result.koperasi
         assert koperasi.id is not None
-        if koperasi.id in batch_ids or _badan_hukum_id(koperasi) in batch_ids:
+        if (
+            koperasi.id in batch_ids
+            or _badan_hukum_id(koperasi) in batch_ids
+            or koperasi.id in batch_bh
+        ):
             flush()  # the store must hold this koperasi's latest version before it is read
         id, current = stored_koperasi(store, koperasi)
         if current is not None and isinstance(current.record, Koperasi):
@@ -453,6 +487,8 @@ def import_ods(
             )
         )
         batch_ids.add(id)
+        if koperasi.nomor_badan_hukum:
+            batch_bh.add(koperasi_id(None, koperasi.nomor_badan_hukum, ""))
         if len(batch) >= batch_size:
             flush()
     flush()

@@ -836,24 +836,42 @@ def run_file(
 
 
 def _under_badan_hukum_id(store: Store, ops: Sequence[Any]) -> list[Any]:
-    """Koperasi ops keyed by their NIK Koperasi, written under ``BH:<badan hukum>`` when no
-    record has the NIK id but one is stored under the badan hukum id: the koperasi recorded by
-    its badan hukum number before it had its NIK Koperasi (as the ODS import, sync and diff
-    match it, :func:`kukm.integration.ods_io.stored_koperasi`). It became a second record.
+    """Koperasi ops written as the store keeps each koperasi
+    (:func:`kukm.integration.ods_io.stored_koperasi`, as the ODS import, sync and diff match
+    it): an op keyed by its NIK Koperasi goes under ``BH:<badan hukum>`` when no record has
+    the NIK id but one is stored under the badan hukum id (recorded before it had its NIK
+    Koperasi); an op keyed ``BH:…`` (the row gave no NIK Koperasi) goes under the NIK id of
+    the one record holding that badan hukum number. Each became a second record. A row
+    that leaves the issued NIK fields blank keeps the stored ones
+    (:func:`kukm.integration.ods.keep_issued`: a blank is not a revocation; the yearly list
+    of a Dekopinwil without the column took the number the Dinas issued off the record).
     Ops are :class:`~kukm.storage._codec.PreparedOp` (dimension columns) or ``WriteOp``."""
-    from kukm.integration.ods import koperasi_id
+    from kukm.integration.ods import keep_issued
+    from kukm.integration.ods_io import stored_koperasi
+    from kukm.model import Koperasi
+    from kukm.storage._codec import decode_record, prepare_ops
+    from kukm.storage.base import WriteOp
 
     out: list[Any] = []
     for op in ops:
         record = getattr(op, "record", None)
-        dims = getattr(op, "dims", None) or {}
-        nik = dims.get("nomor_induk_koperasi") or getattr(record, "nomor_induk_koperasi", None)
-        bh = dims.get("nomor_badan_hukum") or getattr(record, "nomor_badan_hukum", None)
-        if nik and bh and op.id == nik and store.get("koperasi", op.id) is None:
-            bh_id = koperasi_id(None, bh, "")
-            if store.get("koperasi", bh_id) is not None:
-                op = op._replace(id=bh_id) if isinstance(op, PreparedOp) else evolve(op, id=bh_id)
-        out.append(op)
+        if record is None and isinstance(op, PreparedOp):
+            record = decode_record("koperasi", op.blob)
+        if not isinstance(record, Koperasi):
+            out.append(op)
+            continue
+        id, stored = stored_koperasi(store, evolve(record, id=op.id))
+        kept = record
+        if stored is not None and isinstance(stored.record, Koperasi):
+            kept = keep_issued(record, stored.record)
+        if id == op.id and kept is record:
+            out.append(op)
+        elif isinstance(op, PreparedOp):
+            valid_from = op.valid_from if op.valid_from is not None else kept.tanggal_data
+            write = WriteOp("koperasi", id, kept, op.provenance, valid_from, op.atribut, op.status)
+            out.append(prepare_ops([write])[0])
+        else:
+            out.append(evolve(op, id=id, record=kept))
     return out
 
 

@@ -237,3 +237,31 @@ def test_an_ods_row_by_badan_hukum_only_is_the_koperasi_stored_by_its_nik(sqlite
     )
     assert r.inserted == 1 and sqlite_store.count("koperasi") == 2
     assert sqlite_store.get("koperasi", "BH:7/BH/2001") is None
+
+
+def test_an_ods_row_giving_only_the_issued_nik_koperasi_updates_the_record_holding_it(
+    sqlite_store: Store,
+) -> None:
+    """A koperasi recorded by its badan hukum number (BH:…) that the Dinas then gave a NIK
+    Koperasi, sent by the ODS with the number but no badan hukum number, is that record (it
+    was stored as a second koperasi under the number)."""
+    import attrs
+
+    from kukm.integration.ods_io import OdsRow
+    from kukm.storage.base import WriteOp
+
+    import_ods(sqlite_store, [OdsRow(1, {"Koperasi": "A", "Nomor Badan Hukum Pendirian": "5/BH/2001"})], resolve=False)
+    cur = sqlite_store.get("koperasi", "BH:5/BH/2001")
+    assert cur is not None
+    given_nik = attrs.evolve(cur.record, nomor_induk_koperasi="3173010010005")  # type: ignore[misc]
+    sqlite_store.write_batch([WriteOp("koperasi", cur.id, given_nik, cur.provenance)])
+    r = import_ods(
+        sqlite_store,
+        [OdsRow(1, {"Koperasi": "A Jaya", "Nomor Induk Koperasi (NIK)": "3173010010005"})],
+        resolve=False,
+    )
+    assert (r.inserted, r.updated) == (0, 1)
+    assert sqlite_store.count("koperasi") == 1 and sqlite_store.get("koperasi", "3173010010005") is None
+    now = sqlite_store.get("koperasi", "BH:5/BH/2001")
+    assert now is not None and isinstance(now.record, Koperasi) and now.record.nama == "A Jaya"
+    assert now.record.nomor_badan_hukum == "5/BH/2001"  # a row without it does not drop it

@@ -234,10 +234,11 @@ _issued_values = st.one_of(st.none(), st.just(""), st.sampled_from(["Sudah", "Be
     inc_end=st.one_of(st.none(), st.dates()),
     cur_end=st.one_of(st.none(), st.dates()),
     grade=st.sampled_from([None, "A", "B"]),
+    inc_bh=st.sampled_from([None, "", "2/BH"]),
 )
 def test_keep_issued_fills_only_the_blanks_of_the_same_number(
     inc_nik: str | None, cur_nik: str | None, inc_status: str | None, cur_status: str | None,
-    inc_end: dt.date | None, cur_end: dt.date | None, grade: str | None,
+    inc_end: dt.date | None, cur_end: dt.date | None, grade: str | None, inc_bh: str | None,
 ) -> None:  # fmt: skip
     """Property: every field but the issued ones is the incoming row's; an issued field is the
     incoming value unless it is blank and the stored record holds a number the row does not
@@ -245,11 +246,12 @@ def test_keep_issued_fills_only_the_blanks_of_the_same_number(
     from kukm.integration.ods import ISSUED_FIELDS, keep_issued
 
     inc = Koperasi(nama="X", grade=grade, nomor_induk_koperasi=inc_nik, status_nik=inc_status,
-                   tanggal_berlaku_sertifikat=inc_end)  # fmt: skip
+                   tanggal_berlaku_sertifikat=inc_end, nomor_badan_hukum=inc_bh)  # fmt: skip
     cur = Koperasi(nama="Y", grade="C", nomor_induk_koperasi=cur_nik, status_nik=cur_status,
-                   tanggal_berlaku_sertifikat=cur_end)  # fmt: skip
+                   tanggal_berlaku_sertifikat=cur_end, nomor_badan_hukum="1/BH")  # fmt: skip
     out = keep_issued(inc, cur)
     assert (out.nama, out.grade) == ("X", grade)
+    assert out.nomor_badan_hukum == (inc_bh or "1/BH")
     same = bool(cur_nik) and (inc_nik or cur_nik) == cur_nik
     for name in ISSUED_FIELDS:
         mine, stored = getattr(inc, name), getattr(cur, name)

@@ -73,6 +73,7 @@ from kukm.model import Alamat, Koperasi, Pengurus
 
 __all__ = [
     "ABSENT_KEY",
+    "BADAN_HUKUM_FIELDS",
     "ISSUED_FIELDS",
     "JSON_PREFIX",
     "ODS_FIELDS",
@@ -530,32 +531,41 @@ def keep_local(incoming: Koperasi, current: Koperasi) -> Koperasi:
 #: (Kepgub DKI 1625/2021 G.1-G.6, :mod:`kukm.nik.application`).
 ISSUED_FIELDS: tuple[str, ...] = ("nomor_induk_koperasi", "status_nik", "tanggal_berlaku_sertifikat")
 
+#: The koperasi's legal-entity number and its date (the Minister's decision giving it badan
+#: hukum, UU 25/1992 art. 9-10): a record keeps them once known.
+BADAN_HUKUM_FIELDS: tuple[str, ...] = ("nomor_badan_hukum", "tanggal_badan_hukum")
+
 
 def keep_issued(incoming: Koperasi, current: Koperasi) -> Koperasi:
-    """``incoming`` with the issued NIK fields (:data:`ISSUED_FIELDS`) of ``current`` that it
-    leaves blank.
+    """``incoming`` with the issued numbers of ``current`` that it leaves blank: the NIK
+    fields (:data:`ISSUED_FIELDS`) and the badan hukum number and date
+    (:data:`BADAN_HUKUM_FIELDS`). The caller has matched the two as one koperasi.
 
     A data source's later row (Dekopinwil's yearly list, an ODS row, a Suku Dinas sheet)
     that has no Nomor Induk Koperasi column, or leaves it empty, says nothing about the
     number the Dinas issued (Kepgub G): a blank is not a revocation, which only the NIK
-    workflow makes. A row naming *another* number is kept as sent (the number the source
+    workflow makes; nor does a row without the badan hukum number dissolve the legal
+    entity. A row naming *another* NIK Koperasi is kept as sent (the number the source
     gives is not mixed with the status of the stored one).
 
     >>> import datetime
     >>> cur = Koperasi(nama="A", nomor_induk_koperasi="3173010010001", status_nik="Sudah",
-    ...                tanggal_berlaku_sertifikat=datetime.date(2030, 1, 1))
+    ...                tanggal_berlaku_sertifikat=datetime.date(2030, 1, 1), nomor_badan_hukum="1/BH")
     >>> k = keep_issued(Koperasi(nama="A", grade="B"), cur)
     >>> k.nomor_induk_koperasi, k.status_nik, k.tanggal_berlaku_sertifikat.year, k.grade
     ('3173010010001', 'Sudah', 2030, 'B')
+    >>> k.nomor_badan_hukum
+    '1/BH'
     >>> keep_issued(Koperasi(nama="A", nomor_induk_koperasi="3173010010002"), cur).status_nik is None
     True
     """
     number = current.nomor_induk_koperasi
-    if not number or (incoming.nomor_induk_koperasi or number) != number:
-        return incoming
+    names = BADAN_HUKUM_FIELDS
+    if number and (incoming.nomor_induk_koperasi or number) == number:
+        names = ISSUED_FIELDS + BADAN_HUKUM_FIELDS
     blanks = {
         name: getattr(current, name)
-        for name in ISSUED_FIELDS
+        for name in names
         if getattr(incoming, name) in (None, "") and getattr(current, name) not in (None, "")
     }
     return attrs.evolve(incoming, **blanks) if blanks else incoming

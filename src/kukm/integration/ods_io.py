@@ -287,6 +287,17 @@ def stored_koperasi(store: Store, koperasi: Koperasi) -> tuple[str, StoredRecord
     >>> later.id, stored_koperasi(store, later)[0]
     ('3173010010001', 'BH:1/BH')
 
+    A row giving only the number finds the record the NIK workflow gave it to:
+
+    >>> from kukm.storage.base import WriteOp
+    >>> cur = store.get("koperasi", "BH:1/BH")
+    >>> store.write_batch([WriteOp("koperasi", cur.id, attrs.evolve(cur.record,
+    ...     nomor_induk_koperasi="3173010010001"), cur.provenance)]).updated
+    1
+    >>> stored_koperasi(store, from_ods({"Koperasi": "A",
+    ...     "Nomor Induk Koperasi (NIK)": "3173010010001"}).koperasi)[0]
+    'BH:1/BH'
+
     The other way round, a koperasi stored under its Nomor Induk Koperasi and met again by
     a row that gives only its badan hukum number (written any way) is that record:
 
@@ -304,10 +315,21 @@ def stored_koperasi(store: Store, koperasi: Koperasi) -> tuple[str, StoredRecord
             by_bh = store.get("koperasi", bh_id)
             if by_bh is not None:
                 return bh_id, by_bh
-        holder = _holder_of_badan_hukum(store, koperasi)
+        holder = _holder_of_badan_hukum(store, koperasi) or _holder_of_nik(store, koperasi)
         if holder is not None:
             return holder.id, holder
     return koperasi.id, current
+
+
+def _holder_of_nik(store: Store, koperasi: Koperasi) -> StoredRecord | None:
+    """For a koperasi keyed by its Nomor Induk Koperasi: the one current record stored under
+    another id (``BH:…`` or ``NAMA:…``, recorded before the number was issued and given it by
+    the NIK workflow) that holds the number, else ``None``."""
+    nik, own = koperasi.nomor_induk_koperasi, koperasi.id
+    if not nik or own != nik:
+        return None
+    found = {r.id: r for r in store.find("koperasi", "nomor_induk_koperasi", nik) if r.id != own}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _holder_of_badan_hukum(store: Store, koperasi: Koperasi) -> StoredRecord | None:

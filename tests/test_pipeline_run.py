@@ -23,6 +23,7 @@ from kukm.exceptions import Issue, issue, register_code
 from kukm.model import Alamat, SumberData, Umkm
 from kukm.pipeline import BARIS_DUPLIKAT, RowChecker, open_table, record_id, run_file
 from kukm.pipeline.checks import SUMBER_DATA_KOSONG, classify
+from kukm.plugins import open_store
 from kukm.storage.base import VerificationStatus
 
 FAKE = register_code("TEST_FAKE_BAD", "Nilai salah (uji).", "Bad value (test).", module=__name__)
@@ -690,3 +691,25 @@ def test_business_numbers_of_two_kelurahan_offices_are_two_businesses(tmp_path: 
         assert [(g.inserted, g.updated) for g in got] == [(1, 0), (1, 0), (0, 1)]
         assert store.count("umkm") == 2
         assert store.get("umkm", "umkm-src-kelurahan-31.71.07.1004-1") is not None
+
+
+def test_a_second_import_reports_the_warnings_of_the_first(tmp_path: Path) -> None:
+    """The chunks a re-import replays are not checked again but for their rejected rows: it
+    reported the warnings of those rows only (0 of the 3 rows' unknown ``jenis`` here), as if
+    the file had become cleaner. The batch note keeps its chunk's warnings."""
+    head = "nama,nomor_badan_hukum,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data\n"
+    rows = "".join(
+        f"Koperasi {i},{i}/BH/XII/2005,2005-12-01,Primer Kab/Kota,Jenis Baru {i},31.71.01.1001,dekopin\n"
+        for i in range(1, 4)
+    )
+    src = tmp_path / "k.csv"
+    src.write_text(head + rows + "Tanpa BH,,2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin\n", encoding="utf-8")
+    store = open_store(f"sqlite:///{tmp_path / 'k.sqlite'}")
+    try:
+        first = run_file(src, kind="koperasi", store=store, batch_size=2)
+        again = run_file(src, kind="koperasi", store=store, batch_size=2)
+    finally:
+        store.close()
+    assert first.warnings >= 3 and (first.accepted, first.rejected) == (3, 1)
+    assert again.inserted == 0 and again.replayed_batches == 2
+    assert (again.warnings, again.warnings_by_code) == (first.warnings, first.warnings_by_code)

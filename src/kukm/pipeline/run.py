@@ -752,10 +752,17 @@ def run_file(
                 assert isinstance(step, _Step)
                 key, done, accepted, rejected = step.key, step.done, step.accepted, step.rejected
                 n_in = step.n_in
-                summary.warnings += step.warnings
-                if step.warning_codes:
-                    summary.warnings_by_code.update(step.warning_codes)
-                summary.wilayah_filled += step.wilayah_filled
+                if done is not None and "warnings" in done:
+                    # a replayed chunk's accepted rows are not checked again: its counts are
+                    # the note's (the same file gives the same warnings)
+                    summary.warnings += int(done["warnings"])
+                    summary.warnings_by_code.update(done.get("warning_codes") or {})
+                    summary.wilayah_filled += int(done.get("wilayah_filled", 0))
+                else:
+                    summary.warnings += step.warnings
+                    if step.warning_codes:
+                        summary.warnings_by_code.update(step.warning_codes)
+                    summary.wilayah_filled += step.wilayah_filled
                 summary.accepted += len(accepted)
                 summary.rejected += len(rejected)
                 if seen is not None:  # the producer has its own copy (maybe in another process)
@@ -824,6 +831,9 @@ def run_file(
                                 for r in rejected
                                 if _is_dup(r)
                             ],
+                            "warnings": step.warnings,
+                            "warning_codes": step.warning_codes or {},
+                            "wilayah_filled": step.wilayah_filled,
                         },
                     )
                 if on_rows is not None:

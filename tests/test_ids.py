@@ -186,7 +186,7 @@ def test_roundtrip_kbli(golongan: str, rest: str) -> None:
 
 
 @given(
-    st.sampled_from(["31", "3171", "317101", "3171011001", "3275", "1101012001"]).flatmap(
+    st.sampled_from(["31", "3101", "317101", "3171011001", "3275", "1101012001"]).flatmap(
         lambda d: typed(d, st.sampled_from(["", " ", "-"]))
     )
 )
@@ -295,9 +295,9 @@ def test_kbli_table_when_loaded() -> None:
 
 
 def test_kode_wilayah_levels_and_table() -> None:
-    assert [kode_wilayah.validate(v) for v in ("31", "3171", "317101", "3171011001")] == [
+    assert [kode_wilayah.validate(v) for v in ("31", "3101", "317101", "3171011001")] == [
         "31",
-        "31.71",
+        "31.01",
         "31.71.01",
         "31.71.01.1001",
     ]
@@ -453,3 +453,36 @@ def test_kbli_with_its_title_is_the_code(code: str, sep: str, title: str, prefix
     assert kbli.validate(prefix + code) == code
     with pytest.raises(ValidationError):
         kbli.validate(code + sep + "12345")
+
+
+_DKI_KOTA_BPS = {"31.01": "3101", "31.71": "3173", "31.72": "3175", "31.73": "3174", "31.74": "3171", "31.75": "3172"}
+
+
+@given(st.sampled_from(sorted(_DKI_KOTA_BPS)), st.sampled_from(["", " ", "-"]))
+def test_a_kab_kota_code_in_plain_digits_that_bps_gives_another_region_is_ambiguous(
+    kemendagri: str, sep: str
+) -> None:
+    """REGULATIONS.md §8: 3171-3175 are kab/kota codes in both numberings, of different
+    regions (3173: Jakarta Barat for Kemendagri, Jakarta Pusat for BPS). Written without the
+    dot such a code was read as Kemendagri without a word; it is KODE_WILAYAH_AMBIGU, and
+    the dotted code (31.73) is the Kemendagri one. 3101 is Kepulauan Seribu in both."""
+    plain = kemendagri.replace(".", sep)
+    assert kode_wilayah.validate(kemendagri) == kemendagri
+    if _DKI_KOTA_BPS[kemendagri] == kemendagri.replace(".", ""):
+        assert kode_wilayah.validate(plain) == kemendagri
+    else:
+        with pytest.raises(InvalidComponent) as info:
+            kode_wilayah.validate(plain)
+        assert info.value.code == "KODE_WILAYAH_AMBIGU"
+    bps = _DKI_KOTA_BPS[kemendagri]
+    assert kode_wilayah.is_valid(bps) == (bps == kemendagri.replace(".", ""))
+
+
+@given(st.sampled_from(["3173080", "3171100", "3101010"]), st.integers(1, 30))
+def test_a_bps_kecamatan_or_kelurahan_code_is_named_as_bps(kecamatan: str, n: int) -> None:
+    """A BPS kecamatan code (7 digits) or kelurahan code (10) is KODE_WILAYAH_BPS, not just
+    'unknown' or 'wrong length': the officer learns which numbering was used."""
+    for value in (kecamatan, f"{kecamatan}{n:03d}"):
+        with pytest.raises(InvalidComponent) as info:
+            kode_wilayah.validate(value)
+        assert info.value.code == "KODE_WILAYAH_BPS", value

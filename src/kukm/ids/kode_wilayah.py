@@ -6,8 +6,15 @@ kelurahan/desa (4; ``1xxx`` kelurahan, ``2xxx`` desa). Any level is a code:
 (13). Plain digits (2, 4, 6 or 10 of them) are accepted and written dotted.
 Source: Kepmendagri No. 300.2.2-2138 Tahun 2025; table:
 :mod:`kukm.reference.wilayah`. BPS codes are a different system (see
-:mod:`kukm.reference.crosswalk`) and are never accepted here silently: a
-BPS-only code is rejected because it is not in the Kemendagri table.
+:mod:`kukm.reference.crosswalk`, REGULATIONS.md §8) and are never accepted here silently: a
+BPS-only code is rejected because it is not in the Kemendagri table, with
+``KODE_WILAYAH_BPS`` when the crosswalk knows it as a BPS code (``3173080``, the
+BPS kelurahan ``3173080001``); and a kab/kota code in plain digits that is also
+the BPS code of *another* kab/kota (``3171``-``3175``: 3173 is Jakarta Barat for
+Kemendagri, Jakarta Pusat for BPS) is ``KODE_WILAYAH_AMBIGU``: written with its
+dot (``31.73``) it is a Kemendagri code. ``3101`` (Kepulauan Seribu in both) and
+plain 6- and 10-digit Kemendagri codes (BPS has no codes of those lengths that
+are also Kemendagri codes of DKI) are read as before.
 
 The code must exist in the loaded wilayah table (:func:`kukm.reference.wilayah.get_table`).
 
@@ -27,6 +34,16 @@ kukm.exceptions.InvalidLength: [KODE_WILAYAH_LENGTH] ...
 Traceback (most recent call last):
     ...
 kukm.exceptions.InvalidComponent: [KODE_WILAYAH_UNKNOWN] ...
+>>> validate("3173")
+Traceback (most recent call last):
+    ...
+kukm.exceptions.InvalidComponent: [KODE_WILAYAH_AMBIGU] ...
+>>> validate("3173080001")
+Traceback (most recent call last):
+    ...
+kukm.exceptions.InvalidComponent: [KODE_WILAYAH_BPS] ...
+>>> validate("3101"), validate("3171011001")
+('31.01', '31.71.01.1001')
 """
 
 from __future__ import annotations
@@ -68,10 +85,28 @@ KODE_WILAYAH_UNKNOWN: Final = register_code(
     "The region code is not in the Kemendagri region table.",
     module=__name__,
 )
+KODE_WILAYAH_AMBIGU: Final = register_code(
+    "KODE_WILAYAH_AMBIGU",
+    "Kode kab/kota tanpa titik ini juga kode BPS untuk wilayah lain (mis. 3173: Jakarta Barat "
+    "menurut Kemendagri, Jakarta Pusat menurut BPS); tulis kode Kemendagri dengan titik (31.73).",
+    "This kab/kota code without dots is also the BPS code of another region (e.g. 3173: Jakarta "
+    "Barat for Kemendagri, Jakarta Pusat for BPS); write the Kemendagri code with its dot (31.73).",
+    module=__name__,
+)
+KODE_WILAYAH_BPS: Final = register_code(
+    "KODE_WILAYAH_BPS",
+    "Ini kode wilayah BPS, bukan kode Kemendagri; alamat memakai kode Kemendagri "
+    "(PP.KK.CC.DDDD, lihat tabel padanan BPS–Kemendagri).",
+    "This is a BPS region code, not a Kemendagri one; addresses use Kemendagri codes "
+    "(PP.KK.CC.DDDD, see the BPS–Kemendagri crosswalk).",
+    module=__name__,
+)
 CODES: Final = {
     "format": KODE_WILAYAH_FORMAT,
     "length": KODE_WILAYAH_LENGTH,
     "unknown": KODE_WILAYAH_UNKNOWN,
+    "ambiguous": KODE_WILAYAH_AMBIGU,
+    "bps": KODE_WILAYAH_BPS,
 }
 """Problem codes this module raises, by failure kind."""
 
@@ -135,11 +170,35 @@ def validate(number: object, *, table: WilayahTable | None = None) -> str:
     assert isinstance(number, str)
     _check_segments(number)
     if len(text) not in _LEVELS:
+        if _bps_name(text) is not None:
+            raise InvalidComponent(code=KODE_WILAYAH_BPS, value=number)
         raise InvalidLength(code=KODE_WILAYAH_LENGTH, value=number)
     kode = _dot(text)
     if not table.has_code(kode):
+        if _bps_name(text) is not None:
+            raise InvalidComponent(code=KODE_WILAYAH_BPS, value=number)
         raise InvalidComponent(code=KODE_WILAYAH_UNKNOWN, value=number)
+    if len(text) == 4 and "." not in number:
+        other = _bps_name(text)
+        if other is not None and other != kode:
+            raise InvalidComponent(code=KODE_WILAYAH_AMBIGU, value=number)
     return kode
+
+
+def _bps_name(digits: str) -> str | None:
+    """The Kemendagri code of the region whose BPS code ``digits`` is (its kab/kota or
+    kecamatan part for a 10-digit BPS kelurahan code), from the crosswalk
+    (:mod:`kukm.reference.crosswalk`, REGULATIONS.md §8), else ``None``."""
+    from kukm.reference.crosswalk import from_bps
+
+    if len(digits) == 10:
+        digits = digits[:7]  # BPS kelurahan: kecamatan (7) + 3 digits; not in the crosswalk
+    if len(digits) not in (4, 7):
+        return None
+    try:
+        return from_bps(digits)
+    except (ValueError, LookupError):
+        return None
 
 
 def is_valid(number: object, *, table: WilayahTable | None = None) -> bool:
@@ -147,7 +206,7 @@ def is_valid(number: object, *, table: WilayahTable | None = None) -> bool:
 
     >>> is_valid("31.71.01.1001"), is_valid("3176"), is_valid(None)
     (True, False, False)
-    >>> validate("3173")  # always read as Kemendagri: 31.73 is Jakarta Barat
+    >>> validate("31.73")  # dotted, a Kemendagri code: Jakarta Barat
     '31.73'
 
     """

@@ -11,6 +11,13 @@ officer ``--petugas`` is looked up in the store's grants (``hak_akses``) as
 explicit ``--peran`` (and then has no region, so only a province-wide role such
 as ``dinas`` can act); without it the step is refused
 (``NIK_OFFICER_UNREGISTERED``). Every step, allowed or refused, is audited.
+
+``apply`` refuses a second application for a cooperative while one is open
+(``NIK_APPLICATION_OPEN``) or its certificate is still valid
+(``NIK_CERTIFICATE_VALID``), naming that application. ``issue`` finishes an
+interrupted issue with the same number and certificate; when the process that
+started it ended without releasing it, it is refused (``NIK_ISSUE_PENDING``)
+until run with ``--resume`` (Kepgub H.6 i; one number per cooperative, A.10).
 """
 
 from __future__ import annotations
@@ -115,6 +122,12 @@ def _app_text(p: Permohonan) -> str:
         lines.append(f"  nomor induk koperasi: {p.nomor_induk_koperasi}")
     if p.sertifikat_id:
         lines.append(f"  sertifikat: {p.sertifikat_id} (berlaku s.d. {p.tanggal_berakhir})")
+    if p.penerbitan is not None:
+        plan = p.penerbitan
+        lines.append(
+            f"  penerbitan belum selesai: tanggal terbit {plan.tanggal_terbit}, dimulai "
+            f"{plan.dimulai.isoformat()} oleh {plan.petugas} (selesaikan: kukm nik issue {p.id})"
+        )
     for t in p.riwayat:
         who = f" oleh {t.petugas}" if t.petugas else ""
         note = f" — {t.catatan}" if t.catatan else ""
@@ -285,6 +298,12 @@ def verify(
     callback=officer_id,
     help="Id of the officer of the receiving office who issues.",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Take over an issue whose process ended before finishing it (NIK_ISSUE_PENDING) "
+    "and finish it with the same number and certificate. Only once that process has ended.",
+)
 @_officer_options
 @db_option
 @json_option
@@ -296,12 +315,17 @@ def issue(
     masa_berlaku: int | None,
     prefix_table: Path | None,
     petugas: str,
+    resume: bool,
     peran: str | None,
     policy_path: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """Issue the certificate of a verified application (allocates the NIK if needed)."""
+    """Issue the certificate of a verified application (allocates the NIK if needed).
+
+    An issue interrupted earlier is finished with its number, date and certificate
+    (``--on`` is then not used); see ``--resume``.
+    """
     from kukm.certificate.keys import load_private_key
 
     key = load_private_key(private_key)
@@ -314,7 +338,9 @@ def issue(
             peran=peran,
             policy_path=policy_path,
         )
-        signed = wf.issue(permohonan_id, private_key=key, on=_date(on), petugas=petugas)
+        signed = wf.issue(
+            permohonan_id, private_key=key, on=_date(on), petugas=petugas, resume=resume
+        )
     finally:
         store.close()
     s = signed.sertifikat

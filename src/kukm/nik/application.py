@@ -17,6 +17,23 @@ States and the only legal moves (anything else raises
 Every application is a document in collection :data:`COLLECTION` of the
 store, with the full history of its moves (who, when, notes).
 
+**One application per cooperative** (H.6; A.10: a cooperative has one Nomor
+Induk Koperasi): while one is open (``diajukan``, ``diverifikasi``) a second
+one for the same cooperative, under any of its identities (:func:`identity_key`),
+is refused with ``NIK_APPLICATION_OPEN``; while its certificate is ``terbit``
+and still valid, with ``NIK_CERTIFICATE_VALID`` (both name that application).
+An application that ended (``ditolak``, ``kedaluwarsa``, ``dicabut``, or a
+certificate past its last valid day) does not block: that is the renewal path,
+and the certificate renewed keeps the number. The refusal holds across
+processes: each identity's turn is claimed in the store
+(:data:`IDENTITAS_COLLECTION`), as the moves below are.
+
+**An interrupted issue is finished, never repeated**: the decision (date,
+validity, scale, grade) is written into the application (:class:`Penerbitan`)
+before a number is used; issuing again finishes it with the same number and
+the same certificate (``NIK_ISSUE_PENDING`` explains the one case that needs
+``resume=True``, :meth:`NikWorkflow.issue`).
+
 Validity (:data:`DEFAULT_MASA_BERLAKU_TAHUN`): **2 years** by default, as the
 Dinas PPKUKM DKI states it (beritajakarta.id en/read/59863, 2025 [S]); 1 year
 is also in use (Kotim 2020, sampit.prokal.co [S]). Pass ``masa_berlaku_tahun``.
@@ -50,16 +67,23 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, final
 
 from attrs import evolve, field, frozen
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kukm.certificate.payload import Sertifikat, SignedCertificate, encode_body, sign_certificate
-from kukm.certificate.registry import get_certificate, record_revocation, save_certificate
+from kukm.certificate.registry import (
+    CERTIFICATES,
+    certificate_from_doc,
+    get_certificate,
+    record_revocation,
+    save_certificate,
+)
 from kukm.converters import structure, unstructure
 from kukm.exceptions import (
     AccessDenied,
@@ -101,10 +125,15 @@ from kukm.storage.base import AuditEvent, Provenance, Store, StoredRecord, Write
 __all__ = [
     "COLLECTION",
     "DEFAULT_MASA_BERLAKU_TAHUN",
+    "IDENTITAS_COLLECTION",
+    "NIK_APPLICATION_OPEN",
+    "NIK_CERTIFICATE_VALID",
+    "NIK_ISSUE_PENDING",
     "NIK_OFFICER_OUT_OF_SCOPE",
     "OPEN",
     "Kanal",
     "NikWorkflow",
+    "Penerbitan",
     "Permohonan",
     "StatusPermohonan",
     "Transisi",
@@ -114,6 +143,9 @@ __all__ = [
 ]
 
 COLLECTION = "permohonan_nik"
+#: Document collection: a cooperative identity → ``{"versi", "permohonan"}``, the last
+#: application filed under it and the turn (version) the next filing claims.
+IDENTITAS_COLLECTION = "permohonan_nik_identitas"
 DEFAULT_MASA_BERLAKU_TAHUN = 2
 
 NIK_TRANSITION_ILLEGAL = register_code(
@@ -134,6 +166,24 @@ NIK_APPLICATION_OPEN = register_code(
     "NIK_APPLICATION_OPEN",
     "Koperasi ini masih memiliki permohonan Sertifikat NIK yang belum diputus.",
     "This cooperative already has a NIK certificate application awaiting a decision.",
+    module=__name__,
+)
+NIK_CERTIFICATE_VALID = register_code(
+    "NIK_CERTIFICATE_VALID",
+    "Koperasi ini sudah memegang Sertifikat NIK yang masih berlaku; permohonan baru diterima "
+    "setelah sertifikat itu kedaluwarsa atau dicabut.",
+    "This cooperative already holds a valid NIK certificate; a new application is accepted "
+    "once it has expired or been revoked.",
+    module=__name__,
+)
+NIK_ISSUE_PENDING = register_code(
+    "NIK_ISSUE_PENDING",
+    "Penerbitan sertifikat permohonan ini sudah dimulai dan belum selesai: selesaikan dengan "
+    "menerbitkannya lagi (dengan --resume bila proses yang memulainya sudah berhenti); "
+    "sebelum itu permohonan tidak dapat ditolak.",
+    "The issue of this application's certificate started and has not finished: finish it by "
+    "issuing again (with --resume once the process that started it has ended); until then "
+    "the application cannot be rejected.",
     module=__name__,
 )
 NIK_DATE_ORDER = register_code(
@@ -204,6 +254,31 @@ def _as_tuple(items: Sequence[Transisi]) -> tuple[Transisi, ...]:
     return tuple(items)
 
 
+def _as_pairs(items: Sequence[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    return tuple((str(a), int(v)) for a, v in items)
+
+
+@final
+@frozen
+class Penerbitan:
+    """An issue that has started (H.6 i): everything decided before a number is used.
+
+    Written into the application as soon as its move to ``terbit`` is claimed, so
+    an issue interrupted after the number was allocated or the certificate kept is
+    finished with that number and that certificate, whoever finishes it.
+    """
+
+    tanggal_terbit: dt.date
+    tanggal_berakhir: dt.date
+    skala_usaha: str | None
+    peringkat: str | None
+    #: The officer who decided the issue, and when.
+    petugas: str
+    dimulai: dt.datetime
+    #: The compliance rule that allowed it (:class:`~kukm.nik.eligibility.Kelayakan`).
+    dasar: str = ""
+
+
 @final
 @frozen
 class Permohonan:
@@ -223,6 +298,11 @@ class Permohonan:
     tanggal_berakhir: dt.date | None = None
     #: Number of moves claimed so far (the compare-and-set version, see :class:`NikWorkflow`).
     versi: int = 0
+    #: An issue started and not finished (state still ``diverifikasi``).
+    penerbitan: Penerbitan | None = None
+    #: The cooperative identities this application was filed under, each with the turn
+    #: claimed (:data:`IDENTITAS_COLLECTION`).
+    identitas: tuple[tuple[str, int], ...] = field(converter=_as_pairs, factory=tuple)
 
 
 def expiry_date(terbit: dt.date, years: int) -> dt.date:
@@ -288,7 +368,33 @@ def _unstructure(p: Permohonan) -> dict[str, Any]:
         "sertifikat_id": p.sertifikat_id,
         "tanggal_berakhir": p.tanggal_berakhir.isoformat() if p.tanggal_berakhir else None,
         "versi": p.versi,
+        "penerbitan": _unstructure_penerbitan(p.penerbitan) if p.penerbitan else None,
+        "identitas": [[a, v] for a, v in p.identitas],
     }
+
+
+def _unstructure_penerbitan(t: Penerbitan) -> dict[str, Any]:
+    return {
+        "tanggal_terbit": t.tanggal_terbit.isoformat(),
+        "tanggal_berakhir": t.tanggal_berakhir.isoformat(),
+        "skala_usaha": t.skala_usaha,
+        "peringkat": t.peringkat,
+        "petugas": t.petugas,
+        "dimulai": t.dimulai.isoformat(),
+        "dasar": t.dasar,
+    }
+
+
+def _structure_penerbitan(d: dict[str, Any]) -> Penerbitan:
+    return Penerbitan(
+        tanggal_terbit=dt.date.fromisoformat(d["tanggal_terbit"]),
+        tanggal_berakhir=dt.date.fromisoformat(d["tanggal_berakhir"]),
+        skala_usaha=d.get("skala_usaha"),
+        peringkat=d.get("peringkat"),
+        petugas=d["petugas"],
+        dimulai=dt.datetime.fromisoformat(d["dimulai"]),
+        dasar=d.get("dasar") or "",
+    )
 
 
 def _structure(d: dict[str, Any]) -> Permohonan:
@@ -318,6 +424,8 @@ def _structure(d: dict[str, Any]) -> Permohonan:
             dt.date.fromisoformat(d["tanggal_berakhir"]) if d.get("tanggal_berakhir") else None
         ),
         versi=int(d.get("versi", 0)),
+        penerbitan=_structure_penerbitan(d["penerbitan"]) if d.get("penerbitan") else None,
+        identitas=[(a, v) for a, v in d.get("identitas") or ()],
     )
 
 
@@ -381,6 +489,60 @@ def _aliases(koperasi: Koperasi, key: str) -> tuple[str, ...]:
 def _claim_key(p: Permohonan) -> str:
     digest = hashlib.blake2b(p.id.encode("utf-8"), digest_size=12).hexdigest()
     return f"nik-permohonan:{digest}:{p.versi}"
+
+
+def _identity_claim_key(alias: str, versi: int) -> str:
+    digest = hashlib.blake2b(alias.encode("utf-8"), digest_size=12).hexdigest()
+    return f"nik-identitas:{digest}:{versi}"
+
+
+#: How long a filing waits for a concurrent one (same identity) to record itself.
+_TURN_WAIT_SECONDS = 3.0
+_TURN_POLL_SECONDS = 0.02
+
+
+def _blocking(other: Permohonan, on: dt.date) -> str | None:
+    """The code refusing a new application while ``other`` stands on ``on``, else ``None``.
+
+    An open application (``NIK_APPLICATION_OPEN``), or an issued one whose certificate
+    is valid on ``on`` (``NIK_CERTIFICATE_VALID``): a cooperative has one Nomor Induk
+    Koperasi and one current certificate (Kepgub 1625/2021 A.10, H.6). One that ended
+    (rejected, expired, revoked, or past its last valid day) does not block.
+    """
+    if other.status in OPEN:
+        return NIK_APPLICATION_OPEN
+    last_day = other.tanggal_berakhir
+    if other.status is S.TERBIT and (last_day is None or on <= last_day):
+        return NIK_CERTIFICATE_VALID
+    return None
+
+
+def _refusal(key: str, other: Permohonan, code: str) -> WorkflowError:
+    if code == NIK_APPLICATION_OPEN:
+        why = f"already has open application {other.id} ({other.status.value})"
+    else:
+        why = (
+            f"already holds certificate {other.sertifikat_id} (application {other.id}), "
+            f"valid until {other.tanggal_berakhir}"
+        )
+    return WorkflowError(f"cooperative {key!r} {why}", code=code, field="koperasi", value=other.id)
+
+
+def _sertifikat(p: Permohonan, plan: Penerbitan, nomor: str) -> Sertifikat:
+    """The certificate an application's issue decision gives (the same on every attempt)."""
+    k = p.koperasi
+    return Sertifikat(
+        nomor_induk_koperasi=nomor,
+        nama=k.nama,
+        alamat=_alamat_text(k),
+        tanggal_terbit=plan.tanggal_terbit,
+        tanggal_berakhir=plan.tanggal_berakhir,
+        kantor_penerbit=p.kantor.nama,
+        kelompok=k.kelompok,
+        jenis=k.jenis,
+        skala_usaha=plan.skala_usaha,
+        peringkat=plan.peringkat,
+    )
 
 
 class NikWorkflow:
@@ -537,6 +699,84 @@ class NikWorkflow:
         self.store.put_document(COLLECTION, new.id, _unstructure(new))
         return new
 
+    # -- one application per cooperative ----------------------------------------------
+    def _turn(self, alias: str) -> tuple[int, str | None]:
+        """An identity's next turn and the last application filed under it."""
+        doc = self.store.get_document(IDENTITAS_COLLECTION, alias) or {}
+        holder = doc.get("permohonan")
+        return int(doc.get("versi", 0)), str(holder) if holder else None
+
+    def _check_standing(self, key: str, permohonan_id: str | None, on: dt.date) -> None:
+        """Refuse while application ``permohonan_id`` blocks its cooperative (:func:`_blocking`)."""
+        doc = self.store.get_document(COLLECTION, permohonan_id) if permohonan_id else None
+        if doc is not None:
+            other = _structure(doc)
+            code = _blocking(other, on)
+            if code is not None:
+                raise _refusal(key, other, code)
+
+    def _take_turns(
+        self, aliases: Sequence[str], key: str, on: dt.date
+    ) -> list[tuple[str, int, str | None]]:
+        """Claim the next turn of every identity of the cooperative: all of them, or none."""
+        held: list[tuple[str, int, str | None]] = []
+        try:
+            for alias in aliases:
+                held.append(self._take_turn(alias, key, on))
+        except BaseException:
+            self._give_back(held)
+            raise
+        return held
+
+    def _take_turn(self, alias: str, key: str, on: dt.date) -> tuple[str, int, str | None]:
+        deadline = time.monotonic() + _TURN_WAIT_SECONDS
+        while True:
+            versi, holder = self._turn(alias)
+            self._check_standing(key, holder, on)
+            try:
+                self.store.allocate_sequence(_identity_claim_key(alias, versi), maximum=1)
+            except SequenceExhausted:
+                pass
+            else:
+                return alias, versi, holder
+            # Another filing holds this turn: it records itself (and is named) in a moment.
+            while self._turn(alias)[0] == versi:
+                if time.monotonic() >= deadline:
+                    self._recover_turn(alias, versi, key, on)
+                    deadline = time.monotonic() + _TURN_WAIT_SECONDS
+                    break
+                time.sleep(_TURN_POLL_SECONDS)
+
+    def _recover_turn(self, alias: str, versi: int, key: str, on: dt.date) -> None:
+        """A turn claimed and not recorded in time: the application written with it, if
+        any, is its holder (its process stopped before recording the turn). One that
+        stands refuses; one that ended gets the turn recorded, freeing the next one.
+        Without one, the filing is still on its way (or stopped before writing anything):
+        refused, ``NIK_APPLICATION_OPEN`` with no application to name."""
+        for other in self.all():
+            if (alias, versi) in other.identitas:
+                code = _blocking(other, on)
+                if code is not None:
+                    raise _refusal(key, other, code)
+                self.store.put_document(
+                    IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": other.id}
+                )
+                return
+        raise WorkflowError(
+            f"cooperative {key!r}: another application under its identity {alias!r} is being "
+            "filed right now; try again",
+            code=NIK_APPLICATION_OPEN,
+            field="koperasi",
+            value=None,
+        )
+
+    def _give_back(self, turns: Sequence[tuple[str, int, str | None]]) -> None:
+        """A filing refused after claiming turns frees the next ones (holders unchanged)."""
+        for alias, versi, holder in turns:
+            self.store.put_document(
+                IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": holder}
+            )
+
     def submit(
         self,
         koperasi: Koperasi,
@@ -551,8 +791,17 @@ class NikWorkflow:
 
         Refused: a membership area with a code not in the Kemendagri tree
         (``NIK_WILAYAH_KEANGGOTAAN_INVALID``), a cooperative without a stable
-        identity (:func:`identity_key`), and a cooperative that already has an
-        open application (``NIK_APPLICATION_OPEN``).
+        identity (:func:`identity_key`), a cooperative that already has an open
+        application (``NIK_APPLICATION_OPEN``) or a certificate still valid on the
+        day of ``waktu`` (``NIK_CERTIFICATE_VALID``), under any of its identities;
+        both name that application (``value``). One that ended does not block
+        (renewal: the number is kept, A.10).
+
+        Race-safe: each identity's next turn is claimed in the store
+        (:meth:`~kukm.storage.base.Store.allocate_sequence` as a one-shot
+        compare-and-set, :data:`IDENTITAS_COLLECTION`) before the application is
+        written; of two filings at once for one cooperative, in one process or
+        several, one is written and the other refused naming it.
         """
         pid = permohonan_id or f"PNIK-{uuid.uuid4().hex[:12]}"
         when = waktu or _now()
@@ -567,17 +816,13 @@ class NikWorkflow:
                     field="id",
                     value=pid,
                 )
-            mine = set(_aliases(koperasi, key))
+            mine = sorted(_aliases(koperasi, key))
+            day = when.date()
             for other in self.all():
-                theirs = set(_aliases(other.koperasi, other.koperasi_key))
-                if other.status in OPEN and mine & theirs:
-                    raise WorkflowError(
-                        f"cooperative {key!r} already has open application {other.id} "
-                        f"({other.status.value})",
-                        code=NIK_APPLICATION_OPEN,
-                        field="koperasi",
-                        value=other.id,
-                    )
+                if set(mine) & set(_aliases(other.koperasi, other.koperasi_key)):
+                    code = _blocking(other, day)
+                    if code is not None:
+                        raise _refusal(key, other, code)
             p = Permohonan(
                 id=pid,
                 koperasi=koperasi,
@@ -589,7 +834,17 @@ class NikWorkflow:
                 diajukan=when,
                 riwayat=[Transisi(None, S.DIAJUKAN, None, when, f"kanal {Kanal(kanal).value}")],
             )
-            self.store.put_document(COLLECTION, pid, _unstructure(p))
+            turns = self._take_turns(mine, key, day)
+            p = evolve(p, identitas=[(alias, versi) for alias, versi, _ in turns])
+            try:
+                self.store.put_document(COLLECTION, pid, _unstructure(p))
+            except BaseException:
+                self._give_back(turns)
+                raise
+            for alias, versi, _ in turns:
+                self.store.put_document(
+                    IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": pid}
+                )
             notes.append(f"koperasi {key} → {kantor.nama}")
         return p
 
@@ -605,6 +860,15 @@ class NikWorkflow:
         with self._step(aksi, _aktor(petugas), permohonan_id, waktu) as notes:
             p = self.get(permohonan_id)
             user = self._authorise(p, petugas)
+            if p.penerbitan is not None:
+                raise WorkflowError(
+                    f"the issue of application {p.id} started {p.penerbitan.dimulai.isoformat()} "
+                    f"(tanggal terbit {p.penerbitan.tanggal_terbit}): finish it (issue), then "
+                    "revoke if need be",
+                    code=NIK_ISSUE_PENDING,
+                    field="status",
+                    value=p.id,
+                )
             new = self._move(p, to, user.id, waktu, catatan)
             notes.append(f"{p.status.value} → {to.value} ({user.peran} {user.wilayah or '-'})")
         return new
@@ -657,6 +921,53 @@ class NikWorkflow:
                 return nik_id.validate(nomor)
         return nomor_induk_of(self.store, p.koperasi_key, *aliases)
 
+    def _plan(
+        self,
+        p: Permohonan,
+        on: dt.date,
+        user: User,
+        skala_usaha: str | None,
+        peringkat: str | None,
+        waktu: dt.datetime | None,
+    ) -> Penerbitan:
+        """Check everything an issue needs before any number is used, and decide it."""
+        if on < p.diajukan.date():
+            raise ValidationError(
+                f"issue date {on} lies before the application ({p.diajukan.date()})",
+                code=NIK_DATE_ORDER,
+                field="tanggal_terbit",
+                value=on,
+            )
+        verdict = self.eligibility(p.koperasi, on)
+        if not verdict.eligible:
+            why = "; ".join(f"{r.code}: {r.message_en}" for r in verdict.reasons)
+            raise WorkflowError(
+                f"not eligible for a NIK certificate ({why})",
+                code=NIK_NOT_ELIGIBLE,
+                field="kepatuhan",
+                value=[r.code for r in verdict.reasons],
+            )
+        k = p.koperasi
+        known = self._known_number(p, _aliases(k, p.koperasi_key))
+        prefix: str | None = None
+        if known is None:
+            prefix = region_prefix(k.alamat.kode_wilayah or "", table=self.prefix_table)
+        skala, grade = self.classifier(k, on)
+        plan = Penerbitan(
+            tanggal_terbit=on,
+            tanggal_berakhir=expiry_date(on, self.masa_berlaku_tahun),
+            skala_usaha=skala_usaha if skala_usaha is not None else skala,
+            peringkat=peringkat if peringkat is not None else grade,
+            petugas=user.id,
+            dimulai=waktu or _now(),
+            dasar=verdict.rule,
+        )
+        draft = _sertifikat(p, plan, known or f"{prefix}0000")
+        encode_body(draft, bytes(4))  # every field fits (CERT_FIELD_INVALID names it)
+        if known is not None:
+            _check_certificate_id_free(self.store, draft.sertifikat_id)
+        return plan
+
     def issue(
         self,
         permohonan_id: str,
@@ -667,6 +978,7 @@ class NikWorkflow:
         skala_usaha: str | None = None,
         peringkat: str | None = None,
         waktu: dt.datetime | None = None,
+        resume: bool = False,
     ) -> SignedCertificate:
         """Issue the certificate of a verified application (state ``terbit``).
 
@@ -679,6 +991,23 @@ class NikWorkflow:
         claimed, and only then is a number allocated and the certificate signed.
         When the cooperative is a record in the store, its new version carries the
         number, ``status_nik`` and ``tanggal_berlaku_sertifikat``.
+
+        **An interrupted issue is finished, not repeated** (H.6 i; A.10: one number,
+        one certificate). Right after the claim the decision — issue date, last
+        valid day, scale, grade (:class:`Penerbitan`) — is written into the
+        application; then the number is allocated, the certificate signed and kept,
+        the cooperative's record updated, and only then is the state ``terbit``.
+        An issue that fails on the way (an error in this process) is released:
+        issuing again allocates no second number (the register keeps the first) and,
+        once the certificate was kept, finishes with that certificate and the
+        decision written, whatever ``on`` the new call gives. An issue whose process
+        ended without releasing it (a crash) cannot be told from one still running
+        elsewhere, so issuing again is refused with ``NIK_ISSUE_PENDING`` (naming
+        when and by whom it started); ``resume=True`` (CLI ``kukm nik issue
+        --resume``), given once that process has ended, takes it over and finishes
+        it the same way. While an issue is started the application cannot be
+        rejected (``NIK_ISSUE_PENDING``): its certificate may exist already; finish
+        the issue, then revoke.
         """
         with self._step("nik_terbit", _aktor(petugas), permohonan_id, waktu) as notes:
             if petugas is None:
@@ -687,75 +1016,103 @@ class NikWorkflow:
             p = self.get(permohonan_id)
             user = self._authorise(p, petugas)
             self._legal(p, S.TERBIT)
-            if on < p.diajukan.date():
-                raise ValidationError(
-                    f"issue date {on} lies before the application ({p.diajukan.date()})",
-                    code=NIK_DATE_ORDER,
-                    field="tanggal_terbit",
-                    value=on,
+            if p.penerbitan is None:
+                plan = self._plan(p, on, user, skala_usaha, peringkat, waktu)
+                self._claim(p, S.TERBIT)
+                p = evolve(p, penerbitan=plan)
+                try:  # the decision, under the claimed version: the issue can now be finished
+                    self.store.put_document(COLLECTION, p.id, _unstructure(p))
+                except BaseException:
+                    self._release_issue(p, plan)
+                    raise
+            else:
+                plan = p.penerbitan
+                p = self._resume_issue(p, resume=resume)
+                notes.append(
+                    f"melanjutkan penerbitan {plan.dimulai.isoformat()} oleh {plan.petugas}"
                 )
-            verdict = self.eligibility(p.koperasi, on)
-            if not verdict.eligible:
-                why = "; ".join(f"{r.code}: {r.message_en}" for r in verdict.reasons)
-                raise WorkflowError(
-                    f"not eligible for a NIK certificate ({why})",
-                    code=NIK_NOT_ELIGIBLE,
-                    field="kepatuhan",
-                    value=[r.code for r in verdict.reasons],
-                )
-            k = p.koperasi
-            aliases = _aliases(k, p.koperasi_key)
-            known = self._known_number(p, aliases)
-            prefix: str | None = None
-            if known is None:
-                prefix = region_prefix(k.alamat.kode_wilayah or "", table=self.prefix_table)
-            skala, grade = self.classifier(k, on)
-            draft = Sertifikat(
-                nomor_induk_koperasi=known or f"{prefix}0000",
-                nama=k.nama,
-                alamat=_alamat_text(k),
-                tanggal_terbit=on,
-                tanggal_berakhir=expiry_date(on, self.masa_berlaku_tahun),
-                kantor_penerbit=p.kantor.nama,
-                kelompok=k.kelompok,
-                jenis=k.jenis,
-                skala_usaha=skala_usaha if skala_usaha is not None else skala,
-                peringkat=peringkat if peringkat is not None else grade,
-            )
-            encode_body(draft, bytes(4))  # every field fits (CERT_FIELD_INVALID names it)
-            if known is not None:
-                _check_certificate_id_free(self.store, f"{known}-{on:%Y%m%d}")
-            claimed = self._claim(p, S.TERBIT)
             try:
-                if known is not None:
-                    nomor = register_existing(
-                        self.store, p.koperasi_key, known, today=on, aliases=aliases
-                    )
-                else:
-                    nomor = assign_nomor_induk(
-                        self.store, p.koperasi_key, prefix=prefix, today=on, aliases=aliases
-                    )
-                sertifikat = evolve(draft, nomor_induk_koperasi=nomor)
-                _check_certificate_id_free(self.store, sertifikat.sertifikat_id)
-                signed = sign_certificate(sertifikat, private_key)
-                save_certificate(self.store, signed, permohonan_id=p.id)
+                signed = self._finish_issue(p, plan, private_key, user, waktu)
             except BaseException:
-                self._release(claimed)
+                self._release_issue(p, plan)
                 raise
-            note = f"sertifikat {sertifikat.sertifikat_id}; {verdict.rule}"
-            self._move(
-                claimed,
-                S.TERBIT,
-                user.id,
-                waktu,
-                note,
-                claimed=True,
-                koperasi=evolve(k, nomor_induk_koperasi=nomor),
-                nomor_induk_koperasi=nomor,
-                sertifikat_id=sertifikat.sertifikat_id,
-                tanggal_berakhir=sertifikat.tanggal_berakhir,
+            notes.append(
+                f"sertifikat {signed.sertifikat.sertifikat_id}; {plan.dasar} "
+                f"({user.peran} {user.wilayah or '-'})"
             )
-            notes.append(f"{note} ({user.peran} {user.wilayah or '-'})")
+        return signed
+
+    def _resume_issue(self, p: Permohonan, *, resume: bool) -> Permohonan:
+        """Claim an application whose issue started: released after a failure, or, with
+        ``resume``, taken over from a process that ended without releasing it."""
+        assert p.penerbitan is not None
+        try:
+            self._claim(p, S.TERBIT)
+        except WorkflowError:
+            now = self.get(p.id)
+            if now.versi != p.versi or now.penerbitan != p.penerbitan:
+                raise  # it moved meanwhile: finished, or released
+            if not resume:
+                raise WorkflowError(
+                    f"the issue of application {p.id} started {p.penerbitan.dimulai.isoformat()} "
+                    f"by {p.penerbitan.petugas} (tanggal terbit {p.penerbitan.tanggal_terbit}) "
+                    "has not finished: it is running elsewhere, or its process ended; once it "
+                    "has ended, issue again with resume=True (kukm nik issue --resume)",
+                    code=NIK_ISSUE_PENDING,
+                    field="status",
+                    value=p.id,
+                ) from None
+        else:
+            return p
+        try:  # one take-over per version
+            self.store.allocate_sequence(f"{_claim_key(p)}:lanjut", maximum=1)
+        except SequenceExhausted:
+            raise WorkflowError(
+                f"the interrupted issue of application {p.id} was taken over already; reload it",
+                code=NIK_TRANSITION_ILLEGAL,
+                field="status",
+                value=p.id,
+            ) from None
+        taken = evolve(p, versi=p.versi + 1)
+        self.store.put_document(COLLECTION, taken.id, _unstructure(taken))
+        self._claim(taken, S.TERBIT)
+        return taken
+
+    def _kept_certificate(self, p: Permohonan, sertifikat_id: str) -> SignedCertificate | None:
+        """The certificate this application's issue kept already, if any."""
+        doc = self.store.get_document(CERTIFICATES, sertifikat_id)
+        if doc is not None and doc.get("permohonan_id") == p.id:
+            return certificate_from_doc(doc)
+        return None
+
+    def _finish_issue(
+        self,
+        p: Permohonan,
+        plan: Penerbitan,
+        private_key: Ed25519PrivateKey,
+        user: User,
+        waktu: dt.datetime | None,
+    ) -> SignedCertificate:
+        """Number, certificate, record, state: each step done once whatever came before."""
+        k = p.koperasi
+        aliases = _aliases(k, p.koperasi_key)
+        known = self._known_number(p, aliases)
+        today = plan.tanggal_terbit
+        if known is not None:
+            nomor = register_existing(
+                self.store, p.koperasi_key, known, today=today, aliases=aliases
+            )
+        else:
+            prefix = region_prefix(k.alamat.kode_wilayah or "", table=self.prefix_table)
+            nomor = assign_nomor_induk(
+                self.store, p.koperasi_key, prefix=prefix, today=today, aliases=aliases
+            )
+        sertifikat = _sertifikat(p, plan, nomor)
+        signed = self._kept_certificate(p, sertifikat.sertifikat_id)
+        if signed is None:
+            _check_certificate_id_free(self.store, sertifikat.sertifikat_id)
+            signed = sign_certificate(sertifikat, private_key)
+            save_certificate(self.store, signed, permohonan_id=p.id)
         self._write_back(
             p,
             user,
@@ -764,7 +1121,32 @@ class NikWorkflow:
             status_nik=STATUS_NIK_AKTIF,
             tanggal_berlaku_sertifikat=sertifikat.tanggal_berakhir,
         )
+        self._move(
+            evolve(p, versi=p.versi + 1, penerbitan=None),
+            S.TERBIT,
+            user.id,
+            waktu,
+            f"sertifikat {sertifikat.sertifikat_id}; {plan.dasar}",
+            claimed=True,
+            koperasi=evolve(k, nomor_induk_koperasi=nomor),
+            nomor_induk_koperasi=nomor,
+            sertifikat_id=sertifikat.sertifikat_id,
+            tanggal_berakhir=sertifikat.tanggal_berakhir,
+        )
         return signed
+
+    def _release_issue(self, p: Permohonan, plan: Penerbitan) -> None:
+        """After a failed issue: free the next version. The decision stays once its
+        certificate was kept (the issue is then finished with it), else it goes."""
+        # Best effort: when the store fails here too, the application stays claimed with
+        # its decision and ``issue(..., resume=True)`` finishes it; the first error is raised.
+        with suppress(Exception):
+            nomor = nomor_induk_of(self.store, p.koperasi_key)
+            kept = nomor is not None and (
+                self._kept_certificate(p, _sertifikat(p, plan, nomor).sertifikat_id) is not None
+            )
+            released = evolve(p, versi=p.versi + 1, penerbitan=plan if kept else None)
+            self.store.put_document(COLLECTION, p.id, _unstructure(released))
 
     def _write_back(
         self, p: Permohonan, user: User, waktu: dt.datetime | None, **fields: Any

@@ -73,7 +73,10 @@ def test_titled_columns_are_matched_back_to_their_fields(
 def test_match_keeps_every_column_in_order_and_exact_names_stay(columns: list[str]) -> None:
     labels = {label: f.name for f in UMKM.fields for label in (f.name, *f.aliases)}
     given = [labels[c] for c in columns if c in labels]
-    if len(given) != len(set(given)):  # two columns are one field: refused
+    titled = [  # a title repeated, whose field no column gives by its label
+        c for c in columns if c not in labels and set(match_header(UMKM, [c]).renamed.values()) - set(given)
+    ]
+    if len(given) != len(set(given)) or len(titled) != len(set(titled)):  # one field twice: refused
         with pytest.raises(ConfigurationError):
             match_header(UMKM, columns)
         return
@@ -83,16 +86,13 @@ def test_match_keeps_every_column_in_order_and_exact_names_stay(columns: list[st
     for before, after in zip(columns, m.columns, strict=True):
         if before in exact or before not in m.renamed:
             assert after == before
-        else:
-            from kukm.pipeline.header import TITLES, UNIT_SUFFIXES
-
-            names = exact | {t for f in UMKM.fields for t in TITLES.get(f.name, ())}
-            keys = {column_key(n) for n in names}
-            key = column_key(before)
-            assert key in keys or any(key == k + u for k in keys for u in UNIT_SUFFIXES)
+        else:  # a title is matched by itself, never by its neighbours or its place
+            assert match_header(UMKM, [before]).renamed == {before: after}
     renamed_to = list(m.renamed.values())
     assert len(set(renamed_to)) == len(renamed_to)
     assert set(m.unknown) <= set(m.columns)
+    assert set(m.unclear) <= set(m.unknown)
+    assert not set(m.suggestions.values()) & set(m.unclear)
     assert column_key(column_key("".join(columns))) == column_key("".join(columns))
 
 
@@ -225,6 +225,7 @@ def test_cli_reports_the_header_and_refuses_a_foreign_file(tmp_path: Path) -> No
     res = CliRunner().invoke(cli, ["validate", str(titled), "--kind", "umkm", "--json"])
     header = json.loads(res.output)["header"]
     assert header["missing"] == ["nik_pemilik"] and header["unknown"] == ["NIK"]
+    assert header["unclear"]["NIK"].startswith("whose NIK?")
 
     foreign = tmp_path / "f.csv"
     foreign.write_text("foo,bar\n1,2\n", encoding="utf-8")
@@ -390,15 +391,17 @@ from kukm.pipeline.header import UNIT_SUFFIXES  # noqa: E402
 def test_every_common_title_names_one_field_of_a_default_form() -> None:
     """Each title belongs to a field of the UMKM or koperasi form, and in every form holding that
     field its key fits that field alone (a clash would leave the column unknown)."""
-    from kukm.pipeline.header import _labels
+    from kukm.pipeline.header import _Matcher, title_key
 
     for name, titles in COMMON_TITLES.items():
         forms = [f for f in (UMKM, KOPERASI) if name in {x.name for x in f.fields}]
         assert forms, name
         for form in forms:
-            _, by_key = _labels(form.fields)
+            m = _Matcher(form.fields)
             for title in titles:
-                assert by_key[column_key(title)] == {name}, (form.name, title)
+                assert m.by_key[column_key(title)] == {name}, (form.name, title)
+                assert m.by_norm[title_key(title)] == {name}, (form.name, title)
+                assert m.fit(title) == ({name}, None), (form.name, title)
 
 
 @settings(max_examples=60, deadline=None)
@@ -423,9 +426,11 @@ def test_common_titles_are_matched_in_any_case_and_with_a_unit(
     [(UMKM, "Omzet"), (UMKM, "Omset"), (UMKM, "NIK"), (KOPERASI, "NIK"), (UMKM, "Omzet per Bulan")],
 )
 def test_titles_that_could_mean_two_things_stay_unknown(form: object, title: str) -> None:
-    """A bare 'Omzet' may be monthly (scale off twelvefold), a bare 'NIK' either number."""
+    """A bare 'Omzet' may be monthly (scale off twelvefold), a bare 'NIK' either number: not
+    taken, and said why."""
     m = match_header(form, [title])
     assert m.unknown == (title,)
+    assert "not taken" in m.unclear[title].casefold()
 
 
 def test_a_dinas_sheet_with_common_titles_stores_what_the_plain_file_stores(tmp_path: Path) -> None:

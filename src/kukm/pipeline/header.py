@@ -1,7 +1,8 @@
 """A file's header against an instrument's fields (Kepgub F.1 input, F.2 correction).
 
 Officers' spreadsheets title their columns as people write them: ``Nama Usaha``,
-``NIK PEMILIK``, ``kode-wilayah``. The rule, documented and never a guess:
+``NIK PEMILIK``, ``1. Nama Usaha:``, ``Omzet (Rp/Tahun)``, ``Jenis Kelamin (L/P)``.
+The rule, documented and never a guess:
 
 * a column whose name is a field's name or one of its aliases is that field;
 * any other column is matched by its **key**: the name casefolded, every run of
@@ -9,14 +10,51 @@ Officers' spreadsheets title their columns as people write them: ``Nama Usaha``,
   both ends (``"Nama Usaha "`` → ``nama_usaha``, ``"Kelurahan / Desa"`` →
   ``kelurahan_desa``). It takes the field whose name's or alias's key is the
   same, and is renamed to that field's name;
-* the keys of the titles Dinas sheets commonly give a field (:data:`TITLES`:
-  ``No. HP`` → ``telepon``, ``Nama Koperasi`` → ``nama``, ``Jumlah Tenaga Kerja``
-  → ``tenaga_kerja``) count as that field's keys, in every form that has a
-  field of that name; so does a key with a unit after it (``Modal Usaha (Rp)``,
-  ``Tenaga Kerja (orang)``: :data:`UNIT_SUFFIXES`);
-* a column whose key fits no field, fits two fields, or fits a field another
+* the keys of the field's own ``title`` (the form's documentation: ``Hasil
+  penjualan tahunan``, ``NIK kependudukan pemilik``) and of the titles Dinas
+  sheets commonly give a field (:data:`TITLES`: ``No. HP`` → ``telepon``, ``Nama
+  Koperasi`` → ``nama``, ``Jumlah Tenaga Kerja`` → ``tenaga_kerja``) count as that
+  field's keys, in every form that has a field of that name (never over the form's
+  own names and aliases);
+* a title whose key fits nothing is tried by its **normal key**
+  (:func:`title_key`, applied to the title and to every name, alias and title
+  alike): a numbering before it dropped (``1. ``, ``3a) ``, ``(2)``, ``B. ``), the
+  currency ``Rp``/``Rupiah``/``IDR`` dropped wherever it stands and a count unit at
+  the end (``orang``, ``jiwa``: :data:`UNIT_SUFFIXES`), and the usual
+  abbreviations written out (``Jml`` → ``jumlah``, ``Tgl`` → ``tanggal``, ``Thn``
+  → ``tahun``, ``No`` → ``nomor``, ``Omset`` → ``omzet``: :data:`ABBREVIATIONS`):
+  ``Omzet (Rp/Thn)`` is ``Omzet/Tahun``;
+* then without the notes in brackets after it, when every note only restates the
+  field (``NIB (Nomor Induk Berusaha)``, ``Jenis Kelamin (L/P)``), is a date
+  format before a date field (``(dd/mm/yyyy)``) or a filling note of the words
+  of :data:`NOTE_WORDS` and digits (``(sesuai NIB)``, ``(16 digit)``,
+  ``(wajib diisi)``); a note that says anything else (``(per bulan)``,
+  ``(Rp juta)``) keeps the title unmatched;
+* two qualifiers change what a title is, whatever it fits otherwise
+  (:data:`GUARDS`): a turnover per month, week or day (``Omzet per Bulan``,
+  ``Omset/Bln``, ``Penjualan Harian``) is never a yearly field, and the owner's
+  address (``Alamat Pemilik``, ``Alamat KTP``, ``Alamat Rumah``, ``Alamat
+  Domisili``) is never the business address: such a title fits only a field whose
+  own name or alias carries the same qualifier (a Dinas form's ``omzet_bulanan``);
+* a column whose title fits no field, fits two fields, or fits a field another
   column already gives, is left as it is: an **unknown** column, which the
-  instrument ignores (it is kept in the errors file all the same);
+  instrument ignores (it is kept in the errors file all the same); where two
+  columns fit one field the first takes it, except that a broad title
+  (:data:`BROAD_TITLES`: a bare ``Alamat`` beside ``Alamat Usaha``) gives way to a
+  specific one;
+* an unknown column that looks like a field but is not taken says why in
+  :attr:`HeaderMatch.unclear` (the import summary's ``header.unclear``): a
+  monthly turnover (the form asks the **yearly** sales, PP 7/2021: a monthly figure
+  read as yearly puts the business a scale or two too low), a turnover without a
+  period (``Omzet``: yearly or monthly?), amounts in thousands or millions
+  (``Omzet per Tahun (Rp juta)``), a year for a date (``Tahun Berdiri``), the figure
+  of a stated year (``Omzet 2023``: the year chooses the scale regime, so it belongs
+  in ``tanggal_data``), a title that could be two fields (:data:`ASK`: a bare
+  ``NIK``, the owner's or the cooperative's? ``Nama``, the business's or the
+  owner's? ``Aset``, which is neither ``modal_usaha`` nor ``kekayaan_bersih``),
+  one that fits two fields, or one whose field another column gives. The hint for a
+  missing required field never points at such a column (``omzet_tahunan`` is
+  never "did you mean 'Omzet Bulanan'?");
 * two columns that both *are* one field, by its name or an alias (a title
   repeated, ``alamat`` twice), leave no rule to choose the value by: the file is
   refused with ``HEADER_KOLOM_GANDA`` (a configuration error, CLI exit 2) naming
@@ -24,11 +62,11 @@ Officers' spreadsheets title their columns as people write them: ``Nama Usaha``,
 
 :func:`match_header` says what it matched (``renamed``), which required fields
 no column gives (``missing``; every row then fails ``REQUIRED_MISSING`` for
-them, the import goes on) and which columns nothing takes (``unknown``). A
-header none of whose columns is a field of the instrument is a file of another
-kind or another form: :meth:`HeaderMatch.raise_if_foreign` raises
-``HEADER_TIDAK_DIKENAL`` (a configuration error, CLI exit 2) instead of
-rejecting every row.
+them, the import goes on), which columns nothing takes (``unknown``) and why some
+of those are not taken (``unclear``). A header none of whose columns is a field of
+the instrument is a file of another kind or another form:
+:meth:`HeaderMatch.raise_if_foreign` raises ``HEADER_TIDAK_DIKENAL`` (a
+configuration error, CLI exit 2) instead of rejecting every row.
 
 >>> from kukm.pipeline.checks import load_instrument
 >>> m = match_header(load_instrument("umkm"), ["Nama Usaha", "NIK_PEMILIK", "nib", "catatan"])
@@ -38,11 +76,17 @@ rejecting every row.
 ({'Nama Usaha': 'nama_usaha', 'NIK_PEMILIK': 'nik_pemilik'}, ('catatan',))
 >>> "kode_wilayah" in m.missing
 True
+>>> m = match_header(load_instrument("umkm"), ["1. Nama Usaha", "Omzet per Bulan (Rp)"])
+>>> m.renamed, m.unknown
+({'1. Nama Usaha': 'nama_usaha'}, ('Omzet per Bulan (Rp)',))
+>>> m.unclear["Omzet per Bulan (Rp)"].startswith("a turnover per month")
+True
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final, final
@@ -113,44 +157,68 @@ HEADER_KOLOM_GANDA: Final = register_code(
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
-#: Field name → titles Dinas sheets and apps use for it (matched by key). Only titles that can
-#: mean nothing else: a bare "Omzet" may be monthly (a twelvefold error in the scale) and a bare
-#: "NIK" may be the owner's or a cooperative's number, so neither is here (a missing field's
-#: hint still points at such a column).
+#: Field name → titles Dinas sheets and apps use for it (matched by key and by normal key).
+#: Only titles that can mean nothing else: a bare "Omzet" may be monthly (a twelvefold error in
+#: the scale) and a bare "NIK" may be the owner's or a cooperative's number, so neither is here
+#: (they are reported instead: :data:`ASK`, :data:`GUARDS`). A title written here once stands for
+#: its spellings with other abbreviations (``Jml``/``Jumlah``, ``No``/``Nomor``, ``Omset``/
+#: ``Omzet``), units, numbering and case.
 TITLES: Final[dict[str, tuple[str, ...]]] = {
     # UMKM (kukm's default form)
-    "nama_usaha": ("Nama UMKM", "Nama Toko", "Nama Perusahaan", "Nama Merek", "Merek Usaha"),
+    "nama_usaha": ("Nama UMKM", "Nama Toko", "Nama Perusahaan", "Nama Merek", "Merek Usaha",
+                   "Nama UKM", "Nama UMK", "Nama Tempat Usaha", "Nama Unit Usaha",
+                   "Nama Badan Usaha", "Business Name"),
     "nib": ("No NIB", "Nomor NIB", "Nomor Induk Berusaha"),
-    "npwp": ("No NPWP", "Nomor NPWP", "NPWP Usaha"),
-    "nik_pemilik": ("NIK Pemilik Usaha", "NIK KTP", "No KTP", "Nomor KTP", "Nomor Induk Kependudukan"),
-    "nama_pemilik": ("Pemilik", "Nama Pemilik Usaha", "Nama Pelaku Usaha"),
-    "jenis_kelamin": ("JK", "L/P", "Jenis Kelamin Pemilik", "Gender"),
+    "npwp": ("No NPWP", "Nomor NPWP", "NPWP Usaha", "Nomor Pokok Wajib Pajak"),
+    "nik_pemilik": ("NIK Pemilik Usaha", "NIK KTP", "No KTP", "Nomor KTP", "Nomor Induk Kependudukan",
+                    "NIK Pelaku Usaha", "No KTP Pemilik", "NIK KTP Pemilik", "NIK Pengusaha",
+                    "NIK Owner", "Owner NIK"),
+    "nama_pemilik": ("Pemilik", "Nama Pemilik Usaha", "Nama Pelaku Usaha", "Nama Pengusaha",
+                     "Pelaku Usaha", "Nama Lengkap Pemilik", "Nama Owner", "Owner Name", "Owner"),
+    "jenis_kelamin": ("JK", "L/P", "Jenis Kelamin Pemilik", "Gender", "Sex", "Jns Kelamin",
+                      "Laki-laki/Perempuan"),
     "alamat": ("Alamat Usaha", "Alamat Lengkap", "Alamat Tempat Usaha", "Alamat Koperasi",
-               "Alamat Kantor"),
-    "kode_wilayah": ("Kode Kelurahan", "Kode Wilayah Kelurahan", "Kode Wilayah Kemendagri"),
-    "kbli": ("Kode KBLI", "KBLI 2020", "No KBLI"),
-    "modal_usaha": ("Modal", "Jumlah Modal", "Modal Usaha Rp"),
+               "Alamat Kantor", "Alamat Lengkap Usaha", "Alamat Usaha Lengkap", "Alamat Lokasi Usaha",
+               "Business Address", "Address"),
+    "kode_wilayah": ("Kode Kelurahan", "Kode Wilayah Kelurahan", "Kode Wilayah Kemendagri",
+                     "Kode Desa", "Kode Desa/Kelurahan", "Kode Kelurahan/Desa"),
+    "kbli": ("Kode KBLI", "KBLI 2020", "No KBLI", "KBLI Utama",
+             "Klasifikasi Baku Lapangan Usaha Indonesia"),
+    "modal_usaha": ("Modal", "Jumlah Modal", "Modal Usaha Rp", "Nilai Modal Usaha",
+                    "Modal Usaha tidak termasuk Tanah dan Bangunan",
+                    "Modal Usaha tidak termasuk Tanah dan Bangunan Tempat Usaha",
+                    "Business Capital", "Capital"),
     "omzet_tahunan": (
         "Omzet per Tahun", "Omset per Tahun", "Omzet Tahunan", "Omset Tahunan", "Omzet/Tahun",
         "Omset/Tahun", "Penjualan Tahunan", "Penjualan per Tahun", "Hasil Penjualan Tahunan",
+        "Omzet Pertahun", "Omzet Setahun", "Omzet Rata-rata per Tahun", "Hasil Penjualan per Tahun",
+        "Penjualan Setahun", "Annual Turnover", "Yearly Turnover", "Annual Sales",
     ),
-    "tenaga_kerja": ("Jumlah Tenaga Kerja", "Jumlah Karyawan", "Jumlah Pekerja", "Karyawan"),
-    "tanggal_berdiri": ("Tanggal Mulai Usaha", "Tgl Berdiri", "Tanggal Pendirian", "Tgl Mulai Usaha"),
+    "tenaga_kerja": ("Jumlah Tenaga Kerja", "Jumlah Karyawan", "Jumlah Pekerja", "Karyawan",
+                     "Jumlah TK", "Jumlah Pegawai", "Number of Employees", "Employees"),
+    "tanggal_berdiri": ("Tanggal Mulai Usaha", "Tgl Berdiri", "Tanggal Pendirian", "Tgl Mulai Usaha",
+                        "Tanggal Pendirian Usaha", "Tanggal Usaha Berdiri", "Date Established"),
     "telepon": (
         "No HP", "Nomor HP", "HP", "No Telepon", "No Telp", "Telp", "Nomor Telepon", "No WA",
-        "Nomor WA", "WhatsApp", "Telepon/HP", "No HP/WA",
+        "Nomor WA", "WhatsApp", "Telepon/HP", "No HP/WA", "No Telepon/HP", "No HP/Telepon",
+        "Nomor Handphone", "Handphone", "HP/WA", "No WhatsApp", "No Kontak", "Telepon Seluler",
+        "Phone", "Phone Number", "No HP Pemilik", "No Telepon Pemilik", "No HP Usaha",
     ),
-    "email": ("E-mail", "Alamat Email", "Alamat E-mail", "Surel"),
-    "sumber_data": ("Sumber", "Asal Data"),
-    "tanggal_data": ("Tanggal Pendataan", "Tgl Pendataan"),
+    "email": ("E-mail", "Alamat Email", "Alamat E-mail", "Surel", "Alamat Surel", "Email Usaha",
+              "Email Pemilik"),
+    "sumber_data": ("Sumber", "Asal Data", "Data Source"),
+    "tanggal_data": ("Tanggal Pendataan", "Tgl Pendataan", "Tanggal Survei", "Tanggal Survey"),
     # koperasi (kukm's default form, beside the ODS labels it takes as aliases)
     "nama": ("Nama Koperasi",),
-    "nomor_badan_hukum": ("No Badan Hukum", "Nomor BH", "No BH", "Badan Hukum"),
-    "tanggal_badan_hukum": ("Tgl Badan Hukum", "Tanggal BH", "Tgl BH"),
+    "nomor_badan_hukum": ("No Badan Hukum", "Nomor BH", "No BH", "Badan Hukum", "No SK Badan Hukum",
+                          "SK Badan Hukum", "No Badan Hukum Pendirian", "No SK BH"),
+    "tanggal_badan_hukum": ("Tgl Badan Hukum", "Tanggal BH", "Tgl BH", "Tgl SK Badan Hukum"),
     "tanggal_rat_terakhir": ("Tanggal RAT", "Tgl RAT", "RAT Terakhir"),
     "kelurahan": ("Kel", "Desa/Kelurahan", "Desa"),
     "kecamatan": ("Kec",),
-    "kabupaten": ("Kota", "Kabupaten/Kota", "Kab/Kota", "Kota/Kabupaten", "Kota Administrasi"),
+    "kabupaten": ("Kota", "Kabupaten/Kota", "Kab/Kota", "Kota/Kabupaten", "Kota Administrasi",
+                  "Kota/Kab", "Wilayah Kota"),
+    "provinsi": ("Propinsi",),
     "jenis": ("Jenis",),
     "bentuk": ("Bentuk",),
     "total_anggota": ("Jumlah Anggota", "Anggota"),
@@ -162,17 +230,126 @@ TITLES: Final[dict[str, tuple[str, ...]]] = {
     "nomor_perubahan_ad": ("No Perubahan AD", "Nomor PAD", "No PAD", "No Akta Perubahan"),
     "tanggal_perubahan_ad": ("Tgl Perubahan AD", "Tanggal PAD", "Tgl PAD"),
     "sektor_usaha": ("Sektor", "Bidang Usaha", "Sektor Usaha Koperasi"),
-    "nomor_induk_koperasi": ("NIK Koperasi", "Nomor Induk Koperasi", "No Induk Koperasi"),
-    "nama_ketua": ("Ketua",),
+    "nomor_induk_koperasi": ("NIK Koperasi", "Nomor Induk Koperasi", "No Induk Koperasi",
+                             "No NIK Koperasi"),
+    "nama_ketua": ("Ketua", "Ketua Pengurus", "Nama Ketua Pengurus"),
     "nama_sekretaris": ("Sekretaris",),
     "nama_bendahara": ("Bendahara",),
-    "nama_pengawas": ("Pengawas", "Ketua Pengawas"),
+    "nama_pengawas": ("Pengawas", "Ketua Pengawas", "Nama Ketua Pengawas"),
     "nama_manajer": ("Manajer", "Nama Manajer"),
-    "aset": ("Total Aset", "Jumlah Aset", "Asset"),
+    "aset": ("Total Aset", "Jumlah Aset", "Asset", "Assets", "Total Assets", "Nilai Aset"),
 }  # fmt: skip
 
-#: Units a title may end with (``Modal Usaha (Rp)``): the key without them is tried too
+#: Units a title may end with (``Tenaga Kerja (orang)``); the currency (``Rp``, ``Rupiah``,
+#: ``IDR``) is dropped wherever it stands in a title (``Omzet (Rp/Tahun)``)
 UNIT_SUFFIXES: Final = ("_rp", "_rupiah", "_idr", "_orang", "_jiwa")
+
+_CURRENCY: Final = frozenset({"rp", "rupiah", "idr"})
+_COUNT_UNITS: Final = frozenset({"orang", "jiwa", "org"})
+
+#: Abbreviations (and a second spelling) written out in a normal key, in titles and labels alike
+ABBREVIATIONS: Final[dict[str, str]] = {
+    "jml": "jumlah", "jmlh": "jumlah", "tgl": "tanggal", "tggl": "tanggal", "thn": "tahun",
+    "th": "tahun", "bln": "bulan", "almt": "alamat", "telp": "telepon", "tlp": "telepon",
+    "tlpn": "telepon", "telpon": "telepon", "kab": "kabupaten", "kec": "kecamatan",
+    "kel": "kelurahan", "prov": "provinsi", "propinsi": "provinsi", "no": "nomor", "nmr": "nomor",
+    "omset": "omzet", "asset": "aset", "jns": "jenis",
+}  # fmt: skip
+
+#: Words a note in brackets after a title may be made of and still be only a note (with digits)
+NOTE_WORDS: Final = frozenset({
+    "sesuai", "ktp", "nib", "npwp", "akta", "jika", "ada", "bila", "apabila", "wajib", "diisi",
+    "isi", "opsional", "optional", "boleh", "kosong", "angka", "digit", "huruf", "contoh", "mis",
+    "misal", "misalnya", "format", "tanpa", "spasi", "titik", "required", "lengkap", "jalan",
+    "jl", "rt", "rw",
+})  # fmt: skip
+
+_DATE_FORMAT_WORDS: Final = frozenset({
+    "tanggal", "bulan", "tahun", "dd", "mm", "yyyy", "yy", "hh", "bb", "tttt", "d", "m", "y",
+    "date", "month", "year",
+})  # fmt: skip
+
+_NUMBERING: Final = re.compile(
+    r"^\s*(?:[(\[]\s*\d{1,3}[a-z]?\s*[)\]]|\d{1,3}(?:\.\d{1,3})+(?=\s)"
+    r"|\d{1,3}(?:\.\d{1,3})*[a-z]?\s*[.):]|[a-z][.)](?=\s))\s*"
+)
+_NOTES: Final = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+
+_TURNOVER: Final = frozenset({
+    "omzet", "penjualan", "pendapatan", "penghasilan", "peredaran", "turnover", "revenue",
+    "revenues", "sales", "income",
+})  # fmt: skip
+_SHORT_PERIOD: Final = frozenset({
+    "bulan", "bulanan", "perbulan", "sebulan", "hari", "harian", "perhari", "sehari", "minggu",
+    "mingguan", "perminggu", "seminggu", "pekan", "month", "monthly", "day", "daily", "week",
+    "weekly",
+})  # fmt: skip
+_YEAR: Final = frozenset({"tahun", "tahunan", "pertahun", "setahun", "year", "yearly", "annual"})
+_ADDRESS: Final = frozenset({"alamat", "address"})
+_OWNER: Final = frozenset({
+    "pemilik", "ktp", "rumah", "tinggal", "domisili", "owner", "home", "pribadi", "penduduk",
+    "residence", "kk", "pengusaha",
+})  # fmt: skip
+_MULTIPLIER: Final = frozenset({
+    "ribu", "ribuan", "rb", "juta", "jutaan", "jt", "miliar", "milyar", "000", "x1000", "x1000000",
+    "thousand", "thousands", "million", "millions",
+})  # fmt: skip
+_MULTIPLIER_FILLER: Final = frozenset({"dalam", "in", "x", "satuan"})
+_STATED_YEAR: Final = re.compile(r"(?:19|20)\d\d")
+_AMOUNTS: Final = ("rupiah", "int")  # the field types a multiplier or a stated year is about
+
+#: (subject, qualifier, why): a title whose normal key holds a word of both fits only a field
+#: whose own name or an alias holds both too; otherwise it is not taken, and ``why`` says so
+#: (``{fields}``: the fields it might have been taken for)
+GUARDS: Final[tuple[tuple[frozenset[str], frozenset[str], str], ...]] = (
+    (
+        _TURNOVER,
+        _SHORT_PERIOD,
+        "a turnover per month, week or day: the form's {fields} is the YEARLY sales (hasil "
+        "penjualan tahunan, PP 7/2021), and a monthly figure read as yearly puts the business a "
+        "scale or two too low; not taken. Give the yearly figure in a column titled "
+        "'Omzet per Tahun'",
+    ),
+    (
+        _ADDRESS,
+        _OWNER,
+        "a person's address (home, KTP or domicile)? The form's {fields} is the address of the "
+        "business or cooperative ('Alamat Usaha', 'Alamat Koperasi'); not taken",
+    ),
+)
+
+#: (normal keys, candidate fields, why): bare titles that could be either of the fields (or are
+#: neither though they look like one); not taken, and said so when the form has a candidate
+ASK: Final[tuple[tuple[frozenset[str], tuple[str, ...], str], ...]] = (
+    (
+        frozenset({"nik", "nomor_nik", "nik_nomor"}),
+        ("nik_pemilik", "nomor_induk_koperasi"),
+        "whose NIK? The owner's NIK kependudukan (title it 'NIK Pemilik' or 'No. KTP') or the "
+        "Nomor Induk Koperasi ('NIK Koperasi'); not taken",
+    ),
+    (
+        frozenset({"nama", "nama_lengkap"}),
+        ("nama_usaha", "nama_pemilik"),
+        "the name of the business ('Nama Usaha') or of its owner ('Nama Pemilik')? Not taken",
+    ),
+    (
+        frozenset({"aset", "total_aset", "jumlah_aset", "nilai_aset", "aset_usaha", "assets",
+                   "total_assets"}),
+        ("modal_usaha", "kekayaan_bersih"),
+        "total assets are neither modal_usaha (business capital) nor kekayaan_bersih (net worth "
+        "without land and buildings); not taken",
+    ),
+    (
+        frozenset({"modal", "jumlah_modal", "total_modal", "modal_usaha"}),
+        ("modal_sendiri",),
+        "own capital (modal_sendiri, title it 'Modal Sendiri') or all capital, loans "
+        "included? Not taken",
+    ),
+)  # fmt: skip
+
+#: Titles that give their field only when no column names it more specifically: a bare
+#: ``Alamat`` (or ``Alamat Lengkap``) beside ``Alamat Usaha`` may be the owner's
+BROAD_TITLES: Final = ("Alamat", "Alamat Lengkap", "Address", "Modal", "Pemilik")
 
 
 def column_key(name: str) -> str:
@@ -184,6 +361,179 @@ def column_key(name: str) -> str:
     return _NOT_ALNUM.sub("_", name.casefold()).strip("_")
 
 
+@functools.lru_cache(maxsize=4096)  # the common titles are read again for every form and file
+def _words(name: str) -> tuple[str, ...]:
+    """The normal key's words (:func:`title_key`)."""
+    raw = _NUMBERING.sub("", name.casefold(), count=1)
+    words = [
+        ABBREVIATIONS.get(w, w) for w in column_key(raw).split("_") if w and w not in _CURRENCY
+    ]
+    while words and words[-1] in _COUNT_UNITS:
+        words.pop()
+    return tuple(words)
+
+
+def title_key(name: str) -> str:
+    """A title's **normal key** (module docstring): its key with a numbering before it, the
+    currency and a count unit at the end dropped, and abbreviations written out; its plain
+    :func:`column_key` when nothing would be left.
+
+    >>> title_key("1. Jml Tenaga Kerja (orang):"), title_key("Omset (Rp/Thn)"), title_key("No.")
+    ('jumlah_tenaga_kerja', 'omzet_tahun', 'nomor')
+    """
+    return "_".join(_words(name)) or column_key(name)
+
+
+def _guard(words: set[str]) -> int | None:
+    """The index in :data:`GUARDS` of the qualifier a title's words carry, if any."""
+    for i, (subject, qualifier, _why) in enumerate(GUARDS):
+        if words & subject and words & qualifier:
+            return i
+    return None
+
+
+@final
+class _Matcher:
+    """An instrument's fields as titles are matched to them (module docstring)."""
+
+    def __init__(self, fields: Sequence[Any]) -> None:
+        self.exact: dict[str, str] = {}
+        self.by_key: dict[str, set[str]] = {}
+        self.by_norm: dict[str, set[str]] = {}
+        self.types: dict[str, str] = {}
+        own: dict[str, set[str]] = {}  # field → the words of its name and aliases
+        for f in fields:
+            self.types[f.name] = str(getattr(f, "type", ""))
+            for label in (f.name, *f.aliases):
+                self.exact.setdefault(label, f.name)
+                self.by_key.setdefault(column_key(label), set()).add(f.name)
+                self.by_norm.setdefault(title_key(label), set()).add(f.name)
+                own.setdefault(f.name, set()).update(_words(label))
+        own_keys, own_norms = set(self.by_key), set(self.by_norm)
+        for f in fields:  # common titles after the form's own labels: they never override those
+            for title in (getattr(f, "title", "") or f.name, *TITLES.get(f.name, ())):
+                key, norm = column_key(title), title_key(title)
+                if key not in own_keys:
+                    self.by_key.setdefault(key, set()).add(f.name)
+                if norm not in own_norms:
+                    self.by_norm.setdefault(norm, set()).add(f.name)
+        #: guard index → the fields whose own labels carry its subject and its qualifier, and
+        #: those whose own labels carry its subject alone
+        self.qualified = [{n for n, w in own.items() if w & s and w & q} for s, q, _ in GUARDS]
+        self.subjects = [{n for n, w in own.items() if w & s and not w & q} for s, q, _ in GUARDS]
+        self.yearly_turnover = {n for n, w in own.items() if w & _TURNOVER and w & _YEAR}
+        self.own = own
+        self.broad = {title_key(t) for t in BROAD_TITLES}
+        self._cache: dict[str, tuple[frozenset[str], str | None]] = {}
+
+    def _plain(self, title: str) -> set[str]:
+        """The fields a title fits by its key, else by its normal key."""
+        fits = self.by_key.get(column_key(title))
+        if fits is None:
+            fits = self.by_norm.get(title_key(title))
+        return set(fits or ())
+
+    def _without_notes(self, title: str) -> set[str]:
+        """The fields a title fits once its notes in brackets are dropped, when each of them is
+        only a note (module docstring); else none."""
+        rest = _NOTES.sub(" ", title)
+        if rest == title:
+            return set()
+        fits = self._plain(rest)
+        if len(fits) != 1:
+            return fits
+        for match in _NOTES.finditer(title):
+            note = match.group(1) if match.group(1) is not None else match.group(2)
+            words = set(_words(note))
+            if words & _MULTIPLIER:
+                return set()
+            if not words or all(w.isdigit() or w in NOTE_WORDS for w in words):
+                continue
+            dated = any(self.types.get(n) == "date" for n in fits)
+            if dated and len(words) > 1 and words <= _DATE_FORMAT_WORDS:
+                continue
+            if self._plain(note) == fits:
+                continue
+            return set()
+        return fits
+
+    def fit(self, title: str) -> tuple[frozenset[str], str | None]:
+        """The fields a column title (not a name or alias) fits, and why it is not taken when
+        it looks like a field but fits none or two."""
+        got = self._cache.get(title)
+        if got is None:
+            got = self._fit(title)
+            self._cache[title] = got
+        return got
+
+    def _fit(self, title: str) -> tuple[frozenset[str], str | None]:
+        words = set(_words(title))
+        fits = self._plain(title) or self._without_notes(title)
+        guard = _guard(words)
+        if guard is not None:
+            allowed = fits & self.qualified[guard]
+            if not allowed:
+                targets = sorted((fits | self.subjects[guard]) - self.qualified[guard])
+                if not targets:
+                    return frozenset(), None
+                return frozenset(), GUARDS[guard][2].format(fields=" / ".join(targets))
+            fits = allowed
+        scaled = words & _MULTIPLIER
+        if scaled and any(
+            self.types.get(n) in _AMOUNTS and not scaled <= self.own[n] for n in fits
+        ):
+            return frozenset(), self._why(title, words)  # thousands or millions: not rupiah
+        if len(fits) == 1:
+            return frozenset(fits), None
+        if fits:
+            return frozenset(), f"fits more than one field ({', '.join(sorted(fits))}); not taken"
+        return frozenset(), self._why(title, words)
+
+    def _why(self, title: str, words: set[str]) -> str | None:
+        """Why a title that fits no field looks like one (module docstring), or ``None``."""
+        norm = title_key(title)
+        plain = [w for w in norm.split("_") if w]
+        periodless = words & _TURNOVER and not words & (_SHORT_PERIOD | _YEAR | _MULTIPLIER)
+        if periodless and self.yearly_turnover and not any(map(_STATED_YEAR.fullmatch, words)):
+            return (
+                "a turnover without its period: yearly or monthly? The form's "
+                f"{' / '.join(sorted(self.yearly_turnover))} is the yearly sales; if this is "
+                "it, title the column 'Omzet per Tahun'; not taken"
+            )
+        if words & _MULTIPLIER:
+            bare = "_".join(w for w in plain if w not in _MULTIPLIER | _MULTIPLIER_FILLER)
+            fits = self.by_norm.get(bare, set())
+            if len(fits) == 1 and self.types.get(next(iter(fits))) in _AMOUNTS:
+                return (
+                    f"amounts in thousands or millions: {next(iter(fits))} takes whole rupiah; "
+                    "give full amounts under a title without the multiplier; not taken"
+                )
+        if words & {"tahun", "year"} and not words & {"tanggal", "date"}:
+            as_date = "_".join("tanggal" if w in ("tahun", "year") else w for w in plain)
+            fits = self.by_norm.get(as_date, set())
+            if len(fits) == 1 and self.types.get(next(iter(fits))) == "date":
+                return (
+                    f"a year is not a date: {next(iter(fits))} takes the full date "
+                    "(DD/MM/YYYY); not taken"
+                )
+        years = [w for w in plain if _STATED_YEAR.fullmatch(w)]
+        if years:
+            fits = self.by_norm.get("_".join(w for w in plain if w not in years), set())
+            if not fits and words & _TURNOVER and self.yearly_turnover:
+                fits = set(self.yearly_turnover)
+            if len(fits) == 1 and self.types.get(next(iter(fits))) in _AMOUNTS:
+                return (
+                    f"the figure of a stated year ({years[0]}): title the column as "
+                    f"{next(iter(fits))} without the year and give that year's date in "
+                    "tanggal_data (it chooses the scale regime); not taken"
+                )
+        bare = title_key(_NOTES.sub(" ", title))  # "NIK (16 digit)" is a bare NIK
+        for keys, candidates, why in ASK:
+            if (norm in keys or bare in keys) and any(c in self.types for c in candidates):
+                return why
+        return None
+
+
 @final
 @frozen
 class HeaderMatch:
@@ -193,10 +543,13 @@ class HeaderMatch:
     renamed: dict[str, str] = field(factory=dict)
     missing: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
-    #: missing field → the unknown column whose key is closest to it (a hint, never applied)
+    #: missing field → the unknown column whose key is closest to it (a hint, never applied;
+    #: never a column of ``unclear``)
     suggestions: dict[str, str] = field(factory=dict)
     #: at least one column is a field of the instrument (always true without fields to match)
     known: bool = True
+    #: unknown column → why a title that looks like a field is not taken (module docstring)
+    unclear: dict[str, str] = field(factory=dict)
 
     def raise_if_foreign(self, kind: str) -> None:
         """Raise ``HEADER_TIDAK_DIKENAL`` when no column is a field of the instrument."""
@@ -215,35 +568,15 @@ class HeaderMatch:
             "missing": list(self.missing),
             "unknown": list(self.unknown),
             "suggestions": dict(self.suggestions),
+            "unclear": dict(self.unclear),
         }
 
 
 def _labels(fields: Sequence[Any]) -> tuple[dict[str, str], dict[str, set[str]]]:
-    """The fields' names and aliases: label → field name, and key of a label → field names."""
-    exact: dict[str, str] = {}
-    by_key: dict[str, set[str]] = {}
-    for f in fields:
-        for label in (f.name, *f.aliases):
-            exact.setdefault(label, f.name)
-            by_key.setdefault(column_key(label), set()).add(f.name)
-    for f in fields:  # common titles after the form's own labels: they never override those
-        for title in TITLES.get(f.name, ()):
-            key = column_key(title)
-            if key not in by_key:
-                by_key[key] = {f.name}
-    return exact, by_key
-
-
-def _fits(by_key: dict[str, set[str]], title: str) -> set[str]:
-    """The fields a title's key (or its key without a unit at the end) fits."""
-    key = column_key(title)
-    fits = by_key.get(key)
-    if fits is None:
-        for unit in UNIT_SUFFIXES:
-            if key.endswith(unit):
-                fits = by_key.get(key[: -len(unit)])
-                break
-    return fits or set()
+    """The fields' names and aliases: label → field name, and key of a label or common title →
+    field names."""
+    m = _Matcher(fields)
+    return m.exact, m.by_key
 
 
 def _refuse_repeated(cols: list[str], fields: list[str | None]) -> None:
@@ -277,10 +610,10 @@ def header_score(instrument: Any) -> Callable[[list[str]], int] | None:
     fields = getattr(instrument, "fields", None)
     if not fields:
         return None
-    exact, by_key = _labels(fields)
+    matcher = _Matcher(fields)
 
     def score(cells: list[str]) -> int:
-        return sum(1 for c in set(cells) if c and (c in exact or _fits(by_key, c)))
+        return sum(1 for c in set(cells) if c and (c in matcher.exact or matcher.fit(c)[0]))
 
     return score
 
@@ -295,30 +628,45 @@ def match_header(instrument: Any, columns: Sequence[str]) -> HeaderMatch:
     fields = getattr(instrument, "fields", None)
     if not fields or not cols:  # nothing to match (or an empty file: nothing to say of it)
         return HeaderMatch(cols)
-    exact, by_key = _labels(fields)
-    given = {exact[c] for c in cols if c in exact}
+    matcher = _Matcher(fields)
+    exact = matcher.exact
+    by_exact = {exact[c]: c for c in reversed(cols) if c in exact}  # field → its first column
+    unclear: dict[str, str] = {}
+    claims: dict[str, list[int]] = {}  # field → the columns fitting it by their title
+    for i, c in enumerate(cols):
+        if c in exact:
+            continue
+        fits, why = matcher.fit(c)
+        if fits:
+            (name,) = fits
+            claims.setdefault(name, []).append(i)
+        elif why is not None:
+            unclear[c] = why
     renamed: dict[str, str] = {}
-    out: list[str] = []
-    for c in cols:
-        if c not in exact:
-            fits = _fits(by_key, c)
-            if len(fits) == 1:
-                (name,) = fits
-                if name not in given:
-                    given.add(name)
-                    renamed[c] = name
-                    out.append(name)
-                    continue
-        out.append(c)
+    for name, where in claims.items():
+        if name in by_exact:
+            winner = None
+        else:
+            specific = [i for i in where if title_key(cols[i]) not in matcher.broad]
+            winner = specific[0] if specific else where[0]
+            renamed[cols[winner]] = name
+        giver = by_exact.get(name) if winner is None else cols[winner]
+        for i in where:
+            if i != winner and cols[i] not in renamed:
+                broad = " (a broader title: whose?)" if title_key(cols[i]) in matcher.broad else ""
+                unclear.setdefault(
+                    cols[i], f"column {giver!r} gives {name} already{broad}; not taken"
+                )
+    out = [renamed.get(c, c) if c not in exact else c for c in cols]
     unknown = tuple(c for c in out if c not in exact)
     _refuse_repeated(cols, [exact.get(c, renamed.get(c)) for c in cols])
+    given = set(by_exact) | set(renamed.values())
     missing = tuple(f.name for f in fields if f.required and f.name not in given)
     suggestions: dict[str, str] = {}
-    keys = {column_key(c): c for c in unknown}
+    keys = {column_key(c): c for c in unknown if c not in unclear}
     for name in missing:
         close = difflib.get_close_matches(column_key(name), list(keys), n=1, cutoff=0.75)
         if close:
             suggestions[name] = keys[close[0]]
     known = bool(given) or not cols
-    return HeaderMatch(out, renamed, missing, unknown, suggestions, known)
-
+    return HeaderMatch(out, renamed, missing, unknown, suggestions, known, unclear)

@@ -627,3 +627,20 @@ def test_a_list_without_the_nik_column_keeps_the_nik_koperasi_the_dinas_issued(t
         assert k.tanggal_data == dt.date(2026, 1, 10)  # type: ignore[union-attr]
     finally:
         store.close()
+
+
+def test_the_output_says_why_a_column_was_not_taken(tmp_path: Path) -> None:
+    """A monthly turnover column is not taken for the yearly one; the plain output said only
+    'columns ignored', as for a note column, and the officer could not tell why every row
+    then lacked omzet_tahunan."""
+    src = tmp_path / "h.csv"
+    src.write_text(
+        "nama_usaha,nib,Omzet per Bulan (Rp),Catatan\nToko A,9100000000001,2000000,x\n", encoding="utf-8"
+    )
+    res = CliRunner().invoke(cli, ["validate", str(src), "--kind", "umkm"])
+    assert res.exit_code == 1, res.output
+    assert "columns ignored (no field of the form): Catatan" in res.output
+    taken = [line for line in res.output.splitlines() if line.startswith("column not taken:")]
+    assert len(taken) == 1 and "'Omzet per Bulan (Rp)'" in taken[0] and "omzet_tahunan" in taken[0]
+    out = json.loads(CliRunner().invoke(cli, ["validate", str(src), "--kind", "umkm", "--json"]).output)
+    assert set(out["header"]["unclear"]) == {"Omzet per Bulan (Rp)"}

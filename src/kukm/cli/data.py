@@ -157,8 +157,12 @@ def _header_lines(header: dict[str, Any] | None) -> list[str]:
             f"{m} (did you mean {hints[m]!r}?)" if m in hints else m for m in header["missing"]
         )
         lines.append(f"required columns not in the file (every row fails them): {names}")
-    if header["unknown"]:
-        lines.append(f"columns ignored (no field of the form): {', '.join(header['unknown'])}")
+    unclear: dict[str, str] = header.get("unclear") or {}
+    plain = [c for c in header["unknown"] if c not in unclear]
+    if plain:
+        lines.append(f"columns ignored (no field of the form): {', '.join(plain)}")
+    for column, why in unclear.items():
+        lines.append(f"column not taken: {column!r}: {why}")
     return lines
 
 

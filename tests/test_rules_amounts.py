@@ -275,12 +275,13 @@ def test_year_first(d: dt.date, sep: str) -> None:
 
 @given(
     st.dates(min_value=dt.date(1927, 5, 18), max_value=dt.date(2173, 10, 14)),
-    st.sampled_from(["", ".0", ".5", ".999988426"]),
+    st.sampled_from(["", ".0", ".5", ".999988426", ",5", ",1250"]),
 )
 def test_excel_serial_dates(d: dt.date, tail: str) -> None:
     """A date cell saved by Excel as its serial number: days since 1899-12-30 (1900 system, as
     openpyxl's from_excel reads it), a fraction the time of day (the date is kept, as with
-    ISO dates; 44060.5 was DATE_FORMAT); a four-digit number is a year, not a date (X, X+1)."""
+    ISO dates; 44060.5 was DATE_FORMAT), after a dot or, as kukm's readers write a number
+    cell with a fraction, a comma (44060,5); a four-digit number is a year, not a date (X, X+1)."""
     from openpyxl.utils.datetime import from_excel
 
     serial = (d - dt.date(1899, 12, 30)).days
@@ -377,3 +378,42 @@ def test_rp_and_a_dash_is_zero(text: str) -> None:
     assert parse_rupiah(text) == 0
     with pytest.raises(InvalidFormat):
         parse_rupiah(text.replace("Rp", "").replace("rp", "").replace("IDR", "").replace(".", ""))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # how kukm's readers write a number cell with a fraction: a fraction of a rupiah
+        ("123,45", "AMOUNT_NOT_INTEGER"),
+        ("1500000,5", "AMOUNT_NOT_INTEGER"),
+        ("12,3450", "AMOUNT_NOT_INTEGER"),  # 12.345 in a number cell: not thousands
+        ("0,0010", "AMOUNT_NOT_INTEGER"),
+        ("-123,45", "AMOUNT_NOT_INTEGER"),
+        ("0,00000000000000000001", "AMOUNT_NOT_INTEGER"),
+        # the same numbers typed as text keep the text rule
+        ("123.45", "AMOUNT_AMBIGUOUS"),
+        ("12,345", "AMOUNT_AMBIGUOUS"),
+        ("0.5", "AMOUNT_AMBIGUOUS"),
+    ],
+)
+def test_a_fraction_of_a_rupiah_is_refused_and_a_dot_stays_ambiguous(text: str, code: str) -> None:
+    """Rupiah are whole (module docstring): a fraction written with the decimal comma is
+    AMOUNT_NOT_INTEGER, never rounded; text with a dot that could be thousands stays
+    AMOUNT_AMBIGUOUS. A count is never a fraction."""
+    with pytest.raises(InvalidFormat) as exc:
+        parse_rupiah(text)
+    assert exc.value.code == code
+    if code == "AMOUNT_NOT_INTEGER":
+        with pytest.raises(InvalidFormat) as exc:
+            parse_int(text)
+        assert exc.value.code == "INT_FORMAT"
+
+
+def test_the_whole_rupiah_message_names_hidden_decimals() -> None:
+    """A number cell formatted without decimals shows 1.650.001 while it holds 1650000,5: the
+    message says where the fraction hides and how to round it."""
+    from kukm.exceptions import CODES
+
+    info = CODES["AMOUNT_NOT_INTEGER"]
+    assert "number cell" in info.message_en and "ROUND" in info.message_en
+    assert "Sel angka" in info.message_id and "ROUND" in info.message_id

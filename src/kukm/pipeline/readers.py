@@ -33,24 +33,51 @@ digits), so a NIK typed into a number cell comes back with its last digit
 turned to 0 and still looks like a NIK: accepting it would store a wrong number
 without a word. A NIB (13 digits) or an old NPWP (15) survives as a number.
 
+A number cell (of any workbook, and a number of a JSON line) is read to those 15
+significant digits, as the spreadsheet shows it (``=1500000*1,1`` leaves
+1650000.0000000002 in binary: ``1650000``). A whole number is its digits
+(``1500000.0`` → ``1500000``); one with a fraction is written with the decimal comma,
+as Indonesian Excel shows it (``123.45`` → ``123,45``), and a fraction of exactly
+three digits with a ``0`` after it (``12.345`` → ``12,3450``): a number is not text
+and is never ambiguous, so no rule may read it as text would be read (the text
+``12.345`` is 12345 rupiah, the text ``123.45`` ambiguous, :mod:`kukm.rules.amounts`).
+An amount with a fraction is then ``AMOUNT_NOT_INTEGER`` (rupiah are whole), a head count
+``INT_FORMAT``, and ``43801,5`` (a date cell saved as its serial number, with a time)
+the date.
+
 The format is the file's suffix unless its content says otherwise
 (:func:`sniff_format`): an ``.xls`` saved under ``.xlsx``, an ``.xlsx`` named
 ``.xls`` or a CSV named as a workbook is read as what it is; a workbook that
 cannot be read (damaged, cut short, password-protected) is refused with
 ``BERKAS_TIDAK_TERBACA`` (a configuration error) instead of a traceback.
 
-XLSX workbooks are read with python-calamine (Rust; a 100,000-row sheet about four times
-faster end to end than with openpyxl) when their worksheets hold at most
-:data:`CALAMINE_XLSX_BYTES` of XML and no error cell (calamine reads ``#N/A`` as a blank
-cell); larger ones, or those, are streamed with openpyxl, which keeps memory bounded
-(:attr:`Table.engine` says which read it). Both give the same rows (a property test).
+An error cell (a failed formula: ``#N/A``, ``#REF!``, LibreOffice's ``Err:502``) reads
+as its value, as openpyxl reads it, whatever the format; the form's checks then report it
+(``SEL_GALAT_EXCEL``) instead of taking it for a blank cell (a phone or an amount lost
+without a word). python-calamine reads every error cell as a blank cell, so:
 
-Excel 97-2003 workbooks (``.xls``, still kept by many offices) and
-OpenDocument spreadsheets (``.ods``, LibreOffice Calc) are read with
-python-calamine and then exactly as XLSX (sheet, header, cells, long numbers).
-They are not streamed whatever their size: calamine loads each sheet scanned, so
-memory grows with it (an ``.xls`` sheet holds at most 65,536 rows), and an error
-cell (``#N/A``) reads as blank.
+* XLSX workbooks are read with python-calamine (Rust; a 100,000-row sheet about four times
+  faster end to end than with openpyxl) when their worksheets hold at most
+  :data:`CALAMINE_XLSX_BYTES` of XML and no error cell; larger ones, or those, are
+  streamed with openpyxl, which keeps memory bounded (:attr:`Table.engine` says which
+  read it). Both give the same rows (a property test), each from column A.
+* Excel 97-2003 workbooks (``.xls``, still kept by many offices) and OpenDocument
+  spreadsheets (``.ods``, LibreOffice Calc) are read with python-calamine and then
+  exactly as XLSX (sheet, header, cells, long numbers). They are not streamed whatever
+  their size: calamine loads each sheet scanned, so memory grows with it (an ``.xls``
+  sheet holds at most 65,536 rows). Their error cells are found by kukm and read as their
+  value: in an XLS, the BOOLERR cells holding an error and the formulas whose saved result
+  is one (MS-XLS records of the file's ``Workbook`` stream, walked only when a byte scan
+  finds such a record; a compound file kukm cannot follow is refused with
+  ``BERKAS_TIDAK_TERBACA`` when its bytes may hold one); in an ODS, the cells LibreOffice
+  marks ``calcext:value-type="error"`` and the formulas showing an error value
+  (:data:`~kukm.rules.amounts.EXCEL_ERRORS`), the rows of ``content.xml`` counted by their
+  tags and only those whose bytes hold either parsed (a file without is scanned once). An
+  error whose value kukm does not know by name (LibreOffice shows ``#ЗНАЧЕН!`` in Russian)
+  reads as :data:`OTHER_ERROR`. The limit: an ODS error cell another program wrote without
+  LibreOffice's mark, unless it is a formula showing one of
+  :data:`~kukm.rules.amounts.EXCEL_ERRORS`, reads as python-calamine reads it (blank).
+
 A workbook's data sheet is the first sheet, or with a
 ``header_score`` the sheet whose header scores highest (the first of equals),
 so a cover or instructions sheet before the data is passed over
@@ -75,12 +102,15 @@ from the header. JSON lines: one object per line (ODS exports).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -384,12 +414,36 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return str(int(value)) if value.is_integer() else _fraction_text(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, (dt.time, dt.timedelta)):
         return str(value)
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+#: The significant digits of a number Excel keeps and shows (module docstring)
+_EXCEL_DIGITS: Final = 15
+
+
+def _fraction_text(value: float) -> str:
+    """The text of a number cell that is not a whole number (rule in the module docstring):
+    read to Excel's 15 significant digits (whole then: its digits), else with the decimal
+    comma, and a fraction of exactly three digits gets a ``0`` after it.
+
+    >>> _fraction_text(123.45), _fraction_text(1500000 * 1.1), _fraction_text(12.345)
+    ('123,45', '1650000', '12,3450')
+    """
+    if not math.isfinite(value):
+        return repr(value)  # NaN of a JSON line: no number any rule reads
+    d = Decimal(repr(value))
+    if abs(value) < _EXCEL_LIMIT:
+        step = Decimal(1).scaleb(d.adjusted() - _EXCEL_DIGITS + 1)
+        d = d.quantize(step, rounding=ROUND_HALF_UP)
+        if d == d.to_integral_value():
+            return str(int(d))
+    whole, _, frac = format(d.normalize(), "f").partition(".")
+    return f"{whole},{frac}0" if len(frac) == 3 else f"{whole},{frac}"
 
 
 #: An XLSX workbook whose worksheets hold at most this many bytes of XML (uncompressed; about
@@ -474,6 +528,386 @@ def _formulas_without_result(
     if b"<f" not in data:
         return []
     return [m.group(1).decode() for m in _NO_RESULT.finditer(data)]
+
+
+# -- error cells python-calamine reads as blank (XLS, ODS) -------------------------------------
+
+#: A cell's place on its sheet: (row, column), both 0-based from A1.
+_Cell = tuple[int, int]
+
+#: The values Excel shows for the BIFF error codes (MS-XLS 2.5.97.2, ``BErr``)
+_BIFF_ERRORS: Final = {
+    0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+    0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA",
+}  # fmt: skip
+#: What an error cell whose value kukm does not know by name reads as (a code of a later Excel,
+#: LibreOffice's error shown in another language: ``#ЗНАЧЕН!``): an error all the same.
+OTHER_ERROR: Final = "#VALUE!"
+
+
+def _error_cells(path: Path, fmt: Format) -> list[tuple[str, dict[_Cell, str]]]:
+    """The error cells python-calamine reads as blank in an XLS or ODS workbook (module
+    docstring): each sheet's title, in the workbook's order, with its error cells' values."""
+    if fmt == "xls":
+        return _xls_error_cells(path)
+    if fmt == "odf":
+        return _ods_error_cells(path)
+    return []
+
+
+_OLE_MARK: Final = 0xFFFFFFFA  # an MS-CFB sector number from here on is a marker, not a sector
+
+
+def _ole_stream(data: bytes, names: Sequence[str]) -> bytes | None:
+    """The first stream of ``names`` (any case) in the OLE2 compound file ``data`` (MS-CFB);
+    ``None`` without one. A damaged file raises ``ValueError``, ``IndexError`` or
+    ``struct.error``."""
+    import struct
+    from array import array
+    from sys import byteorder
+
+    major, _, shift, mini_shift = struct.unpack_from("<HHHH", data, 0x1A)
+    if not 7 <= shift <= 16 or not 0 < mini_shift < shift:
+        raise ValueError("not a compound file")
+    size = 1 << shift
+    _, first_dir, _, cutoff, first_mini, _, first_difat, _ = struct.unpack_from("<8I", data, 0x2C)
+
+    def table(raw: bytes) -> array[int]:
+        out = array("I", raw[: len(raw) // 4 * 4])
+        if byteorder == "big":
+            out.byteswap()
+        return out
+
+    def sector(n: int) -> bytes:
+        return data[(n + 1) << shift : (n + 2) << shift]
+
+    def chain(first: int, links: Sequence[int]) -> list[int]:
+        out: list[int] = []
+        n = first
+        while n < _OLE_MARK:
+            if len(out) > len(links):
+                raise ValueError("a sector chain loops")
+            out.append(n)
+            n = links[n]
+        return out
+
+    difat = list(table(data[0x4C:0x200]))
+    n, seen = first_difat, 0
+    while n < _OLE_MARK:  # DIFAT sectors beyond the header's 109: the last entry links the next
+        seen += 1
+        if seen > len(data) // size:
+            raise ValueError("the DIFAT chain loops")
+        more = table(sector(n))
+        difat += more[:-1]
+        n = more[-1]
+    fat = table(b"".join(sector(s) for s in difat if s < _OLE_MARK))
+    directory = b"".join(sector(s) for s in chain(first_dir, fat))
+    wanted = [n.casefold() for n in names]
+    root: tuple[int, int] | None = None
+    found: dict[str, tuple[int, int]] = {}
+    for at in range(0, len(directory) - 127, 128):
+        (length,) = struct.unpack_from("<H", directory, at + 0x40)
+        kind = directory[at + 0x42]
+        start, bytes_ = struct.unpack_from("<IQ", directory, at + 0x74)
+        if major == 3:
+            bytes_ &= 0xFFFFFFFF  # version 3 leaves the high half undefined
+        if kind == 5:
+            root = (start, bytes_)
+        elif kind == 2:
+            name = directory[at : at + max(length - 2, 0)].decode("utf-16-le", "replace")
+            found.setdefault(name.casefold(), (start, bytes_))
+    hit = next((found[n] for n in wanted if n in found), None)
+    if hit is None:
+        return None
+    start, bytes_ = hit
+    if bytes_ >= cutoff:
+        return b"".join(sector(s) for s in chain(start, fat))[:bytes_]
+    if root is None:
+        raise ValueError("no root entry")
+    mini = b"".join(sector(s) for s in chain(root[0], fat))
+    minifat = table(b"".join(sector(s) for s in chain(first_mini, fat)))
+    step = 1 << mini_shift
+    return b"".join(mini[k * step : (k + 1) * step] for k in chain(start, minifat))[:bytes_]
+
+
+#: A BOOLERR record holding an error, and a FORMULA record whose saved result is an error
+#: (MS-XLS 2.4.24, 2.4.127): a workbook whose bytes hold neither has no error cell, and its
+#: records are not walked (two patterns: one with an alternative is six times slower)
+_BIFF_ERROR_RECORDS: Final = (
+    re.compile(rb"\x05\x02\x08\x00.{7}\x01", re.S),
+    re.compile(rb"\x06\x00.{8}\x02.{5}\xff\xff", re.S),
+)
+
+
+def _may_hold_error_cells(data: bytes) -> bool:
+    """Whether ``data`` holds bytes that may be a record of an error cell."""
+    return any(p.search(data) is not None for p in _BIFF_ERROR_RECORDS)
+
+
+_BIFF_BOF: Final = frozenset({0x0809, 0x0409, 0x0209, 0x0009})
+
+
+def _xls_error_cells(path: Path) -> list[tuple[str, dict[_Cell, str]]]:
+    """The error cells of an Excel 97-2003 workbook (BIFF8, and BIFF5 of Excel 95): its
+    BOOLERR cells holding an error and its formulas whose saved result is one, read from the
+    records of its ``Workbook`` stream. A compound file python-calamine read but this reader
+    cannot is taken to hold no error cell when its bytes hold no record that may be one, and
+    is refused (``BERKAS_TIDAK_TERBACA``) when they do: which cells they are is unknown."""
+    import struct
+
+    data = path.read_bytes()
+    try:
+        stream = _ole_stream(data, ("Workbook", "Book"))
+        if stream is None:
+            raise ValueError("no Workbook stream")
+    except (ValueError, IndexError, struct.error) as exc:
+        if not _may_hold_error_cells(data):
+            return []
+        raise ConfigurationError(
+            f"the error cells (#N/A, #REF!, …) of {path.name} cannot be found ({exc}), so they "
+            "would read as blank cells: open it in Excel and save it again as .xlsx",
+            code=BERKAS_TIDAK_TERBACA,
+        ) from exc
+    if not _may_hold_error_cells(stream):
+        return []
+    return _biff_error_cells(stream)
+
+
+def _biff_error_cells(stream: bytes) -> list[tuple[str, dict[_Cell, str]]]:
+    """The error cells of each sheet of a BIFF ``Workbook`` stream, walking its records."""
+    import struct
+
+    unpack = struct.unpack_from
+    end = len(stream)
+    sheets: list[tuple[str, int]] = []
+    biff8, codepage = True, "cp1252"
+    pos = 0
+    while pos + 4 <= end:  # the workbook globals: the sheets and where their records start
+        kind, size = unpack("<HH", stream, pos)
+        body = pos + 4
+        if kind == 0x0809 and pos == 0:
+            biff8 = unpack("<H", stream, body)[0] >= 0x0600
+        elif kind == 0x0042 and not biff8:  # CODEPAGE: the text of a BIFF5 sheet name
+            with contextlib.suppress(LookupError):
+                codepage = codecs.lookup(f"cp{unpack('<H', stream, body)[0]}").name
+        elif kind == 0x0085:  # BOUNDSHEET
+            (at,) = unpack("<I", stream, body)
+            n = stream[body + 6]
+            if biff8:
+                wide = stream[body + 7] & 1
+                raw = stream[body + 8 : body + 8 + n * (2 if wide else 1)]
+                name = raw.decode("utf-16-le" if wide else "latin-1", "replace")
+            else:
+                name = stream[body + 7 : body + 7 + n].decode(codepage, "replace")
+            sheets.append((name, at))
+        elif kind == 0x000A:  # EOF of the globals
+            break
+        pos = body + size
+    out: list[tuple[str, dict[_Cell, str]]] = []
+    for name, at in sheets:
+        cells: dict[_Cell, str] = {}
+        depth, pos = 0, at
+        while pos + 4 <= end:
+            kind, size = unpack("<HH", stream, pos)
+            body = pos + 4
+            if kind == 0x0205 or kind == 0x0006:
+                if depth == 1 and kind == 0x0205 and size >= 8 and stream[body + 7]:
+                    cells[unpack("<HH", stream, body)] = _BIFF_ERRORS.get(stream[body + 6], OTHER_ERROR)
+                elif (
+                    depth == 1 and kind == 0x0006 and size >= 14 and stream[body + 6] == 2
+                    and stream[body + 12 : body + 14] == b"\xff\xff"
+                ):  # fmt: skip
+                    cells[unpack("<HH", stream, body)] = _BIFF_ERRORS.get(stream[body + 8], OTHER_ERROR)
+            elif kind in _BIFF_BOF:  # the sheet's, or a chart's inside it
+                depth += 1
+            elif kind == 0x000A:
+                depth -= 1
+                if depth <= 0:
+                    break
+            pos = body + size
+        out.append((name, cells))
+    return out
+
+
+#: Bytes of an ODS ``content.xml`` without which it holds no error cell: LibreOffice's mark,
+#: or a cell's text starting as an error value does
+_ODS_ERROR_HINTS: Final = (b'value-type="error"', b"value-type='error'", b">#", b">Err:")
+# python-calamine reads an ODS only when its tables are written with the prefix table: (it finds
+# no sheet else), so the rows are found by their tags
+_ODS_TAG: Final = re.compile(rb"<table:table(?:-row)?[\s/>]|</table:table>")
+_ODS_ROW_END: Final = b"</table:table-row>"
+_ODS_NS: Final = re.compile(rb"""\sxmlns:[\w.-]+=(?:"[^"]*"|'[^']*')""")
+_ODS_TABLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_P: Final = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+_ODS_CALC_TYPE: Final = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+
+
+#: How much of a workbook part is read at a time when it is scanned
+_BLOCK: Final = 1 << 20
+
+
+def _holds_any(fh: IO[bytes], needles: Sequence[bytes]) -> bool:
+    """Whether the stream ``fh`` holds one of ``needles``, read :data:`_BLOCK` at a time."""
+    keep = max(map(len, needles)) - 1
+    tail = b""
+    while block := fh.read(_BLOCK):
+        window = tail + block
+        if any(n in window for n in needles):
+            return True
+        tail = window[-keep:]
+    return False
+
+
+def _found(data: bytes, needle: bytes) -> Iterator[int]:
+    """Where ``needle`` starts in ``data``."""
+    at = data.find(needle)
+    while at >= 0:
+        yield at
+        at = data.find(needle, at + 1)
+
+
+def _attr(tag: bytes, name: bytes, default: str) -> str:
+    """The value of the attribute ``name`` in the start ``tag`` (XML entities read)."""
+    import html
+
+    m = re.search(rb"\s" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", tag)
+    if m is None:
+        return default
+    return html.unescape((m.group(1) if m.group(1) is not None else m.group(2)).decode("utf-8"))
+
+
+def _ods_error_cells(path: Path) -> list[tuple[str, dict[_Cell, str]]]:
+    """The error cells of an OpenDocument spreadsheet: those LibreOffice marks
+    ``calcext:value-type="error"``, and those that are a formula showing an error value
+    (:data:`~kukm.rules.amounts.EXCEL_ERRORS`; another program's, without the mark). Each
+    table's rows are counted by their tags, streamed; only a row whose bytes hold a hint
+    (:data:`_ODS_ERROR_HINTS`) is parsed."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    out: list[tuple[str, dict[_Cell, str]]] = []
+    with zipfile.ZipFile(path) as zf:
+        with zf.open("content.xml") as fh:
+            if not _holds_any(fh, _ODS_ERROR_HINTS):
+                return []
+        cells: dict[_Cell, str] = {}
+        depth = row = 0
+        namespaces = b""
+        buf = b""
+        with zf.open("content.xml") as fh:
+            while block := fh.read(_BLOCK):
+                buf += block
+                if not namespaces:  # the root's declarations, for parsing a row alone
+                    root = re.search(rb"<[\w.-]+:document-content\b[^>]*>", buf)
+                    if root is None:
+                        continue
+                    namespaces = b"".join(_ODS_NS.findall(root.group(0))) or b" "
+                pos = 0
+                hints = sorted(i for h in _ODS_ERROR_HINTS for i in _found(buf, h))
+                k = 0
+                while True:
+                    m = _ODS_TAG.search(buf, pos)
+                    if m is None:  # keep only what may be the start of a tag cut off
+                        pos = max(pos, len(buf) - 32)
+                        break
+                    at = m.start()
+                    if buf.startswith(b"</", at):  # a table's end
+                        depth -= 1
+                        pos = m.end()
+                        continue
+                    close = buf.find(b">", at)
+                    if close < 0:
+                        break  # the tag goes on in the next block
+                    tag = buf[at : close + 1]
+                    if not tag.startswith(b"<table:table-row"):  # a table's start
+                        depth += 0 if tag.endswith(b"/>") else 1
+                        if depth > 1:
+                            raise ValueError("a table inside a table's cell")
+                        cells, row = {}, 0
+                        out.append((_attr(tag, b"table:name", ""), cells))
+                        pos = close + 1
+                        continue
+                    repeat = int(_attr(tag, b"table:number-rows-repeated", "1")) if b"d=" in tag else 1
+                    if tag.endswith(b"/>"):
+                        row, pos = row + repeat, close + 1
+                        continue
+                    stop = buf.find(_ODS_ROW_END, close)
+                    if stop < 0:
+                        break  # the row goes on in the next block
+                    stop += len(_ODS_ROW_END)
+                    while k < len(hints) and hints[k] < at:
+                        k += 1
+                    if k < len(hints) and hints[k] < stop:  # the row may hold an error cell
+                        body = buf[close + 1 : stop]
+                        if b"<table:table " in body or b"<table:table>" in body:
+                            raise ValueError("a table inside a table's cell")
+                        xml_row = ET.fromstring(b"<kukm" + namespaces + b">" + buf[at:stop] + b"</kukm>")
+                        _ods_row_errors(xml_row[0], row, repeat, cells)
+                    row, pos = row + repeat, stop
+                buf = buf[pos:]
+    return out
+
+
+def _ods_row_errors(row: Any, at: int, repeat: int, cells: dict[_Cell, str]) -> None:
+    """Put the error cells of the ODS ``row`` element (sheet row ``at``, repeated ``repeat``
+    times) in ``cells``."""
+    from kukm.rules.amounts import EXCEL_ERRORS
+
+    kinds = (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell")
+    col = 0
+    for cell in row:
+        if cell.tag not in kinds:
+            continue
+        n = int(cell.get(_ODS_TABLE + "number-columns-repeated", "1"))
+        marked = cell.get(_ODS_CALC_TYPE) == "error"
+        if marked or cell.get(_ODS_TABLE + "formula") is not None:
+            shown = "\n".join("".join(p.itertext()) for p in cell.findall(_ODS_P)).strip()
+            if marked or shown in EXCEL_ERRORS:
+                value = shown if shown in EXCEL_ERRORS else OTHER_ERROR
+                for r in range(at, at + repeat):
+                    for c in range(col, col + n):
+                        cells[r, c] = value
+        col += n
+
+
+def _sheet_rows(sheet: Any, errors: dict[_Cell, str] | None) -> Iterator[Sequence[Any]]:
+    """The rows of a python-calamine sheet as openpyxl gives them: each from column A
+    (calamine starts every row at the sheet's first column holding something) and, with
+    ``errors``, each error cell as its value (calamine reads it blank)."""
+    rows: Iterator[Sequence[Any]] = iter(sheet.iter_rows())
+    start = sheet.start
+    first = start[1] if start is not None else 0
+    if not first and not errors:
+        return rows
+    return _placed(rows, first, errors or {})
+
+
+def _placed(
+    rows: Iterator[Sequence[Any]], first: int, errors: dict[_Cell, str]
+) -> Iterator[Sequence[Any]]:
+    """:func:`_sheet_rows` when a row needs more than calamine gives: ``first`` blank cells
+    before each row, and the ``errors`` put in."""
+    pad: list[Any] = [""] * first
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), value in errors.items():
+        by_row.setdefault(r, []).append((c, value))
+
+    def put(cells: list[Any], values: list[tuple[int, str]]) -> list[Any]:
+        for c, value in values:
+            if c >= len(cells):
+                cells.extend([""] * (c + 1 - len(cells)))
+            cells[c] = value
+        return cells
+
+    done = 0
+    for done, cells in enumerate(rows, start=1):
+        values = by_row.get(done - 1)
+        if values is not None:
+            yield put([*pad, *cells], values)
+        else:
+            yield [*pad, *cells] if first else cells
+    for r in range(done, max(by_row, default=-1) + 1):  # error cells below calamine's last row
+        yield put([], by_row.get(r, []))
 
 
 #: How many non-blank rows from the top may hold the header (titles above it), given a score
@@ -780,8 +1214,16 @@ class Table:
             wb = CalamineWorkbook.from_filelike(fh)
         self._wb = wb
 
+        # error cells, which calamine reads blank (module docstring); an XLSX holding one is
+        # read by openpyxl (_calamine_fits)
+        found = _error_cells(self.path, self.format)
+        names = wb.sheet_names
+        if len(found) == len(names):  # both list the sheets in the workbook's order
+            found = [(name, cells) for name, (_, cells) in zip(names, found, strict=True)]
+        errors = {name: cells for name, cells in found if cells}
+
         def rows_of(name: str) -> Iterator[Sequence[Any]]:
-            return iter(wb.get_sheet_by_name(name).iter_rows())
+            return _sheet_rows(wb.get_sheet_by_name(name), errors.get(name))
 
         self._open_sheets([(name, partial(rows_of, name)) for name in wb.sheet_names], header_score)
 

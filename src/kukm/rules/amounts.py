@@ -43,6 +43,23 @@ for fractions of a rupiah; ``NOTASI_ILMIAH`` for Excel's scientific notation
 ``AMOUNT_FORMAT`` for anything else. Head counts (:func:`parse_int`) may group
 thousands with ``,`` as the ODS does (a count cannot have decimals).
 
+Whole rupiah (rule 4): the amounts of the forms (modal usaha, omzet, aset, volume
+usaha) are reported in rupiah, and a rupiah's hundredth, the sen, has long been out of
+circulation, so no amount held or turned over has one. A fraction is then a
+formula's leftover (``=A2/3`` of 1.000.000 gives 333.333,33…) or a mistyped
+separator, and which whole amount was meant is not for the import to guess: it is
+refused with ``AMOUNT_NOT_INTEGER``, never rounded, and the officer rounds it in
+the sheet (``=ROUND(A2/3;0)``).
+Spreadsheet *number* cells are not text and are never ambiguous: the readers
+(:mod:`kukm.pipeline.readers`) read one to the 15 significant digits a spreadsheet
+keeps and shows (``=1500000*1,1`` leaves 1650000.0000000002 in binary: 1650000),
+give a whole number as its digits (``1500000.0`` → ``1500000``) and one with a
+fraction with the decimal comma, which rule 2 reads as a decimal (``123.45`` →
+``123,45``, ``1500000.5`` → ``1500000,5``; a fraction of exactly three digits
+with a ``0`` after it, ``12.345`` → ``12,3450``, so that no rule takes it for
+thousands): ``AMOUNT_NOT_INTEGER``, as the same fraction typed (in a head count
+``INT_FORMAT``). The *text* ``123.45`` stays ``AMOUNT_AMBIGUOUS``.
+
 Empty cells as people write them: a cell holding only a dash (``-``, ``--``,
 ``–``, ``—``) or a word for "none" (``tidak ada``, ``belum ada``, ``nihil``,
 ``kosong``, ``N/A``; lower, Title or UPPER case) is blank (:data:`BLANK_CELLS`),
@@ -59,9 +76,9 @@ Indonesian name or its three-letter short form, any case (``2 Desember 2019``,
 ``02-Des-2019``; the English forms that differ too: ``May``, ``Aug``,
 ``Oct``, ``Dec``); a five-digit number is the serial number Excel saves a
 date cell as when its column is not formatted as a date (``43801`` =
-2019-12-02; 1900 date system), a fraction after it the time of day (``43801.5``: the
-date, as with ISO dates). A two-digit year is not read (which century?),
-nor a year alone (``2019``: which day?).
+2019-12-02; 1900 date system), a fraction after it the time of day (``43801.5``, or
+``43801,5`` as kukm reads such a number cell: the date, as with ISO dates). A
+two-digit year is not read (which century?), nor a year alone (``2019``: which day?).
 ``DATE_FORMAT`` for other shapes, ``DATE_INVALID`` for impossible days
 (``31/02/2020``) or times.
 
@@ -112,8 +129,10 @@ AMOUNT_AMBIGUOUS = register_code(
 )
 AMOUNT_NOT_INTEGER = register_code(
     "AMOUNT_NOT_INTEGER",
-    "Jumlah rupiah harus bilangan bulat.",
-    "A rupiah amount must be a whole number.",
+    "Jumlah rupiah harus bilangan bulat (tanpa sen). Sel angka bisa menyimpan pecahan yang "
+    "tidak tampil karena format selnya; bulatkan di lembar kerja (=ROUND(...;0)).",
+    "A rupiah amount must be a whole number (no sen). A number cell may hold a fraction its "
+    "format does not show; round it in the sheet (=ROUND(...;0)).",
     module=__name__,
 )
 DATE_FORMAT = register_code(
@@ -307,7 +326,7 @@ _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?
 #: 29 February 1900 that never was, so from serial 61 on the serial is days since this day)
 EXCEL_EPOCH: Final = dt.date(1899, 12, 30)
 # a date column Excel saved as its serial number (five digits: 1927-05-18 to 2173-10-14)
-_EXCEL_SERIAL = re.compile(r"([1-9]\d{4})(?:\.\d+)?")  # a fraction is the time of day
+_EXCEL_SERIAL = re.compile(r"([1-9]\d{4})(?:[.,]\d+)?")  # a fraction is the time of day
 _YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _NAMED_MONTH = re.compile(r"(\d{1,2})[ -]([a-z]+)\.?[ -](\d{4})")

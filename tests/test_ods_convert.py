@@ -69,8 +69,10 @@ def test_thousands_separator_parsed_and_written() -> None:
     ("field", "raw", "code"),
     [
         ("Tanggal RAT Terakhir", "31/02/2020", "ODS_TANGGAL_INVALID"),
-        ("Tanggal RAT Terakhir", "2020-01-01", "ODS_TANGGAL_INVALID"),
-        ("Total Anggota", "-", "ODS_ANGKA_INVALID"),
+        ("Tanggal RAT Terakhir", "2020-13-01", "ODS_TANGGAL_INVALID"),
+        ("Tanggal RAT Terakhir", "3/4/2019 12:00:00 AM", "ODS_TANGGAL_INVALID"),
+        ("Total Anggota", "-5", "ODS_ANGKA_INVALID"),
+        ("Total Anggota", "12.5", "ODS_ANGKA_INVALID"),
         ("Total Anggota", "1,01", "ODS_ANGKA_INVALID"),
         ("Jenis Koperasi", "Serba Usaha", "ODS_KOSAKATA_TIDAK_DIKENAL"),
         ("Status Grade", "E", "ODS_KOSAKATA_TIDAK_DIKENAL"),

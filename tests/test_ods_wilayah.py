@@ -6,12 +6,13 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kukm.integration.ods import WilayahResolver, from_ods, to_ods
 from kukm.integration.ods_io import export_ods, import_ods
-from kukm.integration.wilayah_match import make_resolver, normalise_name
+from kukm.integration.wilayah_match import make_resolver, normalise_name, resolver_from_dir
 from kukm.plugins import open_store
 
 
@@ -189,3 +190,104 @@ def test_ods_import_resolves_ods_codes_through_a_built_prefix_table(
             resolved += 1
     assert resolved >= 60
     assert runs["with"][0] == runs["without"][0] - resolved
+
+
+# -- names of exports we have not seen (tests/test_ods_unseen.py covers the converter) ------
+
+
+@pytest.fixture(scope="module")
+def dki() -> tuple[WilayahResolver, dict[str, str], list[tuple[str, str, str]]]:
+    """The resolver over the DKI tables, and the rows of :func:`_dki_rows` (built once)."""
+    from conftest import require_shared
+
+    base = require_shared("data", "wilayah")
+    return (_resolver(base), *_dki_rows(base))
+
+
+def _dki_rows(wilayah_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Kab/kota names by code, and every (kelurahan code, its name, its kecamatan's name)."""
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (wilayah_dir / name).open(encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    kab = {r["kode"]: r["nama"] for r in rows("dki_kabkota.csv")}
+    kec = {r["kode"]: r["nama"] for r in rows("dki_kecamatan.csv")}
+    kel = [(r["kode"], r["nama"], kec[r["kode_kecamatan"]]) for r in rows("dki_kelurahan.csv")]
+    return kab, kel
+
+
+_KAB_SPELLINGS = (
+    lambda n: n,
+    lambda n: n.upper(),
+    lambda n: n.replace("Kota Administrasi ", "Kota Adm. ").upper(),
+    lambda n: n.replace("Kota Administrasi ", "").replace("Kabupaten Administrasi ", ""),
+    lambda n: n.replace("Kota Administrasi ", "Kotamadya "),
+    lambda n: n.replace("Kota Administrasi ", "Kodya ").replace("Kabupaten Administrasi ", "Kab. "),
+    lambda n: n.replace("Kepulauan", "Kep.").replace("Kabupaten Administrasi", "KAB. ADM."),
+)
+_PLACE_SPELLINGS = (
+    lambda n, p: n,
+    lambda n, p: n.upper(),
+    lambda n, p: f"  {n.lower()}  ",
+    lambda n, p: f"{p}. {n}",
+    lambda n, p: f"{p.upper()}.{n.upper()}",
+    lambda n, p: n.replace(" ", "  "),
+    lambda n, p: n.replace("Pulau ", "P. ").replace("Tanjung ", "Tg. ").replace("Kebon ", "Kb. "),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_any_spelling_of_a_dki_address_resolves_to_its_code(
+    dki: tuple[WilayahResolver, dict[str, str], list[tuple[str, str, str]]], data: st.DataObject
+) -> None:
+    """KOTA ADM. JAKARTA PUSAT, Jakarta Pusat, Kodya Jakarta Pusat, KAB. ADM. KEP. SERIBU;
+    kecamatan and kelurahan in any case, spacing, with ``Kec.``/``Kel.`` or ``P.``/``Tg.``/
+    ``Kb.`` abbreviations: the kelurahan's own code (before, ``Kep.`` and ``Kodya`` found
+    nothing and ``P. Tidung`` only the kab/kota)."""
+    resolve, kab, kel = dki
+    kode, nama, kec = data.draw(st.sampled_from(kel))
+    kab_name = data.draw(st.sampled_from(_KAB_SPELLINGS))(kab[kode[:5]])
+    kec_name = data.draw(st.sampled_from(_PLACE_SPELLINGS))(kec, "Kec")
+    kel_name = data.draw(st.sampled_from(_PLACE_SPELLINGS))(nama, "Kel")
+    prov = data.draw(st.sampled_from(["DKI Jakarta", "DKI JAKARTA", "Prov. DKI Jakarta", " ", None]))
+    assert resolve(prov, kab_name, kec_name, kel_name) == kode
+
+
+def test_a_kecamatan_misspelt_inside_its_kab_kota_resolves(wilayah_dir: Path) -> None:
+    resolve = _resolver(wilayah_dir)
+    assert resolve("DKI Jakarta", "Jakarta Utara", "Tanjung Priuk", "Sunter Agung") == "31.72.02.1006"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    prov=st.sampled_from(["Jawa Barat", "JAWA BARAT", "Prov. Banten", "Sumatera Selatan", "Papua"]),
+    kab=st.sampled_from([None, " ", "Kota Bandung", "Kabupaten Bogor", "Kota Palembang"]),
+    place=st.sampled_from([("Gambir", "Cideng"), ("Tanah Abang", "Kebon Melati"),
+                           ("Cipayung", "Cipayung"), ("Taman Sari", "Taman Sari"),
+                           ("Jatinegara", "Cipinang Besar Utara"), ("Tambora", None)]),
+)
+def test_another_province_never_gets_a_code_of_the_dki_tables(
+    dki: tuple[WilayahResolver, dict[str, str], list[tuple[str, str, str]]],
+    prov: str,
+    kab: str | None,
+    place: tuple[str, str | None],
+) -> None:
+    """The ODS is national; with the DKI tables of a Dinas, a koperasi of another province
+    whose kecamatan/kelurahan names also exist in DKI resolves to nothing (before: the DKI
+    kelurahan when its kab/kota was blank)."""
+    assert dki[0](prov, kab, *place) is None
+
+
+def test_province_names_from_a_provinsi_table(tmp_path: Path) -> None:
+    (tmp_path / "kabkota.csv").write_text("kode,nama\n31.71,Jakarta Pusat\n", encoding="utf-8")
+    (tmp_path / "kecamatan.csv").write_text("kode,nama,kode_kabkota\n31.71.01,Gambir,31.71\n",
+                                            encoding="utf-8")
+    (tmp_path / "kelurahan.csv").write_text("kode,nama,kode_kecamatan\n", encoding="utf-8")
+    (tmp_path / "provinsi.csv").write_text("kode,nama\n31,Ibukota\n32,Priangan\n", encoding="utf-8")
+    resolve = resolver_from_dir(tmp_path)
+    assert resolve("Ibukota", None, "Gambir", None) == "31.71.01"
+    assert resolve("Priangan", None, "Gambir", None) is None
+    assert resolve("Jawa Barat", None, "Gambir", None) is None  # the national names too
+    assert resolve("Nowhere", None, "Gambir", None) == "31.71.01"  # unknown: decides nothing

@@ -9,11 +9,18 @@ are exactly those of the ministry's detail pages (``Koperasi``,
 
 The conversion is **lossless**: :func:`to_ods` gives back exactly the values
 :func:`from_ods` read. Values kukm cannot parse (a date ``31/02/2013``, a count
-``-``) keep their raw text in ``Koperasi.atribut_lain`` under the ODS field
+``-5``, a NIK Koperasi ``3.10101E+12``) keep their raw text in ``Koperasi.atribut_lain`` under the ODS field
 name and are reported as an :class:`~kukm.exceptions.Issue`; values spelt in a
 non-canonical way (``1012`` for ``1,012``) keep their spelling the same way;
 unknown fields are kept under their own name. Values outside the ODS
 vocabularies are kept and reported, never dropped.
+
+Exports that reach a Dinas by other roads are read too, each rule in
+:mod:`kukm.integration.ods_fields` (and kept lossless the same way): field names in
+another case, spacing or label (``nomor induk koperasi (nik)``, ``Nama Koperasi``;
+written back under the name the source used), JSON numbers and ``null``, placeholders
+such as ``-`` or ``null`` for "no value", ISO and other dates, ``1.012`` counts. A
+record naming another province keeps out of DKI's codes (:func:`_in_named_province`).
 
 >>> rec = {"Koperasi": "Koperasi Pari Jaya Bersama",
 ...        "Nomor Induk Koperasi (NIK)": "3101010030001",
@@ -54,18 +61,26 @@ from kukm.integration.ods_fields import (
     _TEXT_FIELDS,
     ABSENT_KEY,
     BLANK,
+    DUP_KEY,
     JSON_PREFIX,
+    KEYS_KEY,
     ODS_FIELDS,
     VOCAB_FIELDS,
+    _date_is_blank,
     _format_text,
+    _json_dump,
+    _json_text,
+    _nikkop_is_blank,
     _parse_nikkop,
     _parse_text,
     _take_count,
     _take_date,
     _take_nikkop,
     _take_text,
+    canonical_field,
     format_count,
     format_date,
+    is_blank,
     parse_count,
     parse_date,
 )
@@ -129,6 +144,15 @@ FIELD_HILANG = register_code(
     Severity.WARNING,
     module=__name__,
 )
+FIELD_GANDA = register_code(
+    "ODS_FIELD_GANDA",
+    "Kolom ODS yang sama muncul lagi dengan nama lain dan nilai lain; nilai itu disimpan di "
+    "atribut_lain, tidak dibaca.",
+    "The same ODS field appears again under another name with another value; that value is "
+    "kept in atribut_lain, not read.",
+    Severity.WARNING,
+    module=__name__,
+)
 BUKAN_TEKS = register_code(
     "ODS_BUKAN_TEKS",
     "Nilai ODS bukan teks; disimpan sebagai JSON.",
@@ -164,6 +188,9 @@ TANPA_IDENTITAS = register_code(
     Severity.ERROR,
     module=__name__,
 )
+
+#: ``atribut_lain`` keys :func:`from_ods` writes for itself (not fields of the source).
+_INTERNAL = frozenset({ABSENT_KEY, KEYS_KEY, DUP_KEY})
 
 #: (provinsi, kab/kota, kecamatan, kelurahan) names → Kemendagri code, or None.
 WilayahResolver = Callable[[str | None, str | None, str | None, str | None], str | None]
@@ -204,24 +231,54 @@ def _vocab_known(name: str, value: str) -> bool:
     return bool(is_known(name, value))
 
 
+def _in_named_province(table: Any, code: str, prov: str | None, kab: str | None) -> str | None:
+    """``code`` when it lies in the province the record names, else what the names are sure of.
+
+    The ODS is national, and kecamatan and kelurahan names repeat across provinces
+    (Tanah Abang, Cipayung, Taman Sari, Tambora …): :func:`kukm.reference.wilayah.match_alamat`
+    looks a kecamatan up all over Indonesia when the kab/kota is blank or unknown, so a
+    koperasi of Kota Bandung (Jawa Barat) whose kecamatan is not found there could get a
+    DKI code. A code outside the province the record names (its ``Provinsi``, else the
+    province of its ``Kabupaten``) is not taken: the names contradict each other, so only the
+    kab/kota named inside that province is sure (else nothing), and :func:`from_ods` reports
+    the record as not resolved to a kelurahan. Names the table does not know decide nothing.
+    """
+    home = code.split(".")[0]
+    if prov and prov.strip():
+        named = table.resolve(prov, tingkat="provinsi")
+        if named is not None:
+            if home == named.kode:
+                return code
+            inside = table.resolve(kab, tingkat="kabkota", within=named.kode) if kab else None
+            return None if inside is None else str(inside.kode)
+    if kab and kab.strip():
+        named = table.resolve(kab, tingkat="kabkota")
+        if named is not None and home != named.kode.split(".")[0]:
+            return str(named.kode)
+    return code
+
+
 @functools.cache
 def _default_resolver() -> WilayahResolver | None:
-    """:func:`kukm.reference.wilayah.resolve_alamat`, plus: a kelurahan field holding
-    the ODS's own 10-digit code (first 9 digits = NIK Koperasi prefix) resolves
-    through the loaded :mod:`kukm.reference.prefiks` table when exactly one
-    kelurahan of the kecamatan has that prefix."""
+    """:func:`kukm.reference.wilayah.resolve_alamat`, kept within the province the record
+    names (:func:`_in_named_province`), plus: a kelurahan field holding the ODS's own 10-digit
+    code (first 9 digits = NIK Koperasi prefix) resolves through the loaded
+    :mod:`kukm.reference.prefiks` table when exactly one kelurahan of the kecamatan has that
+    prefix."""
     base = _optional("kukm.reference.wilayah", "resolve_alamat")
+    if base is None:
+        return None
+    get_table = _optional("kukm.reference.wilayah", "get_table")
     get_prefiks = _optional("kukm.reference.prefiks", "get_table")
-    if base is None or get_prefiks is None:
-        return base
     resolve_names: WilayahResolver = base
-    prefiks_table: Callable[[], Any] = get_prefiks
 
     def resolve(prov: str | None, kab: str | None, kec: str | None, kel: str | None) -> str | None:
         code = resolve_names(prov, kab, kec, kel)
+        if code is not None and get_table is not None:
+            code = _in_named_province(get_table(), code, prov, kab)
         key = (kel or "").strip()
-        if code and code.count(".") == 2 and len(key) == 10 and key.isdigit():
-            table = prefiks_table()
+        if code and code.count(".") == 2 and len(key) == 10 and key.isdigit() and get_prefiks:
+            table = get_prefiks()
             if table is not None:
                 hits = [k for k in table.kelurahan_for(key[:9]) if k.startswith(code + ".")]
                 if len(hits) == 1:
@@ -269,25 +326,75 @@ def koperasi_id(nomor_induk_koperasi: str | None, nomor_badan_hukum: str | None,
     return "NAMA:" + digest
 
 
+def _holds_value(raw: Any) -> bool:
+    return not is_blank(raw if isinstance(raw, str) else _json_text(raw))
+
+
 def _collect(
     record: Mapping[str, Any], lain: dict[str, str], issues: list[Issue], row: int | None
 ) -> dict[str, str]:
-    """Known fields as text; unknown, non-text and absent fields noted in ``lain`` and reported."""
+    """Known fields as text under their ODS names; the rest noted in ``lain`` and reported.
+
+    Each rule keeps what it does not read, so :func:`to_ods` gives the record back:
+
+    * a field named another way (:func:`~kukm.integration.ods_fields.canonical_field`: any
+      case, spacing or punctuation, the other labels of the ministry's pages and documents)
+      is read as that field; the name written is kept under ``~ods_keys``;
+    * a field given under two such names (``Koperasi`` and ``Nama Koperasi``): the one
+      holding a value is read, the ministry's own name first, then the first given; the
+      other is kept under ``~ods_dup`` and reported (``ODS_FIELD_GANDA``) when its value
+      differs, so a value read is never the one silently chosen between two;
+    * a value that is not a JSON string is read as its text
+      (:func:`~kukm.integration.ods_fields._json_text`: ``158`` → ``"158"``,
+      ``3101010020004.0`` → ``"3101010020004"``), kept as JSON under ``~json:<field>`` and
+      reported (``ODS_BUKAN_TEKS``), except ``null``, JSON's own blank, which is kept unreported;
+    * any other field is kept under its own name (as JSON under ``~json:<name>`` when the
+      name starts with ``~``, as kukm's own keys do) and reported (``ODS_FIELD_TIDAK_DIKENAL``);
+      ODS fields the record lacks are listed under ``~ods_absent`` (``ODS_FIELD_HILANG``).
+    """
+    items = [(str(key), raw, canonical_field(str(key))) for key, raw in record.items()]
+    given: dict[str, list[int]] = {}  # ODS field → the items naming it
+    for index, (_, _, field) in enumerate(items):
+        if field is not None:
+            given.setdefault(field, []).append(index)
+    chosen: dict[int, str] = {}
+    for field, indexes in given.items():
+        if len(indexes) > 1:  # value first, then the ministry's name, then the first given
+            indexes.sort(key=lambda i: (not _holds_value(items[i][1]), items[i][0] != field, i))
+        chosen[indexes[0]] = field
     text: dict[str, str] = {}
-    for key, raw in record.items():
-        name = str(key)
-        if isinstance(raw, str):
-            value = raw
-        else:
-            lain[JSON_PREFIX + name] = json.dumps(raw, ensure_ascii=False)
-            issues.append(issue(BUKAN_TEKS, name, raw, row=row))
-            value = BLANK if raw is None else str(raw)
-        if name in _KNOWN:
-            text[name] = value
-        else:
+    renamed: dict[str, str] = {}
+    dup: dict[str, Any] = {}
+    for index, (name, raw, field) in enumerate(items):
+        if field is not None and index in chosen:
+            if name != field:
+                renamed[field] = name
             if isinstance(raw, str):
+                text[field] = raw
+                continue
+            lain[JSON_PREFIX + field] = _json_dump(raw)
+            if raw is not None:
+                issues.append(issue(BUKAN_TEKS, name, raw, row=row))
+            text[field] = _json_text(raw)
+        elif field is not None:
+            dup[name] = raw  # a second name of a field: checked below
+        else:
+            if isinstance(raw, str) and not name.startswith("~"):
                 lain[name] = raw
+            else:  # a name like kukm's own keys (``~ods_absent``) is kept as JSON too
+                lain[JSON_PREFIX + name] = _json_dump(raw)
+                if not isinstance(raw, str | None):
+                    issues.append(issue(BUKAN_TEKS, name, raw, row=row))
             issues.append(issue(FIELD_TIDAK_DIKENAL, name, raw, row=row))
+    for name, raw in dup.items():
+        field = canonical_field(name) or name
+        as_text = raw if isinstance(raw, str) else _json_text(raw)
+        if _holds_value(raw) and as_text.strip() != text[field].strip():
+            issues.append(issue(FIELD_GANDA, name, raw, row=row, detail=field))
+    if renamed:
+        lain[KEYS_KEY] = _json_dump(renamed)
+    if dup:
+        lain[DUP_KEY] = _json_dump(dup)
     absent = [name for name in ODS_FIELDS if name not in text]
     if absent:
         lain[ABSENT_KEY] = json.dumps(absent, ensure_ascii=False)
@@ -324,11 +431,11 @@ def from_ods(
     values: dict[str, Any] = {}
     for name, attr in _DATE_FIELDS.items():
         value = values[attr] = _take_date(text, lain, name)
-        if value is None and name in lain and lain[name].strip():
+        if value is None and name in lain and not _date_is_blank(lain[name]):
             issues.append(issue(TANGGAL_INVALID, name, lain[name], row=row))
     for name, attr in _COUNT_FIELDS.items():
         count = values[attr] = _take_count(text, lain, name)
-        if count is None and name in lain and lain[name].strip():
+        if count is None and name in lain and not is_blank(lain[name]):
             issues.append(issue(ANGKA_INVALID, name, lain[name], row=row))
     for name, attr in _TEXT_FIELDS.items():
         values[attr] = _take_text(text, lain, name)
@@ -336,8 +443,10 @@ def from_ods(
     pengurus = {a: _take_text(text, lain, n) for n, a in _PENGURUS_FIELDS.items()}
     nama = _take_text(text, lain, _NAMA_FIELD) or ""
     nikkop = _take_nikkop(text, lain)
-    if nikkop is not None and not _NIKKOP_RE.fullmatch(nikkop):
-        issues.append(issue(NIK_KOPERASI_INVALID, _NIKKOP_FIELD, text[_NIKKOP_FIELD], row=row))
+    raw_nik = text.get(_NIKKOP_FIELD)
+    nik_given = raw_nik is not None and not _nikkop_is_blank(raw_nik)
+    if nik_given and nikkop is None:
+        issues.append(issue(NIK_KOPERASI_INVALID, _NIKKOP_FIELD, raw_nik, row=row))
 
     for name, vocab_name in VOCAB_FIELDS.items():
         value = values[_TEXT_FIELDS[name]]
@@ -351,7 +460,8 @@ def from_ods(
     if resolve:
         resolver = resolver or _default_resolver()
     kode: str | None = None
-    if resolve and resolver is not None and alamat["kecamatan_nama"]:
+    named = alamat["kabkota_nama"] or alamat["kecamatan_nama"] or alamat["kelurahan_nama"]
+    if resolve and resolver is not None and named:
         kode = resolver(
             alamat["provinsi_nama"],
             alamat["kabkota_nama"],
@@ -443,16 +553,22 @@ def to_ods(koperasi: Koperasi) -> dict[str, Any]:
         for name in json.loads(absent_raw):
             out.pop(name, None)
     for key, raw in lain.items():
-        if key == ABSENT_KEY or key.startswith(JSON_PREFIX) or key in _KNOWN:
+        if key in _INTERNAL or key.startswith(JSON_PREFIX) or key in _KNOWN:
             continue
         out[key] = raw
     for key, raw in lain.items():
         if key.startswith(JSON_PREFIX):
             name = key[len(JSON_PREFIX) :]
             candidate = json.loads(raw)
-            as_text = BLANK if candidate is None else str(candidate)
-            if name not in _KNOWN or out.get(name) == as_text:
+            if name not in _KNOWN or out.get(name) == _json_text(candidate):
                 out[name] = candidate
+    renamed = lain.get(KEYS_KEY)
+    if renamed:
+        names: dict[str, str] = json.loads(renamed)
+        out = {names.get(key, key): value for key, value in out.items()}
+    dup = lain.get(DUP_KEY)
+    if dup:
+        out.update(json.loads(dup))
     return out
 
 
@@ -616,6 +732,12 @@ def unknown_fields(records: Iterable[Koperasi]) -> list[str]:
     seen: dict[str, None] = {}
     for k in records:
         for key in k.atribut_lain:
+            if key in (KEYS_KEY, DUP_KEY):  # names a field was written under
+                names = json.loads(k.atribut_lain[key])
+                for name in names.values() if key == KEYS_KEY else names:
+                    if name not in _KNOWN:
+                        seen.setdefault(name, None)
+                continue
             if key == ABSENT_KEY or key in _KNOWN:
                 continue
             if key.startswith(JSON_PREFIX):

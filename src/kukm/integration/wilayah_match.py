@@ -32,25 +32,50 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-from kukm.exceptions import ConfigurationError
+from kukm.exceptions import ConfigurationError, KukmError
 from kukm.integration.ods import WilayahResolver
 
 __all__ = ["make_resolver", "normalise_name", "resolver_from_dir"]
 
 _PREFIX: Final = re.compile(
     r"^(?:kelurahan|kel|desa|kecamatan|kec|kabupaten administrasi|kab administrasi|"
-    r"kabupaten adm|kab adm|kabupaten|kab|kota administrasi|kota adm|kota|administrasi|adm|"
-    r"provinsi|prov)\b\.?\s*",
+    r"kabupaten administratif|kab administratif|kabupaten adm|kab adm|kabupaten|kab|"
+    r"kota administrasi|kota administratif|kota adm|kotamadya|kota madya|kodya|kota|"
+    r"administrasi|administratif|adm|provinsi|propinsi|prov)\b\.?\s*",
     re.IGNORECASE,
 )
-_NON_ALNUM: Final = re.compile(r"[^0-9a-z]+")
+_WORD: Final = re.compile(r"[0-9a-z]+")
+#: Abbreviations in region names, read as the word: ``Kep.`` Kepulauan, ``Jkt``/``Jak.``
+#: Jakarta, ``Kp.`` Kampung, ``Tg.`` Tanjung, ``Kb.`` Kebon, ``Pd.`` Pondok, ``Ps.`` Pasar,
+#: ``Klp.`` Kelapa, ``Gn.`` Gunung (Jakarta's ``Tg. Priok``, ``Kb. Jeruk``, ``Pd. Labu``,
+#: ``Ps. Minggu``, ``Klp. Gading``, ``Gn. Sahari``), and a leading ``P.`` Pulau (the
+#: kelurahan of Kepulauan Seribu: ``P. Tidung``). :mod:`kukm.reference.wilayah` reads the
+#: first four the same way.
+_ABBREVIATIONS: Final = {
+    "kep": "kepulauan",
+    "jkt": "jakarta",
+    "jak": "jakarta",
+    "kp": "kampung",
+    "tg": "tanjung",
+    "kb": "kebon",
+    "pd": "pondok",
+    "ps": "pasar",
+    "klp": "kelapa",
+    "gn": "gunung",
+}
+_LEADING: Final = {"p": "pulau"}
 
 
 def normalise_name(name: str | None) -> str:
-    """Lower case, administrative prefix dropped, only letters and digits kept.
+    """Lower case, administrative prefixes dropped (also the older ``Kotamadya``/``Kodya``),
+    abbreviations read as words (:data:`_ABBREVIATIONS`), only letters and digits kept.
 
     >>> normalise_name("Kel. Pal Merah"), normalise_name("PALMERAH"), normalise_name("Kab. Adm. X")
     ('palmerah', 'palmerah', 'x')
+    >>> normalise_name("KAB. ADM. KEP. SERIBU"), normalise_name("Kodya Jakarta Pusat")
+    ('kepulauanseribu', 'jakartapusat')
+    >>> normalise_name("P. Tidung"), normalise_name("Tg. Priok")
+    ('pulautidung', 'tanjungpriok')
     """
     if not name:
         return ""
@@ -61,7 +86,22 @@ def normalise_name(name: str | None) -> str:
         if stripped == text or not stripped:
             break
         text = stripped
-    return _NON_ALNUM.sub("", text)
+    words = _WORD.findall(text)
+    if len(words) > 1 and words[0] in _LEADING:
+        words[0] = _LEADING[words[0]]
+    return "".join(_ABBREVIATIONS.get(w, w) if len(words) > 1 else w for w in words)
+
+
+def _national_province(name: str) -> str | None:
+    """The province code of ``name`` in :func:`kukm.reference.wilayah.get_table` (the
+    process's region table: all of Indonesia by default), or ``None`` when it is unknown."""
+    try:
+        from kukm.reference.wilayah import get_table
+
+        found = get_table().resolve(name, tingkat="provinsi")
+    except (ImportError, KukmError):
+        return None
+    return None if found is None else str(found.kode)
 
 
 def make_resolver(
@@ -71,6 +111,7 @@ def make_resolver(
     kelurahan: Iterable[tuple[str, str, str]],
     prefiks: Iterable[tuple[str, str]] = (),
     fuzzy: float | None = 88.0,
+    provinsi: Iterable[tuple[str, str]] = (),
 ) -> WilayahResolver:
     """A resolver over ``(kode, nama)`` kab/kota rows and ``(kode, nama, kode_induk)``
     kecamatan and kelurahan rows (Kemendagri dotted codes).
@@ -79,15 +120,32 @@ def make_resolver(
     kelurahan field holding the ODS's own 10-digit code (first 9 digits = the
     prefix) resolve, when the prefix names exactly one kelurahan of that
     kecamatan. ``fuzzy`` (0–100, ``None`` = off) accepts the single kelurahan of
-    the kecamatan whose normalised name is at least that similar
-    (``Harapan Mulya`` → ``Harapan Mulia``).
+    the kecamatan, or kecamatan of the kab/kota, whose normalised name is at least
+    that similar (``Harapan Mulya`` → ``Harapan Mulia``, ``Tanjung Priuk`` → ``Tanjung Priok``).
+
+    The ODS is national, and kecamatan and kelurahan names repeat across provinces, so
+    the record's ``Provinsi`` is heeded: a province the tables do not cover resolves to
+    nothing (a Jawa Barat koperasi whose kecamatan is also a DKI one gets no DKI code), and
+    one they cover limits the search to it. Province names are read from ``provinsi``
+    ``(kode, nama)`` rows, else from :mod:`kukm.reference.wilayah` (Kepmendagri, all of
+    Indonesia); a name neither knows limits nothing.
+
+    >>> resolve = make_resolver(kabkota=[("31.71", "Jakarta Pusat")],
+    ...     kecamatan=[("31.71.01", "Gambir", "31.71")], kelurahan=[])
+    >>> resolve("DKI Jakarta", None, "Gambir", None), resolve("Jawa Barat", None, "Gambir", None)
+    ('31.71.01', None)
     """
     kab_by_name: dict[str, set[str]] = defaultdict(set)
+    covered: set[str] = set()
     for kode, nama in kabkota:
         kab_by_name[normalise_name(nama)].add(kode)
+        covered.add(kode.split(".")[0])
     kec_by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    kec_in_kab: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for kode, nama, induk in kecamatan:
         kec_by_name[normalise_name(nama)].add((kode, induk))
+        kec_in_kab[induk].append((normalise_name(nama), kode))
+        covered.add(kode.split(".")[0])
     kel_by_name: dict[tuple[str, str], str] = {}
     kel_in_kec: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for kode, nama, induk in kelurahan:
@@ -97,6 +155,26 @@ def make_resolver(
     for kode, nine in prefiks:
         if nine:
             by_prefix[nine].add(kode)
+    prov_by_name: dict[str, set[str]] = defaultdict(set)
+    for kode, nama in provinsi:
+        prov_by_name[normalise_name(nama)].add(kode.split(".")[0])
+    prov_seen: dict[str, str | None] = {}
+
+    def province_code(name: str) -> str | None:
+        if name not in prov_seen:
+            codes = prov_by_name.get(normalise_name(name), set())
+            prov_seen[name] = next(iter(codes)) if len(codes) == 1 else None
+            if not codes:
+                prov_seen[name] = _national_province(name)
+        return prov_seen[name]
+
+    def closest(key: str, rows: list[tuple[str, str]]) -> str | None:
+        if fuzzy is None or not key:
+            return None
+        from rapidfuzz import fuzz
+
+        good = [kode for name, kode in rows if fuzz.ratio(key, name) >= fuzzy]
+        return good[0] if len(good) == 1 else None
 
     def kelurahan_code(kec_code: str, kel: str) -> str | None:
         key = normalise_name(kel)
@@ -106,23 +184,27 @@ def make_resolver(
         if len(key) == 10 and key.isdigit():
             matches = {k for k in by_prefix.get(key[:9], ()) if k.startswith(kec_code + ".")}
             return next(iter(matches)) if len(matches) == 1 else None
-        if fuzzy is not None and key:
-            from rapidfuzz import fuzz
-
-            scored = [(fuzz.ratio(key, name), kode) for name, kode in kel_in_kec[kec_code]]
-            good = [kode for score, kode in scored if score >= fuzzy]
-            return good[0] if len(good) == 1 else None
-        return None
+        return closest(key, kel_in_kec[kec_code])
 
     def resolve(
         provinsi: str | None, kab: str | None, kec: str | None, kel: str | None
     ) -> str | None:
+        scope = province_code(provinsi) if provinsi and provinsi.strip() else None
+        if scope is not None and scope not in covered:
+            return None  # another province: not in these tables
         kab_codes = kab_by_name.get(normalise_name(kab), set()) if kab else set()
-        if kab and not kab_codes:
+        if scope is not None:
+            kab_codes = {c for c in kab_codes if c.split(".")[0] == scope}
+        if kab and kab.strip() and not kab_codes:
             return None
         candidates = kec_by_name.get(normalise_name(kec), set())
         if kab_codes:
             candidates = {c for c in candidates if c[1] in kab_codes}
+        elif scope is not None:
+            candidates = {c for c in candidates if c[0].split(".")[0] == scope}
+        if not candidates and len(kab_codes) == 1:
+            near = closest(normalise_name(kec), kec_in_kab[next(iter(kab_codes))])
+            candidates = {(near, "")} if near else set()
         if len(candidates) != 1:
             return next(iter(kab_codes)) if len(kab_codes) == 1 else None
         kec_code = next(iter(candidates))[0]
@@ -137,7 +219,8 @@ def resolver_from_dir(directory: str | Path) -> WilayahResolver:
 
     ``*kabkota*.csv`` (``kode,nama``), ``*kecamatan*.csv`` (``kode,nama,kode_kabkota``),
     ``*kelurahan*.csv`` (``kode,nama,kode_kecamatan``) and optionally
-    ``*prefiks*.csv`` (``kode_kelurahan,prefiks_nik``) — the layout a Dinas
+    ``*prefiks*.csv`` (``kode_kelurahan,prefiks_nik``) and ``*provinsi*.csv``
+    (``kode,nama``: the province names the records may use) — the layout a Dinas
     can export from its own reference tables.
 
     >>> import pathlib, tempfile
@@ -172,6 +255,7 @@ def resolver_from_dir(directory: str | Path) -> WilayahResolver:
                 (r["kode_kelurahan"], r["prefiks_nik"])
                 for r in table("*prefiks*.csv", required=False)
             ],
+            provinsi=[(r["kode"], r["nama"]) for r in table("*provinsi*.csv", required=False)],
         )
     except KeyError as exc:
         raise ConfigurationError(f"wilayah table in {base} lacks column {exc}") from exc

@@ -42,7 +42,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 from kukm.converters import converter
 from kukm.exceptions import StorageError, ValidationError, register_code
@@ -374,6 +374,14 @@ def recorded_date(recorded_at: dt.datetime) -> dt.date:
     return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
 
 
+class LazyText(Protocol):
+    """Rows' record JSON not made yet (:class:`kukm.pipeline._prepare.LazyBlobs`)."""
+
+    def __len__(self) -> int: ...
+    def materialise(self) -> list[str]: ...
+    def take(self, positions: Sequence[int]) -> LazyText: ...
+
+
 class PreparedColumns:
     """Prepared ops of one kind, column by column: what a bulk import writes per batch.
 
@@ -387,7 +395,9 @@ class PreparedColumns:
     :meth:`ops` gives the same ops one by one for any other store. ``hashes``
     given as ``None`` are computed from the blobs when first read, in the
     process that reads them: a worker process sends the blobs and the process
-    that writes, which waits for the checks, hashes them.
+    that writes, which waits for the checks, hashes them. ``blobs`` may be given
+    as :class:`LazyText` too (the typed values they are made of): made when first
+    read, in the writing process.
 
     >>> from kukm.model import Umkm, SumberData
     >>> preps = detach(prepare_ops([WriteOp("umkm", f"u{i}", Umkm(nama_usaha=f"A{i}"),
@@ -398,7 +408,7 @@ class PreparedColumns:
     """
 
     __slots__ = (
-        "_hashes", "atribut", "atribut_json", "blobs", "dims", "ids", "kind", "provenances",
+        "_blobs", "_hashes", "atribut", "atribut_json", "dims", "ids", "kind", "provenances",
         "valid_from",
     )  # fmt: skip
 
@@ -406,7 +416,7 @@ class PreparedColumns:
         self,
         kind: Kind,
         ids: list[str],
-        blobs: list[str],
+        blobs: list[str] | LazyText,
         hashes: list[str] | None,
         provenances: list[Provenance],
         valid_from: list[dt.date | None],
@@ -416,7 +426,7 @@ class PreparedColumns:
     ) -> None:
         self.kind = kind
         self.ids = ids
-        self.blobs = blobs
+        self._blobs = blobs
         self._hashes = hashes
         self.provenances = provenances
         self.valid_from = valid_from
@@ -424,7 +434,7 @@ class PreparedColumns:
         self.atribut_json = atribut_json
         self.dims = dims
         n = len(ids)
-        lists: tuple[list[Any], ...] = (
+        lists: tuple[Sequence[Any] | LazyText, ...] = (
             blobs, hashes if hashes is not None else blobs, provenances, valid_from, atribut,
             atribut_json, *dims.values(),
         )  # fmt: skip
@@ -438,6 +448,14 @@ class PreparedColumns:
         return len(self.ids)
 
     @property
+    def blobs(self) -> list[str]:
+        """Each op's record JSON (made on first read when given as :class:`LazyText`)."""
+        blobs = self._blobs
+        if not isinstance(blobs, list):
+            blobs = self._blobs = blobs.materialise()
+        return blobs
+
+    @property
     def hashes(self) -> list[str]:
         """Each blob's :func:`blob_hash` (computed on first read when not given)."""
         if self._hashes is None:
@@ -449,7 +467,7 @@ class PreparedColumns:
 
     def _columns(self) -> tuple[Any, ...]:
         return (
-            self.kind, self.ids, self.blobs, self._hashes, self.provenances, self.valid_from,
+            self.kind, self.ids, self._blobs, self._hashes, self.provenances, self.valid_from,
             self.atribut, self.atribut_json, self.dims,
         )  # fmt: skip
 
@@ -479,8 +497,10 @@ class PreparedColumns:
         """The ops at ``positions``, in that order."""
         get = picker(positions)
         hashes = self._hashes
+        blobs = self._blobs
         return PreparedColumns(
-            self.kind, get(self.ids), get(self.blobs), None if hashes is None else get(hashes),
+            self.kind, get(self.ids), get(blobs) if isinstance(blobs, list) else blobs.take(positions),
+            None if hashes is None else get(hashes),
             get(self.provenances),
             get(self.valid_from), get(self.atribut), get(self.atribut_json),
             {c: get(v) for c, v in self.dims.items()},

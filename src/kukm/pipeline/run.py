@@ -22,7 +22,9 @@ process writes each checked chunk to the store. With ``workers=0`` both run
 here. With ``workers=1`` the producer runs in **one reader process** and hands
 over checked chunks (at most two waiting), so this process only writes; with a
 store that takes prepared ops (``write_prepared``) the reader also serialises
-the records, and clean UMKM rows travel as columns. With ``workers`` ≥ 2 this
+the records, and clean UMKM rows travel as columns; the records' JSON of a clean
+batch is made by whichever process has time (the writer, when it found no checked
+chunk waiting: :data:`_DEFER_TEXT`), so the two share the work. With ``workers`` ≥ 2 this
 process reads and the checks run in a pool over chunks (a bounded window in
 flight, results taken in order). Row numbers stay exact and memory bounded in
 every mode. Left unset (``workers=None``), a file of at least

@@ -353,9 +353,11 @@ def test_ods_error_cells_as_libreoffice_and_others_write_them(
 def test_a_workbook_without_error_cells_is_not_read_twice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The search for error cells costs a byte scan: an ODS holding none is not parsed, the
-    records of an XLS holding none are not walked."""
+    """The search for error cells costs a byte scan: an ODS holding none is not parsed, an XLS
+    holding none is not read again by xlrd."""
     import xml.etree.ElementTree as ET
+
+    import xlrd
 
     sheet = [["nama_usaha", "modal_usaha"], ["Toko A", 1500000], ["Toko B", 2.5]]
     ods = write_book(tmp_path / "a.ods", [("Data", sheet)])
@@ -365,7 +367,7 @@ def test_a_workbook_without_error_cells_is_not_read_twice(
         raise AssertionError("read again")
 
     monkeypatch.setattr(ET, "iterparse", boom)
-    monkeypatch.setattr(readers, "_biff_error_cells", boom)
+    monkeypatch.setattr(xlrd, "open_workbook", boom)
     for p in (ods, xls):
         with open_table(p) as t:
             assert [r["modal_usaha"] for _, r in t] == ["1500000", "2,5"]
@@ -394,10 +396,12 @@ def compound(stream: bytes, *, mini: bool = False, scatter: bool = False, difat:
             fat[n] = ids[k + 1] if k + 1 < len(chunks) else _END
         return ids[0]
 
+    n_minifat = 0
     if mini:
         n_mini = -(-len(stream) // 64)
         root = (place(stream.ljust(n_mini * 64, b"\0")), n_mini * 64)
         first_mini = place(struct.pack(f"<{n_mini}I", *range(1, n_mini), _END))
+        n_minifat = -(-n_mini // 128)  # the header says how many sectors the mini FAT takes
         workbook = 0
     else:
         root, first_mini = (_END, 0), _END
@@ -423,7 +427,7 @@ def compound(stream: bytes, *, mini: bool = False, scatter: bool = False, difat:
         sectors[n] = struct.pack("<128I", *table[128 * k : 128 * (k + 1)])
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack(
         "<HHHHH6sIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6, 0, len(fat_ids), first_dir, 0,
-        0x10000 if mini else 0x1000, first_mini, int(mini), dif, int(difat),
+        0x10000 if mini else 0x1000, first_mini, n_minifat, dif, int(difat),
     ) + struct.pack("<109I", fat_ids[0], *[_FREE] * 108)  # fmt: skip
     return header + b"".join(sectors.get(n, b"\0" * 512) for n in range(max(sectors) + 1))
 
@@ -454,24 +458,104 @@ def test_error_cells_of_an_xls_whatever_its_compound_file_layout(tmp_path: Path,
     assert rows[41] == {"nama_usaha": "Toko 41", "telepon": "0812000041"}
 
 
-def test_an_xls_whose_records_cannot_be_found_is_never_read_silently(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A compound file python-calamine reads but kukm cannot: read as it is when no byte of it
-    may be an error cell, refused (BERKAS_TIDAK_TERBACA) when one may: its error cells would
-    read as blank."""
+def _without_string_record(path: Path) -> None:
+    """Damage the xlwt workbook ``path``: its one formula's saved result says text, which a
+    STRING record after it should hold, and there is none. python-calamine reads the cell as
+    blank; xlrd cannot read the workbook."""
+    data = path.read_bytes()
+    blank = struct.pack("<Q", 0xFFFF000000000003)  # FormulaValue: an empty string
+    assert data.count(blank) == 1
+    path.write_bytes(data.replace(blank, struct.pack("<Q", 0xFFFF000000000000)))
 
-    def broken(data: bytes, names: Any) -> bytes:
-        raise ValueError("a sector chain loops")
 
-    monkeypatch.setattr(readers, "_ole_stream", broken)
+def test_an_xls_whose_error_cells_cannot_be_found_is_never_read_silently(tmp_path: Path) -> None:
+    """A workbook python-calamine reads but xlrd cannot: read as it is when no byte of it may
+    be an error cell, refused (BERKAS_TIDAK_TERBACA) when one may: its error cells would read
+    as blank."""
+    import xlwt
+
+    def book(error: bool) -> Path:
+        wb = xlwt.Workbook()
+        ws = wb.add_sheet("Data")
+        ws.write(0, 0, "nama_usaha")
+        ws.write(0, 1, "kbli")
+        ws.write(1, 0, "Toko A")
+        ws.write(1, 1, xlwt.Formula('"a"&"b"'))
+        ws.write(2, 0, "Toko B")
+        if error:
+            ws.row(2).set_cell_error(1, 0x2A)
+        p = tmp_path / f"{error}.xls"
+        wb.save(str(p))
+        _without_string_record(p)
+        return p
+
+    with open_table(book(False)) as t:
+        assert list(t) == [(1, {"nama_usaha": "Toko A", "kbli": ""}), (2, {"nama_usaha": "Toko B", "kbli": ""})]
+    with pytest.raises(ConfigurationError) as exc:
+        open_table(book(True))
+    assert exc.value.code == readers.BERKAS_TIDAK_TERBACA and "#N/A" in str(exc.value)
+
+
+def test_an_xls_whose_compound_file_xlrd_cannot_follow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When xlrd cannot follow the compound file at all, a workbook whose bytes hold no record
+    that may be an error cell is read as it is, and one whose bytes may hold one is refused."""
+    from xlrd import compdoc
+
+    class Broken(compdoc.CompDoc):
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            raise compdoc.CompDocError("a sector chain loops")
+
     clean = write_book(tmp_path / "a.xls", [("Data", [["nama_usaha"], ["Toko A"]])])
+    failed = write_book(tmp_path / "b.xls", [("Data", [["nama_usaha"], [Err("#N/A")]])])
+    monkeypatch.setattr(compdoc, "CompDoc", Broken)
     with open_table(clean) as t:
         assert list(t) == [(1, {"nama_usaha": "Toko A"})]
-    failed = write_book(tmp_path / "b.xls", [("Data", [["nama_usaha"], [Err("#N/A")]])])
     with pytest.raises(ConfigurationError) as exc:
         open_table(failed)
-    assert exc.value.code == readers.BERKAS_TIDAK_TERBACA and "#N/A" in str(exc.value)
+    assert exc.value.code == readers.BERKAS_TIDAK_TERBACA and "a sector chain loops" in str(exc.value)
+
+
+def test_xls_error_cells_on_every_sheet_in_calamines_order(tmp_path: Path) -> None:
+    """xlrd names the sheets as python-calamine does, in the same order (a title beyond ASCII
+    too), and places each error cell on its own sheet, rows and columns from A1."""
+    from python_calamine import CalamineWorkbook
+
+    sheets = [
+        ("Sampul", [["Data UMKM Kec. Menteng"]]),
+        ("Kec. Cempaka Putih", [["nama_usaha", "telepon"], ["Toko A", Err("#N/A")]]),
+        ("Pulo Gadung – Ü", [[None, None], ["nama_usaha", "telepon"], [Err("#REF!"), "081"]]),
+    ]
+    p = write_book(tmp_path / "s.xls", sheets)
+    found = readers._error_cells(p, "xls")
+    assert [name for name, _ in found] == CalamineWorkbook.from_path(str(p)).sheet_names
+    assert found == [(sheets[0][0], {}), (sheets[1][0], {(1, 1): "#N/A"}), (sheets[2][0], {(2, 0): "#REF!"})]
+    with open_table(p, sheet="Kec. Cempaka Putih") as t:
+        assert list(t) == [(1, {"nama_usaha": "Toko A", "telepon": "#N/A"})]
+    with open_table(p, sheet="Pulo Gadung – Ü") as t:
+        assert (t.header_line, list(t)) == (2, [(1, {"nama_usaha": "#REF!", "telepon": "081"})])
+
+
+def test_error_cells_on_a_sheet_calamine_does_not_name_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Error cells found on a sheet python-calamine does not list (the sheets counted apart,
+    their titles read differently) cannot be placed: refused, not read as blank."""
+    p = write_book(tmp_path / "a.xls", [("Data", [["nama_usaha"], [Err("#N/A")]])])
+    monkeypatch.setattr(readers, "_error_cells", lambda path, fmt: [("Data", {}), ("Dat\u00e4", {(1, 0): "#N/A"})])
+    with pytest.raises(ConfigurationError) as exc:
+        open_table(p)
+    assert exc.value.code == readers.BERKAS_TIDAK_TERBACA
+
+
+def test_xls_error_texts_are_those_excel_shows() -> None:
+    """Every error xlrd names (and Excel 365's #GETTING_DATA, which it does not) reads as a
+    value of kukm.rules.amounts.EXCEL_ERRORS, so the form's checks report it as an error."""
+    from xlrd.biffh import error_text_from_code
+
+    from kukm.rules.amounts import EXCEL_ERRORS
+
+    assert set(error_text_from_code.values()) | {"#GETTING_DATA", readers.OTHER_ERROR} <= EXCEL_ERRORS
+    assert set(ERRORS) <= set(error_text_from_code.values())
 
 
 # -- the verdicts of an import -------------------------------------------------------------

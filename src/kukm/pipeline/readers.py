@@ -65,17 +65,20 @@ without a word). python-calamine reads every error cell as a blank cell, so:
   spreadsheets (``.ods``, LibreOffice Calc) are read with python-calamine and then
   exactly as XLSX (sheet, header, cells, long numbers). They are not streamed whatever
   their size: calamine loads each sheet scanned, so memory grows with it (an ``.xls``
-  sheet holds at most 65,536 rows). Their error cells are found by kukm and read as their
-  value: in an XLS, the BOOLERR cells holding an error and the formulas whose saved result
-  is one (MS-XLS records of the file's ``Workbook`` stream, walked only when a byte scan
-  finds such a record; a compound file kukm cannot follow is refused with
-  ``BERKAS_TIDAK_TERBACA`` when its bytes may hold one); in an ODS, the cells LibreOffice
-  marks ``calcext:value-type="error"`` and the formulas showing an error value
-  (:data:`~kukm.rules.amounts.EXCEL_ERRORS`), the rows of ``content.xml`` counted by their
-  tags and only those whose bytes hold either parsed (a file without is scanned once). An
-  error whose value kukm does not know by name (LibreOffice shows ``#ЗНАЧЕН!`` in Russian)
-  reads as :data:`OTHER_ERROR`. The limit: an ODS error cell another program wrote without
-  LibreOffice's mark, unless it is a formula showing one of
+  sheet holds at most 65,536 rows). Their error cells are found and read as their value:
+  in an XLS, xlrd reads them (``XL_CELL_ERROR``: the BOOLERR cells holding an error and the
+  formulas whose saved result is one, named by xlrd's ``error_text_from_code``), only when a
+  byte scan of the file and of its ``Workbook`` stream finds a record that may be one: xlrd
+  then reads the whole workbook again (a 7 MB one of 21,000 rows: about a second more,
+  against 20 ms for the scans of one without), and a workbook it cannot read is refused with
+  ``BERKAS_TIDAK_TERBACA``, as is one whose error cells are on a sheet python-calamine
+  does not name; in an ODS, the cells LibreOffice marks ``calcext:value-type="error"``
+  and the formulas showing an error value (:data:`~kukm.rules.amounts.EXCEL_ERRORS`), the
+  rows of ``content.xml`` counted by their tags and only those whose bytes hold either
+  parsed (a file without is scanned once). An error whose value kukm does not know by name
+  (LibreOffice shows ``#ЗНАЧЕН!`` in Russian) reads as :data:`OTHER_ERROR` (Excel 365's
+  code 0x2B, which xlrd does not name, as ``#GETTING_DATA``). The limit: an ODS error cell
+  another program wrote without LibreOffice's mark, unless it is a formula showing one of
   :data:`~kukm.rules.amounts.EXCEL_ERRORS`, reads as python-calamine reads it (blank).
 
 A workbook's data sheet is the first sheet, or with a
@@ -102,7 +105,6 @@ from the header. JSON lines: one object per line (ODS exports).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import datetime as dt
 import itertools
@@ -535,14 +537,12 @@ def _formulas_without_result(
 #: A cell's place on its sheet: (row, column), both 0-based from A1.
 _Cell = tuple[int, int]
 
-#: The values Excel shows for the BIFF error codes (MS-XLS 2.5.97.2, ``BErr``)
-_BIFF_ERRORS: Final = {
-    0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
-    0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA",
-}  # fmt: skip
 #: What an error cell whose value kukm does not know by name reads as (a code of a later Excel,
 #: LibreOffice's error shown in another language: ``#ЗНАЧЕН!``): an error all the same.
 OTHER_ERROR: Final = "#VALUE!"
+#: The error code of Excel 365's ``#GETTING_DATA`` (MS-XLS 2.5.97.2, ``BErr``), which xlrd's
+#: ``error_text_from_code`` does not name
+_XLS_GETTING_DATA: Final = 0x2B
 
 
 def _error_cells(path: Path, fmt: Format) -> list[tuple[str, dict[_Cell, str]]]:
@@ -555,177 +555,93 @@ def _error_cells(path: Path, fmt: Format) -> list[tuple[str, dict[_Cell, str]]]:
     return []
 
 
-_OLE_MARK: Final = 0xFFFFFFFA  # an MS-CFB sector number from here on is a marker, not a sector
-
-
-def _ole_stream(data: bytes, names: Sequence[str]) -> bytes | None:
-    """The first stream of ``names`` (any case) in the OLE2 compound file ``data`` (MS-CFB);
-    ``None`` without one. A damaged file raises ``ValueError``, ``IndexError`` or
-    ``struct.error``."""
-    import struct
-    from array import array
-    from sys import byteorder
-
-    major, _, shift, mini_shift = struct.unpack_from("<HHHH", data, 0x1A)
-    if not 7 <= shift <= 16 or not 0 < mini_shift < shift:
-        raise ValueError("not a compound file")
-    size = 1 << shift
-    _, first_dir, _, cutoff, first_mini, _, first_difat, _ = struct.unpack_from("<8I", data, 0x2C)
-
-    def table(raw: bytes) -> array[int]:
-        out = array("I", raw[: len(raw) // 4 * 4])
-        if byteorder == "big":
-            out.byteswap()
-        return out
-
-    def sector(n: int) -> bytes:
-        return data[(n + 1) << shift : (n + 2) << shift]
-
-    def chain(first: int, links: Sequence[int]) -> list[int]:
-        out: list[int] = []
-        n = first
-        while n < _OLE_MARK:
-            if len(out) > len(links):
-                raise ValueError("a sector chain loops")
-            out.append(n)
-            n = links[n]
-        return out
-
-    difat = list(table(data[0x4C:0x200]))
-    n, seen = first_difat, 0
-    while n < _OLE_MARK:  # DIFAT sectors beyond the header's 109: the last entry links the next
-        seen += 1
-        if seen > len(data) // size:
-            raise ValueError("the DIFAT chain loops")
-        more = table(sector(n))
-        difat += more[:-1]
-        n = more[-1]
-    fat = table(b"".join(sector(s) for s in difat if s < _OLE_MARK))
-    directory = b"".join(sector(s) for s in chain(first_dir, fat))
-    wanted = [n.casefold() for n in names]
-    root: tuple[int, int] | None = None
-    found: dict[str, tuple[int, int]] = {}
-    for at in range(0, len(directory) - 127, 128):
-        (length,) = struct.unpack_from("<H", directory, at + 0x40)
-        kind = directory[at + 0x42]
-        start, bytes_ = struct.unpack_from("<IQ", directory, at + 0x74)
-        if major == 3:
-            bytes_ &= 0xFFFFFFFF  # version 3 leaves the high half undefined
-        if kind == 5:
-            root = (start, bytes_)
-        elif kind == 2:
-            name = directory[at : at + max(length - 2, 0)].decode("utf-16-le", "replace")
-            found.setdefault(name.casefold(), (start, bytes_))
-    hit = next((found[n] for n in wanted if n in found), None)
-    if hit is None:
-        return None
-    start, bytes_ = hit
-    if bytes_ >= cutoff:
-        return b"".join(sector(s) for s in chain(start, fat))[:bytes_]
-    if root is None:
-        raise ValueError("no root entry")
-    mini = b"".join(sector(s) for s in chain(root[0], fat))
-    minifat = table(b"".join(sector(s) for s in chain(first_mini, fat)))
-    step = 1 << mini_shift
-    return b"".join(mini[k * step : (k + 1) * step] for k in chain(start, minifat))[:bytes_]
-
-
 #: A BOOLERR record holding an error, and a FORMULA record whose saved result is an error
-#: (MS-XLS 2.4.24, 2.4.127): a workbook whose bytes hold neither has no error cell, and its
-#: records are not walked (two patterns: one with an alternative is six times slower)
+#: (MS-XLS 2.4.24, 2.4.127): a workbook whose bytes hold neither has no error cell, and xlrd
+#: does not read it (two patterns: one with an alternative is six times slower)
 _BIFF_ERROR_RECORDS: Final = (
     re.compile(rb"\x05\x02\x08\x00.{7}\x01", re.S),
     re.compile(rb"\x06\x00.{8}\x02.{5}\xff\xff", re.S),
 )
 
 
-def _may_hold_error_cells(data: bytes) -> bool:
+def _may_hold_error_cells(data: bytes | memoryview) -> bool:
     """Whether ``data`` holds bytes that may be a record of an error cell."""
     return any(p.search(data) is not None for p in _BIFF_ERROR_RECORDS)
 
 
-_BIFF_BOF: Final = frozenset({0x0809, 0x0409, 0x0209, 0x0009})
+def _xls_may_hold_error_cells(data: bytes, log: IO[str]) -> bool:
+    """Whether the Excel 97-2003 workbook ``data`` may hold an error cell: its bytes, or its
+    ``Workbook`` stream as xlrd assembles it from the compound file (its sectors need not follow
+    each other in the file, so a record may be cut in two there), hold what may be one."""
+    if _may_hold_error_cells(data):
+        return True
+    from xlrd.compdoc import CompDoc
+
+    try:
+        doc = CompDoc(data, logfile=log, ignore_workbook_corruption=True)
+        for name in ("Workbook", "Book"):  # BIFF8, BIFF5 (Excel 95); any case
+            mem, base, size = doc.locate_named_stream(name)
+            if mem is not None:
+                return _may_hold_error_cells(memoryview(mem)[base : base + size])
+    except Exception:  # a compound file xlrd cannot follow, and no byte of it may be one
+        return False
+    return False
 
 
 def _xls_error_cells(path: Path) -> list[tuple[str, dict[_Cell, str]]]:
-    """The error cells of an Excel 97-2003 workbook (BIFF8, and BIFF5 of Excel 95): its
-    BOOLERR cells holding an error and its formulas whose saved result is one, read from the
-    records of its ``Workbook`` stream. A compound file python-calamine read but this reader
-    cannot is taken to hold no error cell when its bytes hold no record that may be one, and
-    is refused (``BERKAS_TIDAK_TERBACA``) when they do: which cells they are is unknown."""
-    import struct
+    """The error cells of an Excel 97-2003 workbook (BIFF8, and BIFF5 of Excel 95), read with
+    xlrd: its BOOLERR cells holding an error and its formulas whose saved result is one (both
+    ``XL_CELL_ERROR``), each sheet's (xlrd lists the worksheets in the workbook's order, no
+    chart sheet).
+    xlrd reads the workbook only when :func:`_xls_may_hold_error_cells` says it may hold one;
+    one it cannot read is then refused (``BERKAS_TIDAK_TERBACA``): which cells they are is
+    unknown."""
+    import io
+
+    import xlrd
+    from xlrd.biffh import error_text_from_code
+
+    from kukm.rules.amounts import EXCEL_ERRORS
 
     data = path.read_bytes()
+    log = io.StringIO()  # xlrd writes its warnings there, not on the officer's console
+    if not _xls_may_hold_error_cells(data, log):
+        return []
+
+    def text(code: int) -> str:
+        shown = error_text_from_code.get(code)
+        if shown is None and code == _XLS_GETTING_DATA:
+            shown = "#GETTING_DATA"
+        return shown if shown in EXCEL_ERRORS else OTHER_ERROR
+
+    out: list[tuple[str, dict[_Cell, str]]] = []
     try:
-        stream = _ole_stream(data, ("Workbook", "Book"))
-        if stream is None:
-            raise ValueError("no Workbook stream")
-    except (ValueError, IndexError, struct.error) as exc:
-        if not _may_hold_error_cells(data):
-            return []
+        book = xlrd.open_workbook(
+            file_contents=data, logfile=log, on_demand=True, ragged_rows=True,
+            ignore_workbook_corruption=True,
+        )  # fmt: skip
+        try:
+            for i, name in enumerate(book.sheet_names()):
+                sheet = book.sheet_by_index(i)
+                cells: dict[_Cell, str] = {}
+                for r in range(sheet.nrows):
+                    kinds = sheet.row_types(r)
+                    if xlrd.XL_CELL_ERROR in kinds:
+                        values = sheet.row_values(r)
+                        for c, kind in enumerate(kinds):
+                            if kind == xlrd.XL_CELL_ERROR:
+                                cells[r, c] = text(int(values[c]))
+                out.append((name, cells))
+                book.unload_sheet(i)
+        finally:
+            book.release_resources()
+    except Exception as exc:  # damaged past what python-calamine minded
         raise ConfigurationError(
-            f"the error cells (#N/A, #REF!, …) of {path.name} cannot be found ({exc}), so they "
-            "would read as blank cells: open it in Excel and save it again as .xlsx",
+            f"the error cells (#N/A, #REF!, …) of {path.name} cannot be found "
+            f"({type(exc).__name__}: {exc}), so they would read as blank cells: open it in "
+            "Excel and save it again as .xlsx",
             code=BERKAS_TIDAK_TERBACA,
         ) from exc
-    if not _may_hold_error_cells(stream):
-        return []
-    return _biff_error_cells(stream)
-
-
-def _biff_error_cells(stream: bytes) -> list[tuple[str, dict[_Cell, str]]]:
-    """The error cells of each sheet of a BIFF ``Workbook`` stream, walking its records."""
-    import struct
-
-    unpack = struct.unpack_from
-    end = len(stream)
-    sheets: list[tuple[str, int]] = []
-    biff8, codepage = True, "cp1252"
-    pos = 0
-    while pos + 4 <= end:  # the workbook globals: the sheets and where their records start
-        kind, size = unpack("<HH", stream, pos)
-        body = pos + 4
-        if kind == 0x0809 and pos == 0:
-            biff8 = unpack("<H", stream, body)[0] >= 0x0600
-        elif kind == 0x0042 and not biff8:  # CODEPAGE: the text of a BIFF5 sheet name
-            with contextlib.suppress(LookupError):
-                codepage = codecs.lookup(f"cp{unpack('<H', stream, body)[0]}").name
-        elif kind == 0x0085:  # BOUNDSHEET
-            (at,) = unpack("<I", stream, body)
-            n = stream[body + 6]
-            if biff8:
-                wide = stream[body + 7] & 1
-                raw = stream[body + 8 : body + 8 + n * (2 if wide else 1)]
-                name = raw.decode("utf-16-le" if wide else "latin-1", "replace")
-            else:
-                name = stream[body + 7 : body + 7 + n].decode(codepage, "replace")
-            sheets.append((name, at))
-        elif kind == 0x000A:  # EOF of the globals
-            break
-        pos = body + size
-    out: list[tuple[str, dict[_Cell, str]]] = []
-    for name, at in sheets:
-        cells: dict[_Cell, str] = {}
-        depth, pos = 0, at
-        while pos + 4 <= end:
-            kind, size = unpack("<HH", stream, pos)
-            body = pos + 4
-            if kind == 0x0205 or kind == 0x0006:
-                if depth == 1 and kind == 0x0205 and size >= 8 and stream[body + 7]:
-                    cells[unpack("<HH", stream, body)] = _BIFF_ERRORS.get(stream[body + 6], OTHER_ERROR)
-                elif (
-                    depth == 1 and kind == 0x0006 and size >= 14 and stream[body + 6] == 2
-                    and stream[body + 12 : body + 14] == b"\xff\xff"
-                ):  # fmt: skip
-                    cells[unpack("<HH", stream, body)] = _BIFF_ERRORS.get(stream[body + 8], OTHER_ERROR)
-            elif kind in _BIFF_BOF:  # the sheet's, or a chart's inside it
-                depth += 1
-            elif kind == 0x000A:
-                depth -= 1
-                if depth <= 0:
-                    break
-            pos = body + size
-        out.append((name, cells))
     return out
 
 
@@ -1221,6 +1137,16 @@ class Table:
         if len(found) == len(names):  # both list the sheets in the workbook's order
             found = [(name, cells) for name, (_, cells) in zip(names, found, strict=True)]
         errors = {name: cells for name, cells in found if cells}
+        # else by their titles (xlrd lists no chart sheet): error cells on a sheet calamine
+        # does not name would be lost without a word
+        lost = sorted(set(errors) - set(names))
+        if lost:
+            raise ConfigurationError(
+                f"the error cells (#N/A, #REF!, …) of sheet {lost[0]!r} of {self.path.name} "
+                "cannot be placed, so they would read as blank cells: open it in Excel and "
+                "save it again as .xlsx",
+                code=BERKAS_TIDAK_TERBACA,
+            )
 
         def rows_of(name: str) -> Iterator[Sequence[Any]]:
             return _sheet_rows(wb.get_sheet_by_name(name), errors.get(name))

@@ -1,9 +1,11 @@
-"""Issuing Nomor Induk Koperasi: prefixes, uniqueness across processes, exhaustion, stability."""
+"""Issuing Nomor Induk Koperasi: prefixes, uniqueness across processes, exhaustion, stability,
+one number for a cooperative under all of its identities (crashes: test_nik_allocation_crash)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from kukm.exceptions import (
 from kukm.ids import nomor_induk_koperasi as nik_id
 from kukm.model import Alamat, Koperasi
 from kukm.nik.allocation import (
+    KOPERASI_COLLECTION,
     NOMOR_COLLECTION,
     PrefixTable,
     allocate_nomor_induk,
@@ -132,6 +135,113 @@ def test_property_allocation_never_repeats(keys: list[str]) -> None:
         nomor = assign_nomor_induk(store, key, prefix="317307001")
         assert given_out.setdefault(key, nomor) == nomor
     assert len(set(given_out.values())) == len(given_out)
+
+
+# -- one cooperative, several identities ----------------------------------------------------------
+
+P = "317307001"
+BH = "BH:1/BH/XII.4/2001"
+CONFLICT = "NIK_IDENTITY_CONFLICT"
+
+
+def test_a_number_is_recorded_under_every_identity() -> None:
+    store = open_store("memory://")
+    nomor = assign_nomor_induk(store, "kop-1", prefix=P, aliases=[BH])
+    # renewed later under its badan hukum number only: the same number, no second one drawn
+    assert assign_nomor_induk(store, BH, prefix="317106002") == nomor
+    assert nomor_induk_of(store, BH) == nomor_induk_of(store, "kop-1") == nomor
+    assert store.allocate_sequence(P) == 2 and store.allocate_sequence("317106002") == 1
+    doc = store.get_document(NOMOR_COLLECTION, nomor)
+    assert doc is not None and (doc["koperasi"], doc["identitas"]) == ("kop-1", ["kop-1", BH])
+
+
+def test_a_number_found_under_one_identity_is_recorded_under_the_others() -> None:
+    store = open_store("memory://")
+    nomor = assign_nomor_induk(store, BH, prefix=P)
+    assert assign_nomor_induk(store, "kop-1", prefix=P, aliases=[BH, "ods-3"]) == nomor
+    for ident in ("kop-1", "ods-3"):  # now found alone, by any of them
+        assert assign_nomor_induk(store, ident, prefix=P) == nomor
+        record = store.get_document(KOPERASI_COLLECTION, ident)
+        assert record is not None and record["nomor_induk_koperasi"] == nomor
+    assert [n for n, _ in store.iter_documents(NOMOR_COLLECTION)] == [nomor]
+
+
+def test_identities_holding_different_numbers_are_refused_not_overwritten() -> None:
+    store = open_store("memory://")
+    a = assign_nomor_induk(store, "kop-1", prefix=P)
+    b = assign_nomor_induk(store, BH, prefix=P)
+    calls: list[Callable[[], object]] = [
+        lambda: assign_nomor_induk(store, "kop-1", prefix=P, aliases=[BH, "ods-3"]),
+        lambda: assign_nomor_induk(store, "ods-3", prefix=P, aliases=[BH, "kop-1"]),
+        lambda: register_existing(store, "kop-1", b, aliases=[BH]),
+        lambda: register_existing(store, BH, a, aliases=["kop-1"]),
+        lambda: nomor_induk_of(store, "kop-1", BH),
+    ]
+    for call in calls:
+        with pytest.raises(IntegrityError) as info:
+            call()
+        assert info.value.code == CONFLICT
+        assert a in info.value.message and b in info.value.message
+    assert (nomor_induk_of(store, "kop-1"), nomor_induk_of(store, BH)) == (a, b)
+    assert nomor_induk_of(store, "ods-3") is None
+    assert store.allocate_sequence(P) == 3  # no number drawn for a refusal
+
+
+def test_register_existing_records_every_identity() -> None:
+    store = open_store("memory://")
+    nomor = register_existing(store, "ods-1", "3173070010007", aliases=[BH])
+    assert nomor_induk_of(store, BH) == nomor
+    assert assign_nomor_induk(store, BH, prefix=P) == nomor
+    assert store.allocate_sequence(P) == 1  # nothing drawn
+    assert register_existing(store, "kop-1", nomor, aliases=[BH]) == nomor
+    assert nomor_induk_of(store, "kop-1") == nomor
+    with pytest.raises(IntegrityError) as info:  # its identity holds another number
+        register_existing(store, BH, "3173070010008")
+    assert info.value.code == CONFLICT
+    with pytest.raises(IntegrityError) as info:  # the number is another cooperative's
+        register_existing(store, "kop-2", nomor)
+    assert info.value.code == "NIK_ALREADY_ISSUED"
+    assert nomor_induk_of(store, "kop-2") is None
+
+
+def test_an_error_after_the_claim_gives_it_back() -> None:
+    store = open_store("memory://")
+    for _ in range(9999):
+        store.allocate_sequence(P)
+    with pytest.raises(SequenceExhausted):
+        assign_nomor_induk(store, "kop-1", prefix=P, aliases=[BH])
+    # not wedged: once the kelurahan's prefix is corrected it gets its number, no resume
+    assert assign_nomor_induk(store, BH, prefix="317106002", aliases=["kop-1"]) == "3171060020001"
+    assert nomor_induk_of(store, "kop-1") == "3171060020001"
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["kop-1", BH, "ods-3", "3171060020009"]), min_size=1, unique=True),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_property_an_identity_keeps_its_number(calls: list[list[str]]) -> None:
+    """Calls under random subsets of one cooperative's identities: a call returns the number
+    any of its identities holds (and records it under all), or a new one when none holds
+    one, or is refused when they hold different ones; an identity's number never changes."""
+    store = open_store("memory://")
+    history: dict[str, str] = {}
+    for ids in calls:
+        held = {history[i] for i in ids if i in history}
+        try:
+            nomor = assign_nomor_induk(store, ids[0], prefix=P, aliases=ids[1:])
+        except IntegrityError as exc:
+            assert exc.code == CONFLICT and len(held) > 1
+            continue
+        assert held <= {nomor} and (held or nomor not in history.values())
+        for ident in ids:
+            assert history.setdefault(ident, nomor) == nomor
+    assert {i: nomor_induk_of(store, i) for i in history} == history
+    holders = {n: d["identitas"] for n, d in store.iter_documents(NOMOR_COLLECTION)}
+    assert set(holders) == set(history.values())
 
 
 def test_unknown_kelurahan_and_bad_prefix() -> None:

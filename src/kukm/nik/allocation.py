@@ -14,6 +14,14 @@ cooperative, the number it got (collection :data:`KOPERASI_COLLECTION`) and,
 per number, whom it was given to (:data:`NOMOR_COLLECTION`). A cooperative
 that moves keeps its number (the prefix records where it registered, §1.2).
 
+A cooperative has several identities (store id, badan hukum ``BH:…``, …): its number
+is recorded under every one given (``aliases=``), a number found under any of them is
+reused, and identities registered with different numbers are refused
+(``NIK_IDENTITY_CONFLICT``), never overwritten. Only one process allocates for a
+cooperative (``NIK_ALLOCATION_IN_PROGRESS`` meanwhile); an allocation whose process
+stopped is finished with its number, or, when it stopped before choosing one, taken
+over with ``resume=True`` (:func:`assign_nomor_induk`).
+
 The kelurahan → prefix table is reference data: the ministry's own table is
 not public, so the default comes from :mod:`kukm.reference` (a table derived
 from ODS data, replaceable by the Dinas's official file) or from any mapping
@@ -36,7 +44,8 @@ import csv
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, Protocol, final
 
@@ -51,6 +60,7 @@ from kukm.ids import nomor_induk_koperasi as nik_id
 from kukm.storage.base import Store
 
 __all__ = [
+    "KLAIM_COLLECTION",
     "KOPERASI_COLLECTION",
     "NOMOR_COLLECTION",
     "PrefixLookup",
@@ -65,8 +75,13 @@ __all__ = [
 
 #: Document collection: koperasi key → {"nomor_induk_koperasi", "prefix", "diterbitkan"}.
 KOPERASI_COLLECTION = "nik_koperasi"
-#: Document collection: nomor induk → {"koperasi", "prefix", "diterbitkan", "asal"}.
+#: Document collection: nomor induk → {"koperasi", "prefix", "diterbitkan", "asal",
+#: "identitas"}: whom it was given to (``koperasi``: the key it was issued under;
+#: ``identitas``: every identity of that cooperative claimed when it was bound).
 NOMOR_COLLECTION = "nomor_induk_koperasi"
+#: Document collection: claim (sequence key) → {"klaim": n}: the claims up to ``n`` on that
+#: key ended without binding a number (given back after an error, or taken over by ``resume``).
+KLAIM_COLLECTION = "nik_koperasi_klaim"
 MAXIMUM = 9999
 
 NIK_PREFIX_UNKNOWN = register_code(
@@ -97,14 +112,24 @@ NIK_PREFIX_TABLE_INVALID = register_code(
 )
 NIK_ALLOCATION_IN_PROGRESS = register_code(
     "NIK_ALLOCATION_IN_PROGRESS",
-    "Nomor Induk Koperasi untuk koperasi ini sedang diberikan oleh proses lain; coba lagi.",
-    "A Nomor Induk Koperasi is being given to this cooperative by another process; try again.",
+    "Nomor Induk Koperasi untuk koperasi ini sedang diberikan oleh proses lain; coba lagi "
+    "(dengan resume bila proses itu sudah berhenti tanpa menyelesaikannya).",
+    "A Nomor Induk Koperasi is being given to this cooperative by another process; try again "
+    "(with resume once that process has ended without finishing).",
     module=__name__,
 )
 NIK_ALREADY_ISSUED = register_code(
     "NIK_ALREADY_ISSUED",
     "Nomor Induk Koperasi ini sudah diberikan kepada koperasi lain dan tidak diterbitkan ulang.",
     "This Nomor Induk Koperasi was given to another cooperative and is never reissued.",
+    module=__name__,
+)
+NIK_IDENTITY_CONFLICT = register_code(
+    "NIK_IDENTITY_CONFLICT",
+    "Identitas-identitas koperasi ini tercatat dengan Nomor Induk Koperasi yang berbeda; "
+    "nomor yang tercatat tidak ditimpa.",
+    "The identities of this cooperative are registered with different Nomor Induk Koperasi; "
+    "a registered number is never overwritten.",
     module=__name__,
 )
 
@@ -277,13 +302,75 @@ def allocate_nomor_induk(store: Store, prefix: str) -> str:
             return nik_id.validate(nomor)
 
 
-def nomor_induk_of(store: Store, koperasi_key: str, *aliases: str) -> str | None:
-    """The number a cooperative was given, if any (looked up under its key, then its aliases)."""
-    for key in (koperasi_key, *aliases):
-        doc = store.get_document(KOPERASI_COLLECTION, key)
+# -- the register: identities, claims, bindings ------------------------------------------------
+#
+# Store writes are unconditional; the only atomic step is ``allocate_sequence``, used here as
+# a compare-and-set: ``allocate_sequence(claim, maximum=n)`` succeeds only while fewer than
+# ``n`` claims were made on that key. Every identity of a cooperative has a claim key
+# (:func:`_claim_key`), every number one too (:func:`_number_claim_key`). A new binding of an
+# identity to a number is written only by the process holding that identity's claim; a claim
+# that bound a number is never given back, so no identity ever gets a second number.
+#
+# A new number is bound by ONE write, its :data:`NOMOR_COLLECTION` document listing every
+# identity claimed (``identitas``); the per-identity records follow. A process that stopped
+# after that write left its decision in the store: a later call that finds the claim held
+# looks for it (:func:`_bindings`) and finishes with that number. A process that stopped
+# between its claim and that write left nothing but the claim, which cannot be told from one
+# still running: ``resume=True`` takes it over. :data:`KLAIM_COLLECTION` counts the claims of
+# a key that ended without binding (given back after an error, or taken over); a take-over
+# records the claim it ends *before* taking the next one, so every stop, including one during
+# a take-over, can be resumed, and of two resumes at once only one takes over.
+
+
+def _identities(koperasi_key: str, aliases: Iterable[str]) -> tuple[str, ...]:
+    """The cooperative's identities: its key first, then its other aliases, no repeats."""
+    return tuple(dict.fromkeys((koperasi_key, *(a for a in aliases if a))))
+
+
+def _registered(store: Store, ids: Iterable[str]) -> dict[str, str]:
+    """identity → number, for the identities that have a record in the register."""
+    found: dict[str, str] = {}
+    for ident in ids:
+        doc = store.get_document(KOPERASI_COLLECTION, ident)
         if doc is not None:
-            return str(doc["nomor_induk_koperasi"])
-    return None
+            found[ident] = str(doc["nomor_induk_koperasi"])
+    return found
+
+
+def _one_number(pairs: Iterable[tuple[str, str]], nomor: str | None = None) -> str | None:
+    """The one number that ``(identity, number)`` pairs (and ``nomor``) agree on, if any.
+
+    Raises :class:`IntegrityError` (``NIK_IDENTITY_CONFLICT``) when they name two numbers.
+    """
+    pairs = sorted(set(pairs))
+    numbers = {n for _, n in pairs} | ({nomor} if nomor is not None else set())
+    if len(numbers) > 1:
+        held = ", ".join(f"{i}: {n}" for i, n in pairs)
+        given = f"; given {nomor}" if nomor is not None else ""
+        raise IntegrityError(
+            f"the identities of one cooperative hold different Nomor Induk Koperasi "
+            f"({held}{given}); a registered number is never overwritten",
+            code=NIK_IDENTITY_CONFLICT,
+            field="koperasi",
+            value={i: n for i, n in pairs} if pairs else nomor,
+        )
+    return next(iter(numbers), None)
+
+
+def nomor_induk_of(store: Store, koperasi_key: str, *aliases: str) -> str | None:
+    """The number a cooperative was given, if any: registered under its key or any alias.
+
+    Raises :class:`IntegrityError` (``NIK_IDENTITY_CONFLICT``) when its identities are
+    registered with different numbers.
+
+    >>> from kukm.plugins import open_store
+    >>> store = open_store("memory://")
+    >>> assign_nomor_induk(store, "kop-1", prefix="317307001", aliases=["BH:1"])
+    '3173070010001'
+    >>> nomor_induk_of(store, "BH:1"), nomor_induk_of(store, "kop-9", "BH:1")
+    ('3173070010001', '3173070010001')
+    """
+    return _one_number(_registered(store, _identities(koperasi_key, aliases)).items())
 
 
 def _claim_key(koperasi_key: str) -> str:
@@ -291,10 +378,250 @@ def _claim_key(koperasi_key: str) -> str:
     return f"nik-koperasi:{digest}"
 
 
-def _record(store: Store, koperasi_key: str, nomor: str, asal: str, today: dt.date) -> None:
-    info = {"prefix": nomor[:9], "diterbitkan": today.isoformat()}
-    store.put_document(NOMOR_COLLECTION, nomor, {"koperasi": koperasi_key, "asal": asal, **info})
-    store.put_document(KOPERASI_COLLECTION, koperasi_key, {"nomor_induk_koperasi": nomor, **info})
+def _number_claim_key(nomor: str) -> str:
+    return f"nik-nomor:{nomor}"
+
+
+@final
+class _Claims:
+    """The claims one call holds (sequence key → value), given back if it fails before binding."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.held: dict[str, int] = {}
+
+    def take(self, claim: str, *, resume: bool) -> bool:
+        """Take the next claim on ``claim``; with ``resume``, take over the one held by a
+        process that ended. False when another process holds it (or took it over first)."""
+        store = self.store
+        try:
+            self.held[claim] = store.allocate_sequence(claim, maximum=1)
+            return True
+        except SequenceExhausted:
+            pass
+        doc = store.get_document(KLAIM_COLLECTION, claim)
+        ended = int(doc.get("klaim", 0)) if doc else 0
+        if ended:  # the claims up to ``ended`` ended: the next one may be free
+            try:
+                self.held[claim] = store.allocate_sequence(claim, maximum=ended + 1)
+                return True
+            except SequenceExhausted:
+                pass
+        if not resume:
+            return False
+        # Claim ``ended + 1`` is held by a process that ended without binding a number:
+        # record that it ended, then take the next claim (only one caller gets it).
+        ended += 1
+        store.put_document(KLAIM_COLLECTION, claim, {"klaim": ended})
+        try:
+            self.held[claim] = store.allocate_sequence(claim, maximum=ended + 1)
+        except SequenceExhausted:
+            return False
+        return True
+
+    def take_all(self, claims: Iterable[str], *, resume: bool) -> bool:
+        """Every claim, or none (those taken are given back)."""
+        try:
+            for claim in claims:
+                if not self.take(claim, resume=resume):
+                    self.release()
+                    return False
+        except BaseException:
+            self.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        """Give every claim held back (best effort: a failing store leaves them to ``resume``)."""
+        for claim, value in self.held.items():
+            with suppress(Exception):
+                self.store.put_document(KLAIM_COLLECTION, claim, {"klaim": value})
+        self.held.clear()
+
+
+def _holders(doc: Mapping[str, Any]) -> list[str]:
+    """The identities a number document was bound to."""
+    named = [doc.get("koperasi"), *(doc.get("identitas") or ())]
+    return [str(i) for i in dict.fromkeys(named) if i]
+
+
+def _belongs(
+    doc: Mapping[str, Any], ids: Sequence[str], found: Mapping[str, str], nomor: str
+) -> bool:
+    """Whether number document ``doc`` (of ``nomor``) is this cooperative's."""
+    return bool(set(_holders(doc)) & set(ids)) or nomor in found.values()
+
+
+def _already_issued(nomor: str, doc: Mapping[str, Any], koperasi_key: str) -> IntegrityError:
+    return IntegrityError(
+        f"Nomor Induk Koperasi {nomor} was given to {doc.get('koperasi')!r}, "
+        f"not to {koperasi_key!r}",
+        code=NIK_ALREADY_ISSUED,
+        field="nomor_induk_koperasi",
+        value=nomor,
+    )
+
+
+def _in_progress(koperasi_key: str, *, resume: bool) -> IntegrityError:
+    how = (
+        "another process took it over already"
+        if resume
+        else "once the process that started it has ended, call again with resume=True"
+    )
+    return IntegrityError(
+        f"a Nomor Induk Koperasi for {koperasi_key!r} is being allocated elsewhere ({how})",
+        code=NIK_ALLOCATION_IN_PROGRESS,
+        field="koperasi",
+        value=koperasi_key,
+    )
+
+
+def _bindings(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Number → its document, for every number bound to one of ``ids`` (scans the register:
+    only when a claim is found held, to finish what a stopped process bound)."""
+    wanted = set(ids)
+    return {
+        nomor: doc
+        for nomor, doc in store.iter_documents(NOMOR_COLLECTION)
+        if wanted & set(_holders(doc))
+    }
+
+
+def _record_identities(store: Store, nomor: str, idents: Iterable[str], diterbitkan: Any) -> bool:
+    """Write the register records of the identities that have none; True if any was written."""
+    wrote = False
+    info = {"nomor_induk_koperasi": nomor, "prefix": nomor[:9], "diterbitkan": diterbitkan}
+    for ident in dict.fromkeys(idents):
+        doc = store.get_document(KOPERASI_COLLECTION, ident)
+        if doc is None:
+            store.put_document(KOPERASI_COLLECTION, ident, info)
+            wrote = True
+        elif str(doc["nomor_induk_koperasi"]) != nomor:
+            _one_number([(ident, str(doc["nomor_induk_koperasi"]))], nomor)
+    return wrote
+
+
+def _finish_bindings(store: Store, ids: Sequence[str], nomor: str | None) -> bool:
+    """Finish the numbers bound to ``ids`` whose records are missing; True if any was written."""
+    bound = _bindings(store, ids)
+    pairs = [(i, n) for n, doc in bound.items() for i in _holders(doc) if i in ids]
+    _one_number([*pairs, *_registered(store, ids).items()], nomor)
+    wrote = False
+    for n, doc in bound.items():
+        wrote = _record_identities(store, n, _holders(doc), doc.get("diterbitkan")) or wrote
+    return wrote
+
+
+def _fresh_number(store: Store, prefix: str, claims: _Claims) -> str:
+    """A new number of ``prefix``, claimed (a number being registered elsewhere is skipped)."""
+    while True:
+        urut = store.allocate_sequence(prefix, maximum=MAXIMUM)
+        nomor = f"{prefix}{urut:04d}"
+        claim = _number_claim_key(nomor)
+        try:
+            claims.held[claim] = store.allocate_sequence(claim, maximum=1)
+        except SequenceExhausted:
+            continue
+        # A number registered from outside (ODS import) is skipped, never reissued.
+        if store.get_document(NOMOR_COLLECTION, nomor) is None:
+            return nik_id.validate(nomor)
+        del claims.held[claim]
+
+
+#: Rounds of "claim, else finish what the holder bound" before answering in progress.
+_ROUNDS = 3
+
+
+def _settle(
+    store: Store,
+    ids: Sequence[str],
+    found: dict[str, str],
+    *,
+    nomor: str | None,
+    prefix: str | None,
+    asal: str,
+    today: dt.date,
+    resume: bool,
+) -> str:
+    """Bind every identity in ``ids`` to one number: ``nomor``, else the one bound to any of
+    them, else a new one of ``prefix``."""
+    key = ids[0]
+    for round_ in range(_ROUNDS):
+        if round_:
+            found = _registered(store, ids)
+        known = _one_number(found.items(), nomor)
+        missing = [i for i in ids if i not in found]
+        if (
+            known is not None
+            and not missing
+            and store.get_document(NOMOR_COLLECTION, known) is not None
+        ):
+            return known
+        wanted = sorted(_claim_key(i) for i in missing)
+        claims = _Claims(store)
+        if not claims.take_all(wanted, resume=False):
+            # Another process holds a claim: finish the number it bound, if it bound one.
+            if _finish_bindings(store, ids, nomor):
+                continue
+            # It bound none: running elsewhere, or ended (``resume`` takes its claim over).
+            if not resume:
+                raise _in_progress(key, resume=False)
+            if not claims.take_all(wanted, resume=True):
+                if _registered(store, missing):  # another resume got there first
+                    continue
+                raise _in_progress(key, resume=True)
+        if not _registered(store, missing):  # recorded meanwhile: look again
+            break
+        claims.release()
+    else:
+        raise _in_progress(key, resume=resume)
+    return _bind(
+        store, ids, found, claims, known=known, prefix=prefix, asal=asal, today=today, resume=resume
+    )
+
+
+def _bind(
+    store: Store,
+    ids: Sequence[str],
+    found: dict[str, str],
+    claims: _Claims,
+    *,
+    known: str | None,
+    prefix: str | None,
+    asal: str,
+    today: dt.date,
+    resume: bool,
+) -> str:
+    """Under the claims of the missing identities: bind them (and a new number if need be)."""
+    key = ids[0]
+    binding = False  # from the number document's write on, the claims are never given back
+    try:
+        doc = store.get_document(NOMOR_COLLECTION, known) if known is not None else None
+        if known is None:
+            assert prefix is not None
+            known = _fresh_number(store, prefix, claims)
+        elif doc is None:  # a number held from outside, recorded now: claim it first
+            if not claims.take(_number_claim_key(known), resume=resume):
+                raise _in_progress(key, resume=resume)
+            doc = store.get_document(NOMOR_COLLECTION, known)  # bound meanwhile?
+        if doc is not None and not _belongs(doc, ids, found, known):
+            raise _already_issued(known, doc, key)
+        if doc is None:
+            binding = True
+            doc = {
+                "koperasi": key,
+                "asal": asal,
+                "prefix": known[:9],
+                "diterbitkan": today.isoformat(),
+                "identitas": list(ids),
+            }
+            store.put_document(NOMOR_COLLECTION, known, doc)
+        _record_identities(store, known, ids, doc.get("diterbitkan"))
+    except BaseException:
+        if not binding:
+            claims.release()
+        raise
+    return known
 
 
 def register_existing(
@@ -304,30 +631,44 @@ def register_existing(
     *,
     today: dt.date | None = None,
     aliases: Iterable[str] = (),
+    resume: bool = False,
 ) -> str:
     """Record a number the cooperative already has (e.g. from ODS) so it is never reissued.
 
-    Raises :class:`IntegrityError` (``NIK_ALREADY_ISSUED``) if the number belongs to
-    another cooperative (one not known under ``koperasi_key`` or one of its ``aliases``).
+    It is recorded under ``koperasi_key`` and every one of its ``aliases``. Raises
+    :class:`IntegrityError`: ``NIK_ALREADY_ISSUED`` if the number belongs to another
+    cooperative (one not known under ``koperasi_key`` or one of its ``aliases``);
+    ``NIK_IDENTITY_CONFLICT`` if one of them is registered with another number;
+    ``NIK_ALLOCATION_IN_PROGRESS`` (and ``resume``) as :func:`assign_nomor_induk`.
+
+    >>> from kukm.plugins import open_store
+    >>> store = open_store("memory://")
+    >>> register_existing(store, "kop-1", "3173070010005", aliases=["BH:1"])
+    '3173070010005'
+    >>> register_existing(store, "BH:1", "3173070010006")
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.IntegrityError: [NIK_IDENTITY_CONFLICT] ...
     """
     nomor = nik_id.validate(nomor)
+    ids = _identities(koperasi_key, aliases)
+    found = _registered(store, ids)
     held = store.get_document(NOMOR_COLLECTION, nomor)
-    if held is not None and held.get("koperasi") not in {koperasi_key, *aliases}:
-        raise IntegrityError(
-            f"Nomor Induk Koperasi {nomor} was given to {held.get('koperasi')!r}, "
-            f"not to {koperasi_key!r}",
-            code=NIK_ALREADY_ISSUED,
-            field="nomor_induk_koperasi",
-            value=nomor,
-        )
-    if held is None:
-        _record(store, koperasi_key, nomor, "terdaftar", today or dt.date.today())
-    elif store.get_document(KOPERASI_COLLECTION, koperasi_key) is None:
-        info = {"prefix": nomor[:9], "diterbitkan": held.get("diterbitkan")}
-        store.put_document(
-            KOPERASI_COLLECTION, koperasi_key, {"nomor_induk_koperasi": nomor, **info}
-        )
-    return nomor
+    if held is not None and not _belongs(held, ids, found, nomor):
+        raise _already_issued(nomor, held, koperasi_key)
+    _one_number(found.items(), nomor)
+    if held is not None and len(found) == len(ids):
+        return nomor
+    return _settle(
+        store,
+        ids,
+        found,
+        nomor=nomor,
+        prefix=None,
+        asal="terdaftar",
+        today=today or dt.date.today(),
+        resume=resume,
+    )
 
 
 def assign_nomor_induk(
@@ -339,42 +680,54 @@ def assign_nomor_induk(
     table: PrefixLookup | None = None,
     today: dt.date | None = None,
     aliases: Iterable[str] = (),
+    resume: bool = False,
 ) -> str:
     """The cooperative's number: the one it already has, or a new one for its kelurahan.
 
     ``koperasi_key`` identifies the cooperative in the register (a stable identity:
-    its store id or its badan hukum number, never its name); a number found under
-    one of its ``aliases`` (other identities of the same cooperative) is its number
-    too. Give either ``kode_kelurahan`` (looked up in ``table``) or ``prefix``.
+    its store id or its badan hukum number, never its name); its ``aliases`` are its
+    other identities. A number registered under any of them is its number, and is then
+    recorded under all of them; identities registered with different numbers are refused
+    (:class:`IntegrityError`, ``NIK_IDENTITY_CONFLICT``), nothing is overwritten. Give
+    either ``kode_kelurahan`` (looked up in ``table``) or ``prefix``.
 
-    Only one process allocates for a cooperative: the first claims it in the store
-    (:meth:`~kukm.storage.base.Store.allocate_sequence` as a one-shot lock); another
-    finds the number it recorded, or ``NIK_ALLOCATION_IN_PROGRESS`` meanwhile.
-    Raises :class:`SequenceExhausted` when the prefix has no numbers left.
+    Only one process allocates for a cooperative: it first claims each of its identities
+    in the store (:meth:`~kukm.storage.base.Store.allocate_sequence` as a one-shot
+    compare-and-set); another call sharing one of them finds the number recorded, or
+    gets ``NIK_ALLOCATION_IN_PROGRESS`` meanwhile. Raises :class:`SequenceExhausted`
+    when the prefix has no numbers left.
+
+    **A stopped allocation is finished, never repeated.** The new number is bound to
+    every identity in one store write (its :data:`NOMOR_COLLECTION` document); a process
+    that stopped after it (a crash) left its number, and the next call finishes with it.
+    One that stopped between its claim and that write cannot be told from one still
+    running (the store has no leases): the call gets ``NIK_ALLOCATION_IN_PROGRESS``.
+    ``resume=True`` says that no other call is allocating for this cooperative now (the
+    one that claimed it has ended, as ``NikWorkflow.issue(..., resume=True)``): it takes
+    the stuck claims over, one take-over per claim (of two resumes that find it stuck at
+    once, one takes it over, the other is refused the same way), and allocates. A process
+    that fails with an error instead (an exhausted prefix, a lost connection) gives its
+    claims back before its number is bound, and keeps them after. Given while the other
+    process still runs, ``resume`` may give the cooperative two numbers.
     """
-    aliases = tuple(a for a in aliases if a and a != koperasi_key)
-    existing = nomor_induk_of(store, koperasi_key, *aliases)
-    if existing is not None:
-        if nomor_induk_of(store, koperasi_key) is None:
-            register_existing(store, koperasi_key, existing, today=today, aliases=aliases)
-        return existing
-    if prefix is None:
-        if kode_kelurahan is None:
-            raise InvalidComponent(code=NIK_PREFIX_UNKNOWN, field="kode_wilayah", value=None)
-        prefix = region_prefix(kode_kelurahan, table=table)
-    prefix = _check_prefix(prefix)
-    try:
-        store.allocate_sequence(_claim_key(koperasi_key), maximum=1)
-    except SequenceExhausted:
-        existing = nomor_induk_of(store, koperasi_key)
-        if existing is not None:
-            return existing
-        raise IntegrityError(
-            f"a Nomor Induk Koperasi for {koperasi_key!r} is being allocated elsewhere",
-            code=NIK_ALLOCATION_IN_PROGRESS,
-            field="koperasi",
-            value=koperasi_key,
-        ) from None
-    nomor = allocate_nomor_induk(store, prefix)
-    _record(store, koperasi_key, nomor, "baru", today or dt.date.today())
-    return nomor
+    ids = _identities(koperasi_key, aliases)
+    found = _registered(store, ids)
+    nomor = _one_number(found.items())
+    if nomor is not None and len(found) == len(ids):
+        return nomor
+    if nomor is None:
+        if prefix is None:
+            if kode_kelurahan is None:
+                raise InvalidComponent(code=NIK_PREFIX_UNKNOWN, field="kode_wilayah", value=None)
+            prefix = region_prefix(kode_kelurahan, table=table)
+        prefix = _check_prefix(prefix)
+    return _settle(
+        store,
+        ids,
+        found,
+        nomor=nomor,
+        prefix=prefix,
+        asal="baru",
+        today=today or dt.date.today(),
+        resume=resume,
+    )

@@ -355,3 +355,40 @@ def test_cli_issue_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert issued["nomor_induk_koperasi"] == NOMOR
     assert issued["tanggal_terbit"] == str(ON)
     assert "penerbitan belum selesai" not in run("nik", "show", pid)
+
+
+def _crash_drawing_the_number(url: str, pid: str) -> None:
+    """In a forked child: the issue dies inside the register, its claim taken, as it draws the
+    running number (no number written anywhere)."""
+    store = open_store(url)
+    allocate = store.allocate_sequence
+
+    def die_at_the_number(prefix: str, *, maximum: int = 9999) -> int:
+        if prefix.isdigit():  # the prefix's running number; claims are named nik-...
+            os._exit(3)
+        return allocate(prefix, maximum=maximum)
+
+    store.allocate_sequence = die_at_the_number  # type: ignore[method-assign]
+    _wf(store).issue(pid, private_key=KEY, on=ON, petugas=OFFICER)
+    os._exit(0)  # not reached
+
+
+def test_an_issue_that_died_inside_the_register_is_finished_by_resume(tmp_path: Path) -> None:
+    """The issue's process died holding the register's claim on the koperasi, before any number
+    was written: resume finished the issue but not the register (NIK_ALLOCATION_IN_PROGRESS);
+    it now takes over both, and one number is used."""
+    url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
+    store = _store(url)
+    p = _verified(_wf(store))
+    store.close()
+    proc = mp.get_context("fork").Process(target=_crash_drawing_the_number, args=(url, p.id))
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == 3
+    store = open_store(url)
+    wf = _wf(store)
+    assert nomor_induk_of(store, "kop-s") is None
+    assert _refused(wf.issue, p.id, private_key=KEY, on=ON, petugas=OFFICER).code == "NIK_ISSUE_PENDING"
+    signed = wf.issue(p.id, private_key=KEY, on=ON, petugas=OFFICER, resume=True)
+    _assert_issued_once(store, p.id, signed)
+    store.close()

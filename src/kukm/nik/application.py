@@ -1032,7 +1032,8 @@ class NikWorkflow:
                     f"melanjutkan penerbitan {plan.dimulai.isoformat()} oleh {plan.petugas}"
                 )
             try:
-                signed = self._finish_issue(p, plan, private_key, user, waktu)
+                # a take-over (resume) also takes over the number's claim the ended process held
+                signed = self._finish_issue(p, plan, private_key, user, waktu, resume=resume)
             except BaseException:
                 self._release_issue(p, plan)
                 raise
@@ -1092,21 +1093,26 @@ class NikWorkflow:
         private_key: Ed25519PrivateKey,
         user: User,
         waktu: dt.datetime | None,
+        *,
+        resume: bool = False,
     ) -> SignedCertificate:
-        """Number, certificate, record, state: each step done once whatever came before."""
+        """Number, certificate, record, state: each step done once whatever came before.
+        ``resume``: the register's claim of an issue whose process ended is taken over too
+        (:func:`~kukm.nik.allocation.assign_nomor_induk`)."""
         k = p.koperasi
         aliases = _aliases(k, p.koperasi_key)
         known = self._known_number(p, aliases)
         today = plan.tanggal_terbit
         if known is not None:
             nomor = register_existing(
-                self.store, p.koperasi_key, known, today=today, aliases=aliases
+                self.store, p.koperasi_key, known, today=today, aliases=aliases, resume=resume
             )
         else:
             prefix = region_prefix(k.alamat.kode_wilayah or "", table=self.prefix_table)
             nomor = assign_nomor_induk(
-                self.store, p.koperasi_key, prefix=prefix, today=today, aliases=aliases
-            )
+                self.store, p.koperasi_key, prefix=prefix, today=today, aliases=aliases,
+                resume=resume,
+            )  # fmt: skip
         sertifikat = _sertifikat(p, plan, nomor)
         signed = self._kept_certificate(p, sertifikat.sertifikat_id)
         if signed is None:

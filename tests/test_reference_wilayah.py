@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kukm.exceptions import ConfigurationError, InvalidComponent
@@ -168,8 +168,13 @@ def test_resolve_alamat(table: wilayah.WilayahTable) -> None:
         wilayah.resolve_alamat("DKI Jakarta", "Kota Jakarta Pusat", "Menteng", "Kel. Menteng")
         == "31.71.06.1001"
     )
-    # wrong kab/kota: the kecamatan is still found in the province
-    assert wilayah.resolve_alamat("DKI Jakarta", "Kota Jakarta Utara", "Gambir", "") == "31.71.01"
+    # a kecamatan of another kab/kota than the one named: a contradiction, no code (it was the
+    # kecamatan's, the kab/kota named dropped without a word)
+    wrong = wilayah.match_alamat("DKI Jakarta", "Kota Jakarta Utara", "Gambir", "")
+    assert wrong.ambigu
+    assert wrong == (None, ("31.72", "31.71.01"))
+    # a kab/kota the table does not know decides nothing: the province bounds the search
+    assert wilayah.resolve_alamat("DKI Jakarta", "Kota Atlantis", "Gambir", "") == "31.71.01"
     assert wilayah.resolve_alamat(" ", " ", " ", " ") is None
 
 
@@ -256,3 +261,125 @@ def test_resolve_alamat_with_ods_kelurahan_code(prefiks_path: Path) -> None:
         assert wilayah.resolve_alamat(*args) == "31.71.01.1001"  # ODS 002 = Gambir
     finally:
         prefiks.set_table(old)
+
+
+# -- contradicting names (match_alamat) ---------------------------------------------------
+
+
+def test_a_province_named_bounds_the_search() -> None:
+    """Gambir / Cideng is a DKI pair; a record of Jawa Barat naming it got its DKI code."""
+    assert wilayah.resolve_alamat("Jawa Barat", "", "Gambir", "Cideng") is None
+    assert wilayah.match_alamat("Jawa Barat", "", "Gambir", "") == (None, ())
+    assert wilayah.resolve_alamat("Jabar", None, "Gambir", "Cideng") is None  # its short name
+    # Taman Sari / Taman Sari: DKI and two places in Jawa Barat; the province named picks
+    assert wilayah.resolve_alamat("DKI Jakarta", "", "Taman Sari", "Taman Sari") == "31.73.03.1001"
+    jabar = wilayah.match_alamat("Jawa Barat", "", "Taman Sari", "Taman Sari")
+    assert jabar.kode is None and set(jabar.kandidat) == {"32.01.31.2004", "32.78.07.1001"}
+
+
+def test_a_kab_kota_contradicting_the_province_gives_no_code() -> None:
+    got = wilayah.match_alamat("DKI Jakarta", "Kota Bandung", "Gambir", "Cideng")
+    assert got.ambigu
+    assert got == (None, ("31.71.01.1002", "32.73"))
+    assert wilayah.match_alamat("DKI Jakarta", "Kota Bandung", "", "") == (None, ("31", "32.73"))
+    assert wilayah.resolve_alamat("Jawa Barat", "Kota Jakarta Pusat", "Gambir", "Cideng") is None
+
+
+def test_a_kecamatan_outside_the_kab_kota_named_gives_no_code() -> None:
+    """Cipayung is a kecamatan of DKI and of Kota Depok, not of Kota Bandung: the pair was
+    taken (DKI's, by preference) and the kota named dropped."""
+    got = wilayah.match_alamat("", "Kota Bandung", "Cipayung", "Cipayung")
+    assert got.kode is None
+    assert got.kandidat == ("32.73", "31.75.10.1001", "32.76.07.1001")
+    bare = wilayah.match_alamat("", "Kota Bandung", "Cipayung", "")
+    assert bare == (None, ("32.73", "31.75.10", "32.76.07"))  # was the kota's code
+    assert wilayah.resolve_alamat("Jawa Barat", "Kota Bandung", "Cipayung", "Cipayung") is None
+    # the kota that has it, the kecamatan unknown anywhere, a near spelling inside the kota
+    assert wilayah.resolve_alamat("", "Kota Depok", "Cipayung", "Cipayung") == "32.76.07.1001"
+    assert wilayah.resolve_alamat("", "Kota Bandung", "Atlantis", "") == "32.73"
+    assert wilayah.resolve_alamat("DKI Jakarta", "Jakarta Pusat", "Gambirr", "Cideng") == "31.71.01.1002"
+
+
+def test_a_kab_kota_name_several_bear_is_looked_up_in_each() -> None:
+    """Bogor is a kabupaten and a kota: the kecamatan says which; alone it is ambiguous."""
+    assert wilayah.match_alamat("", "Bogor", "", "") == (None, ("32.01", "32.71"))
+    assert wilayah.resolve_alamat("Jawa Barat", "Bogor", "Bogor Tengah", "") == "32.71.03"
+    assert wilayah.resolve_alamat("", "Bogor", "Cibinong", "") == "32.01.01"
+    assert wilayah.resolve_alamat("", "Bogor", "Gambir", "Cideng") is None  # not a DKI code
+
+
+def test_an_unknown_province_does_not_take_dki_for_granted() -> None:
+    """A pair that exists in DKI and elsewhere goes to DKI only when no province is named
+    (or DKI is): a province the table does not know may be any other."""
+    assert wilayah.resolve_alamat("", "", "Cipayung", "Cipayung") == "31.75.10.1001"
+    assert wilayah.resolve_alamat("DKI", "", "Cipayung", "Cipayung") == "31.75.10.1001"
+    assert wilayah.resolve_alamat("-", "", "Cipayung", "Cipayung") == "31.75.10.1001"  # blank
+    unknown = wilayah.match_alamat("Provinsi Atlantis", "", "Cipayung", "Cipayung")
+    assert unknown == (None, ("31.75.10.1001", "32.76.07.1001"))
+    # a pair that exists once is still that pair
+    assert wilayah.resolve_alamat("Provinsi Atlantis", "", "Gambir", "Cideng") == "31.71.01.1002"
+
+
+def test_province_short_names(table: wilayah.WilayahTable) -> None:
+    """Each alias reads as its province, and no added short form is another region's name."""
+    for alias, kode in wilayah._PROVINCE_ALIASES.items():
+        found = table.resolve(alias, tingkat="provinsi")
+        assert found is not None and found.kode == kode, alias
+        if alias != "jakarta":  # also a desa of Nusa Tenggara Timur (the one kept before)
+            assert [w.kode for w in table.resolve_all(alias)] == [kode], alias
+    assert table.resolve("Jateng", tingkat="provinsi").nama == "Jawa Tengah"  # type: ignore[union-attr]
+
+
+def test_pipeline_fill_reports_contradicting_names() -> None:
+    """``kukm import``'s region fill: a row whose kota contradicts its kecamatan gets no code
+    and is rejected with the names quoted, instead of the kecamatan's code."""
+    from kukm.pipeline.wilayah import WILAYAH_NAMA_TIDAK_DIKENAL, WilayahFill
+
+    fill = WilayahFill.plan(["nama_usaha", "Kota", "Kecamatan", "Kelurahan"], ["kode_wilayah"])
+    assert fill is not None
+    issues: dict[int, object] = {}
+    rows = [(1, ["A", "Jakarta Utara", "Gambir", "Cideng"]), (2, ["B", "Jakarta Pusat", "Gambir", "Cideng"])]
+    out = list(fill.wrap(iter(rows), issues))  # type: ignore[arg-type]
+    assert [r[-1] for _, r in out] == ["", "31.71.01.1002"]
+    assert getattr(issues[1], "code", None) == WILAYAH_NAMA_TIDAK_DIKENAL and 2 not in issues
+
+
+_PROVINCES = sorted(w.kode for w in wilayah.get_table().children())
+#: kecamatan names that recur across provinces (the DKI ones, and Payung), and some unique
+_KECAMATAN = ["Tanah Abang", "Tambora", "Taman Sari", "Jatinegara", "Cipayung", "Payung",
+              "Gambir", "Coblong", "Bogor Tengah", "Cibinong", "Kramat Jati"]  # fmt: skip
+_KABKOTA = ["Kota Bandung", "Kota Depok", "Bogor", "Kota Bogor", "Jakarta Pusat",
+            "Jakarta Timur", "Kota Tasikmalaya", "Ogan Ilir", "Atlantis", ""]  # fmt: skip
+_KELURAHAN = ["Cipayung", "Taman Sari", "Payung", "Cideng", "Kebon Melati", "Bambu Apus",
+              "Pinangsia", "Atlantis", ""]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    provinsi=st.sampled_from(["", *_PROVINCES]),
+    kabkota=st.sampled_from(_KABKOTA),
+    kecamatan=st.sampled_from(_KECAMATAN),
+    kelurahan=st.sampled_from(_KELURAHAN),
+)
+@example(provinsi="32", kabkota="", kecamatan="Gambir", kelurahan="Cideng")
+@example(provinsi="", kabkota="Kota Bandung", kecamatan="Cipayung", kelurahan="Cipayung")
+@example(provinsi="31", kabkota="Kota Bandung", kecamatan="Gambir", kelurahan="Cideng")
+@example(provinsi="31", kabkota="Jakarta Timur", kecamatan="Gambir", kelurahan="Cideng")
+@example(provinsi="51", kabkota="Kota Bandung", kecamatan="Tanah Abang", kelurahan="")  # Badung
+def test_a_code_lies_within_every_level_named(
+    provinsi: str, kabkota: str, kecamatan: str, kelurahan: str
+) -> None:
+    """Whatever the names, a code returned lies in the province named and in a kab/kota of
+    the name given (when the table knows them): a contradiction is never settled by
+    dropping a level."""
+    t = wilayah.get_table()
+    prov_name = t.nama(provinsi) or "" if provinsi else ""
+    got = wilayah.match_alamat(prov_name, kabkota, kecamatan, kelurahan)
+    assert got.kode is None or got.kode in t
+    if got.kode is None:
+        return
+    if provinsi:
+        assert got.kode.split(".")[0] == provinsi
+    kabs = [w.kode for w in t.resolve_all(kabkota, tingkat="kabkota")] if kabkota else []
+    if kabs:
+        assert any(got.kode == k or got.kode.startswith(k + ".") for k in kabs), kabs

@@ -3,12 +3,15 @@
 Kepgub DKI 1625/2021 huruf G (integrasi data with the ODS). Files use the
 ministry's layout (field names of :data:`kukm.integration.ods.ODS_FIELDS`):
 
-* **JSON lines** (``.jsonl``/``.ndjson``/``.json``): one ODS record per line;
-* **CSV**: a header row with the ODS field names, one record per row, UTF-8.
+* **JSON lines** (``.jsonl``/``.ndjson``): one ODS record per line (:func:`read_jsonl`);
+* **JSON** (``.json``): an array of ODS records, or JSON lines (:func:`read_json`);
+* **CSV**: a header row with the ODS field names, one record per row, read as ``kukm
+  import`` reads a CSV (:func:`read_csv`: UTF-8, UTF-16 or Windows-1252; ``,``, ``;``, tab
+  or ``|`` between cells); written in UTF-8 with ``,``.
 
-Nothing here loads a whole file: readers yield one row at a time, writers
-write one record at a time, and :func:`import_ods` writes to the store in
-batches. National exports hold 100,000+ records.
+Nothing here loads a whole file but a ``.json`` one (a JSON array is parsed whole):
+readers yield one row at a time, writers write one record at a time, and
+:func:`import_ods` writes to the store in batches. National exports hold 100,000+ records.
 
 >>> import io
 >>> buf = io.StringIO()
@@ -23,7 +26,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -56,6 +61,7 @@ __all__ = [
     "import_ods",
     "iter_store_ods",
     "read_csv",
+    "read_json",
     "read_jsonl",
     "read_ods",
     "stored_koperasi",
@@ -114,12 +120,13 @@ class OdsRow:
 
 
 def detect_format(path: str | Path) -> Format:
-    """The file format from the suffix (``.csv`` → csv, else JSON lines).
+    """The file format from the suffix (``.csv``, ``.tsv``, ``.txt`` → csv, else JSON lines;
+    :func:`read_ods` reads a ``.json`` file that holds a JSON array as its records).
 
-    >>> detect_format("ods.csv"), detect_format("ods.jsonl")
-    ('csv', 'jsonl')
+    >>> detect_format("ods.csv"), detect_format("ods.jsonl"), detect_format("ods.json")
+    ('csv', 'jsonl', 'jsonl')
     """
-    return "csv" if Path(path).suffix.lower() in {".csv", ".txt"} else "jsonl"
+    return "csv" if Path(path).suffix.lower() in {".csv", ".tsv", ".txt"} else "jsonl"
 
 
 @contextlib.contextmanager
@@ -132,10 +139,24 @@ def _open_text(source: str | Path | IO[str], mode: str) -> Iterator[IO[str]]:
         yield source
 
 
+def _bad_line(row: int, text: str, exc: BaseException) -> OdsRow:
+    return OdsRow(row, None, issue(BARIS_INVALID, None, text[:200], row=row, detail=str(exc)[:200]))
+
+
+def _json_row(row: int, data: Any, text: str) -> OdsRow:
+    if not isinstance(data, dict):
+        return OdsRow(row, None, issue(BUKAN_OBJEK, None, text[:200], row=row))
+    return OdsRow(row, data)
+
+
 def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     """Yield ODS records from a JSON-lines file or text stream, one line at a time.
 
-    Blank lines are skipped (not counted); a broken line yields an error row.
+    Blank lines are skipped (not counted); a broken line yields an error row
+    (``ODS_BARIS_INVALID``; also a number of more digits than Python converts, 4,300, and
+    arrays nested deeper than Python's recursion limit, which ``json`` refuses with another
+    error than a syntax error), a line that is not an object ``ODS_BUKAN_OBJEK``. A byte-order
+    mark at the start of a line (two exports joined with ``cat``) is dropped.
 
     >>> import io
     >>> rows = list(read_jsonl(io.StringIO('{"Koperasi": "A"}\\n[1]\\n{oops\\n')))
@@ -145,42 +166,202 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     with _open_text(source, "r") as fh:
         row = 0
         for line in fh:
-            if not line.strip():
+            text = line.lstrip("\ufeff")
+            if not text.strip():
                 continue
             row += 1
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield OdsRow(
-                    row, None, issue(BARIS_INVALID, None, line[:200], row=row, detail=str(exc))
-                )
+                data = json.loads(text)
+            except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+                yield _bad_line(row, line, exc)
                 continue
-            if not isinstance(data, dict):
-                yield OdsRow(row, None, issue(BUKAN_OBJEK, None, line[:200], row=row))
-                continue
-            yield OdsRow(row, data)
+            yield _json_row(row, data, line)
+
+
+#: Blanks between the values of a ``.json`` file (a byte-order mark too: files joined).
+_JSON_GAP: Final = re.compile(r"[\s\ufeff]+")
+
+
+def _past_gap(text: str, at: int) -> int:
+    gap = _JSON_GAP.match(text, at)
+    return at if gap is None else gap.end()
+
+
+class _LongInt(str):
+    """A JSON integer of more digits than Python converts (:func:`sys.get_int_max_str_digits`):
+    :func:`read_json` rejects the record holding one, as :func:`read_jsonl` does."""
+
+    __slots__ = ()
+
+
+def _int_or_long(digits: str) -> int | _LongInt:
+    try:
+        return int(digits)
+    except ValueError:
+        return _LongInt(f"<a number of {len(digits):,} digits>")
+
+
+def _holds_long_int(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _LongInt):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def read_json(source: str | Path | IO[str]) -> Iterator[OdsRow]:
+    """Yield ODS records from a ``.json`` file: a JSON **array** of records (as API clients and
+    export tools write them), a single record (pretty-printed over several lines or not), or
+    JSON lines.
+
+    The file is one JSON document, which cannot be cut into records without parsing it, so it
+    is read whole: memory grows with the file (a few times its size once parsed); keep
+    national exports as JSON lines (``.jsonl``), which :func:`read_jsonl` streams. Rows are
+    numbered by record (the 1-based place in the array); an element that is not an object is
+    ``ODS_BUKAN_OBJEK``, one holding a number of more than 4,300 digits ``ODS_BARIS_INVALID``.
+    Values that follow one another (several arrays or objects, a byte-order mark between them)
+    are read in turn. A file that is not JSON throughout is read as JSON lines when one of its
+    first two lines is a JSON value by itself (each broken line an ``ODS_BARIS_INVALID`` row),
+    else refused (``ODS_BERKAS_TIDAK_TERBACA``, a configuration error naming the line and
+    column): a broken array gives no rows rather than one rejected row per line.
+
+    >>> import io
+    >>> text = '[\\n  {"Koperasi": "A"},\\n  {"Koperasi": "B"},\\n  3\\n]\\n'
+    >>> [(r.row, r.record, r.error and r.error.code) for r in read_json(io.StringIO(text))]
+    [(1, {'Koperasi': 'A'}, None), (2, {'Koperasi': 'B'}, None), (3, None, 'ODS_BUKAN_OBJEK')]
+    """
+    with _open_text(source, "r") as fh:
+        name = Path(source).name if isinstance(source, str | Path) else "the JSON text"
+        text = fh.read()
+    decode = json.JSONDecoder(parse_int=_int_or_long).raw_decode
+    values: list[Any] = []
+    at = _past_gap(text, 0)
+    try:
+        while at < len(text):
+            value, at = decode(text, at)
+            values.append(value)
+            at = _past_gap(text, at)
+    except (ValueError, RecursionError) as exc:
+        lines = [line for line in text.splitlines() if line.strip("\ufeff \t")][:2]
+        if any(_parses(line.lstrip("\ufeff")) for line in lines):
+            yield from read_jsonl(io.StringIO(text))
+            return
+        raise ConfigurationError(
+            f"{name} is not JSON ({type(exc).__name__}: {exc}); nothing was read from it",
+            code=BERKAS_TIDAK_TERBACA,
+        ) from exc
+    del text
+    row = 0
+    for value in values:
+        for item in value if isinstance(value, list) else (value,):
+            row += 1
+            shown = json.dumps(item, ensure_ascii=False)
+            if _holds_long_int(item):
+                yield _bad_line(row, shown, ValueError("a number of more than 4,300 digits"))
+            else:
+                yield _json_row(row, item, shown)
+
+
+#: The bytes of a CSV file its encoding is detected from (as ``kukm import`` does).
+_ENCODING_SAMPLE: Final = 65536
+
+
+@contextlib.contextmanager
+def _open_csv(source: str | Path | IO[str]) -> Iterator[IO[str]]:
+    """A CSV file opened as ``kukm import`` opens one (:mod:`kukm.pipeline.readers`): its
+    encoding detected from its first 64 KiB (:func:`~kukm.pipeline.readers.detect_encoding`:
+    a byte-order mark, else UTF-8, else Windows-1252, as Excel writes CSV under Windows'
+    regional settings; a stray Windows byte in a UTF-8 file is read as Windows-1252). A
+    workbook saved under ``.csv`` is refused, not read as text. A text stream is read as is."""
+    if not isinstance(source, str | Path):
+        yield source
+        return
+    from kukm.pipeline import readers
+
+    path = Path(source)
+    kind = readers.sniff_format(path, "csv")
+    if kind != "csv":
+        raise ConfigurationError(
+            f"{path.name} is a workbook ({kind}), not a CSV file: export the ODS as CSV or JSON "
+            "lines, or save the sheet as CSV",
+            code=BERKAS_TIDAK_TERBACA,
+        )
+    with open(path, "rb") as raw:
+        head = raw.read(_ENCODING_SAMPLE)
+    encoding = readers.detect_encoding(head, complete=len(head) < _ENCODING_SAMPLE)
+    errors = {
+        "utf-8": readers._FALLBACK,
+        "utf-8-sig": readers._FALLBACK,
+        "cp1252": readers._CP1252_UNDEFINED,
+    }.get(encoding, "strict")
+    with open(path, encoding=encoding, errors=errors, newline="") as fh:
+        yield fh
 
 
 def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     """Yield ODS records from a CSV file with the ODS field names as header.
 
+    Read as ``kukm import`` reads a CSV (:mod:`kukm.pipeline.readers`): the encoding of a file
+    detected (:func:`_open_csv`: UTF-8 with or without a byte-order mark, UTF-16, or
+    Windows-1252), the delimiter the one of ``,`` ``;`` tab ``|`` the header holds most
+    (``,`` on a tie; Excel writes ``;`` under Indonesian regional settings), and a quoted cell
+    may hold line breaks. Cells are kept as written (the ministry's blank is a space; the
+    record converts losslessly). A wholly blank row (Excel's ``,,,,`` below the data) is
+    skipped, not counted, and keeps its row number, so row ``n`` is line ``n + 1`` of the file
+    (when no cell breaks a line). A row holding a value beyond the header's cells, or in a
+    column without a title, is ``ODS_KOLOM_LEBIH``; blank cells there are ignored.
+
     >>> import io
-    >>> text = "Koperasi,Status Grade\\nA,D\\nB, \\n"
-    >>> [r.record for r in read_csv(io.StringIO(text))]
-    [{'Koperasi': 'A', 'Status Grade': 'D'}, {'Koperasi': 'B', 'Status Grade': ' '}]
+    >>> text = "Koperasi,Status Grade\\nA,D\\nB, \\n,,\\n"
+    >>> [(r.row, r.record) for r in read_csv(io.StringIO(text))]
+    [(1, {'Koperasi': 'A', 'Status Grade': 'D'}), (2, {'Koperasi': 'B', 'Status Grade': ' '})]
+    >>> [r.record for r in read_csv(io.StringIO("Koperasi;Alamat\\nA;Jl. X, 1\\n"))]
+    [{'Koperasi': 'A', 'Alamat': 'Jl. X, 1'}]
     """
-    with _open_text(source, "r") as fh:
-        reader = csv.DictReader(fh, restkey="\x00extra")
-        for row, data in enumerate(reader, start=1):
-            extra = data.pop("\x00extra", None)
+    from kukm.pipeline.readers import _records, _sniff_delimiter
+
+    with _open_csv(source) as fh:
+        first = next(_records(fh), "")
+        delimiter = _sniff_delimiter(first)
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        width = len(header)
+        titled = [(i, name) for i, name in enumerate(header) if name.strip()]
+        untitled = [i for i, name in enumerate(header) if not name.strip()]
+        for row, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank row
+            extra = [cell for cell in cells[width:] if cell.strip()]
             if extra:
                 yield OdsRow(row, None, issue(KOLOM_LEBIH, None, extra, row=row))
                 continue
-            yield OdsRow(row, {k: v for k, v in data.items() if v is not None})
+            stray = [i for i in untitled if i < len(cells) and cells[i].strip()]
+            if stray:
+                where = ", ".join(str(i + 1) for i in stray)
+                value = [cells[i] for i in stray]
+                detail = f"column {where} has no title"
+                yield OdsRow(row, None, issue(KOLOM_LEBIH, None, value, row=row, detail=detail))
+                continue
+            n = len(cells)
+            yield OdsRow(row, {name: cells[i] for i, name in titled if i < n})
 
 
 def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsRow]:
-    """Read an ODS file in either layout (chosen by ``format`` or the suffix).
+    """Read an ODS file in either layout (chosen by ``format`` or the suffix): CSV
+    (:func:`read_csv`), JSON lines (:func:`read_jsonl`), or, for a ``.json`` file, a JSON
+    array or JSON lines (:func:`read_json`, which reads the file whole).
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "ods.csv"
@@ -189,7 +370,12 @@ def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsR
     [{'Koperasi': 'A', 'Status Grade': 'D'}]
     """
     fmt = format or detect_format(path)
-    rows = read_csv(path) if fmt == "csv" else read_jsonl(path)
+    if fmt == "csv":
+        rows = read_csv(path)
+    elif Path(path).suffix.lower() == ".json":
+        rows = read_json(path)
+    else:
+        rows = read_jsonl(path)
     return readable_rows(rows, Path(path).name, BERKAS_TIDAK_TERBACA, lambda item: item.row)
 
 

@@ -41,7 +41,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata as importlib_metadata
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -100,8 +100,40 @@ _PROVINCE_ALIASES: Final = {
     "jakarta": "31",
     "daerahkhususjakarta": "31",
     "provinsidkijakarta": "31",
+    "dki": "31",
+    "dkijakartaraya": "31",
+    # the usual short names of the other provinces: a province named bounds the search
+    # (:func:`match_alamat`), so "Jabar" must not read as a province the table does not know
+    "nad": "11",
+    "nanggroeacehdarussalam": "11",
+    "sumut": "12",
+    "sumbar": "13",
+    "sumsel": "16",
+    "babel": "19",
+    "bangkabelitung": "19",
+    "kepri": "21",
+    "jabar": "32",
+    "jateng": "33",
+    "diy": "34",
+    "diyogyakarta": "34",
+    "jatim": "35",
+    "ntb": "52",
+    "ntt": "53",
+    "kalbar": "61",
+    "kalteng": "62",
+    "kalsel": "63",
+    "kaltim": "64",
+    "kaltara": "65",
+    "sulut": "71",
+    "sulteng": "72",
+    "sulsel": "73",
+    "sultra": "74",
+    "sulbar": "76",
+    "malut": "82",
 }
-"""Common names of provinces that differ from the official one (UU 2/2024 renames DKI "DK Jakarta")."""
+"""Common names of provinces that differ from the official one (UU 2/2024 renames DKI "DK
+Jakarta"), and their usual short forms (Jabar, Jateng, DIY, NTB …). No short form is the name of
+another region (``tests/test_reference_wilayah.py`` checks it)."""
 
 
 def _split_prefix(nama: str) -> tuple[str, list[str]]:
@@ -469,7 +501,8 @@ PROVINSI_KEPGUB: Final = "31"
 
 
 def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
+    """No name: blank, or a placeholder without a letter or digit (``-``, ``.``)."""
+    return text is None or not _NOISE.sub("", text.lower())
 
 
 def resolve_alamat(
@@ -484,12 +517,12 @@ def resolve_alamat(
     """The most specific Kemendagri code the names identify for sure, or ``None``.
 
     The kab/kota is looked up within the province, the kecamatan within the
-    kab/kota (or the province when the kab/kota is blank or wrong), the
+    kab/kota (or the province when the kab/kota is blank or unknown), the
     kelurahan within the kecamatan. Returns the kelurahan code, else the
     kecamatan's, else the kab/kota's. A kecamatan name found in several places
-    (no kab/kota or province to tell them apart) is settled by the kelurahan,
-    as :func:`match_alamat` says. (Signature of
-    ``kukm.integration.ods.WilayahResolver``.)
+    (no kab/kota or province to tell them apart) is settled by the kelurahan;
+    names that contradict each other give no code (:func:`match_alamat` says
+    how). (Signature of ``kukm.integration.ods.WilayahResolver``.)
 
     >>> resolve_alamat("DKI Jakarta", "Kota Jakarta Pusat", "Gambir", "Kel. Cideng")
     '31.71.01.1002'
@@ -499,6 +532,8 @@ def resolve_alamat(
     '31.01.02.1002'
     >>> resolve_alamat("", "", "Tanah Abang", "Kebon Melati")  # Tanah Abang is in Sumatera Selatan too
     '31.71.07.1005'
+    >>> resolve_alamat("Jawa Barat", "", "Gambir", "Cideng") is None  # no Gambir in Jawa Barat
+    True
     """
     return match_alamat(
         provinsi, kabkota, kecamatan, kelurahan, table=table, prefer=prefer
@@ -509,11 +544,13 @@ class AlamatMatch(NamedTuple):
     """What :func:`match_alamat` made of a row's region names.
 
     ``kode``: the most specific code the names identify for sure (``None``:
-    none). ``kandidat``: when the names fit several regions at the next level
-    down (a kecamatan name found in several places with no kelurahan to tell
-    them apart, or a kecamatan + kelurahan pair that exists several times),
-    their codes; else empty. ``ambigu`` says the names are right but not
-    enough, as opposed to unknown.
+    none). ``kandidat``: when the names fit several regions (a kecamatan name
+    found in several places with no kelurahan to tell them apart, a kecamatan +
+    kelurahan pair that exists several times, a kab/kota name that several bear),
+    their codes; when the levels given contradict each other (a kab/kota of
+    another province, a kecamatan outside the kab/kota named), the region each
+    level points to; else empty. ``ambigu`` says the names fit more than one
+    region, as opposed to none (unknown): the code or another name must tell them apart.
     """
 
     kode: str | None
@@ -535,8 +572,12 @@ def match_alamat(
 ) -> AlamatMatch:
     """:func:`resolve_alamat` with the candidates when the names are ambiguous.
 
-    A kecamatan name is looked up within the kab/kota, else within the
-    province, else (one of them blank or unknown) all over Indonesia, where several
+    **A province named bounds the search**: nothing outside it is found. The kab/kota
+    is looked up within the province (every kab/kota of that name: ``Bogor`` is a
+    kabupaten and a kota; a near spelling only when no kab/kota anywhere has the exact
+    name), the kecamatan within the kab/kota (a near spelling there too), else (the
+    kab/kota blank or unknown) within the province, else (both blank or unknown)
+    all over Indonesia, where several
     kecamatan may bear it: Tanah Abang, Tambora, Taman Sari, Jatinegara and
     Cipayung of DKI Jakarta exist in other provinces too. Then the
     **(kecamatan, kelurahan) pair** decides: the kelurahan is looked up in each
@@ -547,11 +588,24 @@ def match_alamat(
     2. exactly once within *prefer* (default :data:`PROVINSI_KEPGUB`, DKI
        Jakarta, the province Kepgub DKI 1625/2021 covers) gives that one (DKI
        "Taman Sari / Taman Sari" and "Cipayung / Cipayung" also exist in Jawa
-       Barat); ``prefer=None`` turns this off; else
+       Barat); ``prefer=None`` turns this off, and so does a province named that
+       the table does not know (the record says it lies in some province, which
+       need not be DKI); else
     3. is ambiguous: no kelurahan, ``kandidat`` lists the pairs' codes.
 
     A kecamatan name found several times with no kelurahan given identifies no
     kecamatan (``kandidat``: those kecamatan), whatever *prefer* says.
+
+    **Names that contradict each other give no code**, never the reading of one
+    level over another's: a kab/kota that lies in another province than the one
+    named, or a kecamatan (or pair) that is not in the kab/kota named but elsewhere
+    in the province (or, no province named, in Indonesia). ``kandidat`` then holds
+    the region each level points to (the kab/kota's, and what the names below it
+    give without it), so the row reads as ambiguous (``WILAYAH_NAMA_AMBIGU`` in
+    ``kukm import`` when several of them are kelurahan, else
+    ``WILAYAH_NAMA_TIDAK_DIKENAL``). A name the table does not know anywhere
+    contradicts nothing: it is left out (a kecamatan unknown in a known kab/kota
+    gives the kab/kota's code).
 
     >>> match_alamat("", "", "Tambora", "Jembatan Besi")
     AlamatMatch(kode='31.73.04.1006', kandidat=())
@@ -559,33 +613,80 @@ def match_alamat(
     AlamatMatch(kode=None, kandidat=('12.06.11.2001', '19.03.05.2001'))
     >>> match_alamat("", "", "Tanah Abang", "").ambigu
     True
+    >>> match_alamat("", "Kota Bandung", "Cipayung", "Cipayung")  # Cipayung: DKI and Depok
+    AlamatMatch(kode=None, kandidat=('32.73', '31.75.10.1001', '32.76.07.1001'))
+    >>> match_alamat("DKI Jakarta", "Kota Bandung", "Gambir", "Cideng")
+    AlamatMatch(kode=None, kandidat=('31.71.01.1002', '32.73'))
     """
     t = table or get_table()
-    prov = None if _blank(provinsi) else t.resolve(provinsi or "", tingkat=TingkatWilayah.PROVINSI)
+    prov = None
+    if not _blank(provinsi):
+        prov = t.resolve(provinsi or "", tingkat=TingkatWilayah.PROVINSI)
+        if prov is None:
+            prefer = None  # some province the table does not know: not taken to be DKI
     scope = prov.kode if prov else None
-    kab = None
+    kabs: list[str] = []
     if not _blank(kabkota):
-        kab = t.resolve(kabkota or "", tingkat=TingkatWilayah.KABKOTA, within=scope)
-    above = kab.kode if kab else None
+        name, level = kabkota or "", TingkatWilayah.KABKOTA
+        kabs = [w.kode for w in t.resolve_all(name, tingkat=level, within=scope, fuzzy=False)]
+        if not kabs and scope is not None:
+            # the exact name of a kab/kota of another province contradicts the province named
+            # (and is no typo of one inside it: Kota Bandung is not Bali's Kabupaten Badung)
+            outside = [w.kode for w in t.resolve_all(name, tingkat=level, fuzzy=False)]
+            if outside:
+                inside = None
+                if not _blank(kecamatan):
+                    inside = _kecamatan_in(t, [scope], kecamatan or "", kelurahan, None, prefer)
+                below = inside[0].kode if inside is not None else None
+                return _conflict([below or scope, *outside])
+            kabs = [w.kode for w in t.resolve_all(name, tingkat=level, within=scope)]
+    above = kabs[0] if len(kabs) == 1 else _common(kabs)
+    several = tuple(kabs) if len(kabs) > 1 else ()
     if _blank(kecamatan):
-        return AlamatMatch(above)
-    kecs: list[str] = []
-    # within the kab/kota, else the province, else (one of them blank) all of Indonesia
-    wheres: list[str | None] = [w for w in (above, scope) if w]
-    if above is None or scope is None:
-        wheres.append(None)
-    for where in dict.fromkeys(wheres):
-        found = t.resolve_all(kecamatan or "", tingkat=TingkatWilayah.KECAMATAN, within=where)
-        kecs = [w.kode for w in found]
-        if kecs:
-            break
+        return AlamatMatch(above, several)
+    name = kecamatan or ""
+    if not kabs:  # within the province, else (none named or known) all of Indonesia
+        found = _kecamatan_in(t, [scope], name, kelurahan, None, prefer)
+        return AlamatMatch(None) if found is None else found[0]
+    found = _kecamatan_in(t, kabs, name, kelurahan, above, prefer)
+    if found is not None:
+        return found[0]
+    # not in the kab/kota named: found elsewhere, the names contradict each other
+    elsewhere = _kecamatan_in(t, [scope], name, kelurahan, None, prefer)
+    if elsewhere is None:
+        return AlamatMatch(above, several)  # a kecamatan unknown anywhere decides nothing
+    return _conflict([*kabs, *elsewhere[1]])
+
+
+def _conflict(codes: list[str]) -> AlamatMatch:
+    """No code, and the regions the names point to (:func:`match_alamat`: contradictions)."""
+    return AlamatMatch(None, tuple(dict.fromkeys(codes)))
+
+
+def _kecamatan_in(
+    t: WilayahTable,
+    places: Sequence[str | None],
+    kecamatan: str,
+    kelurahan: str | None,
+    above: str | None,
+    prefer: str | None,
+) -> tuple[AlamatMatch, list[str]] | None:
+    """The (kecamatan, kelurahan) names looked up within *places* (``None``: all of
+    Indonesia; exact names in any of them first, a near spelling only without one), as
+    :func:`match_alamat` says, and the codes found (the pairs, else the kecamatan); ``None``
+    when no place has the kecamatan. *above*: the code the names above are sure of."""
+    kec = TingkatWilayah.KECAMATAN
+    kecs = [w.kode for p in places for w in t.resolve_all(kecamatan, tingkat=kec, within=p, fuzzy=False)]
     if not kecs:
-        return AlamatMatch(above)
+        kecs = [w.kode for p in places if p is not None for w in t.resolve_all(kecamatan, tingkat=kec, within=p)]
+    kecs = list(dict.fromkeys(kecs))
+    if not kecs:
+        return None
     text = "" if _blank(kelurahan) else (kelurahan or "").strip()
     if not text:
         if len(kecs) == 1:
-            return AlamatMatch(kecs[0])
-        return AlamatMatch(above or _common(kecs), tuple(kecs))
+            return AlamatMatch(kecs[0]), kecs
+        return AlamatMatch(above or _common(kecs), tuple(kecs)), kecs
     if len(text) == 10 and text.isdigit() and text.isascii():
         pairs = [c for c in (_from_ods_code(text, k) for k in kecs) if c is not None]
     else:
@@ -596,9 +697,9 @@ def match_alamat(
     pairs = list(dict.fromkeys(pairs))
     chosen = _one(pairs, prefer)
     if chosen is not None:
-        return AlamatMatch(chosen)
+        return AlamatMatch(chosen), pairs
     known = kecs[0] if len(kecs) == 1 else above or _common(pairs or kecs)
-    return AlamatMatch(known, tuple(pairs) if len(pairs) > 1 else ())
+    return AlamatMatch(known, tuple(pairs) if len(pairs) > 1 else ()), pairs or kecs
 
 
 def _one(codes: list[str], prefer: str | None) -> str | None:

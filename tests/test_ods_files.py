@@ -1,0 +1,256 @@
+"""ODS files as they reach a Dinas: JSON lines with broken lines, ``.json`` arrays, and CSV
+saved by Excel (``;``, Windows-1252, trailing blank rows)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kukm.cli import cli
+from kukm.exceptions import ConfigurationError
+from kukm.integration.ods_io import (
+    import_ods,
+    read_csv,
+    read_json,
+    read_jsonl,
+    read_ods,
+    write_csv,
+)
+from kukm.plugins import open_store
+
+A = {"Koperasi": "Koperasi Café Sejahtera", "Nomor Induk Koperasi (NIK)": "3173010010001",
+     "Kecamatan": "Gambir", "Alamat": "Jl. Kenanga 1, RT 01; RW 02"}  # fmt: skip
+B = {"Koperasi": "Kop B", "Nomor Induk Koperasi (NIK)": "3173010010002",
+     "Kecamatan": "Tambora", "Alamat": " "}  # fmt: skip
+
+
+def _import(path: Path) -> dict[str, Any]:
+    return import_ods(open_store("memory://"), path, resolve=False).as_dict()
+
+
+# -- JSON lines ---------------------------------------------------------------------------
+
+
+def test_a_huge_number_or_deep_nesting_rejects_its_line_only(tmp_path: Path) -> None:
+    """json raises ValueError (Python's int-string limit, 4,300 digits) or RecursionError,
+    not JSONDecodeError, for these lines: the whole import stopped with a traceback."""
+    path = tmp_path / "ods.jsonl"
+    lines = [
+        json.dumps(A),
+        '{"Koperasi": "X", "Total Anggota": ' + "9" * 5000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+        json.dumps(B),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = list(read_ods(path))
+    assert [(r.row, r.error.code if r.error else None) for r in rows] == [
+        (1, None), (2, "ODS_BARIS_INVALID"), (3, "ODS_BARIS_INVALID"), (4, None)]  # fmt: skip
+    assert rows[1].error is not None and "4300" in rows[1].error.message_en
+    report = _import(path)
+    assert (report["input"], report["accepted"], report["rejected"]) == (4, 2, 2)
+    assert report["rejected_rows"] == [2, 3]
+
+
+def test_two_exports_joined_keep_the_second_ones_byte_order_mark(tmp_path: Path) -> None:
+    """``cat a.jsonl b.jsonl``: the second file's BOM starts a line, which json refused."""
+    one = codecs.BOM_UTF8 + (json.dumps(A) + "\n").encode()
+    two = codecs.BOM_UTF8 + (json.dumps(B) + "\n").encode()
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(one + two)
+    assert [r.record for r in read_ods(path)] == [A, B]
+    assert _import(path)["accepted"] == 2
+
+
+# -- .json ----------------------------------------------------------------------------------
+
+
+def test_a_json_array_is_its_records(tmp_path: Path) -> None:
+    """An array of objects was one ODS_BUKAN_OBJEK row; pretty-printed, one row a line."""
+    for indent in (None, 2):
+        path = tmp_path / f"ods{indent}.json"
+        path.write_text(json.dumps([A, B], indent=indent, ensure_ascii=False), encoding="utf-8")
+        assert [(r.row, r.record) for r in read_ods(path)] == [(1, A), (2, B)]
+        report = _import(path)
+        assert (report["input"], report["accepted"]) == (2, 2)
+
+
+def test_other_shapes_of_a_json_file(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(A, indent=4), encoding="utf-8-sig")
+    assert [r.record for r in read_ods(one)] == [A]
+    lines = tmp_path / "lines.json"  # JSON lines under .json, one line broken
+    lines.write_text(f"{json.dumps(A)}\n{{oops\n{json.dumps(B)}\n", encoding="utf-8")
+    assert [(r.row, r.error.code if r.error else None) for r in read_ods(lines)] == [
+        (1, None), (2, "ODS_BARIS_INVALID"), (3, None)]  # fmt: skip
+    mixed = io.StringIO("[" + json.dumps(A) + ', [1], {"Koperasi": "C", "n": ' + "1" * 4400 + "}]")
+    assert [(r.row, r.error.code if r.error else None) for r in read_json(mixed)] == [
+        (1, None), (2, "ODS_BUKAN_OBJEK"), (3, "ODS_BARIS_INVALID")]  # fmt: skip
+    arrays = io.StringIO(json.dumps([A]) + "\n\ufeff" + json.dumps([B]))  # two arrays joined
+    assert [r.record for r in read_json(arrays)] == [A, B]
+    assert list(read_json(io.StringIO(" \n"))) == []
+
+
+def test_a_broken_json_array_is_refused_whole(tmp_path: Path) -> None:
+    """Not one rejected row per line of a broken document: a configuration error naming
+    where it breaks, and nothing imported (CLI exit 2)."""
+    path = tmp_path / "broken.json"
+    text = json.dumps([A, B], indent=2)
+    path.write_text(text[: len(text) - 10], encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        list(read_ods(path))
+    assert info.value.code == "ODS_BERKAS_TIDAK_TERBACA" and "line" in str(info.value)
+    db = tmp_path / "k.sqlite"
+    res = CliRunner().invoke(cli, ["ods", "import", str(path), "--db", f"sqlite:///{db}"])
+    assert res.exit_code == 2 and "ODS_BERKAS_TIDAK_TERBACA" in res.output
+
+
+def test_jsonl_files_are_still_read_line_by_line(tmp_path: Path) -> None:
+    """Only ``.json`` is read whole: a ``.jsonl`` holding an array stays one line, one row."""
+    path = tmp_path / "ods.jsonl"
+    path.write_text(json.dumps([A, B]) + "\n", encoding="utf-8")
+    rows = list(read_ods(path))
+    assert len(rows) == 1 and rows[0].error is not None
+    assert rows[0].error.code == "ODS_BUKAN_OBJEK"
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+def _excel_csv(records: list[dict[str, str]], delimiter: str, trailing: int = 3) -> str:
+    """The text Excel writes: CRLF, every row as wide as the header, blank rows after."""
+    fields = list(records[0])
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(fields)
+    for record in records:
+        writer.writerow([record[f] for f in fields])
+    for _ in range(trailing):
+        writer.writerow([""] * len(fields))
+    return out.getvalue()
+
+
+def test_an_excel_csv_under_indonesian_settings(tmp_path: Path) -> None:
+    """``;`` between cells and Windows-1252: every row had no identity (the whole header was
+    one field), or the file stopped with a configuration error; ``;;;`` rows were rejected."""
+    path = tmp_path / "ods.csv"
+    path.write_bytes(_excel_csv([A, B], ";").encode("cp1252"))
+    rows = list(read_ods(path))
+    assert [(r.row, r.record) for r in rows] == [(1, A), (2, B)]
+    comma = tmp_path / "comma.csv"  # Windows-1252 alone: ODS_BERKAS_TIDAK_TERBACA before
+    comma.write_bytes(_excel_csv([A, B], ",", trailing=0).encode("cp1252"))
+    assert [r.record for r in read_ods(comma)] == [A, B]
+    report = _import(path)
+    assert (report["input"], report["accepted"], report["rejected"]) == (2, 2, 0)
+    res = CliRunner().invoke(cli, ["ods", "import", str(path), "--db", "memory://", "--json",
+                                   "--no-resolve"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["input"] == 2
+
+
+def test_blank_rows_are_skipped_but_keep_their_number() -> None:
+    text = "Koperasi,Kecamatan\n,\nA,Gambir\n , \n\nB,Tambora,,\n"
+    rows = list(read_csv(io.StringIO(text)))
+    assert [(r.row, r.record) for r in rows] == [
+        (2, {"Koperasi": "A", "Kecamatan": "Gambir"}),
+        (5, {"Koperasi": "B", "Kecamatan": "Tambora"}),
+    ]
+
+
+def test_cells_beyond_the_header_or_without_a_title() -> None:
+    """Blank ones are ignored (Excel writes a row as wide as its widest); a value there is
+    the row's rejection, as before."""
+    text = "Koperasi,,Kecamatan,\nA,,Gambir,\nB,x,Tambora\nC,,Tambora,,y\n"
+    rows = list(read_csv(io.StringIO(text)))
+    assert rows[0].record == {"Koperasi": "A", "Kecamatan": "Gambir"}
+    assert [r.error.code if r.error else None for r in rows] == [None, "ODS_KOLOM_LEBIH", "ODS_KOLOM_LEBIH"]
+    assert rows[1].error is not None and "column 2" in rows[1].error.message_en
+
+
+def test_excel_unicode_text_and_a_stray_windows_byte(tmp_path: Path) -> None:
+    """UTF-16 with tabs (Excel's "Unicode Text"), and a UTF-8 file with one Windows byte."""
+    utf16 = tmp_path / "unicode.txt"
+    utf16.write_bytes(_excel_csv([A, B], "\t").encode("utf-16"))
+    assert [r.record for r in read_ods(utf16)] == [A, B]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(_excel_csv([A, B], ",").encode("utf-8").replace(b"Kop B", b"Kop \x96 B"))
+    assert [r.record["Koperasi"] for r in read_ods(mixed) if r.record] == [A["Koperasi"], "Kop – B"]
+
+
+def test_a_workbook_named_csv_is_refused(tmp_path: Path) -> None:
+    """Read as Windows-1252 text it would give rows of garbage; it is refused instead."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Koperasi"])  # type: ignore[union-attr]
+    path = tmp_path / "ods.csv"
+    wb.save(path)
+    with pytest.raises(ConfigurationError) as info:
+        list(read_ods(path))
+    assert info.value.code == "ODS_BERKAS_TIDAK_TERBACA" and "workbook" in str(info.value)
+
+
+#: Windows-1252 characters whose byte is not a UTF-8 continuation byte (0x80-0xBF): text of
+#: them is never valid UTF-8 as well (``Ãš`` is, and reads as ``Ú``: no reader can tell).
+_CONTINUATION = "".join(bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xC0))
+_CP1252_SAFE = st.characters(
+    codec="cp1252", categories=("L", "N", "P", "Zs"), exclude_characters=_CONTINUATION
+)
+_CELL = st.text(st.one_of(_CP1252_SAFE, st.sampled_from(',;\t|"\n')), max_size=12)
+_FIELDS = ["Koperasi", "Nomor Induk Koperasi (NIK)", "Kecamatan", "Alamat", "Status Grade"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    width=st.integers(2, len(_FIELDS)),
+    cells=st.lists(st.lists(_CELL, min_size=len(_FIELDS), max_size=len(_FIELDS)), max_size=6),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
+)
+def test_any_delimiter_and_encoding_reads_the_same_records(
+    tmp_path_factory: pytest.TempPathFactory,
+    width: int,
+    cells: list[list[str]],
+    delimiter: str,
+    encoding: str,
+) -> None:
+    """The same rows written with ``,`` ``;`` tab or ``|``, in UTF-8 (with or without BOM),
+    Windows-1252 or UTF-16, read as the same records, blank rows left out."""
+    fields = _FIELDS[:width]
+    records = [dict(zip(fields, row, strict=False)) for row in cells]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(fields)
+    writer.writerows([r[f] for f in fields] for r in records)
+    path = tmp_path_factory.mktemp("csv") / "ods.csv"
+    path.write_bytes(out.getvalue().encode(encoding))
+    want = [r for r in records if any(v.strip() for v in r.values())]
+    assert [r.record for r in read_ods(path)] == want
+
+
+def test_the_sample_through_excel_csv_reads_as_its_json_lines(
+    ods_sample_path: Path, tmp_path: Path
+) -> None:
+    """The ministry's 689 records written as kukm writes CSV, then as Excel would (``;``,
+    UTF-8 with BOM, trailing blank rows): the same records."""
+    records = [r.record for r in read_jsonl(ods_sample_path) if r.record is not None]
+    plain = tmp_path / "plain.csv"
+    write_csv(records, plain)
+    want = [r.record for r in read_csv(plain)]
+    rewritten = list(csv.reader(plain.open(encoding="utf-8", newline="")))
+    excel = tmp_path / "excel.csv"
+    with open(excel, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerows(rewritten)
+        writer.writerows([[""] * len(rewritten[0])] * 5)
+    assert [r.record for r in read_csv(excel)] == want
+    report = _import(excel)
+    assert (report["input"], report["accepted"]) == (689, 689)

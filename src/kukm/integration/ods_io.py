@@ -101,8 +101,10 @@ DUPLIKAT = register_code(
 )
 BERKAS_TIDAK_TERBACA = register_code(
     "ODS_BERKAS_TIDAK_TERBACA",
-    "Berkas bukan ekspor ODS yang terbaca (JSON lines atau CSV dalam UTF-8).",
-    "The file is not a readable ODS export (JSON lines or CSV in UTF-8).",
+    "Berkas bukan ekspor ODS yang terbaca (JSON lines, larik JSON, atau CSV berpemisah , ; tab "
+    "atau | dalam UTF-8, UTF-16 atau Windows-1252).",
+    "The file is not a readable ODS export (JSON lines, a JSON array, or CSV separated by , ; "
+    "tab or | in UTF-8, UTF-16 or Windows-1252).",
     module=__name__,
 )
 

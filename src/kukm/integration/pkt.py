@@ -48,6 +48,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -56,11 +57,11 @@ from typing import IO, Any, Final
 import attrs
 from attrs import field, frozen
 
-from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
+from kukm.exceptions import ConfigurationError, Issue, Severity, StorageError, issue, register_code
 from kukm.integration.ods import _optional
 from kukm.integration.ods_io import readable_rows
 from kukm.model import SumberData, Umkm
-from kukm.storage.base import Provenance, Store, StoredRecord, WriteOp
+from kukm.storage.base import Provenance, Store, WriteOp
 
 __all__ = [
     "ASAL_PKT",
@@ -88,6 +89,8 @@ ASAL_PKT: Final = SumberData.PIHAK_LAIN
 REF_PREFIX: Final = "kukm-"
 #: Writes per transaction of the member import.
 BATCH_SIZE: Final = 500
+#: Member-list rows the import puts through the UMKM form's checks together.
+CHUNK_SIZE: Final = 5000
 
 PKT_COLUMNS: Final[tuple[str, ...]] = (
     "id_anggota",
@@ -495,51 +498,170 @@ def _masked(value: str) -> bool:
     return "*" in value
 
 
+class _Head:
+    """What matching a member needs of a stored UMKM: its owner's NIK penduduk and its PKT
+    fields (as stored, unconverted)."""
+
+    __slots__ = ("member", "nik", "tahap")
+
+    def __init__(self, record: Umkm) -> None:
+        self.nik = record.pemilik.nik_penduduk
+        self.member: object = record.atribut_lain.get(ATTR_ID_ANGGOTA)
+        tahap = record.atribut_lain.get(ATTR_TAHAP)
+        # a handful of stage codes, one copy each
+        self.tahap: object = sys.intern(tahap) if type(tahap) is str else tahap
+
+    def get(self, key: str) -> object:
+        """``atribut_lain.get(key)`` of the record, for the two PKT fields."""
+        return self.member if key == ATTR_ID_ANGGOTA else self.tahap if key == ATTR_TAHAP else None
+
+
+def _identifiers(
+    member_id: str, nib: str, nik: str
+) -> tuple[str, str | None, str | None, str | None]:
+    """(member id, kukm reference, NIB, NIK penduduk) a row matches by, from its ``id_anggota``,
+    ``nib`` and ``nik_penduduk`` cells: a masked or malformed NIK, a masked NIB is never used;
+    ``PKT:<id>`` is the member id ``<id>``; a kukm record id or a ``kukm-`` reference is a
+    reference."""
+    member_id = member_id.strip()
+    nik_value: str | None = nik.strip() or None
+    if nik_value is not None and not _NIK_RE.fullmatch(nik_value):
+        nik_value = None  # masked or malformed: never matched
+    nib_value: str | None = nib.strip() or None
+    if nib_value is not None and _masked(nib_value):
+        nib_value = None
+    ref = member_id if (member_id.startswith(REF_PREFIX) or _is_kukm_id(member_id)) else None
+    if ref is not None and ref.startswith("PKT:"):
+        ref = None
+        member_id = member_id[4:]
+    return member_id, ref, nib_value, nik_value
+
+
+class _Wanted:
+    """Every identifier a member list can match a stored UMKM by: member ids (a row without a
+    reference names the record ``PKT:<id>`` and the records carrying the id), record ids and
+    ``kukm-`` references (rows from a kukm export), NIBs and NIKs penduduk."""
+
+    __slots__ = ("ids", "members", "nibs", "niks", "refs")
+
+    def __init__(self) -> None:
+        self.members: set[str] = set()
+        self.ids: set[str] = set()
+        self.refs: set[str] = set()
+        self.nibs: set[str] = set()
+        self.niks: set[str] = set()
+
+    def add(self, member_id: str, ref: str | None, nib: str | None, nik: str | None) -> None:
+        if ref is None:
+            self.members.add(member_id)
+        elif ref.startswith(REF_PREFIX):
+            self.refs.add(ref)
+        else:
+            self.ids.add(ref)
+        if nib is not None:
+            self.nibs.add(nib)
+        if nik is not None:
+            self.niks.add(nik)
+
+    def __bool__(self) -> bool:
+        return bool(self.members or self.ids or self.refs or self.nibs or self.niks)
+
+    def names(self, record_id: str) -> bool:
+        """Whether a row names the record by its id (``PKT:<member id>`` or a record id)."""
+        if record_id.startswith("PKT:") and record_id[4:] in self.members:
+            return True
+        return record_id in self.ids
+
+
+#: Record ids under one identifier: most identifiers name one record (kept as the bare id).
+_Ids = str | tuple[str, ...]
+
+
+def _put(index: dict[str, _Ids], key: str, record_id: str) -> None:
+    ids = index.get(key)
+    if ids is None:
+        index[key] = record_id
+    elif isinstance(ids, str):
+        if ids != record_id:
+            index[key] = (ids, record_id)
+    elif record_id not in ids:
+        index[key] = (*ids, record_id)
+
+
+def _ids(index: dict[str, _Ids], key: str) -> tuple[str, ...]:
+    ids = index.get(key)
+    return () if ids is None else (ids,) if isinstance(ids, str) else ids
+
+
 class _Index:
-    """Stored UMKM by PKT member id and, with a key, by export reference: one pass over the
-    store, made when first asked, kept current with the import's own writes."""
+    """The stored UMKM a member list names, by record id, PKT member id, NIB, NIK penduduk and
+    (with a key) export reference: made in one pass over the store before the first row, for
+    the identifiers the list holds only (:class:`_Wanted`), and kept current with the import's
+    own writes. A record's whole version is read again (:meth:`Store.get`) only when a row
+    writes it."""
 
-    def __init__(self, store: Store, kunci: bytes | None) -> None:
-        self._store = store
+    def __init__(self, store: Store, kunci: bytes | None, wanted: _Wanted) -> None:
         self._kunci = kunci
-        self._members: dict[str, set[str]] | None = None
-        self._refs: dict[str, str] | None = None
+        self._wanted = wanted
+        self._refs_wanted = kunci is not None and bool(wanted.refs)
+        self._heads: dict[str, _Head] = {}
+        self._members: dict[str, _Ids] = {}
+        self._nibs: dict[str, _Ids] = {}
+        self._niks: dict[str, _Ids] = {}
+        self._refs: dict[str, str] = {}
+        if wanted:
+            for stored in store.iter_records("umkm"):
+                if isinstance(stored.record, Umkm):
+                    self.note(stored.id, stored.record)
 
-    def _build(self, refs: bool) -> None:
-        members: dict[str, set[str]] = {}
-        tokens: dict[str, str] = {}
-        for stored in self._store.iter_records("umkm"):
-            if not isinstance(stored.record, Umkm):
-                continue
-            member = stored.record.atribut_lain.get(ATTR_ID_ANGGOTA)
-            if member:
-                members.setdefault(str(member), set()).add(stored.id)
-            if refs and self._kunci is not None:
-                tokens[referensi(stored.id, self._kunci)] = stored.id
-        if self._members is None:
-            self._members = members
-        if refs and self._kunci is not None:
-            self._refs = tokens
+    def note(self, record_id: str, record: Umkm) -> None:
+        """Take (again) a record as stored, or as a write of this import will store it."""
+        wanted = self._wanted
+        hit = wanted.names(record_id)
+        if record.nib is not None and record.nib in wanted.nibs:
+            _put(self._nibs, record.nib, record_id)
+            hit = True
+        nik = record.pemilik.nik_penduduk
+        if nik is not None and nik in wanted.niks:
+            _put(self._niks, nik, record_id)
+            hit = True
+        member = record.atribut_lain.get(ATTR_ID_ANGGOTA)
+        if member and str(member) in wanted.members:
+            _put(self._members, str(member), record_id)
+            hit = True
+        if self._refs_wanted:
+            assert self._kunci is not None
+            token = referensi(record_id, self._kunci)
+            if token in wanted.refs:
+                self._refs[token] = record_id
+                hit = True
+        if hit:
+            self._heads[record_id] = _Head(record)
 
-    def members(self, member_id: str) -> set[str]:
-        if self._members is None:
-            self._build(refs=False)
-        assert self._members is not None
-        return set(self._members.get(member_id, ()))
+    def head(self, record_id: str) -> _Head | None:
+        return self._heads.get(record_id)
+
+    def members(self, member_id: str) -> tuple[str, ...]:
+        return _ids(self._members, member_id)
+
+    def nib(self, nib: str) -> tuple[str, ...]:
+        return _ids(self._nibs, nib)
+
+    def nik(self, nik: str) -> tuple[str, ...]:
+        return _ids(self._niks, nik)
 
     def ref(self, token: str) -> str | None:
-        if self._kunci is None:
-            return None
-        if self._refs is None:
-            self._build(refs=True)
-        assert self._refs is not None
-        return self._refs.get(token)
+        return self._refs.get(token) if self._kunci is not None else None
 
-    def wrote(self, record_id: str, member_id: str | None) -> None:
-        if member_id and self._members is not None:
-            self._members.setdefault(member_id, set()).add(record_id)
-        if self._kunci is not None and self._refs is not None:
-            self._refs[referensi(record_id, self._kunci)] = record_id
+    def could_match(self, member_id: str, nib: str | None, nik: str | None) -> bool:
+        """Whether a row without a reference finds any record now (the index only grows, so
+        a row that finds none at the start of its chunk is the only kind that may be new)."""
+        return (
+            ("PKT:" + member_id) in self._heads
+            or member_id in self._members
+            or (nib is not None and nib in self._nibs)
+            or (nik is not None and nik in self._niks)
+        )
 
 
 class _Rejection(Exception):
@@ -548,15 +670,56 @@ class _Rejection(Exception):
         self.found = found
 
 
-def _read_member_list(source: str | Path | IO[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header (names stripped, lower case) and the data rows of a member list, read whole
-    before anything is written: an unreadable file or a header without ``id_anggota`` is a
-    configuration error and nothing is imported."""
+#: The text of one record of a CSV file: its line, or its lines (a quoted cell holds a newline).
+_Raw = str | tuple[str, ...]
+
+
+class _Capture:
+    """A text file's lines for :func:`csv.reader`, keeping those of the record it reads."""
+
+    __slots__ = ("_lines", "taken")
+
+    def __init__(self, fh: IO[str]) -> None:
+        self._lines = iter(fh)
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Capture:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken.append(line)
+        return line
+
+    def record(self) -> _Raw:
+        """The lines taken since the last call (csv.reader reads no further than its record)."""
+        taken = self.taken
+        raw: _Raw = taken[0] if len(taken) == 1 else tuple(taken)
+        taken.clear()
+        return raw
+
+
+def _cell_at(header: list[str], name: str) -> int | None:
+    """Where a row's cell for ``name`` is (its last column of that name, as in the row's dict)."""
+    at = [i for i, h in enumerate(header) if h == name]
+    return at[-1] if at else None
+
+
+def _read_member_list(source: str | Path | IO[str]) -> tuple[list[str], list[_Raw], _Wanted]:
+    """The header (names stripped, lower case), the text of each data row and the identifiers
+    the rows hold (:class:`_Wanted`), read whole before anything is written: an unreadable file
+    or a header without ``id_anggota`` is a configuration error and nothing is imported. A row
+    is kept as its text (a fifth of the memory of its cells) and read again by
+    :func:`_parse`."""
     header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
+    rows: list[_Raw] = []
+    wanted = _Wanted()
+    at_id = at_nib = at_nik = None
     with _open_text(source, "r") as fh:
-        numbered = enumerate(csv.reader(fh, strict=True))
+        lines = _Capture(fh)
+        numbered = enumerate(csv.reader(lines, strict=True))
         for _, cells in readable_rows(numbered, "the PKT member list", BERKAS_TIDAK_TERBACA, _first):
+            raw = lines.record()
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
@@ -567,9 +730,48 @@ def _read_member_list(source: str | Path | IO[str]) -> tuple[list[str], list[tup
                         f"{','.join(header)[:200]!r}); cells must be comma-separated",
                         code=KOLOM_ID_TIDAK_ADA,
                     )
+                at_id, at_nib, at_nik = (
+                    _cell_at(header, n) for n in ("id_anggota", "nib", "nik_penduduk")
+                )
                 continue
-            rows.append((len(rows) + 1, cells))
-    return header or [], rows
+            rows.append(raw)
+            n = len(cells)
+            raw_id = cells[at_id] if at_id is not None and at_id < n else ""
+            if raw_id.strip():  # a row without one is refused before it is looked up
+                nib = cells[at_nib] if at_nib is not None and at_nib < n else ""
+                nik = cells[at_nik] if at_nik is not None and at_nik < n else ""
+                wanted.add(*_identifiers(raw_id, nib, nik))
+    return header or [], rows, wanted
+
+
+def _parse(rows: list[_Raw]) -> list[list[str]]:
+    """The cells of rows kept by :func:`_read_member_list` (read again as they were read)."""
+
+    def lines() -> Iterator[str]:
+        for raw in rows:
+            if isinstance(raw, str):
+                yield raw
+            else:
+                yield from raw
+
+    cells = list(csv.reader(lines(), strict=True))
+    if len(cells) != len(rows):  # pragma: no cover - csv.reader reads a record's lines alike
+        raise RuntimeError(
+            f"{len(rows)} CSV records of the PKT list read again as {len(cells)} rows"
+        )
+    return cells
+
+
+def _form_data(member: Mapping[str, str], member_id: str) -> dict[str, str]:
+    """A member row as a row of the UMKM form (``nik_penduduk`` is ``nik_pemilik``,
+    ``id_anggota`` is ``id_sumber``; the source is :data:`ASAL_PKT`)."""
+    data = {k: v for k, v in member.items() if k not in ("id_anggota", "tahap_pkt", "nama_tahap")}
+    if "nik_penduduk" in data:
+        nik_cell = data.pop("nik_penduduk")
+        data.setdefault("nik_pemilik", nik_cell)
+    data["id_sumber"] = member_id
+    data["sumber_data"] = ASAL_PKT.value
+    return data
 
 
 def import_pkt_members(
@@ -581,6 +783,7 @@ def import_pkt_members(
     now: Callable[[], dt.datetime] | None = None,
     kunci: bytes | None = None,
     batch_size: int = BATCH_SIZE,
+    chunk_size: int = CHUNK_SIZE,
 ) -> PktImportReport:
     """Read the PKT app's member list (CSV) and record each member's PKT id and stage.
 
@@ -592,6 +795,7 @@ def import_pkt_members(
     point to different records, whose NIK is another owner's than the matched record's,
     or whose record already has another PKT member id is rejected (``PKT_ANGGOTA_GANDA``,
     ``PKT_ID_ANGGOTA_BERBEDA``), never merged. A masked value (with ``*``) is never used.
+    Rows are matched in the list's order: a row sees what the rows before it wrote.
 
     **Matched.** The record gets ``pkt_id_anggota`` (not for a kukm reference) and
     ``pkt_tahap`` in ``atribut_lain``; its content, verification status, source and
@@ -607,10 +811,15 @@ def import_pkt_members(
     issues, ``PKT_NILAI_TERSAMAR`` when it holds masked values, or
     ``PKT_REFERENSI_TIDAK_DIKENAL`` for a kukm reference.
 
+    **Cost.** The store is read once, before the first row: one pass over its UMKM keeps,
+    of those the list names by an identifier, what matching needs; no row is looked up in
+    the store on its own, and a matched record is read again only when its row writes it.
+    Rows go through the UMKM form's checks ``chunk_size`` at a time (those that match no
+    record at the start of their chunk); the outcome is the same for any ``chunk_size``.
     Writes go in batches of ``batch_size`` (each atomic); importing the same list again
-    changes nothing. The whole file is read first: a file that is not CSV text, with a quote
-    never closed, or without an ``id_anggota`` column raises :class:`ConfigurationError`
-    and nothing is written.
+    changes nothing. The whole file is read first (each row kept as its text): a file that
+    is not CSV text, with a quote never closed, or without an ``id_anggota`` column raises
+    :class:`ConfigurationError` and nothing is written.
 
     >>> import io
     >>> from kukm.plugins import open_store
@@ -619,16 +828,20 @@ def import_pkt_members(
     >>> r.rejected, r.issue_counts["PKT_ANGGOTA_BARU_TIDAK_LOLOS"]
     (1, 1)
     """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     stages = tahap or PktTahap.default()
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     counts: Counter[str] = Counter()
     kept: list[Issue] = []
     rejected_rows: list[dict[str, Any]] = []
     totals = dict.fromkeys(["input", "accepted", "rejected", "matched", "created"], 0)
-    index = _Index(store, kunci)
     pending: list[WriteOp] = []
     pending_keys: set[tuple[str, str]] = set()
     checker: Any = None
+    #: the UMKM form's verdict on the chunk's rows that may be new: row → Accepted, or the
+    #: list of its issues
+    checked: dict[int, Any] = {}
 
     def report(found: Issue) -> None:
         counts[found.code] += 1
@@ -641,80 +854,74 @@ def import_pkt_members(
             pending.clear()
             pending_keys.clear()
 
-    def umkm(found: StoredRecord | None) -> StoredRecord | None:
-        return found if found is not None and isinstance(found.record, Umkm) else None
+    def check(batch: list[tuple[int, dict[str, str], None]]) -> None:
+        """The UMKM form's checks on rows that may become new records, into ``checked``."""
+        nonlocal checker
+        if checker is None:
+            from kukm.pipeline.checks import RowChecker
+
+            checker = RowChecker("umkm", default_source=ASAL_PKT)
+        result = checker.check(batch)
+        for acc in result.accepted:
+            checked[acc.row] = acc
+        for rej in result.rejected:
+            checked[rej.row] = list(rej.issues)
 
     def resolve(
         row_no: int, member_id: str, ref: str | None, nib: str | None, nik: str | None
-    ) -> StoredRecord | None:
-        strong: dict[str, StoredRecord] = {}
-
-        def add(found: StoredRecord | None) -> None:
-            if (found := umkm(found)) is not None:
-                strong[found.id] = found
-
+    ) -> str | None:
+        """The id of the stored UMKM the row names, or ``None``; raises :class:`_Rejection`."""
+        strong: set[str] = set()
         if ref is not None:
             rid = index.ref(ref) if ref.startswith(REF_PREFIX) else ref
-            if rid is not None:
-                add(store.get("umkm", rid))
+            if rid is not None and index.head(rid) is not None:
+                strong.add(rid)
         else:
-            add(store.get("umkm", "PKT:" + member_id))
-            for rid in sorted(index.members(member_id)):
-                add(store.get("umkm", rid))
+            if index.head("PKT:" + member_id) is not None:
+                strong.add("PKT:" + member_id)
+            strong.update(index.members(member_id))
         if nib is not None:
-            for found in store.find("umkm", "nib", nib):
-                add(found)
+            strong.update(index.nib(nib))
         if len(strong) > 1:
             raise _Rejection(
                 issue(ANGGOTA_GANDA, "id_anggota", member_id, row=row_no,
                       detail=", ".join(sorted(strong)))
             )  # fmt: skip
         if strong:
-            (match,) = strong.values()
-            assert isinstance(match.record, Umkm)
-            stored_nik = match.record.pemilik.nik_penduduk
-            if nik is not None and stored_nik and stored_nik != nik:
+            (match,) = strong
+            head = index.head(match)
+            assert head is not None
+            if nik is not None and head.nik and head.nik != nik:
                 raise _Rejection(
                     issue(ANGGOTA_GANDA, "nik_penduduk", mask_nik_penduduk(nik), row=row_no,
-                          detail=f"{match.id} has another owner's NIK")
+                          detail=f"{match} has another owner's NIK")
                 )  # fmt: skip
             return match
         if nik is not None:
-            by_nik = [f for f in store.find("umkm", "nik_penduduk", nik) if umkm(f)]
+            by_nik = index.nik(nik)
             if len(by_nik) > 1:
                 raise _Rejection(
                     issue(ANGGOTA_GANDA, "nik_penduduk", mask_nik_penduduk(nik), row=row_no,
-                          detail=", ".join(sorted(f.id for f in by_nik)))
+                          detail=", ".join(sorted(by_nik)))
                 )  # fmt: skip
             if by_nik:
                 return by_nik[0]
         return None
 
     def create(row_no: int, member: dict[str, str], member_id: str, extra: dict[str, str]) -> WriteOp:
-        nonlocal checker
         masked = [k for k in _PERSONAL if _masked(member.get(k, ""))]
         if masked:
             raise _Rejection(
                 *(issue(NILAI_TERSAMAR, k, member[k], row=row_no, kind="lengkap") for k in masked)
             )
-        if checker is None:
-            from kukm.pipeline.checks import RowChecker
-
-            checker = RowChecker("umkm", default_source=ASAL_PKT)
-        data = {k: v for k, v in member.items() if k not in ("id_anggota", "tahap_pkt", "nama_tahap")}
-        if "nik_penduduk" in data:
-            nik_cell = data.pop("nik_penduduk")
-            data.setdefault("nik_pemilik", nik_cell)
-        data["id_sumber"] = member_id
-        data["sumber_data"] = ASAL_PKT.value
-        result = checker.check([(row_no, data, None)])
-        if not result.accepted:
-            found = [i for r in result.rejected for i in r.issues]
+        if row_no not in checked:  # matched something at the start of its chunk: not checked yet
+            check([(row_no, _form_data(member, member_id), None)])
+        verdict = checked.pop(row_no)
+        if isinstance(verdict, list):  # the form's issues (an Accepted is a tuple)
             raise _Rejection(
-                issue(ANGGOTA_BARU_TIDAK_LENGKAP, "id_anggota", member_id, row=row_no), *found
+                issue(ANGGOTA_BARU_TIDAK_LENGKAP, "id_anggota", member_id, row=row_no), *verdict
             )
-        acc = result.accepted[0]
-        record = acc.record
+        record = verdict.record
         assert isinstance(record, Umkm)
         record_id = "PKT:" + member_id
         record = attrs.evolve(
@@ -723,33 +930,26 @@ def import_pkt_members(
         provenance = Provenance(ASAL_PKT, petugas=petugas, waktu=clock(), id_pengiriman="pkt-import")
         return WriteOp(
             "umkm", record_id, record, provenance, valid_from=record.tanggal_data,
-            atribut=dict(acc.atribut),
+            atribut=dict(verdict.atribut),
         )  # fmt: skip
 
     def one(row_no: int, member: dict[str, str], cells: int, width: int) -> str:
         """Process one row; returns ``"matched"``/``"created"``, raises :class:`_Rejection`."""
-        member_id = member.get("id_anggota", "").strip()
+        raw_id = member.get("id_anggota", "").strip()
         if cells > width:
             raise _Rejection(
                 issue(SEL_BERLEBIH, None, cells, row=row_no, detail=f"{cells} cells, {width} columns")
             )
-        if not member_id:
+        if not raw_id:
             raise _Rejection(issue(TANPA_ID, "id_anggota", None, row=row_no, kind="lengkap"))
         code = member.get("tahap_pkt", "").strip() or None
         if code is not None and not stages.is_known(code):
             report(issue(TAHAP_TIDAK_DIKENAL, "tahap_pkt", code, row=row_no))
-        nik: str | None = member.get("nik_penduduk", "").strip() or None
-        if nik is not None and not _masked(nik) and not _NIK_RE.fullmatch(nik):
-            report(issue(NIK_PENDUDUK_INVALID, "nik_penduduk", mask_nik_penduduk(nik), row=row_no))
-        if nik is not None and not _NIK_RE.fullmatch(nik):
-            nik = None  # masked or malformed: never matched
-        nib: str | None = member.get("nib", "").strip() or None
-        if nib is not None and _masked(nib):
-            nib = None
-        ref = member_id if (member_id.startswith(REF_PREFIX) or _is_kukm_id(member_id)) else None
-        if ref is not None and ref.startswith("PKT:"):
-            ref = None
-            member_id = member_id[4:]
+        nik_cell = member.get("nik_penduduk", "").strip()
+        if nik_cell and not _masked(nik_cell) and not _NIK_RE.fullmatch(nik_cell):
+            masked_nik = mask_nik_penduduk(nik_cell)
+            report(issue(NIK_PENDUDUK_INVALID, "nik_penduduk", masked_nik, row=row_no))
+        member_id, ref, nib, nik = _identifiers(raw_id, member.get("nib", ""), nik_cell)
         keys = {("id", "PKT:" + member_id), ("member", member_id)}
         if ref is not None:
             keys.add(("ref", ref))
@@ -760,38 +960,49 @@ def import_pkt_members(
         if keys & pending_keys:
             flush()
         match = resolve(row_no, member_id, ref, nib, nik)
-        if match is not None and ("id", match.id) in pending_keys:
+        if match is not None and ("id", match) in pending_keys:
             flush()
-            match = resolve(row_no, member_id, ref, nib, nik)
         extra: dict[str, str] = {}
         if ref is None:
             extra[ATTR_ID_ANGGOTA] = member_id
         if code is not None:
             extra[ATTR_TAHAP] = code
+
+        def settled(get: Callable[[str], object]) -> bool:
+            """Whether the matched record already holds ``extra``; raises when it is another
+            member's."""
+            other = get(ATTR_ID_ANGGOTA)
+            if ref is None and other and str(other) != member_id:
+                raise _Rejection(
+                    issue(ID_ANGGOTA_BERBEDA, "id_anggota", member_id, row=row_no,
+                          detail=f"{match} is PKT member {other}")
+                )  # fmt: skip
+            return all(get(k) == v for k, v in extra.items())
+
         if match is None:
             if ref is not None:
                 raise _Rejection(issue(REFERENSI_TIDAK_DIKENAL, "id_anggota", ref, row=row_no))
             op = create(row_no, member, member_id, extra)
             outcome = "created"
         else:
-            record = match.record
-            assert isinstance(record, Umkm)
-            other = record.atribut_lain.get(ATTR_ID_ANGGOTA)
-            if ref is None and other and str(other) != member_id:
-                raise _Rejection(
-                    issue(ID_ANGGOTA_BERBEDA, "id_anggota", member_id, row=row_no,
-                          detail=f"{match.id} is PKT member {other}")
-                )  # fmt: skip
+            head = index.head(match)
+            assert head is not None
             outcome = "matched"
-            if all(record.atribut_lain.get(k) == v for k, v in extra.items()):
-                return outcome  # nothing new: no version is written
+            if settled(head.get):
+                return outcome  # nothing new: no version is written, nothing is read
+            stored = store.get("umkm", match)
+            if stored is None or not isinstance(stored.record, Umkm):
+                raise StorageError(f"umkm {match!r} left the store during the PKT import")
+            record = stored.record
+            if settled(record.atribut_lain.get):
+                return outcome
             provenance = Provenance(
-                match.provenance.sumber, petugas=petugas, waktu=clock(), id_pengiriman="pkt-import"
+                stored.provenance.sumber, petugas=petugas, waktu=clock(), id_pengiriman="pkt-import"
             )
             op = WriteOp(
-                "umkm", match.id,
+                "umkm", match,
                 attrs.evolve(record, atribut_lain={**record.atribut_lain, **extra}),
-                provenance, atribut=dict(match.atribut), status=match.status,
+                provenance, atribut=dict(stored.atribut), status=stored.status,
             )  # fmt: skip
         assert isinstance(op.record, Umkm)
         pending.append(op)
@@ -801,33 +1012,58 @@ def import_pkt_members(
             pending_keys.add(("nib", op.record.nib))
         if op.record.pemilik.nik_penduduk:
             pending_keys.add(("nik", op.record.pemilik.nik_penduduk))
-        index.wrote(op.id, extra.get(ATTR_ID_ANGGOTA))
+        index.note(op.id, op.record)
         if len(pending) >= batch_size:
             flush()
         return outcome
 
-    header, rows = _read_member_list(source)
+    def may_be_new(member: dict[str, str], cells: int, width: int) -> str | None:
+        """The member id of a row that matches no record now and could become one, else None."""
+        raw_id = member.get("id_anggota", "").strip()
+        if cells > width or not raw_id or any(_masked(member.get(k, "")) for k in _PERSONAL):
+            return None
+        member_id, ref, nib, nik = _identifiers(
+            raw_id, member.get("nib", ""), member.get("nik_penduduk", "")
+        )
+        if ref is not None or index.could_match(member_id, nib, nik):
+            return None
+        return member_id
+
+    header, rows, wanted = _read_member_list(source)
     width = len(header)
-    for row_no, cells in rows:
-        totals["input"] += 1
-        member = {h: c for h, c in zip(header, cells, strict=False) if h}
-        try:
-            outcome = one(row_no, member, len(cells), width)
-        except _Rejection as rejection:
-            for found in rejection.found:
-                report(found)
-            totals["rejected"] += 1
-            if len(rejected_rows) < 1000:
-                rejected_rows.append(
-                    {
-                        "row": row_no,
-                        "id_anggota": member.get("id_anggota", "").strip() or None,
-                        "codes": sorted({f.code for f in rejection.found}),
-                    }
-                )
-            continue
-        totals[outcome] += 1
-        totals["accepted"] += 1
+    index = _Index(store, kunci, wanted)
+    for start in range(0, len(rows), chunk_size):
+        chunk = [
+            (row_no, {h: c for h, c in zip(header, cells, strict=False) if h}, len(cells))
+            for row_no, cells in enumerate(_parse(rows[start : start + chunk_size]), start + 1)
+        ]
+        checked.clear()
+        new = [
+            (row_no, _form_data(member, member_id), None)
+            for row_no, member, n in chunk
+            if (member_id := may_be_new(member, n, width)) is not None
+        ]
+        if new:
+            check(new)
+        for row_no, member, n in chunk:
+            totals["input"] += 1
+            try:
+                outcome = one(row_no, member, n, width)
+            except _Rejection as rejection:
+                for found in rejection.found:
+                    report(found)
+                totals["rejected"] += 1
+                if len(rejected_rows) < 1000:
+                    rejected_rows.append(
+                        {
+                            "row": row_no,
+                            "id_anggota": member.get("id_anggota", "").strip() or None,
+                            "codes": sorted({f.code for f in rejection.found}),
+                        }
+                    )
+                continue
+            totals[outcome] += 1
+            totals["accepted"] += 1
     flush()
     return PktImportReport(
         issue_counts=dict(counts), issues=tuple(kept), rejected_rows=tuple(rejected_rows), **totals

@@ -548,3 +548,21 @@ def test_a_new_database_gets_large_pages_and_an_old_one_keeps_its_own(tmp_path: 
         store.write_batch([umkm_op(1)])
         assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
         assert store.count("umkm") == 1
+
+
+@pytest.mark.parametrize("key", ["nib", "npwp", "nik_penduduk"])
+def test_find_reads_the_identifiers_index_in_a_store_without_statistics(tmp_path: Path, key: str) -> None:
+    """In a new file (no ANALYZE yet) SQLite ordered find's rows by the records_version index
+    and read every record of the kind for each call: 200 finds after a 200,000-row import took
+    64 s (0.02 s by the index). The plan must search the identifier's index."""
+    with SqliteStore(f"sqlite:///{tmp_path / 'k.sqlite'}") as store:
+        store.write_batch([umkm_op(i) for i in range(50)])
+        seen: list[str] = []
+        store.conn.set_trace_callback(seen.append)
+        found = store.find("umkm", key, getattr(make_umkm(7), key) if key == "nib" else "x")
+        store.conn.set_trace_callback(None)
+        sql = next(s for s in seen if "SELECT" in s and f"r.{key} = " in s)
+        plan = " ".join(str(row[-1]) for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert f"records_{key}" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", ""), plan
+        if key == "nib":
+            assert [r.id for r in found] == ["u00007"]

@@ -853,7 +853,7 @@ class SqliteStore:
         _codec.check_kind(kind)
         column = _codec.check_identifier_key(key)
         rows = self._fetch(
-            f"{_SELECT} WHERE r.kind = ? AND r.is_current = 1 AND r.{column} = ? ORDER BY r.id",
+            f"{_SELECT} WHERE r.kind = ? AND r.is_current = 1 AND r.{column} = ? ORDER BY +r.id",
             (kind, value),
         )
         read = _RowReader()

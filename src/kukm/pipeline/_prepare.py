@@ -22,7 +22,6 @@ that every blob, hash, id and dimension equals the row-by-row result.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import string
 import typing
 from collections.abc import Callable, Sequence
@@ -44,31 +43,10 @@ def _fragments(declared: Any) -> _Fragment | None:
     """Column → JSON fragments for a scalar attribute, as :mod:`kukm.storage._fastjson` writes
     them (``None`` for a column holding another type than the declared one)."""
     found = field_type(declared)
-    if found is None or scalar_encoder(found[0]) is None:
+    one = scalar_encoder(found[0]) if found is not None else None
+    if found is None or one is None:
         return None
     kind = found[0]
-    encode, encode_blanks = _encoders(kind)
-
-    def fragments(col: list[Any]) -> list[str] | None:
-        if not _of_kind(col, kind):
-            return None  # not the declared type: the caller builds records
-        return encode_blanks(col) if None in col else encode(col)
-
-    fragments.kind = kind  # type: ignore[attr-defined]
-    return fragments
-
-
-def _of_kind(col: list[Any], kind: type) -> bool:
-    types_seen = set(map(type, col))
-    types_seen.discard(type(None))
-    return types_seen <= {kind}
-
-
-@functools.cache
-def _encoders(kind: Any) -> tuple[Callable[[list[Any]], list[str]], Callable[[list[Any]], list[str]]]:
-    """Column → JSON fragments of values of ``kind`` (all given; some ``None``)."""
-    one = scalar_encoder(kind)
-    assert one is not None
     encode: Callable[[list[Any]], list[str]]
     encode_blanks: Callable[[list[Any]], list[str]]
     if kind is dt.date:
@@ -91,57 +69,14 @@ def _encoders(kind: Any) -> tuple[Callable[[list[Any]], list[str]], Callable[[li
             # putting "null" back, whatever the share of blanks)
             return [one(v) if v is not None else "null" for v in values]
 
-    return encode, encode_blanks
+    def fragments(col: list[Any]) -> list[str] | None:
+        types_seen = set(map(type, col))
+        types_seen.discard(type(None))
+        if not types_seen <= {kind}:
+            return None  # not the declared type: the caller builds records
+        return encode_blanks(col) if None in col else encode(col)
 
-
-class LazyBlobs(Sequence[str]):
-    """Rows' canonical JSON not made yet: the typed columns and the template they fill.
-
-    The import's checking process (the slower side) may leave the text to the process
-    that writes (:meth:`ColumnPreparer.blobs` with ``defer``): it sends the typed
-    values, most of which it sends anyway as dimension columns (one pickled object
-    each), and the writer makes the text when the store reads it
-    (:attr:`kukm.storage._codec.PreparedColumns.blobs`). The text is the same either
-    way (tests compare them).
-    """
-
-    __slots__ = ("_done", "columns", "kinds", "printf")
-
-    def __init__(self, printf: str, kinds: tuple[Any, ...], columns: list[list[Any]]) -> None:
-        self.printf = printf
-        self.kinds = kinds
-        self.columns = columns
-        self._done: list[str] | None = None
-
-    def materialise(self) -> list[str]:
-        """Every row's text (made once)."""
-        if self._done is None:
-            cols = []
-            for kind, col in zip(self.kinds, self.columns, strict=True):
-                encode, encode_blanks = _encoders(kind)
-                cols.append(encode_blanks(col) if None in col else encode(col))
-            self._done = list(map(self.printf.__mod__, zip(*cols, strict=True)))
-        return self._done
-
-    def __len__(self) -> int:
-        return len(self.columns[0]) if self.columns else 0
-
-    @typing.overload
-    def __getitem__(self, index: int) -> str: ...
-    @typing.overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        return self.materialise()[index]
-
-    def take(self, positions: Sequence[int]) -> LazyBlobs:
-        """The rows at ``positions``, still not made."""
-        pick = _codec.picker(positions)
-        return LazyBlobs(self.printf, self.kinds, [pick(c) for c in self.columns])
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        if self._done is not None:
-            return (list, (self._done,))
-        return (LazyBlobs, (self.printf, self.kinds, self.columns))
+    return fragments
 
 
 class ColumnPreparer:
@@ -215,19 +150,8 @@ class ColumnPreparer:
                 out.append(f"{key}:{text.replace('{', '{{').replace('}', '}}')}")
         return "{{" + ",".join(out) + "}}"
 
-    def blobs(self, values: Sequence[list[Any]], *, defer: bool = False) -> list[str] | LazyBlobs | None:
-        """Every row's canonical JSON from the typed columns (``None``: use records); with
-        ``defer``, the columns to make it from when it is read (:class:`LazyBlobs`)."""
-        if defer:
-            if not self.plan:
-                return None
-            kinds = []
-            for i, frag in self.plan:
-                kind = frag.kind  # type: ignore[attr-defined]
-                if not _of_kind(values[i], kind):
-                    return None
-                kinds.append(kind)
-            return LazyBlobs(self._printf, tuple(kinds), [values[i] for i, _ in self.plan])
+    def blobs(self, values: Sequence[list[Any]]) -> list[str] | None:
+        """Every row's canonical JSON from the typed columns (``None``: use records)."""
         cols = []
         for i, frag in self.plan:
             got = frag(values[i])

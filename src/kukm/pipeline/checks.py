@@ -427,10 +427,6 @@ class RowChecker:
         self._provenances: dict[tuple[SumberData, Any], Any] = {}
         self._preparer: tuple[Any, Any] | None = None
         self._atribut: dict[str | None, tuple[dict[str, str | None], str]] = {}
-        #: asked per batch on the column road: leave the records' JSON to the process that
-        #: writes (the typed values go instead, kukm.pipeline._prepare.LazyBlobs)? The reader
-        #: process of an import asks the writer whether it is waiting (kukm.pipeline.run)
-        self.defer_text: Callable[[], bool] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # an instrument given as an object travels with the checker (it must pickle);
@@ -644,7 +640,7 @@ class RowChecker:
 
         return detach(prepare_ops(write_ops(self.kind, accepted, self._provenance)))
 
-    def _column_blobs(self, bp: Any) -> Sequence[str] | None:
+    def _column_blobs(self, bp: Any) -> list[str] | None:
         from kukm.pipeline._prepare import ColumnPreparer
 
         preparer = self._preparer
@@ -652,8 +648,7 @@ class RowChecker:
             preparer = self._preparer = (bp._inst, ColumnPreparer(bp._inst))
         if not preparer[1].supported:
             return None
-        defer = self.defer_text is not None and self.defer_text()
-        blobs: Sequence[str] | None = preparer[1].blobs(bp.values, defer=defer)
+        blobs: list[str] | None = preparer[1].blobs(bp.values)
         return blobs
 
     #: the Umkm attributes a record id and the dimension columns are made of
@@ -670,7 +665,7 @@ class RowChecker:
         columns: list[str],
         today: dt.date,
         skala: list[str | None],
-        blobs: Sequence[str] | None,
+        blobs: list[str] | None,
     ) -> ChunkResult:
         """A UMKM batch whose clean rows need no record: ids, scale and (with ``blobs``) the
         store's columns come from the typed columns; only the rows the per-row parser saw
@@ -726,7 +721,7 @@ class RowChecker:
         accepted = AcceptedColumns(rows, ids, id_fields, atribut, sumbers)
         prepared: PreparedColumns | None = None
         if blobs is not None and self.prepare_for is not None:
-            chosen = pick(blobs) if isinstance(blobs, list) else blobs.take(fast)  # type: ignore[attr-defined]
+            chosen = pick(blobs)
             provs = [self._provenance(s) for s in sumbers]
             region = [regions(c) for c in code]
             prov_c, kab, kec, kel = (list(x) for x in zip(*region, strict=True)) if region else ([], [], [], [])

@@ -22,9 +22,7 @@ process writes each checked chunk to the store. With ``workers=0`` both run
 here. With ``workers=1`` the producer runs in **one reader process** and hands
 over checked chunks (at most two waiting), so this process only writes; with a
 store that takes prepared ops (``write_prepared``) the reader also serialises
-the records, and clean UMKM rows travel as columns; the records' JSON of a clean
-batch is made by whichever process has time (the writer, when it found no checked
-chunk waiting: :data:`_DEFER_TEXT`), so the two share the work. With ``workers`` ≥ 2 this
+the records, and clean UMKM rows travel as columns. With ``workers`` ≥ 2 this
 process reads and the checks run in a pool over chunks (a bounded window in
 flight, results taken in order). Row numbers stay exact and memory bounded in
 every mode. Left unset (``workers=None``), a file of at least
@@ -62,7 +60,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Final, Literal, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from attrs import define, evolve, field
 
@@ -578,34 +576,16 @@ def _with_form_data(
         yield row, data
 
 
-#: Who makes the records' JSON of a clean batch when a reader process checks (``workers=1``):
-#: ``"auto"``, the reader when the writer is busy and the writer when it waits for the reader
-#: (the shared flag ``writer_waits``; the two processes then share the work that remains);
-#: ``"always"`` the writer, ``"never"`` the reader (tests compare the three)
-_DEFER_TEXT: Literal["auto", "always", "never"] = "auto"
-
-
 def _reader_main(
     queue: Any,
     reading: _Reading,
     checker: RowChecker,
     committed: Mapping[str, dict[str, Any]],
-    writer_waits: Any = None,
 ) -> None:
-    """The reader process: every item of :func:`_produce`, pickled, then ``None``.
-
-    ``writer_waits`` (a shared byte the importing process sets when it found no item
-    waiting, clears when it did) tells the checks whether to leave the records' JSON of
-    clean batches to the writer (:data:`_DEFER_TEXT`, :class:`kukm.pipeline._prepare.LazyBlobs`):
-    the reader checks, the writer writes, and the JSON goes to whichever side has time.
-    """
+    """The reader process: every item of :func:`_produce`, pickled, then ``None``."""
     import gc
 
     gc.disable()  # it makes no reference cycles (kukm._gc.gc_paused)
-    if _DEFER_TEXT == "always":
-        checker.defer_text = lambda: True
-    elif _DEFER_TEXT == "auto" and writer_waits is not None:
-        checker.defer_text = lambda: bool(writer_waits.value)
     try:
         for item in _produce(reading, checker, committed, 0):
             queue.put(dumps_result(item))
@@ -632,9 +612,8 @@ def _in_reader_process(
 
     ctx: Any = multiprocessing.get_context(_start_method())  # its Process: typeshed has it per method
     queue = ctx.Queue(maxsize=2)
-    writer_waits = ctx.RawValue("b", 0)
     proc = ctx.Process(
-        target=_reader_main, args=(queue, reading, checker, committed, writer_waits), daemon=True
+        target=_reader_main, args=(queue, reading, checker, committed), daemon=True
     )
     proc.start()
 
@@ -642,7 +621,6 @@ def _in_reader_process(
         import queue as queue_module
 
         while True:
-            writer_waits.value = 1 if queue.empty() else 0
             try:
                 raw = queue.get(timeout=1.0)
             except queue_module.Empty:

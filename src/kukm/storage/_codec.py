@@ -42,7 +42,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple
 
 from kukm.converters import converter
 from kukm.exceptions import StorageError, ValidationError, register_code
@@ -374,14 +374,6 @@ def recorded_date(recorded_at: dt.datetime) -> dt.date:
     return recorded_at.astimezone(dt.UTC).date() if recorded_at.tzinfo else recorded_at.date()
 
 
-class LazyText(Protocol):
-    """Rows' record JSON not made yet (:class:`kukm.pipeline._prepare.LazyBlobs`)."""
-
-    def __len__(self) -> int: ...
-    def materialise(self) -> list[str]: ...
-    def take(self, positions: Sequence[int]) -> LazyText: ...
-
-
 class PreparedColumns:
     """Prepared ops of one kind, column by column: what a bulk import writes per batch.
 
@@ -395,9 +387,7 @@ class PreparedColumns:
     :meth:`ops` gives the same ops one by one for any other store. ``hashes``
     given as ``None`` are computed from the blobs when first read, in the
     process that reads them: a worker process sends the blobs and the process
-    that writes, which waits for the checks, hashes them. ``blobs`` may be given
-    as :class:`LazyText` too (the typed values they are made of): made when first
-    read, in the writing process.
+    that writes, which waits for the checks, hashes them.
 
     >>> from kukm.model import Umkm, SumberData
     >>> preps = detach(prepare_ops([WriteOp("umkm", f"u{i}", Umkm(nama_usaha=f"A{i}"),
@@ -408,7 +398,7 @@ class PreparedColumns:
     """
 
     __slots__ = (
-        "_blobs", "_hashes", "atribut", "atribut_json", "dims", "ids", "kind", "provenances",
+        "_hashes", "atribut", "atribut_json", "blobs", "dims", "ids", "kind", "provenances",
         "valid_from",
     )  # fmt: skip
 
@@ -416,7 +406,7 @@ class PreparedColumns:
         self,
         kind: Kind,
         ids: list[str],
-        blobs: list[str] | LazyText,
+        blobs: list[str],
         hashes: list[str] | None,
         provenances: list[Provenance],
         valid_from: list[dt.date | None],
@@ -426,7 +416,7 @@ class PreparedColumns:
     ) -> None:
         self.kind = kind
         self.ids = ids
-        self._blobs = blobs
+        self.blobs = blobs
         self._hashes = hashes
         self.provenances = provenances
         self.valid_from = valid_from
@@ -434,7 +424,7 @@ class PreparedColumns:
         self.atribut_json = atribut_json
         self.dims = dims
         n = len(ids)
-        lists: tuple[Sequence[Any] | LazyText, ...] = (
+        lists: tuple[list[Any], ...] = (
             blobs, hashes if hashes is not None else blobs, provenances, valid_from, atribut,
             atribut_json, *dims.values(),
         )  # fmt: skip
@@ -448,14 +438,6 @@ class PreparedColumns:
         return len(self.ids)
 
     @property
-    def blobs(self) -> list[str]:
-        """Each op's record JSON (made on first read when given as :class:`LazyText`)."""
-        blobs = self._blobs
-        if not isinstance(blobs, list):
-            blobs = self._blobs = blobs.materialise()
-        return blobs
-
-    @property
     def hashes(self) -> list[str]:
         """Each blob's :func:`blob_hash` (computed on first read when not given)."""
         if self._hashes is None:
@@ -467,7 +449,7 @@ class PreparedColumns:
 
     def _columns(self) -> tuple[Any, ...]:
         return (
-            self.kind, self.ids, self._blobs, self._hashes, self.provenances, self.valid_from,
+            self.kind, self.ids, self.blobs, self._hashes, self.provenances, self.valid_from,
             self.atribut, self.atribut_json, self.dims,
         )  # fmt: skip
 
@@ -497,10 +479,8 @@ class PreparedColumns:
         """The ops at ``positions``, in that order."""
         get = picker(positions)
         hashes = self._hashes
-        blobs = self._blobs
         return PreparedColumns(
-            self.kind, get(self.ids), get(blobs) if isinstance(blobs, list) else blobs.take(positions),
-            None if hashes is None else get(hashes),
+            self.kind, get(self.ids), get(self.blobs), None if hashes is None else get(hashes),
             get(self.provenances),
             get(self.valid_from), get(self.atribut), get(self.atribut_json),
             {c: get(v) for c, v in self.dims.items()},

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kukm.exceptions import InvalidFormat
-from kukm.rules.amounts import MULTIPLIERS, parse_date, parse_int, parse_rupiah
+from kukm.rules.amounts import EXCEL_ERRORS, MULTIPLIERS, parse_date, parse_int, parse_rupiah
 
 
 @pytest.mark.parametrize(
@@ -417,3 +417,16 @@ def test_the_whole_rupiah_message_names_hidden_decimals() -> None:
     info = CODES["AMOUNT_NOT_INTEGER"]
     assert "number cell" in info.message_en and "ROUND" in info.message_en
     assert "Sel angka" in info.message_id and "ROUND" in info.message_id
+
+
+@pytest.mark.parametrize("text", ["Err:501", "Err:507", "Err:513", "Err:514", "Err:527", "Err:538", "Err:540"])
+def test_every_libreoffice_error_code_is_an_error_value(text: str) -> None:
+    """LibreOffice shows its failed formulas as Err:NNN (help.libreoffice.org, Error Codes in
+    LibreOffice Calc); a CSV saved from Calc carries them as text. Err:501, 507, 513, 514,
+    516-521, 526, 527, 538-540 were taken as data (a name, an address)."""
+    from kukm.pipeline.checks import load_instrument
+
+    assert text in EXCEL_ERRORS
+    row = {"nama_usaha": text, "sumber_data": "sudin"}
+    issues = load_instrument("umkm").parse_row(row, row_number=1).issues
+    assert any(i.code == "SEL_GALAT_EXCEL" and i.field == "nama_usaha" for i in issues)

@@ -164,13 +164,21 @@ BLANK_CELLS: Final[frozenset[str]] = frozenset(
     }
 )
 
+#: LibreOffice Calc's error codes a cell shows as ``Err:NNN`` (the others show as Excel's
+#: ``#NUM!``, ``#VALUE!``, ``#REF!``, ``#NAME?``, ``#DIV/0!``): "Error Codes in LibreOffice
+#: Calc", help.libreoffice.org/latest/en-US/text/scalc/05/02140000.html.
+LIBREOFFICE_ERROR_CODES: Final = (
+    501, 502, 504, 507, 508, 509, 510, 511, 512, 513, 514, 516, 517, 518, 520, 521, 522, 523,
+    526, 527, 538, 539, 540,
+)  # fmt: skip
+
 #: What a spreadsheet shows in a cell whose formula failed (Excel's and LibreOffice's error
 #: values; a CSV saves them as this text, openpyxl reads an error cell as it): never a value
 #: of any field (a failed VLOOKUP is not a name or an address).
 EXCEL_ERRORS: Final[frozenset[str]] = frozenset(
     ("#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#SPILL!", "#CALC!",
-     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "Err:502",
-     "Err:504", "Err:508", "Err:509", "Err:510", "Err:511", "Err:512", "Err:522", "Err:523")
+     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+     *(f"Err:{n}" for n in LIBREOFFICE_ERROR_CODES))
 )  # fmt: skip
 
 #: Multiplier words (lower case) and their power of ten.

@@ -7,10 +7,34 @@ REGULATIONS.md §8) and other codes are shown as they are. Unknown and missing
 values get one visible label, :data:`TIDAK_DIKETAHUI`, so they are counted,
 never dropped.
 
+**Stored values as tables group them** (:func:`kanonik`). Records keep the
+source's text ("KONSUMEN", "konsumen ", "Simpan Pinjam"), so before counting
+a value is read as follows:
+
+* missing, empty or only spaces: unknown (the :data:`TIDAK_DIKETAHUI` row);
+* a dimension with a fixed vocabulary (:func:`kosakata`: ``skala`` of UMKM,
+  ``status``, ``sumber_data``, ``jenis_kelamin``, ``jenis``, ``bentuk``): a
+  value equal to a vocabulary value or to its shown name *ignoring case,
+  spaces around and between words, and ``_`` against a space* counts under
+  that vocabulary value ("KONSUMEN", " konsumen" and "Konsumen" are one row,
+  ``Konsumen``; "Usaha Mikro" and "MIKRO" count as ``mikro``);
+* any other value (outside the vocabulary, or a dimension without one) keeps
+  its own row, shown as stored with the spaces around it dropped and runs of
+  spaces read as one; its case is kept, so "Koperasi Tani" and "KOPERASI
+  TANI" are two rows (no vocabulary says which spelling is right). Such a row
+  comes after the vocabulary values and before the unknown row. Example:
+  ``skala`` ``tidak_dipakai`` is its own row, not merged into unknown.
+
+Grouping only ever merges rows, so every table still sums to its total.
+
 >>> nama("kab_kota", "31.71")
 'Kota Administrasi Jakarta Pusat'
 >>> nama("skala", None)
 '(tidak diketahui)'
+>>> kanonik("jenis", " KONSUMEN "), kanonik("skala", "Usaha Mikro"), kanonik("jenis", "  ")
+('Konsumen', 'mikro', None)
+>>> kanonik("kelompok", " Koperasi  Tani ")
+'Koperasi Tani'
 """
 
 from __future__ import annotations
@@ -21,6 +45,7 @@ from typing import Any, Final
 __all__ = [
     "JUDUL_DIMENSI",
     "TIDAK_DIKETAHUI",
+    "kanonik",
     "kosakata",
     "nama",
     "wilayah_codes",
@@ -164,3 +189,38 @@ def kosakata(
         depth = 2 if dimensi == "kab_kota" else 3
         return wilayah_codes(wilayah or "31", depth) or None
     return None
+
+
+_WILAYAH_DIMS: Final = frozenset({"provinsi", "kab_kota", "kecamatan", "kelurahan"})
+
+
+def _lipat(text: str) -> str:
+    """``text`` compared ignoring case, spaces and ``_`` against a space."""
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+@cache
+def _kanonik_map(dimensi: str, kind: str) -> dict[str, str]:
+    """Folded vocabulary value or shown name → the vocabulary value."""
+    if dimensi in _WILAYAH_DIMS:
+        return {}
+    out: dict[str, str] = {}
+    for v in kosakata(dimensi, kind=kind) or ():
+        out.setdefault(_lipat(nama(dimensi, v)), v)
+    for v in kosakata(dimensi, kind=kind) or ():
+        out[_lipat(v)] = v  # the value itself wins over another value's shown name
+    return out
+
+
+def kanonik(dimensi: str, kode: str | None, *, kind: str = "umkm") -> str | None:
+    """The value a table counts stored value ``kode`` under (see the module docstring).
+
+    ``None`` for missing, empty or blank values; the vocabulary value for a
+    variant of one (case, spaces, ``_``); else the value with its spaces tidied.
+    """
+    if kode is None:
+        return None
+    text = " ".join(kode.split())
+    if not text:
+        return None
+    return _kanonik_map(dimensi, kind).get(_lipat(text), text)

@@ -12,8 +12,11 @@ the stock of Y; a business that moved to another kab/kota counts in the old
 one until the year of the move; with a region filter (``wilayah``), each
 version is tested against its own region, so a business that moved out of the
 region leaves its stock. Like every official table, only verified records
-count by default (the status *of the version in effect*), unknown values are
-a row, and rows sum to the totals.
+count by default (the status *of the version in effect*), except in a
+comparison *by* ``status``, which shows every status (as
+:func:`kukm.reports.rekap.rekap` does); unknown values are a row, spellings
+of one vocabulary value are one row (:func:`kukm.reports.labels.kanonik`),
+and rows sum to the totals.
 
 Counting is one streaming pass over the current versions
 (:meth:`kukm.storage.base.Store.iter_records`, no filter, since an earlier
@@ -61,7 +64,7 @@ from attrs import frozen
 
 from kukm.exceptions import ConfigurationError, register_code
 from kukm.reports.dokumen import Bagian, Dokumen, Grafik, Tabel
-from kukm.reports.labels import JUDUL_DIMENSI, kosakata, nama
+from kukm.reports.labels import JUDUL_DIMENSI, kanonik, kosakata, nama
 from kukm.reports.rekap import DIMENSI_TIDAK_DIKENAL, RESMI, periksa_dimensi
 from kukm.reports.wilayah import periksa_wilayah
 from kukm.storage.base import (
@@ -107,6 +110,16 @@ _CATATAN_STOK: Final = (
     "Keadaan akhir tahun: setiap data dihitung menurut versinya yang berlaku pada 31 Desember "
     "(tanggal data terakhir sampai tanggal itu); hanya data terverifikasi."
 )
+_RESMI_NAMA: Final = tuple(s.value for s in RESMI)
+
+
+def _catatan_stok(status: tuple[str, ...] | None) -> str:
+    """:data:`_CATATAN_STOK` for the statuses counted (``None``: all)."""
+    if status == _RESMI_NAMA:
+        return _CATATAN_STOK
+    cakupan = "semua status" if status is None else "status " + ", ".join(status)
+    return _CATATAN_STOK.replace("hanya data terverifikasi", cakupan)
+
 
 #: Counts by (value, year): +n where versions start being in effect, −n where they stop.
 Hitungan = collections.Counter[tuple[str | None, int]]
@@ -245,6 +258,8 @@ class Perbandingan:
     tahun_a: int
     tahun_b: int
     rows: tuple[PerbandinganRow, ...]
+    #: Statuses counted (``None``: all).
+    status: tuple[str, ...] | None = _RESMI_NAMA
 
     @property
     def total_a(self) -> int:
@@ -278,7 +293,7 @@ class Perbandingan:
             ),
             rows,
             total,
-            catatan=_CATATAN_STOK,
+            catatan=_catatan_stok(self.status),
         )
 
     def to_dokumen(self) -> Dokumen:
@@ -299,6 +314,7 @@ class Perbandingan:
             "dimensi": self.dimensi,
             "tahun_a": self.tahun_a,
             "tahun_b": self.tahun_b,
+            "status": list(self.status) if self.status is not None else None,
             "rows": [
                 {
                     "kode": r.kode,
@@ -332,15 +348,32 @@ def perbandingan_dari(
     tahun_b: int,
     *,
     wilayah: str | None = None,
+    status: Collection[VerificationStatus] | None = RESMI,
 ) -> Perbandingan:
-    """Build a :class:`Perbandingan` from the counts of :func:`scan`."""
-    a, b = stok(counter, tahun_a), stok(counter, tahun_b)
+    """Build a :class:`Perbandingan` from the counts of :func:`scan` (made with ``status``).
+
+    Values are grouped by :func:`kukm.reports.labels.kanonik`, as in a rekap.
+    """
+    a = _kanonik_stok(stok(counter, tahun_a), dimensi, kind)
+    b = _kanonik_stok(stok(counter, tahun_b), dimensi, kind)
     keys: list[str | None] = list(kosakata(dimensi, wilayah=wilayah, kind=kind) or ())
     for k in sorted({*a, *b} - {None} - set(keys), key=str):
         keys.append(k)
     keys.append(None)
     rows = tuple(PerbandinganRow(k, nama(dimensi, k), a.get(k, 0), b.get(k, 0)) for k in keys)
-    return Perbandingan(kind, dimensi, tahun_a, tahun_b, rows)
+    status_names = None if status is None else tuple(s.value for s in status)
+    return Perbandingan(kind, dimensi, tahun_a, tahun_b, rows, status_names)
+
+
+def _kanonik_stok(
+    counts: Mapping[str | None, int], dimensi: str, kind: str
+) -> dict[str | None, int]:
+    """``counts`` with the spellings of one value added up (:func:`kanonik`)."""
+    out: dict[str | None, int] = {}
+    for v, n in counts.items():
+        k = kanonik(dimensi, v, kind=kind)
+        out[k] = out.get(k, 0) + n
+    return out
 
 
 def bandingkan(
@@ -350,10 +383,14 @@ def bandingkan(
     tahun_a: int,
     tahun_b: int,
     *,
-    status: Collection[VerificationStatus] | None = RESMI,
+    status: Collection[VerificationStatus] | str | None = "resmi",
     wilayah: str | None = None,
 ) -> Perbandingan:
     """Compare the stock at the end of two years by one dimension (Kepgub F.5).
+
+    ``status="resmi"`` (default) counts verified records only, except when
+    comparing by ``status`` (then all, so pending and rejected records show);
+    pass a collection to choose, or ``None`` for all.
 
     ``dimensi`` is one field of ``TABULATION_FIELDS`` (else ``DIMENSI_TIDAK_DIKENAL``);
     the years lie in 1900 … next year (else ``TAHUN_TIDAK_VALID``); ``wilayah``
@@ -370,8 +407,13 @@ def bandingkan(
     periksa_tahun(tahun_a)
     periksa_tahun(tahun_b)
     wilayah = periksa_wilayah(wilayah)
-    counts = scan(store, kind, [dimensi], status=status, wilayah=wilayah)[dimensi]
-    return perbandingan_dari(counts, kind, dimensi, tahun_a, tahun_b, wilayah=wilayah)
+    statuses: Collection[VerificationStatus] | None = (
+        (None if dimensi == "status" else RESMI) if isinstance(status, str) else status
+    )
+    counts = scan(store, kind, [dimensi], status=statuses, wilayah=wilayah)[dimensi]
+    return perbandingan_dari(
+        counts, kind, dimensi, tahun_a, tahun_b, wilayah=wilayah, status=statuses
+    )
 
 
 def tren_dari(counter: Hitungan, kind: str, awal: int, akhir: int) -> Tabel:

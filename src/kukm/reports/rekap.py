@@ -10,10 +10,21 @@ Rules every table follows:
   D.3): data from other parties counts after a Dinas officer verified it. A
   table grouped *by* ``status`` shows every status, so the pending work is
   visible.
-* **Tables reconcile.** Missing or unknown values are a row of their own
-  (``(tidak diketahui)``), a one-dimension table lists every known value even
-  at zero, and the rows sum to the total, which is counted separately in the
-  store; a mismatch raises :class:`kukm.exceptions.IntegrityError`.
+* **Tables reconcile.** Missing or unknown values (``None``, empty or blank
+  text) are a row of their own (``(tidak diketahui)``), a one-dimension table
+  lists every known value even at zero, and the rows sum to the total, which
+  is counted separately in the store; a mismatch raises
+  :class:`kukm.exceptions.IntegrityError`.
+* **Spellings of one value are one row.** A stored value that differs from a
+  vocabulary value only in case, spacing or ``_`` (``KONSUMEN``,
+  ``konsumen `` → ``Konsumen``) counts under that value; a value outside the
+  vocabulary (``Koperasi Tani``, skala ``tidak_dipakai``) is a row of its
+  own, after the vocabulary and before the unknown row
+  (:func:`kukm.reports.labels.kanonik`). Records of another province
+  (e.g. kab/kota ``32.73``) are rows of their own too: they are in the store
+  and in the total unless a ``wilayah`` filter leaves them out; a record whose
+  code stops above the table's level (``31.71`` in a kecamatan table) counts as
+  unknown there.
 * Counting happens in the database (:meth:`kukm.storage.base.Store.tabulate`).
 
 >>> from kukm.adapters.memory import MemoryStore
@@ -38,7 +49,7 @@ from attrs import frozen
 
 from kukm.exceptions import ConfigurationError, IntegrityError, register_code
 from kukm.reports.dokumen import Bagian, Dokumen, Grafik, Tabel
-from kukm.reports.labels import JUDUL_DIMENSI, kosakata, nama
+from kukm.reports.labels import JUDUL_DIMENSI, kanonik, kosakata, nama
 from kukm.reports.wilayah import periksa_wilayah
 from kukm.storage.base import TABULATION_FIELDS, Kind, Store, VerificationStatus
 
@@ -193,10 +204,13 @@ def _rows(
     groups: Iterable[tuple[tuple[str | None, ...], int]],
     wilayah: str | None,
 ) -> tuple[RekapRow, ...]:
-    """Rows in table order: unknown as a row, a one-field table with every known value."""
+    """Rows in table order: unknown as a row, a one-field table with every known value.
+
+    Stored values are grouped by :func:`kukm.reports.labels.kanonik`.
+    """
     counts: dict[tuple[str | None, ...], int] = {}
     for key, n in groups:
-        norm = tuple(k if k not in ("",) else None for k in key)
+        norm = tuple(kanonik(b, k, kind=kind) for b, k in zip(dims, key, strict=True))
         counts[norm] = counts.get(norm, 0) + n
     if len(dims) == 1:
         vocab = kosakata(dims[0], wilayah=wilayah, kind=kind)

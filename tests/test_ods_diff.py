@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kukm.cli import cli
 from kukm.integration.diff import diff_snapshot, field_changes
+from kukm.integration.ods_fields import ODS_FIELDS
 from kukm.integration.ods_io import OdsRow, import_ods, read_jsonl, write_jsonl
 from kukm.plugins import open_store
 from kukm.testing.ods_server import OdsServer
@@ -105,4 +106,68 @@ def test_diff_reports_exactly_what_was_changed(edits: list[tuple[str, str]],
     changed = {f.field: f.remote for c in report.changed for f in c.fields}
     original = base[min(set(range(10)) - dropped)] if snapshot else {}
     assert changed == {k: v for k, v in expected.items() if original.get(k) != v}
+    store.close()
+
+
+def _respell(name: str) -> str:
+    """Another spelling of an ODS field name, as other exports write it (FIELD_ALIASES, case,
+    spacing, abbreviations): read by from_ods as the same field."""
+    other = {"Koperasi": "Nama Koperasi", "Kabupaten": "Kabupaten / Kota", "Status Grade": "Grade",
+             "Tanggal RAT Terakhir": "Tgl. RAT Terakhir",
+             "Nomor Induk Koperasi (NIK)": "nomor induk koperasi (nik)"}
+    return other.get(name, f"  {name.upper()} ")
+
+
+def test_a_snapshot_spelling_field_names_otherwise_differs_only_in_values(
+    ods_sample_path: Path,
+) -> None:
+    """Field names spelt otherwise than the stored source spelt them are the same fields: no
+    change when only the names differ, either way round; a real change is that field alone."""
+    records = _sample(ods_sample_path)
+    respelt = [{_respell(k): v for k, v in r.items()} for r in records]
+    assert all(set(r) != set(s) for r, s in zip(records, respelt, strict=True))
+    for stored, snapshot in ((records, respelt), (respelt, records)):
+        store = open_store("memory://")
+        import_ods(store, [OdsRow(i, r) for i, r in enumerate(stored, 1)], resolve=False)
+        report = diff_snapshot(store, [OdsRow(i, r) for i, r in enumerate(snapshot, 1)])
+        assert (report.new, report.missing_in_snapshot, report.changed) == ((), (), ())
+        assert report.same == len(records) == 689
+        # one real change, under the snapshot's spelling: exactly that field, by its ODS name
+        edited = [dict(r) for r in snapshot]
+        grade = next(k for k in edited[5] if "grade" in k.casefold())
+        kab = next(k for k in edited[5] if k.strip().casefold().startswith("kabupaten"))
+        edited[5][grade] = "A" if records[5]["Status Grade"] != "A" else "B"
+        edited[5][kab] = records[5]["Kabupaten"]  # the same value: no change
+        report = diff_snapshot(store, [OdsRow(i, r) for i, r in enumerate(edited, 1)])
+        assert report.same == 688
+        (changed,) = report.changed
+        assert changed.id == records[5]["Nomor Induk Koperasi (NIK)"]
+        assert [(f.field, f.local, f.remote) for f in changed.fields] == [
+            ("Status Grade", records[5]["Status Grade"], edited[5][grade])
+        ]
+        store.close()
+
+
+SPELLING = st.sampled_from([str, str.casefold, str.upper, lambda n: f" {n} ", _respell])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(SPELLING, min_size=3, max_size=3), st.lists(st.tuples(FIELD, VALUE), max_size=4))
+def test_any_spelling_of_the_field_names_reports_only_the_values_changed(
+    spell: list[Any], edits: list[tuple[str, str]]
+) -> None:
+    """Whatever spelling each field name of the snapshot takes, the changes reported are those
+    of the values, under the ODS names."""
+    base = {"Koperasi": "K", "Nomor Induk Koperasi (NIK)": "3173010000001", "Status Grade": "D"}
+    store = open_store("memory://")
+    import_ods(store, [OdsRow(1, base)], resolve=False)
+    remote = dict(base)
+    for field, value in edits:
+        remote[field] = value
+    snapshot = {  # an unknown field ("Extra Field") is its own name only
+        (spell[i % 3](k) if k in ODS_FIELDS else k): v for i, (k, v) in enumerate(remote.items())
+    }
+    report = diff_snapshot(store, [OdsRow(1, snapshot)])
+    changed = {f.field: f.remote for c in report.changed for f in c.fields}
+    assert changed == {k: v for k, v in remote.items() if base.get(k) != v}
     store.close()

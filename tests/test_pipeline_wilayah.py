@@ -227,3 +227,127 @@ def test_a_dotted_code_in_a_name_column_is_that_code(dotted: set[int], kec_blank
     assert (got.accepted, got.rejected) == (len(ROWS), 1)
     assert got.by_code == {WILAYAH_NAMA_TIDAK_DIKENAL: 1}
     assert got_records == want_records
+
+
+# -- column titles as Dinas sheets write them ------------------------------------------------
+
+#: title → the level it gives (None: not a region column, or the owner's region)
+TITLE_LEVELS: list[tuple[str, str | None]] = [
+    # found before, found still
+    ("Kelurahan", "kelurahan"), ("Kel.", "kelurahan"), ("Desa/Kelurahan", "kelurahan"),
+    ("Kelurahan / Desa", "kelurahan"), ("desa", "kelurahan"), ("Kecamatan", "kecamatan"),
+    ("Kec", "kecamatan"), ("KEC.", "kecamatan"), ("Kota/Kab", "kab_kota"),
+    ("Kab/Kota", "kab_kota"), ("Kota Administrasi", "kab_kota"), ("Propinsi", "provinsi"),
+    # numbered, abbreviated, named, with a filling note
+    ("1. Kelurahan", "kelurahan"), ("3a) Kel.", "kelurahan"), ("Kel. / Desa", "kelurahan"),
+    ("Nama Kelurahan", "kelurahan"), ("Kelurahan (wajib diisi)", "kelurahan"),
+    ("Kelurahan [sesuai NIB]", "kelurahan"), ("(2) Kecamatan", "kecamatan"),
+    ("2. Kec.", "kecamatan"), ("Nama Kecamatan:", "kecamatan"), ("B. Kab./Kota", "kab_kota"),
+    ("1. Kota/Kab.", "kab_kota"), ("Kota Adm.", "kab_kota"), ("4) Prov.", "provinsi"),
+    # the owner's region (home, KTP, domicile) is not the business's
+    ("Kelurahan (sesuai KTP)", None), ("Kelurahan KTP", None), ("Kelurahan Domisili", None),
+    ("1. Kecamatan Pemilik", None), ("Kota Tempat Tinggal", None), ("Kel. (Rumah)", None),
+    # not a region's name
+    ("Kode Kelurahan", None), ("Kelurahan (per bulan)", None), ("Alamat", None),
+    ("Kelurahan Kode", None), ("No. Kelurahan", None),
+]  # fmt: skip
+
+_OTHER = {"kelurahan": "Kecamatan", "kecamatan": "Kelurahan"}
+
+
+def _levels_found(title: str, level: str) -> dict[str, str]:
+    """Column → level, as the filler plans a file with ``title`` beside a base of titles that
+    complete it (a kecamatan and a kelurahan column)."""
+    columns = [title, _OTHER[level]] if level in _OTHER else ["Kecamatan", "Kelurahan", title]
+    fill = WilayahFill.plan(columns, ["kode_wilayah"])
+    if fill is None:
+        return {}
+    return {columns[i]: lv for lv, i in fill._names.items()}
+
+
+@pytest.mark.parametrize(("title", "level"), TITLE_LEVELS)
+def test_region_titles_as_sheets_write_them(title: str, level: str | None) -> None:
+    """Numbered, abbreviated and noted titles give their level; one qualified as the owner's
+    (KTP, domicile, home) is never read as the business's region, nor is a code or a figure."""
+    if level is None:  # in no place of a file
+        for lv in ("kelurahan", "kecamatan", "kab_kota", "provinsi"):
+            assert title not in _levels_found(title, lv)
+    else:
+        assert _levels_found(title, level).get(title) == level
+
+
+@pytest.mark.parametrize(("title", "level"), TITLE_LEVELS)
+def test_name_level_and_owner_qualified(title: str, level: str | None) -> None:
+    """The public reading of one title: its level, and whether it is the owner's region."""
+    from kukm.pipeline.wilayah import name_level, owner_qualified
+
+    assert name_level(title) == level
+    qualified = any(w in title.casefold() for w in ("ktp", "domisili", "pemilik", "tinggal", "rumah"))
+    assert (owner_qualified(title) is not None) is qualified
+
+
+FOUND = [(t, lv) for t, lv in TITLE_LEVELS if lv is not None and t[:2].isalpha()]  # unnumbered
+NUMBERING = st.sampled_from(["", "1. ", "2) ", "(3) ", "4.1 ", "B. ", "c) ", "12: ", "[5] "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    found=st.sampled_from(FOUND),
+    numbering=NUMBERING,
+    upper=st.lists(st.booleans(), min_size=40, max_size=40),
+    spaces=st.tuples(st.integers(0, 3), st.integers(1, 3), st.integers(0, 3)),
+    colon=st.booleans(),
+)
+def test_numbering_case_and_spacing_keep_a_title_found(
+    found: tuple[str, str], numbering: str, upper: list[bool],
+    spaces: tuple[int, int, int], colon: bool,
+) -> None:  # fmt: skip
+    """A found title stays found, at its level, whatever its numbering, case and spacing."""
+    title, level = found
+    lead, inner, trail = spaces
+    varied = " " * lead + numbering + title.replace(" ", " " * inner) + (":" if colon else "")
+    varied = "".join(c.upper() if up else c.lower() for c, up in zip(varied, upper * 2, strict=False))
+    varied += " " * trail
+    got = _levels_found(varied, level)
+    assert got.get(varied) == level
+    assert sorted(got.values()) == sorted(_levels_found(title, level).values())
+
+
+def test_a_plain_title_keeps_its_column_before_a_numbered_one() -> None:
+    """A title found by its key (as before) gives the level even after one found only by its
+    normal key; the owner's kelurahan column is left, said why, and a business one used."""
+    fill = WilayahFill.plan(
+        ["Kelurahan (sesuai KTP)", "1. Kelurahan", "2. Kec.", "Kelurahan"], ["kode_wilayah"]
+    )
+    assert fill is not None
+    assert fill.sources == ["2. Kec.", "Kelurahan"]
+    assert list(fill.unclear) == ["Kelurahan (sesuai KTP)"]
+    assert "owner" in fill.unclear["Kelurahan (sesuai KTP)"]
+
+
+def test_numbered_titles_give_the_same_records_and_the_ktp_column_is_not_read(
+    tmp_path: Path,
+) -> None:
+    """End to end: a sheet titling its places "1. Kota/Kab.", "2. Kec.", "3. Kel. / Desa"
+    stores what the sheet with codes stores; a "Kelurahan (sesuai KTP)" column (the owner's
+    home, here another kelurahan) is an unknown column and gives no code, even alone."""
+    base = [c for c in ROWS[0] if c != "kode_wilayah"]
+    other = _names(ROWS[-1]["kode_wilayah"])[2]
+    header = [*base, "Kelurahan (sesuai KTP)", "1. Kota/Kab.", "2. Kec.", "3. Kel. / Desa"]
+    body = [[r[k] for k in base] + [other, *_names(r["kode_wilayah"])] for r in ROWS]
+    named = _write(tmp_path / "n.csv", header, body)
+    plain = _write(tmp_path / "p.csv", list(ROWS[0]), [list(r.values()) for r in ROWS])
+    got, got_records = _stored(named, tmp_path / "e.csv")
+    _, want_records = _stored(plain, tmp_path / "e2.csv")
+    assert (got.accepted, got.rejected, got.wilayah_filled) == (len(ROWS), 0, len(ROWS))
+    assert got_records == want_records
+    assert got.wilayah_columns == ("1. Kota/Kab.", "2. Kec.", "3. Kel. / Desa")
+    assert got.header.unknown == ("Kelurahan (sesuai KTP)",)  # type: ignore[union-attr]
+    # the KTP kelurahan alone (with the kecamatan) gives no code: the rows lack it
+    only_ktp = _write(
+        tmp_path / "k.csv", [*base, "Kecamatan", "Kelurahan (sesuai KTP)"],
+        [[r[k] for k in base] + list(_names(r["kode_wilayah"])[1:]) for r in ROWS],
+    )  # fmt: skip
+    got, got_records = _stored(only_ktp, tmp_path / "e3.csv")
+    assert (got.accepted, got.wilayah_filled) == (0, 0)
+    assert got.by_code == {"REQUIRED_MISSING": len(ROWS)}

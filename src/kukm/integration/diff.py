@@ -6,6 +6,12 @@ store id (:func:`kukm.integration.ods.koperasi_id`: the Nomor Induk Koperasi,
 else the badan hukum number) and compared in the ODS layout, field by field.
 The snapshot is streamed; only ids are kept in memory.
 
+Fields are compared by the ODS field they are, not by how a side spells its name
+(:func:`by_field`): a snapshot writing ``nomor induk koperasi (nik)`` or ``Nama
+Koperasi`` where the stored source wrote ``Nomor Induk Koperasi (NIK)`` or
+``Koperasi`` differs only where a value does, as :func:`~kukm.integration.ods.from_ods`
+reads both the same (:func:`~kukm.integration.ods_fields.canonical_field`).
+
 >>> from kukm.plugins import open_store
 >>> from kukm.integration.ods import from_ods
 >>> from kukm.integration.ods_io import import_ods, OdsRow
@@ -27,7 +33,8 @@ from typing import Any, Literal
 
 from attrs import frozen
 
-from kukm.integration.ods import from_ods, to_ods
+from kukm.integration.ods import _holds_value, from_ods, to_ods
+from kukm.integration.ods_fields import canonical_field
 from kukm.integration.ods_io import Format, OdsRow, read_ods, stored_koperasi
 from kukm.integration.sync import STATE_COLLECTION, agreed_hashes, ods_hash
 from kukm.model import Koperasi
@@ -38,6 +45,7 @@ __all__ = [
     "FieldChange",
     "RecordDiff",
     "SinceReport",
+    "by_field",
     "changes_since_sync",
     "diff_snapshot",
     "field_changes",
@@ -116,6 +124,33 @@ def field_changes(local: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple[
     return tuple(out)
 
 
+def by_field(record: Mapping[str, Any]) -> dict[str, Any]:
+    """An ODS record under its fields' own names, as :func:`~kukm.integration.ods.from_ods`
+    reads it: a field named another way (any case, spacing, punctuation or another label,
+    :func:`~kukm.integration.ods_fields.canonical_field`) under the ministry's name; of a
+    field given under two names, the one from_ods reads (the one holding a value, then the
+    ministry's name, then the first given; the other is from_ods's ``ODS_FIELD_GANDA``);
+    any other field under its own name. Values are kept as they are.
+
+    >>> by_field({"nomor induk koperasi (nik)": "3173010010001", "Nama Koperasi": " ",
+    ...           "Koperasi": "A", "Catatan": "x"})
+    {'Nomor Induk Koperasi (NIK)': '3173010010001', 'Koperasi': 'A', 'Catatan': 'x'}
+    """
+    out: dict[str, Any] = {}
+    rank: dict[str, tuple[bool, bool, int]] = {}  # field → the rank of the name it is read from
+    for index, (key, raw) in enumerate(record.items()):
+        name = str(key)
+        field = canonical_field(name)
+        if field is None:
+            out[name] = raw
+            continue
+        order = (not _holds_value(raw), name != field, index)
+        if field not in rank or order < rank[field]:
+            rank[field] = order
+            out[field] = raw
+    return out
+
+
 def diff_snapshot(
     store: Store,
     snapshot: str | Path | Iterable[OdsRow],
@@ -147,7 +182,7 @@ def diff_snapshot(
         if stored is None or not isinstance(stored.record, Koperasi):
             new.append(id)
             continue
-        fields = field_changes(to_ods(stored.record), row.record)
+        fields = field_changes(by_field(to_ods(stored.record)), by_field(row.record))
         if fields:
             changed.append(RecordDiff(id, "changed", fields))
         else:

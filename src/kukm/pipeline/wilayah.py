@@ -7,10 +7,16 @@ every such row, the import reads the code from the names by one documented
 rule, and never guesses:
 
 1. It applies only to a form with a ``kode_wilayah`` field, to a file with a
-   kecamatan column and a kelurahan column (titles matched by their key, see
-   :func:`kukm.pipeline.header.column_key`: :data:`NAME_COLUMNS`), and to rows
+   kecamatan column and a kelurahan column (titles matched as :func:`name_level`
+   says: by their key, :func:`kukm.pipeline.header.column_key`, else by their
+   normal key, :func:`kukm.pipeline.header.title_key`, so ``1. Kelurahan``,
+   ``(2) Kec.`` and ``Kel. / Desa`` are found; :data:`NAME_COLUMNS`), and to rows
    whose ``kode_wilayah`` cell is blank or absent. A code given is never
-   overwritten: the form checks it as usual.
+   overwritten: the form checks it as usual. A title qualified as the owner's
+   (``Kelurahan (sesuai KTP)``, ``Kecamatan Domisili``, ``Kota Pemilik``: the
+   qualifiers :data:`kukm.pipeline.header.GUARDS` keeps off the business address)
+   names where the owner lives, not where the business is: it is never taken
+   (:attr:`WilayahFill.unclear` says why) and stays an unknown column.
 2. A name cell holding a dotted Kemendagri code (``31.71.01.1001``) known to
    the region table is that code (the most specific one given). Other names
    are resolved by :func:`kukm.reference.wilayah.match_alamat`:
@@ -60,7 +66,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final
 
 from kukm.exceptions import Issue, issue, register_code
-from kukm.pipeline.header import column_key
+from kukm.pipeline.header import GUARDS, NOTE_WORDS, column_key, title_key
 from kukm.rules.amounts import BLANK_CELLS
 
 __all__ = [
@@ -69,6 +75,8 @@ __all__ = [
     "WILAYAH_NAMA_AMBIGU",
     "WILAYAH_NAMA_TIDAK_DIKENAL",
     "WilayahFill",
+    "name_level",
+    "owner_qualified",
 ]
 
 WILAYAH_NAMA_TIDAK_DIKENAL: Final = register_code(
@@ -91,20 +99,97 @@ WILAYAH_NAMA_AMBIGU: Final = register_code(
 #: The form's field the names fill
 CODE_FIELD: Final = "kode_wilayah"
 
-#: Level → the keys of the column titles that give its name (``column_key`` of the title)
+#: Level → the keys of the column titles that give its name (``column_key`` of the title; a
+#: title is matched by its normal key too, :func:`name_level`)
 NAME_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "provinsi": ("provinsi", "prov", "propinsi"),
+    "provinsi": ("provinsi", "prov", "propinsi", "nama_provinsi"),
     "kab_kota": (
         "kab_kota", "kabkota", "kota", "kabupaten", "kabupaten_kota", "kota_kabupaten",
-        "kota_administrasi", "kota_kab", "kab", "wilayah_kota",
+        "kota_administrasi", "kota_kab", "kab", "wilayah_kota", "kota_adm", "kab_kota_adm",
+        "nama_kota", "nama_kabupaten", "nama_kabupaten_kota", "nama_kota_kabupaten",
     ),
-    "kecamatan": ("kecamatan", "kec"),
-    "kelurahan": ("kelurahan", "kel", "kelurahan_desa", "desa_kelurahan", "desa"),
+    "kecamatan": ("kecamatan", "kec", "nama_kecamatan"),
+    "kelurahan": (
+        "kelurahan", "kel", "kelurahan_desa", "desa_kelurahan", "desa", "nama_kelurahan",
+        "nama_desa", "nama_kelurahan_desa", "nama_desa_kelurahan",
+    ),
 }  # fmt: skip
+
+#: normal key (:func:`~kukm.pipeline.header.title_key`) of a key of :data:`NAME_COLUMNS` → level
+_BY_NORM: Final[dict[str, str]] = {
+    title_key(k): level for level, keys in NAME_COLUMNS.items() for k in keys
+}
+#: the words that make a place the owner's (home, KTP, domicile): the qualifier header.py's
+#: :data:`~kukm.pipeline.header.GUARDS` keeps off the business address
+_OWNER_WORDS: Final = frozenset().union(*(q for s, q, _ in GUARDS if "alamat" in s))
+_NOTES: Final = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 
 _LEVELS: Final = ("provinsi", "kab_kota", "kecamatan", "kelurahan")
 _DOTTED: Final = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")
 _CACHE_LIMIT: Final = 100_000
+
+
+_REGION_WORDS: Final = frozenset(
+    w for key in _BY_NORM for w in key.split("_") if w not in ("nama", "wilayah", "adm")
+)
+
+
+def _words(title: str) -> set[str]:
+    """The words of a title's normal key."""
+    return {w for w in title_key(title).split("_") if w}
+
+
+def owner_qualified(title: str) -> str | None:
+    """Why a title naming a region is not the business's place, when it is qualified as the
+    owner's (module docstring, rule 1), else ``None``.
+
+    >>> owner_qualified("Kelurahan (sesuai KTP)") is not None, owner_qualified("Kelurahan")
+    (True, None)
+    """
+    words = _words(title)
+    if not words & _OWNER_WORDS or not words & _REGION_WORDS:
+        return None
+    return (
+        "the owner's region (home, KTP or domicile)? kode_wilayah is the place of the "
+        "business; not read from it. Give the business's region in a column titled "
+        "'Kelurahan' (or the code in kode_wilayah)"
+    )
+
+
+def _is_note(note: str) -> bool:
+    """Whether a note in brackets only says how to fill the cell (``(wajib diisi)``, ``(sesuai
+    NIB)``): its words are digits or :data:`~kukm.pipeline.header.NOTE_WORDS`."""
+    return all(w.isdigit() or w in NOTE_WORDS for w in _words(note))
+
+
+def _level(title: str) -> tuple[str | None, bool]:
+    """The level a title names and whether its plain key says so (else its normal key)."""
+    if owner_qualified(title) is not None:
+        return None, False
+    key = column_key(title)
+    for level, keys in NAME_COLUMNS.items():
+        if key in keys:
+            return level, True
+    found = _BY_NORM.get(title_key(title))
+    if found is None:
+        rest = _NOTES.sub(" ", title)
+        notes = [m.group(m.lastindex or 1) or "" for m in _NOTES.finditer(title)]
+        if rest.strip() and notes and all(map(_is_note, notes)):
+            found = _BY_NORM.get(title_key(rest))
+    return found, False
+
+
+def name_level(title: str) -> str | None:
+    """The region level (a key of :data:`NAME_COLUMNS`) a column title gives the names of, or
+    ``None``: its key (:func:`~kukm.pipeline.header.column_key`) is one of the level's, else its
+    normal key (:func:`~kukm.pipeline.header.title_key`: numbering, abbreviations, case), else
+    that of the title without notes in brackets that only say how to fill it; a title qualified
+    as the owner's (:func:`owner_qualified`) names none.
+
+    >>> [name_level(t) for t in ("1. Kelurahan", "Kec.", "Kab/Kota", "Kelurahan Domisili")]
+    ['kelurahan', 'kecamatan', 'kab_kota', None]
+    """
+    return _level(title)[0]
 
 
 class WilayahFill:
@@ -120,6 +205,7 @@ class WilayahFill:
         code_at: int | None,
         *,
         required: bool = True,
+        unclear: dict[str, str] | None = None,
     ) -> None:
         #: the columns of the rows :meth:`wrap` yields (``kode_wilayah`` added when absent)
         self.columns = list(columns) if code_at is not None else [*columns, CODE_FIELD]
@@ -133,6 +219,8 @@ class WilayahFill:
         self._cache: dict[tuple[str, ...], tuple[str | None, bool]] = {}
         #: how many rows got their code from their names
         self.filled = 0
+        #: column → why a title naming a region is not read (:func:`owner_qualified`)
+        self.unclear = dict(unclear or {})
 
     @classmethod
     def plan(
@@ -148,15 +236,22 @@ class WilayahFill:
         if CODE_FIELD not in set(fields):
             return None
         names: dict[str, int] = {}
+        by_norm: dict[str, int] = {}
+        unclear: dict[str, str] = {}
         for i, col in enumerate(columns):
-            key = column_key(col)
-            for level, keys in NAME_COLUMNS.items():
-                if key in keys and level not in names:
-                    names[level] = i
+            why = owner_qualified(col)
+            if why is not None:
+                unclear[col] = why
+                continue
+            level, plain = _level(col)
+            if level is not None:  # the first column of a level by its key, else by normal key
+                (names if plain else by_norm).setdefault(level, i)
+        names = {lv: names.get(lv, by_norm.get(lv, -1)) for lv in _LEVELS}
+        names = {lv: i for lv, i in names.items() if i >= 0}
         if "kecamatan" not in names or "kelurahan" not in names:
             return None
         code_at = list(columns).index(CODE_FIELD) if CODE_FIELD in columns else None
-        return cls(columns, names, code_at, required=required)
+        return cls(columns, names, code_at, required=required, unclear=unclear)
 
     def _resolve(self, key: tuple[str, ...]) -> tuple[str | None, bool]:
         """The code the names give (``None``: none deep enough), and whether they fit

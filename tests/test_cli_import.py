@@ -644,3 +644,18 @@ def test_the_output_says_why_a_column_was_not_taken(tmp_path: Path) -> None:
     assert len(taken) == 1 and "'Omzet per Bulan (Rp)'" in taken[0] and "omzet_tahunan" in taken[0]
     out = json.loads(CliRunner().invoke(cli, ["validate", str(src), "--kind", "umkm", "--json"]).output)
     assert set(out["header"]["unclear"]) == {"Omzet per Bulan (Rp)"}
+
+
+def test_an_owners_region_column_is_reported_as_not_taken(tmp_path: Path) -> None:
+    """A 'Kelurahan (sesuai KTP)' column is the owner's domicile, not the business's place: it
+    is not read for kode_wilayah, and the output now says why (it was only 'ignored')."""
+    src = tmp_path / "w.csv"
+    src.write_text(
+        "nama_usaha,nib,Kecamatan,Kelurahan (sesuai KTP)\nToko A,9100000000001,Gambir,Cideng\n",
+        encoding="utf-8",
+    )
+    out = json.loads(CliRunner().invoke(cli, ["validate", str(src), "--kind", "umkm", "--json"]).output)
+    assert "Kelurahan (sesuai KTP)" in out["header"]["unclear"]
+    assert "Kelurahan (sesuai KTP)" in out["header"]["unknown"]
+    res = CliRunner().invoke(cli, ["validate", str(src), "--kind", "umkm"])
+    assert "column not taken: 'Kelurahan (sesuai KTP)'" in res.output

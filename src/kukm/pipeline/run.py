@@ -90,7 +90,7 @@ from kukm.pipeline.header import (
     second_title_row,
 )
 from kukm.pipeline.readers import Format, Table, open_table
-from kukm.pipeline.wilayah import WilayahFill
+from kukm.pipeline.wilayah import WilayahFill, owner_qualified
 from kukm.storage._codec import PreparedColumns, PreparedOp
 from kukm.storage.base import Store
 
@@ -454,6 +454,10 @@ def _match(table: Table, instrument: Any, kind: str) -> tuple[_Header, WilayahFi
             labels = [*labels, *fill.columns[len(columns) :]]
             match = evolve(match, missing=tuple(m for m in match.missing if m not in fill.columns))
         columns = list(fill.columns)
+    if code_field is not None:  # a region column of the owner's is not taken: say why
+        owners = {c: why for c in match.unknown if c not in match.unclear and (why := owner_qualified(c))}
+        if owners:
+            match = evolve(match, unclear={**match.unclear, **owners})
     header = _Header(
         columns, table.encoding, table.delimiter, table.format, labels, match,
         table.header_line, table.sheet, tuple(table.sheets), sources,

@@ -95,26 +95,11 @@ def shuffled_file(path: Path) -> Path:
 
 
 def phase_raw(path: Path, work: Path) -> dict[str, Any]:
+    from _baseline import raw_csv_load
+
     db = sqlite3.connect(work / "raw.sqlite")
     t = time.perf_counter()
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        cols = ", ".join(f'"{c}" TEXT' for c in header)
-        db.execute(f"CREATE TABLE umkm ({cols})")
-        sql = f"INSERT INTO umkm VALUES ({', '.join('?' for _ in header)})"
-        n = 0
-        batch: list[list[str]] = []
-        for row in reader:
-            batch.append(row)
-            if len(batch) >= 5000:
-                db.executemany(sql, batch)
-                db.commit()
-                n += len(batch)
-                batch = []
-        db.executemany(sql, batch)
-        db.commit()
-        n += len(batch)
+    n = raw_csv_load(path, db, "umkm")
     secs = time.perf_counter() - t
     t = time.perf_counter()
     db.execute("SELECT substr(kode_wilayah, 1, 5), COUNT(*) FROM umkm GROUP BY 1").fetchall()

@@ -104,26 +104,11 @@ def register_files(work: Path, rows: int) -> tuple[Path, Path]:
 
 
 def phase_raw(path: Path, work: Path) -> dict[str, Any]:
+    from _baseline import raw_csv_load
+
     db = sqlite3.connect(work / "raw.sqlite")
     t, cpu = time.perf_counter(), time.process_time()
-    n = 0
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        cols = ", ".join(f'"{c}" TEXT' for c in header)
-        db.execute(f"CREATE TABLE anggota ({cols})")
-        sql = f"INSERT INTO anggota VALUES ({', '.join('?' for _ in header)})"
-        batch: list[list[str]] = []
-        for row in reader:
-            batch.append(row)
-            if len(batch) >= 5000:
-                db.executemany(sql, batch)
-                db.commit()
-                n += len(batch)
-                batch = []
-        db.executemany(sql, batch)
-        db.commit()
-        n += len(batch)
+    n = raw_csv_load(path, db, "anggota")
     secs, cpu = time.perf_counter() - t, time.process_time() - cpu
     db.close()
     return {"input": n, "seconds": secs, "cpu": cpu}

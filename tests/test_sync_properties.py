@@ -49,6 +49,32 @@ def test_merge_without_base_follows_the_authority(local: dict[str, str],
     assert _merge(local, remote, None, ConflictRule(default="remote"))[0] == remote
 
 
+#: Other names of the FIELDS, read by from_ods as the field each stands for.
+OTHER_NAMES = {"Koperasi": ["Nama Koperasi", "KOPERASI", "nama koperasi"],
+               "Alamat": ["Alamat Koperasi", " alamat "], "Status Grade": ["Grade", "STATUS GRADE"],
+               "Total Anggota": ["Jumlah Anggota", "total anggota"]}
+spellings = st.fixed_dictionaries({f: st.sampled_from([f, *OTHER_NAMES[f]]) for f in FIELDS})
+
+
+@settings(max_examples=60)
+@given(records, records, records, spellings, spellings, spellings,
+       st.sampled_from(["local", "remote"]))
+def test_merge_is_by_field_whatever_the_names(
+    local: dict[str, str], remote: dict[str, str], base: dict[str, str],
+    local_names: dict[str, str], remote_names: dict[str, str], base_names: dict[str, str],
+    side: str,
+) -> None:
+    """Each side naming the fields its own way merges as under the ministry's names."""
+    rule = ConflictRule.parse(side)
+
+    def spelt(record: dict[str, str], names: dict[str, str]) -> dict[str, str]:
+        return {names[f]: v for f, v in record.items()}
+
+    merged, clashes = _merge(spelt(local, local_names), spelt(remote, remote_names),
+                             spelt(base, base_names), rule)
+    assert (merged, clashes) == _merge(local, remote, base, rule)
+
+
 def _rec(i: int, grade: str) -> dict[str, Any]:
     return {name: " " for name in ODS_FIELDS} | {
         "Koperasi": f"K{i}", "Nomor Induk Koperasi (NIK)": f"31730100{i:05d}", "Status Grade": grade,

@@ -22,6 +22,11 @@ Protocol (any transport implementing :class:`SyncTransport`; the HTTP one is
   base; a field changed on both sides goes to the authority. Both the remote
   version and the merged result are written, so history keeps both values;
   each conflict is logged in collection ``sync_conflicts:<name>``.
+* Records are compared, hashed and merged by the ODS field each name stands for
+  (:func:`ods_hash`, :func:`kukm.integration.diff.by_field`), not by how a side
+  spells it: a record sent again under ``Nama Koperasi`` or ``Grade`` where the
+  other side wrote ``Koperasi`` and ``Status Grade``, with the same values, is
+  the same record, neither pulled nor pushed again.
 
 Retries use exponential backoff with full jitter (:class:`RetryPolicy`, sleep
 and randomness injectable for tests).
@@ -48,6 +53,7 @@ from attrs import field, frozen
 
 from kukm.exceptions import AdapterError, ConfigurationError
 from kukm.integration.ods import WilayahResolver, cached_resolver, from_ods, keep_local, to_ods
+from kukm.integration.ods_fields import canonical_field
 from kukm.integration.ods_io import stored_koperasi
 from kukm.model import Koperasi, SumberData
 from kukm.storage.base import (
@@ -226,7 +232,20 @@ class ConflictRule:
                 raise ConfigurationError(f"authority must be 'local' or 'remote', not {side!r}")
 
     def winner(self, name: str) -> Side:
-        return self.fields.get(name, self.default)
+        """The side whose value of field ``name`` wins; a field is found under any name
+        :func:`~kukm.integration.ods_fields.canonical_field` reads as it.
+
+        >>> ConflictRule(fields={"Grade": "remote"}).winner("Status Grade")
+        'remote'
+        """
+        side = self.fields.get(name)
+        if side is not None:
+            return side
+        field = canonical_field(name) or name
+        for key, side in self.fields.items():
+            if (canonical_field(key) or key) == field:
+                return side
+        return self.default
 
     @classmethod
     def parse(cls, default: str, per_field: Sequence[str] = ()) -> ConflictRule:
@@ -267,13 +286,51 @@ class SyncReport:
         return out
 
 
-def ods_hash(record: Mapping[str, Any]) -> str:
-    """Stable hash of an ODS record (the unit both sides compare).
+def _by_field(record: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`kukm.integration.diff.by_field` (imported here: diff imports this module)."""
+    from kukm.integration.diff import by_field
 
-    >>> ods_hash({"Koperasi": "A"}) == ods_hash({"Koperasi": "A"})
+    return by_field(record)
+
+
+def ods_hash(record: Mapping[str, Any]) -> str:
+    """Stable hash of an ODS record (the unit both sides compare), by field: the record
+    under its fields' own names (:func:`kukm.integration.diff.by_field`), so another
+    spelling of a field name hashes the same. A record under the ministry's names (and
+    any unknown field under its own) is hashed as it is, as before fields were read under
+    other names, so the hashes stored then stay valid.
+
+    >>> ods_hash({"Koperasi": "A"}) == ods_hash({"Nama Koperasi": "A"})
+    True
+    >>> ods_hash({"Koperasi": "A"}) == content_hash({"Koperasi": "A"})
     True
     """
-    return content_hash(record)
+    return content_hash(_by_field(record))
+
+
+def _agrees(agreed: str | None, record: Mapping[str, Any], hash: str) -> bool:
+    """Whether ``record`` (whose :func:`ods_hash` is ``hash``) is the agreed one: by field,
+    or, for a hash stored before records were hashed by field, as the record is spelt."""
+    if agreed is None:
+        return False
+    return agreed == hash or content_hash(record) == agreed
+
+
+def _spelt_as(record: Mapping[str, Any], *sources: Mapping[str, Any]) -> dict[str, Any]:
+    """``record`` (one name per field, as :func:`_merge` gives it) with each field under
+    the name the first of ``sources`` giving it uses, so a merged record keeps a side's
+    names; :func:`from_ods` reads it the same.
+
+    >>> _spelt_as({"Koperasi": "A", "Status Grade": "B"}, {"Nama Koperasi": "X"})
+    {'Nama Koperasi': 'A', 'Status Grade': 'B'}
+    """
+    names: dict[str, str] = {}
+    for source in sources:
+        for key in source:
+            field = canonical_field(str(key))
+            if field is not None:
+                names.setdefault(field, str(key))
+    return {names.get(key, key): value for key, value in record.items()}
 
 
 def _merge(
@@ -282,7 +339,11 @@ def _merge(
     base: Mapping[str, Any] | None,
     rule: ConflictRule,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Three-way merge of ODS records; returns the merged record and the conflicting fields."""
+    """Three-way merge of ODS records by field (:func:`kukm.integration.diff.by_field`, so a
+    side spelling a field's name otherwise is the same field); returns the merged record,
+    under the fields' own names, and the conflicting fields."""
+    local, remote = _by_field(local), _by_field(remote)
+    base = None if base is None else _by_field(base)
     merged: dict[str, Any] = {}
     clashes: list[dict[str, Any]] = []
     missing = object()
@@ -317,7 +378,7 @@ def _base_record(store: Store, id: str, base_hash: str | None) -> dict[str, Any]
     for version in reversed(store.history("koperasi", id)):
         if isinstance(version.record, Koperasi):
             ods = to_ods(version.record)
-            if ods_hash(ods) == base_hash:
+            if _agrees(base_hash, ods, ods_hash(ods)):
                 return ods
     return None
 
@@ -420,7 +481,7 @@ def sync(
             remote = dict(change.record)
             rhash = ods_hash(remote)
             base_hash = agreed_now.get(change.id)
-            if base_hash == rhash:
+            if _agrees(base_hash, remote, rhash):
                 counts["skipped"] += 1
                 continue
             current = store.get("koperasi", change.id)
@@ -430,7 +491,7 @@ def sync(
                 id, current = _stored(store, remote, change.id)
                 if id != change.id:
                     base_hash = agreed_now.get(id)
-                    if base_hash == rhash:
+                    if _agrees(base_hash, remote, rhash):
                         counts["skipped"] += 1
                         continue
             local = current.record if current and isinstance(current.record, Koperasi) else None
@@ -445,7 +506,7 @@ def sync(
                 lhash = ods_hash(local_ods)
                 if lhash == rhash:
                     counts["skipped"] += 1
-                elif base_hash is not None and lhash == base_hash:
+                elif _agrees(base_hash, local_ods, lhash):
                     applies.append(
                         op(
                             id,
@@ -458,6 +519,7 @@ def sync(
                 else:
                     base_ods = _base_record(store, id, base_hash)
                     merged, clashes = _merge(local_ods, remote, base_ods, rule)
+                    merged = _spelt_as(merged, remote, local_ods)
                     write(
                         id,
                         _koperasi(remote, id, local, resolver),
@@ -559,8 +621,9 @@ def _push_candidates(store: Store, agreed: Mapping[str, str]) -> Iterator[tuple[
     for stored in store.iter_records("koperasi"):
         if not isinstance(stored.record, Koperasi):
             continue
-        h = ods_hash(to_ods(stored.record))
-        if agreed.get(stored.id) != h:
+        ods = to_ods(stored.record)
+        h = ods_hash(ods)
+        if not _agrees(agreed.get(stored.id), ods, h):
             yield stored.id, h
 
 

@@ -265,3 +265,20 @@ def test_an_ods_row_giving_only_the_issued_nik_koperasi_updates_the_record_holdi
     now = sqlite_store.get("koperasi", "BH:5/BH/2001")
     assert now is not None and isinstance(now.record, Koperasi) and now.record.nama == "A Jaya"
     assert now.record.nomor_badan_hukum == "5/BH/2001"  # a row without it does not drop it
+
+
+def test_an_address_change_under_another_spelling_of_the_field_is_kept(sqlite_store: Store) -> None:
+    """Both the stored and the incoming record name the address 'ALAMAT KOPERASI': keep_local
+    compared the address by the ministry's names (absent in both: equal) and kept the old
+    address, reporting the import as an update that changed nothing of it."""
+    from kukm.integration.ods_io import OdsRow
+
+    row = {"Koperasi": "A", "Nomor Induk Koperasi (NIK)": "3173010010011", "ALAMAT KOPERASI": "Jl. Lama 1"}
+    import_ods(sqlite_store, [OdsRow(1, row)], resolve=False)
+    r = import_ods(sqlite_store, [OdsRow(1, row | {"ALAMAT KOPERASI": "Jl. Baru 2"})], resolve=False)
+    assert r.updated == 1
+    cur = sqlite_store.get("koperasi", "3173010010011")
+    assert cur is not None and isinstance(cur.record, Koperasi)
+    assert cur.record.alamat.jalan == "Jl. Baru 2"
+    again = import_ods(sqlite_store, [OdsRow(1, row | {"ALAMAT KOPERASI": "Jl. Baru 2"})], resolve=False)
+    assert (again.updated, again.unchanged) == (0, 1)

@@ -620,7 +620,11 @@ def keep_local(incoming: Koperasi, current: Koperasi) -> Koperasi:
     >>> new.grade, new.id, new.keuangan.aset, new.tanggal_data, new.alamat == cur.alamat
     ('B', 'BH:1/BH', 5, datetime.date(2024, 1, 2), True)
     """
-    incoming_ods, current_ods = to_ods(incoming), to_ods(current)
+    from kukm.integration.diff import by_field  # here: diff imports this module
+
+    # by field, whatever names each source wrote them under (a record read under other
+    # spellings compared None with None: an address change was taken for none and dropped)
+    incoming_ods, current_ods = by_field(to_ods(incoming)), by_field(to_ods(current))
     if incoming_ods == current_ods:
         return current
     if all(incoming_ods.get(n) == current_ods.get(n) for n in _ALAMAT_FIELDS):

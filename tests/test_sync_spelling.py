@@ -299,3 +299,14 @@ def test_any_spelling_of_the_fields_is_the_same_record(
         assert sync(store, remote).transferred == 0
     finally:
         store.close()
+
+
+def test_changes_since_sync_lists_only_the_field_that_changed(store: Store) -> None:
+    """A record agreed under the ministry's names, re-imported under other spellings with one
+    value changed: changes_since_sync listed every renamed field as changed."""
+    with OdsServer({_id(i): _record(i) for i in range(1, 4)}) as server:
+        sync(store, _transport(server))
+        import_ods(store, [OdsRow(1, _respelt(_record(1, **{"Status Grade": "B"})))], resolve=False)
+        [change] = changes_since_sync(store).changes
+        assert change.id == _id(1) and change.status == "berubah"
+        assert [(f.field, f.remote, f.local) for f in change.fields] == [("Status Grade", "D", "B")]

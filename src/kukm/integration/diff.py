@@ -36,7 +36,7 @@ from attrs import frozen
 from kukm.integration.ods import _holds_value, from_ods, to_ods
 from kukm.integration.ods_fields import canonical_field
 from kukm.integration.ods_io import Format, OdsRow, read_ods, stored_koperasi
-from kukm.integration.sync import STATE_COLLECTION, agreed_hashes, ods_hash
+from kukm.integration.sync import STATE_COLLECTION, _agrees, agreed_hashes, ods_hash
 from kukm.model import Koperasi
 from kukm.storage.base import Store
 
@@ -236,17 +236,19 @@ def changes_since_sync(store: Store, name: str = "ods") -> SinceReport:
             fresh = tuple(FieldChange(f, v, None) for f, v in current.items())
             out.append(RecordDiff(stored.id, "baru", fresh))
             continue
-        if base_hash == ods_hash(current):
+        if _agrees(base_hash, current, ods_hash(current)):
             continue
         agreed_record: dict[str, Any] = {}
         for version in reversed(store.history("koperasi", stored.id)):
             if isinstance(version.record, Koperasi):
                 candidate = to_ods(version.record)
-                if ods_hash(candidate) == base_hash:
+                if _agrees(base_hash, candidate, ods_hash(candidate)):
                     agreed_record = candidate
                     break
+        # by field: a version spelling the field names otherwise differs only in its values
         changes = tuple(
-            FieldChange(c.field, c.remote, c.local) for c in field_changes(agreed_record, current)
+            FieldChange(c.field, c.remote, c.local)
+            for c in field_changes(by_field(agreed_record), by_field(current))
         )
         out.append(RecordDiff(stored.id, "berubah", changes))
     return SinceReport(name, state.get("last_run"), tuple(out))

@@ -65,11 +65,12 @@ TABLE: list[tuple[str, str, str | None, str | None]] = [
     ("umkm", "Nama Lengkap", None, "owner"),
     ("koperasi", "Nama", "nama", None),
     ("koperasi", "Nama Koperasi", "nama", None),
-    # NIK: whose?
-    ("umkm", "NIK", None, "whose NIK"),
-    ("umkm", "No. NIK", None, "whose NIK"),
-    ("umkm", "NIK (16 digit)", None, "whose NIK"),
+    # NIK: the owner's in the UMKM form (its only NIK field), whose? in the koperasi form
+    ("umkm", "NIK", "nik_pemilik", None),
+    ("umkm", "No. NIK", "nik_pemilik", None),
+    ("umkm", "NIK (16 digit)", "nik_pemilik", None),
     ("koperasi", "NIK", None, "whose NIK"),
+    ("koperasi", "No. NIK", None, "whose NIK"),
     ("umkm", "NIK KTP", "nik_pemilik", None),
     ("umkm", "No. KTP", "nik_pemilik", None),
     ("umkm", "No KTP Pemilik", "nik_pemilik", None),
@@ -273,7 +274,7 @@ def test_a_form_with_a_monthly_field_takes_the_monthly_title() -> None:
 def test_the_header_score_counts_no_unclear_title() -> None:
     score = header_score(UMKM)
     assert score is not None
-    assert score(["No", "NIK", "Omzet per Bulan", "Nama", "Alamat Pemilik"]) == 0
+    assert score(["No", "Aset", "Omzet per Bulan", "Nama", "Alamat Pemilik"]) == 0
     assert score(["1. Nama Usaha", "Jenis Kelamin (L/P)", "Omzet (Rp/Tahun)"]) == 3
 
 
@@ -415,3 +416,27 @@ def test_the_tables_fit_each_key_to_one_field() -> None:
         assert all(title_key(k) == k for k in keys)
     assert not set(ABBREVIATIONS) & set(ABBREVIATIONS.values())
     assert all(any(_Matcher(i.fields).fit(t)[0] for i in FORMS.values()) for t in BROAD_TITLES)
+
+
+def test_a_bare_nik_in_a_umkm_sheet_is_the_owners_and_checked_as_such(tmp_path: Path) -> None:
+    """The UMKM form's only NIK is the owner's: a column titled 'NIK' fills nik_pemilik (every
+    row was refused for the missing field); a Nomor Induk Koperasi put there (13 digits) is
+    refused as a NIK kependudukan, never taken."""
+    from kukm.pipeline import run_file
+    from kukm.synthetic import UMKM_COLUMNS, generate_umkm, write_csv
+
+    rows = list(generate_umkm(4, seed=3, faulty_share=0.0))
+    src = tmp_path / "u.csv"
+    write_csv(src, rows, UMKM_COLUMNS)
+    text = src.read_text(encoding="utf-8").replace("nik_pemilik", "NIK", 1)
+    src.write_text(text, encoding="utf-8")
+    ok = run_file(src, kind="umkm")
+    assert (ok.accepted, ok.rejected) == (4, 0)
+    lines = text.splitlines()
+    at = lines[0].split(",").index("NIK")
+    cells = lines[1].split(",")
+    cells[at] = "3173010010001"
+    src.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    bad = run_file(src, kind="umkm")
+    assert (bad.accepted, bad.rejected) == (3, 1)
+    assert dict(bad.by_field).get("nik_pemilik") == 1

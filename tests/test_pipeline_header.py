@@ -217,15 +217,15 @@ def test_jsonl_keys_are_matched_too(tmp_path: Path) -> None:
 
 def test_cli_reports_the_header_and_refuses_a_foreign_file(tmp_path: Path) -> None:
     titled = tmp_path / "t.csv"
-    _write_titled(titled, 10, 0.0, {"nama_usaha": "Nama Usaha", "nik_pemilik": "NIK"})
+    _write_titled(titled, 10, 0.0, {"nama_usaha": "Nama Usaha", "nama_pemilik": "Nama"})
     res = CliRunner().invoke(cli, ["validate", str(titled), "--kind", "umkm"])
-    assert res.exit_code == 1  # nik_pemilik is missing: every row fails it
+    assert res.exit_code == 1  # nama_pemilik is missing: every row fails it
     assert "'Nama Usaha' → nama_usaha" in res.output
-    assert "nik_pemilik" in res.output and "NIK" in res.output
+    assert "nama_pemilik" in res.output and "'Nama'" in res.output
     res = CliRunner().invoke(cli, ["validate", str(titled), "--kind", "umkm", "--json"])
     header = json.loads(res.output)["header"]
-    assert header["missing"] == ["nik_pemilik"] and header["unknown"] == ["NIK"]
-    assert header["unclear"]["NIK"].startswith("whose NIK?")
+    assert header["missing"] == ["nama_pemilik"] and header["unknown"] == ["Nama"]
+    assert header["unclear"]["Nama"].startswith("the name of the business")
 
     foreign = tmp_path / "f.csv"
     foreign.write_text("foo,bar\n1,2\n", encoding="utf-8")
@@ -423,11 +423,11 @@ def test_common_titles_are_matched_in_any_case_and_with_a_unit(
 
 @pytest.mark.parametrize(
     ("form", "title"),
-    [(UMKM, "Omzet"), (UMKM, "Omset"), (UMKM, "NIK"), (KOPERASI, "NIK"), (UMKM, "Omzet per Bulan")],
+    [(UMKM, "Omzet"), (UMKM, "Omset"), (UMKM, "Nama"), (KOPERASI, "NIK"), (UMKM, "Omzet per Bulan")],
 )
 def test_titles_that_could_mean_two_things_stay_unknown(form: object, title: str) -> None:
-    """A bare 'Omzet' may be monthly (scale off twelvefold), a bare 'NIK' either number: not
-    taken, and said why."""
+    """A bare 'Omzet' may be monthly (scale off twelvefold), a bare 'NIK' in the koperasi form
+    either number, a bare 'Nama' the business's or the owner's: not taken, and said why."""
     m = match_header(form, [title])
     assert m.unknown == (title,)
     assert "not taken" in m.unclear[title].casefold()

@@ -158,9 +158,13 @@ HEADER_KOLOM_GANDA: Final = register_code(
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
 #: Field name → titles Dinas sheets and apps use for it (matched by key and by normal key).
-#: Only titles that can mean nothing else: a bare "Omzet" may be monthly (a twelvefold error in
-#: the scale) and a bare "NIK" may be the owner's or a cooperative's number, so neither is here
-#: (they are reported instead: :data:`ASK`, :data:`GUARDS`). A title written here once stands for
+#: Only titles that can mean nothing else in a form that has the field: a bare "Omzet" may be
+#: monthly (a twelvefold error in the scale), so it is not here (it is reported instead:
+#: :data:`ASK`, :data:`GUARDS`). A bare "NIK" is the owner's in a form whose only NIK field is
+#: the owner's (the UMKM form: a business is recorded with one person, its owner, Kepgub D.1),
+#: and it is checked as a 16-digit NIK kependudukan there, so a Nomor Induk Koperasi in it is
+#: refused, never taken; in a form with a Nomor Induk Koperasi (the koperasi form) it stays
+#: unclear (:data:`ASK`). A title written here once stands for
 #: its spellings with other abbreviations (``Jml``/``Jumlah``, ``No``/``Nomor``, ``Omset``/
 #: ``Omzet``), units, numbering and case.
 TITLES: Final[dict[str, tuple[str, ...]]] = {
@@ -170,7 +174,7 @@ TITLES: Final[dict[str, tuple[str, ...]]] = {
                    "Nama Badan Usaha", "Business Name"),
     "nib": ("No NIB", "Nomor NIB", "Nomor Induk Berusaha"),
     "npwp": ("No NPWP", "Nomor NPWP", "NPWP Usaha", "Nomor Pokok Wajib Pajak"),
-    "nik_pemilik": ("NIK Pemilik Usaha", "NIK KTP", "No KTP", "Nomor KTP", "Nomor Induk Kependudukan",
+    "nik_pemilik": ("NIK", "Nomor NIK", "NIK Pemilik Usaha", "NIK KTP", "No KTP", "Nomor KTP", "Nomor Induk Kependudukan",
                     "NIK Pelaku Usaha", "No KTP Pemilik", "NIK KTP Pemilik", "NIK Pengusaha",
                     "NIK Owner", "Owner NIK"),
     "nama_pemilik": ("Pemilik", "Nama Pemilik Usaha", "Nama Pelaku Usaha", "Nama Pengusaha",

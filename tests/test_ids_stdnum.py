@@ -1,7 +1,9 @@
 """kukm's nik_penduduk and npwp agree with python-stdnum (the oracle) on every input.
 
-The one documented difference: kukm removes a single leading Excel apostrophe
-(after stdnum's own cleaning); the oracle is applied to the value without it.
+The documented differences: kukm removes a single leading Excel apostrophe (after
+stdnum's own cleaning) and the characters that take no room on screen
+(:data:`kukm.ids._util.ZERO_WIDTH`, pasted from web pages and chats); the oracle is
+applied to the value without them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from stdnum.id import npwp as std_npwp
 
 from kukm import exceptions as kukm_exc
 from kukm.ids import nik_penduduk, npwp
+from kukm.ids._util import ZERO_WIDTH
 
 PAIRS = [(nik_penduduk, std_nik), (npwp, std_npwp)]
 
@@ -23,8 +26,12 @@ VALID_NPWP = ["013121660091000", "016090524017000", "0013121660091000", *VALID_N
 
 
 def _oracle_input(value: str) -> str:
+    value = value.translate(_NO_ZERO_WIDTH)
     cleaned = std_nik.compact(value)
     return cleaned[1:] if cleaned.startswith("'") else value
+
+
+_NO_ZERO_WIDTH = dict.fromkeys(map(ord, ZERO_WIDTH))
 
 
 def _outcome(module: object, value: str) -> tuple[str, str]:
@@ -74,6 +81,8 @@ def mutations(draw: st.DrawFn) -> str:
 
 @given(st.text(max_size=30))
 @example("")
+@example("\u200b")
+@example("3171011708450001\u200b")
 @example("€")
 @example("'3171011708450001")
 @example("  '  3171011708450001")

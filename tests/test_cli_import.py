@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -512,6 +513,23 @@ def test_a_command_reading_the_store_refuses_a_database_that_is_not_there(tmp_pa
     assert "STORE_TIDAK_ADA" in res.output and not path.exists()
 
 
+def _one_koperasi_then_two(tmp_path: Path, db: str, first: str, later: str) -> Any:
+    """``first`` (one koperasi) then ``later`` (it again and a new one) imported into ``db``:
+    the store, open, after checking the second import updated one and inserted one."""
+    runner = CliRunner()
+    out = []
+    for name, text in (("a.csv", first), ("b.csv", later)):
+        src = tmp_path / name
+        src.write_text(text, encoding="utf-8")
+        res = runner.invoke(cli, ["import", str(src), "--kind", "koperasi", "--db", db, "--json"])
+        out.append(json.loads(res.output))
+    assert out[0]["inserted"] == 1
+    assert (out[1]["inserted"], out[1]["updated"]) == (1, 1)
+    store = open_store(db)
+    assert store.count("koperasi") == 2
+    return store
+
+
 @pytest.mark.parametrize("url", ["memory://bh-then-nik-{}", "sqlite:///{}/k.sqlite"])
 def test_a_koperasi_imported_again_with_its_new_nik_koperasi_stays_one_record(tmp_path: Path, url: str) -> None:
     """A koperasi recorded by its badan hukum number (BH:…) and imported again once it has its
@@ -522,21 +540,11 @@ def test_a_koperasi_imported_again_with_its_new_nik_koperasi_stays_one_record(tm
     db = url.format(uuid.uuid4().hex if url.startswith("memory") else tmp_path)
     head = "nama,nomor_badan_hukum,nomor_induk_koperasi,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data\n"
     rest = ",2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin\n"
-    first = tmp_path / "a.csv"
-    first.write_text(head + f"Koperasi Maju,796/BH/XII/2005,{rest}", encoding="utf-8")
-    later = tmp_path / "b.csv"
-    later.write_text(
+    store = _one_koperasi_then_two(
+        tmp_path, db, head + f"Koperasi Maju,796/BH/XII/2005,{rest}",
         head + f"Koperasi Maju,796/BH/XII/2005,3171010010001{rest}" + f"Koperasi Baru,797/BH/XII/2005,3171010010002{rest}",
-        encoding="utf-8",
-    )
-    runner = CliRunner()
-    one = json.loads(runner.invoke(cli, ["import", str(first), "--kind", "koperasi", "--db", db, "--json"]).output)
-    assert one["inserted"] == 1
-    two = json.loads(runner.invoke(cli, ["import", str(later), "--kind", "koperasi", "--db", db, "--json"]).output)
-    assert (two["inserted"], two["updated"]) == (1, 1)
-    store = open_store(db)
+    )  # fmt: skip
     try:
-        assert store.count("koperasi") == 2
         kept = store.get("koperasi", "BH:796/BH/XII/2005")
         assert kept is not None and kept.version == 2
         assert kept.record.nomor_induk_koperasi == "3171010010001"  # type: ignore[union-attr]
@@ -556,26 +564,15 @@ def test_a_koperasi_stored_by_its_nik_koperasi_met_by_its_badan_hukum_number_onl
 
     db = url.format(uuid.uuid4().hex if url.startswith("memory") else tmp_path)
     rest = ",2005-12-01,Primer Kab/Kota,Konsumen,31.71.01.1001,dekopin"
-    first = tmp_path / "a.csv"
-    first.write_text(
+    store = _one_koperasi_then_two(
+        tmp_path,
+        db,
         "nama,nomor_badan_hukum,nomor_induk_koperasi,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data\n"
         f"Koperasi Maju,796/BH/XII/2005,3171010010001{rest}\n",
-        encoding="utf-8",
-    )
-    later = tmp_path / "b.csv"
-    later.write_text(
         "nama,nomor_badan_hukum,tanggal_badan_hukum,bentuk,jenis,kode_wilayah,sumber_data,jumlah_anggota\n"
         f"Koperasi Maju,796 / bh / xii / 2005{rest},40\nKoperasi Lain,798/BH/XII/2005{rest},20\n",
-        encoding="utf-8",
     )
-    runner = CliRunner()
-    one = json.loads(runner.invoke(cli, ["import", str(first), "--kind", "koperasi", "--db", db, "--json"]).output)
-    assert one["inserted"] == 1
-    two = json.loads(runner.invoke(cli, ["import", str(later), "--kind", "koperasi", "--db", db, "--json"]).output)
-    assert (two["inserted"], two["updated"]) == (1, 1)
-    store = open_store(db)
     try:
-        assert store.count("koperasi") == 2
         assert store.get("koperasi", "BH:796/BH/XII/2005") is None
         kept = store.get("koperasi", "3171010010001")
         assert kept is not None and kept.version == 2

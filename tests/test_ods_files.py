@@ -254,3 +254,26 @@ def test_the_sample_through_excel_csv_reads_as_its_json_lines(
     assert [r.record for r in read_csv(excel)] == want
     report = _import(excel)
     assert (report["input"], report["accepted"]) == (689, 689)
+
+
+def test_a_title_given_twice_keeps_both_values(tmp_path: Path) -> None:
+    """A CSV whose header repeats a title (a column copied in the sheet): the row's dict kept
+    only the last column's value, without a word. Both are kept; the later is reported."""
+    from kukm.integration.ods_io import import_ods, read_csv
+
+    p = tmp_path / "ods.csv"
+    p.write_text(
+        "Koperasi,Nomor Induk Koperasi (NIK),Status Grade,Status Grade\n"
+        "A,3173010010021,B,C\nB,3173010010022,D,D\n",
+        encoding="utf-8",
+    )
+    records = [r.record for r in read_csv(p)]
+    assert records[0] is not None and records[0]["Status Grade"] == "B"
+    assert records[0]["Status Grade (kolom 4)"] == "C"
+    store = open_store("memory://")
+    report = import_ods(store, p, resolve=False)
+    assert report.accepted == 2
+    reported = {(i.row, i.value) for i in report.issues if i.code != "ODS_FIELD_HILANG"}
+    assert any(row == 1 and "C" in str(value) for row, value in reported), report.issues
+    a = store.get("koperasi", "3173010010021")
+    assert a is not None and a.record.grade == "B"  # type: ignore[union-attr]

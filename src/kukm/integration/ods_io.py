@@ -323,7 +323,9 @@ def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     may hold line breaks. Cells are kept as written (the ministry's blank is a space; the
     record converts losslessly). A wholly blank row (Excel's ``,,,,`` below the data) is
     skipped, not counted, and keeps its row number, so row ``n`` is line ``n + 1`` of the file
-    (when no cell breaks a line). A row holding a value beyond the header's cells, or in a
+    (when no cell breaks a line). A title given twice keeps both columns, the later one as
+    ``<title> (kolom N)`` (reported by :func:`from_ods` as a field it does not know). A row
+    holding a value beyond the header's cells, or in a
     column without a title, is ``ODS_KOLOM_LEBIH``; blank cells there are ignored.
 
     >>> import io
@@ -340,7 +342,14 @@ def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
         delimiter = _sniff_delimiter(first)
         header = next(csv.reader([first], delimiter=delimiter), [])
         width = len(header)
-        titled = [(i, name) for i, name in enumerate(header) if name.strip()]
+        titled: list[tuple[int, str]] = []
+        for i, name in enumerate(header):
+            if name.strip():
+                # a title repeated (a column copied in the sheet) keeps each value: the later
+                # ones under "<title> (kolom N)", which from_ods keeps and reports as fields it
+                # does not know (a dict of the row kept only the last, without a word)
+                taken = any(name == other for _, other in titled)
+                titled.append((i, f"{name} (kolom {i + 1})" if taken else name))
         untitled = [i for i, name in enumerate(header) if not name.strip()]
         for row, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
             if not any(cell.strip() for cell in cells):

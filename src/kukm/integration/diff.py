@@ -33,8 +33,8 @@ from typing import Any, Literal
 
 from attrs import frozen
 
-from kukm.integration.ods import _holds_value, from_ods, to_ods
-from kukm.integration.ods_fields import canonical_field
+from kukm.integration.ods import from_ods, to_ods
+from kukm.integration.ods_fields import by_field
 from kukm.integration.ods_io import Format, OdsRow, read_ods, stored_koperasi
 from kukm.integration.sync import STATE_COLLECTION, _agrees, agreed_hashes, ods_hash
 from kukm.model import Koperasi
@@ -122,33 +122,6 @@ def field_changes(local: Mapping[str, Any], remote: Mapping[str, Any]) -> tuple[
         if lv != rv or (name in local) != (name in remote):
             out.append(FieldChange(name, lv, rv))
     return tuple(out)
-
-
-def by_field(record: Mapping[str, Any]) -> dict[str, Any]:
-    """An ODS record under its fields' own names, as :func:`~kukm.integration.ods.from_ods`
-    reads it: a field named another way (any case, spacing, punctuation or another label,
-    :func:`~kukm.integration.ods_fields.canonical_field`) under the ministry's name; of a
-    field given under two names, the one from_ods reads (the one holding a value, then the
-    ministry's name, then the first given; the other is from_ods's ``ODS_FIELD_GANDA``);
-    any other field under its own name. Values are kept as they are.
-
-    >>> by_field({"nomor induk koperasi (nik)": "3173010010001", "Nama Koperasi": " ",
-    ...           "Koperasi": "A", "Catatan": "x"})
-    {'Nomor Induk Koperasi (NIK)': '3173010010001', 'Koperasi': 'A', 'Catatan': 'x'}
-    """
-    out: dict[str, Any] = {}
-    rank: dict[str, tuple[bool, bool, int]] = {}  # field → the rank of the name it is read from
-    for index, (key, raw) in enumerate(record.items()):
-        name = str(key)
-        field = canonical_field(name)
-        if field is None:
-            out[name] = raw
-            continue
-        order = (not _holds_value(raw), name != field, index)
-        if field not in rank or order < rank[field]:
-            rank[field] = order
-            out[field] = raw
-    return out
 
 
 def diff_snapshot(

@@ -77,9 +77,11 @@ from kukm.integration.ods_fields import (
     _take_date,
     _take_nikkop,
     _take_text,
+    by_field,
     canonical_field,
     format_count,
     format_date,
+    holds_value,
     is_blank,
     parse_count,
     parse_date,
@@ -326,10 +328,6 @@ def koperasi_id(nomor_induk_koperasi: str | None, nomor_badan_hukum: str | None,
     return "NAMA:" + digest
 
 
-def _holds_value(raw: Any) -> bool:
-    return not is_blank(raw if isinstance(raw, str) else _json_text(raw))
-
-
 def _collect(
     record: Mapping[str, Any], lain: dict[str, str], issues: list[Issue], row: int | None
 ) -> dict[str, str]:
@@ -360,7 +358,7 @@ def _collect(
     chosen: dict[int, str] = {}
     for field, indexes in given.items():
         if len(indexes) > 1:  # value first, then the ministry's name, then the first given
-            indexes.sort(key=lambda i: (not _holds_value(items[i][1]), items[i][0] != field, i))
+            indexes.sort(key=lambda i: (not holds_value(items[i][1]), items[i][0] != field, i))
         chosen[indexes[0]] = field
     text: dict[str, str] = {}
     renamed: dict[str, str] = {}
@@ -389,7 +387,7 @@ def _collect(
     for name, raw in dup.items():
         field = canonical_field(name) or name
         as_text = raw if isinstance(raw, str) else _json_text(raw)
-        if _holds_value(raw) and as_text.strip() != text[field].strip():
+        if holds_value(raw) and as_text.strip() != text[field].strip():
             issues.append(issue(FIELD_GANDA, name, raw, row=row, detail=field))
     if renamed:
         lain[KEYS_KEY] = _json_dump(renamed)
@@ -620,8 +618,6 @@ def keep_local(incoming: Koperasi, current: Koperasi) -> Koperasi:
     >>> new.grade, new.id, new.keuangan.aset, new.tanggal_data, new.alamat == cur.alamat
     ('B', 'BH:1/BH', 5, datetime.date(2024, 1, 2), True)
     """
-    from kukm.integration.diff import by_field  # here: diff imports this module
-
     # by field, whatever names each source wrote them under (a record read under other
     # spellings compared None with None: an address change was taken for none and dropped)
     incoming_ods, current_ods = by_field(to_ods(incoming)), by_field(to_ods(current))

@@ -30,7 +30,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 __all__ = [
     "ABSENT_KEY",
@@ -42,10 +42,12 @@ __all__ = [
     "MAX_COUNT",
     "ODS_FIELDS",
     "VOCAB_FIELDS",
+    "by_field",
     "canonical_field",
     "field_key",
     "format_count",
     "format_date",
+    "holds_value",
     "is_blank",
     "parse_count",
     "parse_date",
@@ -564,3 +566,36 @@ def _take_nikkop(text: Mapping[str, str], lain: dict[str, str]) -> str | None:
     if _format_text(value) != raw:
         lain[_NIKKOP_FIELD] = raw
     return value
+
+
+def holds_value(raw: object) -> bool:
+    """Whether a field's raw value (text, or any JSON value) holds something (not
+    :func:`is_blank`)."""
+    return not is_blank(raw if isinstance(raw, str) else _json_text(raw))
+
+
+def by_field(record: Mapping[str, Any]) -> dict[str, Any]:
+    """An ODS record under its fields' own names, as :func:`~kukm.integration.ods.from_ods`
+    reads it: a field named another way (any case, spacing, punctuation or another label,
+    :func:`canonical_field`) under the ministry's name; of a
+    field given under two names, the one from_ods reads (the one holding a value, then the
+    ministry's name, then the first given; the other is from_ods's ``ODS_FIELD_GANDA``);
+    any other field under its own name. Values are kept as they are.
+
+    >>> by_field({"nomor induk koperasi (nik)": "3173010010001", "Nama Koperasi": " ",
+    ...           "Koperasi": "A", "Catatan": "x"})
+    {'Nomor Induk Koperasi (NIK)': '3173010010001', 'Koperasi': 'A', 'Catatan': 'x'}
+    """
+    out: dict[str, Any] = {}
+    rank: dict[str, tuple[bool, bool, int]] = {}  # field → the rank of the name it is read from
+    for index, (key, raw) in enumerate(record.items()):
+        name = str(key)
+        field = canonical_field(name)
+        if field is None:
+            out[name] = raw
+            continue
+        order = (not holds_value(raw), name != field, index)
+        if field not in rank or order < rank[field]:
+            rank[field] = order
+            out[field] = raw
+    return out

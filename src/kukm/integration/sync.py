@@ -23,7 +23,7 @@ Protocol (any transport implementing :class:`SyncTransport`; the HTTP one is
   version and the merged result are written, so history keeps both values;
   each conflict is logged in collection ``sync_conflicts:<name>``.
 * Records are compared, hashed and merged by the ODS field each name stands for
-  (:func:`ods_hash`, :func:`kukm.integration.diff.by_field`), not by how a side
+  (:func:`ods_hash`, :func:`kukm.integration.ods_fields.by_field`), not by how a side
   spells it: a record sent again under ``Nama Koperasi`` or ``Grade`` where the
   other side wrote ``Koperasi`` and ``Status Grade``, with the same values, is
   the same record, neither pulled nor pushed again.
@@ -53,7 +53,7 @@ from attrs import field, frozen
 
 from kukm.exceptions import AdapterError, ConfigurationError
 from kukm.integration.ods import WilayahResolver, cached_resolver, from_ods, keep_local, to_ods
-from kukm.integration.ods_fields import canonical_field
+from kukm.integration.ods_fields import by_field, canonical_field
 from kukm.integration.ods_io import stored_koperasi
 from kukm.model import Koperasi, SumberData
 from kukm.storage.base import (
@@ -286,16 +286,9 @@ class SyncReport:
         return out
 
 
-def _by_field(record: Mapping[str, Any]) -> dict[str, Any]:
-    """:func:`kukm.integration.diff.by_field` (imported here: diff imports this module)."""
-    from kukm.integration.diff import by_field
-
-    return by_field(record)
-
-
 def ods_hash(record: Mapping[str, Any]) -> str:
     """Stable hash of an ODS record (the unit both sides compare), by field: the record
-    under its fields' own names (:func:`kukm.integration.diff.by_field`), so another
+    under its fields' own names (:func:`kukm.integration.ods_fields.by_field`), so another
     spelling of a field name hashes the same. A record under the ministry's names (and
     any unknown field under its own) is hashed as it is, as before fields were read under
     other names, so the hashes stored then stay valid.
@@ -305,7 +298,7 @@ def ods_hash(record: Mapping[str, Any]) -> str:
     >>> ods_hash({"Koperasi": "A"}) == content_hash({"Koperasi": "A"})
     True
     """
-    return content_hash(_by_field(record))
+    return content_hash(by_field(record))
 
 
 def _agrees(agreed: str | None, record: Mapping[str, Any], hash: str) -> bool:
@@ -339,11 +332,11 @@ def _merge(
     base: Mapping[str, Any] | None,
     rule: ConflictRule,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Three-way merge of ODS records by field (:func:`kukm.integration.diff.by_field`, so a
+    """Three-way merge of ODS records by field (:func:`kukm.integration.ods_fields.by_field`, so a
     side spelling a field's name otherwise is the same field); returns the merged record,
     under the fields' own names, and the conflicting fields."""
-    local, remote = _by_field(local), _by_field(remote)
-    base = None if base is None else _by_field(base)
+    local, remote = by_field(local), by_field(remote)
+    base = None if base is None else by_field(base)
     merged: dict[str, Any] = {}
     clashes: list[dict[str, Any]] = []
     missing = object()

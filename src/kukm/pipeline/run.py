@@ -797,7 +797,7 @@ def run_file(
                     batch_key = None if done is not None else key
                     prepared = step.prepared
                     if kind == "koperasi" and prepared is not None and not isinstance(prepared, PreparedColumns):
-                        prepared = _under_badan_hukum_id(store, prepared)
+                        prepared = _as_stored_koperasi(store, prepared)
                     if prepared is not None:
                         # the checks prepared the batch: as columns (kukm.pipeline._prepare) or ops
                         n_ops = len(prepared)
@@ -811,7 +811,7 @@ def run_file(
                     else:
                         ops = write_ops(kind, accepted, provenance)
                         if kind == "koperasi":
-                            ops = _under_badan_hukum_id(store, ops)
+                            ops = _as_stored_koperasi(store, ops)
                         n_ops = len(ops)
                         res = store.write_batch(ops, batch_key=batch_key)
                     if res.replayed:
@@ -849,7 +849,7 @@ def run_file(
     return summary
 
 
-def _under_badan_hukum_id(store: Store, ops: Sequence[Any]) -> list[Any]:
+def _as_stored_koperasi(store: Store, ops: Sequence[Any]) -> list[Any]:
     """Koperasi ops written as the store keeps each koperasi
     (:func:`kukm.integration.ods_io.stored_koperasi`, as the ODS import, sync and diff match
     it): an op keyed by its NIK Koperasi goes under ``BH:<badan hukum>`` when no record has

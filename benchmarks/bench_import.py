@@ -376,6 +376,12 @@ def run_phase(name: str, path: Path, work: Path, *extra: str) -> dict[str, Any]:
         str(work),
         *extra,
     ]
+    return run_command(cmd, name)
+
+
+def run_command(cmd: list[str], name: str) -> dict[str, Any]:
+    """Run one contender's command (a child process printing its JSON result last), its
+    process tree's peak memory sampled meanwhile."""
     env = {**os.environ, "KUKM_NO_PROGRESS": "1"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     peak = [0.0, 0.0]

@@ -18,8 +18,8 @@ one run, each part in its own child process:
   With two cores, reader and writer in two processes can at best overlap perfectly, so
   ``max(reader, writer)`` is the least kukm's default (one reader process) can take;
 * **kukm-validate**: every check, nothing stored;
-* **frictionless** and **pydantic**, as in :mod:`bench_import` (frictionless extrapolated
-  from its first 20,000 rows). ``--skip pydantic`` leaves the slowest one out.
+* **frictionless** and **pydantic**, as in :mod:`bench_import` (frictionless on the whole
+  file). ``--skip pydantic`` leaves the slowest one out.
 
 It then prints each target as a time budget beside the floors: the raw store alone against
 "10x faster than frictionless", ``max(reader, writer)`` against "<= 2x raw" and "5x faster

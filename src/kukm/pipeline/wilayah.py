@@ -16,7 +16,8 @@ rule, and never guesses:
    (``Kelurahan (sesuai KTP)``, ``Kecamatan Domisili``, ``Kota Pemilik``: the
    qualifiers :data:`kukm.pipeline.header.GUARDS` keeps off the business address)
    names where the owner lives, not where the business is: it is never taken
-   (:attr:`WilayahFill.unclear` says why) and stays an unknown column.
+   and stays an unknown column, whose reason the import's header report gives
+   (``HeaderMatch.unclear``, from :func:`owner_qualified`).
 2. A name cell holding a dotted Kemendagri code (``31.71.01.1001``) known to
    the region table is that code (the most specific one given). Other names
    are resolved by :func:`kukm.reference.wilayah.match_alamat`:
@@ -205,7 +206,6 @@ class WilayahFill:
         code_at: int | None,
         *,
         required: bool = True,
-        unclear: dict[str, str] | None = None,
     ) -> None:
         #: the columns of the rows :meth:`wrap` yields (``kode_wilayah`` added when absent)
         self.columns = list(columns) if code_at is not None else [*columns, CODE_FIELD]
@@ -219,8 +219,6 @@ class WilayahFill:
         self._cache: dict[tuple[str, ...], tuple[str | None, bool]] = {}
         #: how many rows got their code from their names
         self.filled = 0
-        #: column → why a title naming a region is not read (:func:`owner_qualified`)
-        self.unclear = dict(unclear or {})
 
     @classmethod
     def plan(
@@ -237,11 +235,8 @@ class WilayahFill:
             return None
         names: dict[str, int] = {}
         by_norm: dict[str, int] = {}
-        unclear: dict[str, str] = {}
         for i, col in enumerate(columns):
-            why = owner_qualified(col)
-            if why is not None:
-                unclear[col] = why
+            if owner_qualified(col) is not None:  # the owner's region: the import says why
                 continue
             level, plain = _level(col)
             if level is not None:  # the first column of a level by its key, else by normal key
@@ -251,7 +246,7 @@ class WilayahFill:
         if "kecamatan" not in names or "kelurahan" not in names:
             return None
         code_at = list(columns).index(CODE_FIELD) if CODE_FIELD in columns else None
-        return cls(columns, names, code_at, required=required, unclear=unclear)
+        return cls(columns, names, code_at, required=required)
 
     def _resolve(self, key: tuple[str, ...]) -> tuple[str | None, bool]:
         """The code the names give (``None``: none deep enough), and whether they fit

@@ -12,12 +12,27 @@ source's text ("KONSUMEN", "konsumen ", "Simpan Pinjam"), so before counting
 a value is read as follows:
 
 * missing, empty or only spaces: unknown (the :data:`TIDAK_DIKETAHUI` row);
-* a dimension with a fixed vocabulary (:func:`kosakata`: ``skala`` of UMKM,
-  ``status``, ``sumber_data``, ``jenis_kelamin``, ``jenis``, ``bentuk``): a
-  value equal to a vocabulary value or to its shown name *ignoring case,
-  spaces around and between words, and ``_`` against a space* counts under
-  that vocabulary value ("KONSUMEN", " konsumen" and "Konsumen" are one row,
-  ``Konsumen``; "Usaha Mikro" and "MIKRO" count as ``mikro``);
+* a dimension with a fixed vocabulary (:func:`kosakata`: ``skala`` of UMKM
+  and of koperasi, ``status``, ``sumber_data``, ``jenis_kelamin``, ``jenis``,
+  ``bentuk``, ``kelompok``, ``status_nik``, ``grade``): a value equal to a
+  vocabulary value or to its shown name *ignoring case, spaces around and
+  between words, and ``_`` against a space* counts under that vocabulary value
+  ("KONSUMEN", " konsumen" and "Konsumen" are one row, ``Konsumen``; "Usaha
+  Mikro" and "MIKRO" count as ``mikro``);
+* the koperasi vocabularies (``jenis``, ``bentuk``, ``kelompok``,
+  ``status_nik``, ``grade``) are the ministry's ODS spellings
+  (:mod:`kukm.reference.vocab`, REGULATIONS.md §1.3 and §4). A value the ODS
+  matching reads as one of them (case, spaces and punctuation ignored, and its
+  aliases: "KOP. NELAYAN" and "Kop Nelayan" → ``Kop. Nelayan``, "Primer
+  Kab/Kota" and ``primer_kabkota`` → ``Primer Kabupaten/Kota``, "KSP" →
+  ``Simpan Pinjam``, "BELUM BERSERTIFIKAT" → ``Belum Bersertifikat``, "c1" →
+  ``C1``; :func:`kukm.rules.koperasi.normalise_jenis`,
+  :func:`~kukm.rules.koperasi.normalise_bentuk`,
+  :func:`kukm.reference.vocab.normalise`) counts under it;
+* ``skala`` of a koperasi is the tier of Permenkop UKM 8/2023 Pasal 49
+  (:data:`kukm.rules.skala_koperasi.PERMENKOP_8_2023`, the scheme imports
+  store): ``I`` … ``IV``, shown as "Klasifikasi Usaha I" …; a cooperative the
+  scheme does not cover (not simpan pinjam) has no tier and is counted unknown;
 * any other value (outside the vocabulary, or a dimension without one) keeps
   its own row, shown as stored with the spaces around it dropped and runs of
   spaces read as one; its case is kept, so "Koperasi Tani" and "KOPERASI
@@ -35,6 +50,10 @@ Grouping only ever merges rows, so every table still sums to its total.
 ('Konsumen', 'mikro', None)
 >>> kanonik("kelompok", " Koperasi  Tani ")
 'Koperasi Tani'
+>>> kanonik("kelompok", "KOP. NELAYAN"), kanonik("bentuk", "primer_kabkota"), kanonik("grade", "c1")
+('Kop. Nelayan', 'Primer Kabupaten/Kota', 'C1')
+>>> kanonik("skala", "i", kind="koperasi"), nama("skala", "II", kind="koperasi")
+('I', 'Klasifikasi Usaha II')
 """
 
 from __future__ import annotations
@@ -45,6 +64,7 @@ from typing import Any, Final
 __all__ = [
     "JUDUL_DIMENSI",
     "TIDAK_DIKETAHUI",
+    "judul_dimensi",
     "kanonik",
     "kosakata",
     "nama",
@@ -71,6 +91,18 @@ JUDUL_DIMENSI: Final[dict[str, str]] = {
     "status_nik": "Status NIK",
     "grade": "Grade",
 }
+
+
+def judul_dimensi(dimensi: str, kind: str = "umkm") -> str:
+    """The column heading of ``dimensi`` in a table of ``kind`` records.
+
+    >>> judul_dimensi("skala"), judul_dimensi("skala", "koperasi")
+    ('Skala usaha', 'Klasifikasi usaha KSP/KSPPS')
+    """
+    if dimensi == "skala" and kind == "koperasi":
+        return "Klasifikasi usaha KSP/KSPPS"  # Permenkop UKM 8/2023 Pasal 49
+    return JUDUL_DIMENSI.get(dimensi, dimensi)
+
 
 _DKI_KABKOTA: Final[dict[str, str]] = {
     "31": "Provinsi DKI Jakarta",
@@ -107,6 +139,42 @@ _SKALA: Final[dict[str, str]] = {
 }
 
 
+_ODS_VOCAB: Final = frozenset({"kelompok", "status_nik", "grade"})
+
+
+@cache
+def _skala_koperasi() -> tuple[str, ...]:
+    """The tiers koperasi ``skala`` holds: those of the scheme imports store (Pasal 49)."""
+    from kukm.rules.skala_koperasi import PERMENKOP_8_2023
+
+    return PERMENKOP_8_2023.tingkat
+
+
+def _nama_skala_koperasi(kode: str) -> str:
+    """The label of tier ``kode`` ("Klasifikasi Usaha I"; Permenkop UKM 8/2023 Pasal 49)."""
+    return f"Klasifikasi Usaha {kode}" if kode in _skala_koperasi() else kode
+
+
+def _ods_kanonik(dimensi: str, text: str) -> str | None:
+    """The ODS spelling a koperasi value reads as (REGULATIONS.md §1.3, §4), else ``None``."""
+    if dimensi == "jenis":
+        from kukm.rules.koperasi import JENIS_LABEL, normalise_jenis
+
+        jenis = normalise_jenis(text)
+        return JENIS_LABEL[jenis] if jenis is not None else None
+    if dimensi == "bentuk":
+        from kukm.rules.koperasi import BENTUK_LABEL, normalise_bentuk
+
+        bentuk = normalise_bentuk(text)
+        return BENTUK_LABEL[bentuk] if bentuk is not None else None
+    if dimensi in _ODS_VOCAB:
+        from kukm.reference import vocab
+
+        v = vocab.get(dimensi)
+        return v.normalise(text) if text in v else None
+    return None
+
+
 @cache
 def _wilayah_table() -> Any:
     """The reference wilayah table, or ``None`` when it is not installed."""
@@ -141,13 +209,15 @@ def wilayah_codes(scope: str, depth: int) -> tuple[str, ...]:
     return tuple(k for k in _DKI_KABKOTA if k.count(".") == depth - 1 and k.startswith(scope + "."))
 
 
-def nama(dimensi: str, kode: str | None) -> str:
-    """The label of ``kode`` in dimension ``dimensi``."""
+def nama(dimensi: str, kode: str | None, *, kind: str = "umkm") -> str:
+    """The label of ``kode`` in dimension ``dimensi`` (records of ``kind``)."""
     if kode is None or kode == "":
         return TIDAK_DIKETAHUI
     if dimensi in ("provinsi", "kab_kota", "kecamatan", "kelurahan"):
         nm = wilayah_nama(kode)
         return nm if nm else kode
+    if dimensi == "skala" and kind == "koperasi":
+        return _nama_skala_koperasi(kode)
     table = {
         "sumber_data": _SUMBER,
         "status": _STATUS,
@@ -168,9 +238,15 @@ def kosakata(
     ('mikro', 'kecil', 'menengah', 'besar')
     >>> kosakata("kab_kota", wilayah="31")[:2]
     ('31.01', '31.71')
+    >>> kosakata("skala", kind="koperasi"), kosakata("grade")
+    (('I', 'II', 'III', 'IV'), ('A', 'B', 'C1', 'C2', 'D'))
     """
     if dimensi == "skala":
-        return tuple(_SKALA) if kind == "umkm" else None  # koperasi tiers: as observed
+        return tuple(_SKALA) if kind == "umkm" else _skala_koperasi()
+    if dimensi in _ODS_VOCAB:
+        from kukm.reference import vocab
+
+        return tuple(vocab.get(dimensi).values)
     if dimensi == "status":
         return tuple(_STATUS)
     if dimensi == "sumber_data":
@@ -199,14 +275,26 @@ def _lipat(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).casefold()
 
 
+def _vocab_token(dimensi: str) -> object:
+    """The ODS vocabulary installed for ``dimensi`` now (replaceable), else ``None``."""
+    if dimensi not in _ODS_VOCAB:
+        return None
+    from kukm.reference import vocab
+
+    return vocab.get(dimensi)
+
+
 @cache
-def _kanonik_map(dimensi: str, kind: str) -> dict[str, str]:
-    """Folded vocabulary value or shown name → the vocabulary value."""
+def _kanonik_map(dimensi: str, kind: str, token: object = None) -> dict[str, str]:
+    """Folded vocabulary value or shown name → the vocabulary value.
+
+    ``token``: :func:`_vocab_token`, so a replaced ODS vocabulary gets a new map.
+    """
     if dimensi in _WILAYAH_DIMS:
         return {}
     out: dict[str, str] = {}
     for v in kosakata(dimensi, kind=kind) or ():
-        out.setdefault(_lipat(nama(dimensi, v)), v)
+        out.setdefault(_lipat(nama(dimensi, v, kind=kind)), v)
     for v in kosakata(dimensi, kind=kind) or ():
         out[_lipat(v)] = v  # the value itself wins over another value's shown name
     return out
@@ -216,11 +304,17 @@ def kanonik(dimensi: str, kode: str | None, *, kind: str = "umkm") -> str | None
     """The value a table counts stored value ``kode`` under (see the module docstring).
 
     ``None`` for missing, empty or blank values; the vocabulary value for a
-    variant of one (case, spaces, ``_``); else the value with its spaces tidied.
+    variant of one (case, spaces, ``_``; for the koperasi vocabularies also
+    punctuation and the ODS aliases); else the value with its spaces tidied.
     """
     if kode is None:
         return None
     text = " ".join(kode.split())
     if not text:
         return None
-    return _kanonik_map(dimensi, kind).get(_lipat(text), text)
+    found = _kanonik_map(dimensi, kind, _vocab_token(dimensi)).get(_lipat(text))
+    if found is None:
+        ods = _ods_kanonik(dimensi, text)
+        if ods is not None and ods in (kosakata(dimensi, kind=kind) or ()):
+            found = ods
+    return found if found is not None else text

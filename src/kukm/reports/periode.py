@@ -64,7 +64,7 @@ from attrs import frozen
 
 from kukm.exceptions import ConfigurationError, register_code
 from kukm.reports.dokumen import Bagian, Dokumen, Grafik, Tabel
-from kukm.reports.labels import JUDUL_DIMENSI, kanonik, kosakata, nama
+from kukm.reports.labels import judul_dimensi, kanonik, kosakata, nama
 from kukm.reports.rekap import DIMENSI_TIDAK_DIKENAL, RESMI, periksa_dimensi
 from kukm.reports.wilayah import periksa_wilayah
 from kukm.storage.base import (
@@ -273,7 +273,7 @@ class Perbandingan:
     def judul(self) -> str:
         return (
             f"Perbandingan {_KIND_NAMA.get(self.kind, self.kind)} menurut "
-            f"{JUDUL_DIMENSI.get(self.dimensi, self.dimensi)}: {self.tahun_a} dan {self.tahun_b}"
+            f"{judul_dimensi(self.dimensi, self.kind)}: {self.tahun_a} dan {self.tahun_b}"
         )
 
     def tabel(self) -> Tabel:
@@ -285,7 +285,7 @@ class Perbandingan:
             self.judul,
             (
                 "Kode",
-                JUDUL_DIMENSI.get(self.dimensi, self.dimensi),
+                judul_dimensi(self.dimensi, self.kind),
                 f"Akhir {a}",
                 f"Akhir {b}",
                 "Selisih",
@@ -360,7 +360,9 @@ def perbandingan_dari(
     for k in sorted({*a, *b} - {None} - set(keys), key=str):
         keys.append(k)
     keys.append(None)
-    rows = tuple(PerbandinganRow(k, nama(dimensi, k), a.get(k, 0), b.get(k, 0)) for k in keys)
+    rows = tuple(
+        PerbandinganRow(k, nama(dimensi, k, kind=kind), a.get(k, 0), b.get(k, 0)) for k in keys
+    )
     status_names = None if status is None else tuple(s.value for s in status)
     return Perbandingan(kind, dimensi, tahun_a, tahun_b, rows, status_names)
 

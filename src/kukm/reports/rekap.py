@@ -49,7 +49,7 @@ from attrs import frozen
 
 from kukm.exceptions import ConfigurationError, IntegrityError, register_code
 from kukm.reports.dokumen import Bagian, Dokumen, Grafik, Tabel
-from kukm.reports.labels import JUDUL_DIMENSI, kanonik, kosakata, nama
+from kukm.reports.labels import judul_dimensi, kanonik, kosakata, nama
 from kukm.reports.wilayah import periksa_wilayah
 from kukm.storage.base import TABULATION_FIELDS, Kind, Store, VerificationStatus
 
@@ -108,7 +108,7 @@ class Rekap:
 
     @property
     def judul(self) -> str:
-        dims = ", ".join(JUDUL_DIMENSI.get(b, b) for b in self.by) or "total"
+        dims = ", ".join(judul_dimensi(b, self.kind) for b in self.by) or "total"
         akhir = f" akhir tahun {self.tahun}" if self.tahun is not None else ""
         return f"Rekapitulasi {_KIND_NAMA.get(self.kind, self.kind)} menurut {dims}{akhir}"
 
@@ -138,7 +138,8 @@ class Rekap:
         """The table: a code and a name column per dimension, then ``Jumlah`` and share."""
         kolom: list[str] = []
         for b in self.by:
-            kolom += [f"Kode {JUDUL_DIMENSI.get(b, b).lower()}", JUDUL_DIMENSI.get(b, b)]
+            judul = judul_dimensi(b, self.kind)
+            kolom += [f"Kode {judul.lower()}", judul]
         kolom += ["Jumlah", "Persen"]
         baris = []
         for r in self.rows:
@@ -231,7 +232,9 @@ def _rows(
         return tuple(out)
 
     return tuple(
-        RekapRow(key, tuple(nama(b, k) for b, k in zip(dims, key, strict=True)), counts[key])
+        RekapRow(
+            key, tuple(nama(b, k, kind=kind) for b, k in zip(dims, key, strict=True)), counts[key]
+        )
         for key in sorted(counts, key=order)
     )
 

@@ -26,7 +26,9 @@ An application that ended (``ditolak``, ``kedaluwarsa``, ``dicabut``, or a
 certificate past its last valid day) does not block: that is the renewal path,
 and the certificate renewed keeps the number. The refusal holds across
 processes: each identity's turn is claimed in the store
-(:data:`IDENTITAS_COLLECTION`), as the moves below are.
+(:data:`IDENTITAS_COLLECTION`), as the moves below are. A filing whose process stopped after
+claiming a turn does not lock the cooperative: the turn is taken over after a time
+limit (:meth:`NikWorkflow.submit`).
 
 **An interrupted issue is finished, never repeated**: the decision (date,
 validity, scale, grade) is written into the application (:class:`Penerbitan`)
@@ -184,6 +186,16 @@ NIK_ISSUE_PENDING = register_code(
     "The issue of this application's certificate started and has not finished: finish it by "
     "issuing again (with --resume once the process that started it has ended); until then "
     "the application cannot be rejected.",
+    module=__name__,
+)
+NIK_FILING_TAKEN_OVER = register_code(
+    "NIK_FILING_TAKEN_OVER",
+    "Pengajuan ini melewati batas waktu antara pengambilan giliran koperasi dan pencatatan "
+    "permohonan, dan gilirannya telah diambil alih oleh pengajuan lain; permohonan ini dibatalkan "
+    "(ditolak oleh sistem): ajukan lagi.",
+    "This filing took longer than the time limit between taking the cooperative's turn and "
+    "recording the application, and its turn was taken over by another filing; the application "
+    "is void (rejected by the system): file again.",
     module=__name__,
 )
 NIK_DATE_ORDER = register_code(
@@ -496,7 +508,15 @@ def _identity_claim_key(alias: str, versi: int) -> str:
     return f"nik-identitas:{digest}:{versi}"
 
 
-#: How long a filing waits for a concurrent one (same identity) to record itself.
+def _turn_fence_key(alias: str, versi: int) -> str:
+    """The one-shot that settles a claimed turn: won by its filing once its application is
+    written (the application stands), or by the filing or take-over that gives it back."""
+    return _identity_claim_key(alias, versi) + ":tetap"
+
+
+#: The time limit of a claimed turn: a filing waits this long for a concurrent one (same
+#: identity) to write its application; a turn still without an application then is taken
+#: over (:meth:`NikWorkflow.submit`).
 _TURN_WAIT_SECONDS = 3.0
 _TURN_POLL_SECONDS = 0.02
 
@@ -747,35 +767,68 @@ class NikWorkflow:
                     break
                 time.sleep(_TURN_POLL_SECONDS)
 
-    def _recover_turn(self, alias: str, versi: int, key: str, on: dt.date) -> None:
-        """A turn claimed and not recorded in time: the application written with it, if
-        any, is its holder (its process stopped before recording the turn). One that
-        stands refuses; one that ended gets the turn recorded, freeing the next one.
-        Without one, the filing is still on its way (or stopped before writing anything):
-        refused, ``NIK_APPLICATION_OPEN`` with no application to name."""
+    def _holder_of_turn(self, alias: str, versi: int) -> Permohonan | None:
         for other in self.all():
             if (alias, versi) in other.identitas:
-                code = _blocking(other, on)
-                if code is not None:
-                    raise _refusal(key, other, code)
+                return other
+        return None
+
+    def _recover_turn(self, alias: str, versi: int, key: str, on: dt.date) -> None:
+        """A turn claimed and not recorded within :data:`_TURN_WAIT_SECONDS`.
+
+        The application written with it, if any, is its holder (its process stopped
+        before recording the turn): one that stands refuses; one that ended gets the turn
+        recorded, freeing the next one. Without one, the filing that claimed it stopped
+        before writing its application, or is slower than the time limit: the turn is
+        taken over by winning its fence (:func:`_turn_fence_key`) and recorded as given
+        back (holder unchanged). That filing, if it still runs, loses the fence after
+        writing its application and voids it (``NIK_FILING_TAKEN_OVER``): one live
+        application at most. A fence already won without an application (a filing that
+        stopped while giving its turn back) means none will stand with it either.
+        """
+        other = self._holder_of_turn(alias, versi)
+        if other is None and not self._settle_turn(alias, versi):
+            # settled by its filing (which wrote its application first) or given back
+            other = self._holder_of_turn(alias, versi)
+        if other is None:
+            versi_now, holder = self._turn(alias)
+            if versi_now == versi:
                 self.store.put_document(
-                    IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": other.id}
+                    IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": holder}
                 )
-                return
-        raise WorkflowError(
-            f"cooperative {key!r}: another application under its identity {alias!r} is being "
-            "filed right now; try again",
-            code=NIK_APPLICATION_OPEN,
-            field="koperasi",
-            value=None,
+            return
+        code = _blocking(other, on)
+        if code is not None:
+            raise _refusal(key, other, code)
+        self.store.put_document(
+            IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": other.id}
         )
 
     def _give_back(self, turns: Sequence[tuple[str, int, str | None]]) -> None:
-        """A filing refused after claiming turns frees the next ones (holders unchanged)."""
+        """A filing refused after claiming turns frees the next ones (holders unchanged);
+        a turn taken over meanwhile (its fence lost) was freed by the take-over."""
         for alias, versi, holder in turns:
-            self.store.put_document(
-                IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": holder}
-            )
+            if self._settle_turn(alias, versi):
+                self.store.put_document(
+                    IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": holder}
+                )
+
+    def _settle_turn(self, alias: str, versi: int) -> bool:
+        """Win the fence of a turn held; False when a take-over won it."""
+        try:
+            self.store.allocate_sequence(_turn_fence_key(alias, versi), maximum=1)
+        except SequenceExhausted:
+            return False
+        return True
+
+    def _void_filing(self, p: Permohonan, lost: Sequence[str], waktu: dt.datetime) -> None:
+        """The application written after (some of) its turns were taken over: rejected by
+        the system, so that it never stands beside the filing that took them."""
+        catatan = (
+            f"pengajuan batal: giliran identitas {', '.join(lost)} diambil alih setelah "
+            f"{_TURN_WAIT_SECONDS:g} detik ({NIK_FILING_TAKEN_OVER})"
+        )
+        self._move(p, S.DITOLAK, None, waktu, catatan)
 
     def submit(
         self,
@@ -802,6 +855,14 @@ class NikWorkflow:
         compare-and-set, :data:`IDENTITAS_COLLECTION`) before the application is
         written; of two filings at once for one cooperative, in one process or
         several, one is written and the other refused naming it.
+
+        **A filing that stopped is not a lock**: a turn claimed and, after
+        :data:`_TURN_WAIT_SECONDS` (3 s), still without an application (its process
+        ended between the claim and the write) is taken over by the next filing. A
+        filing still running but slower than that loses its turn: its application,
+        written late, is rejected by the system at once and the call raises
+        ``NIK_FILING_TAKEN_OVER`` (file again), so two applications never stand
+        together.
         """
         pid = permohonan_id or f"PNIK-{uuid.uuid4().hex[:12]}"
         when = waktu or _now()
@@ -841,9 +902,23 @@ class NikWorkflow:
             except BaseException:
                 self._give_back(turns)
                 raise
+            # the application stands only with every turn's fence won (none taken over)
+            lost = [alias for alias, versi, _ in turns if not self._settle_turn(alias, versi)]
+            if lost:
+                self._void_filing(p, lost, when)
             for alias, versi, _ in turns:
-                self.store.put_document(
-                    IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": pid}
+                if alias not in lost:
+                    self.store.put_document(
+                        IDENTITAS_COLLECTION, alias, {"versi": versi + 1, "permohonan": pid}
+                    )
+            if lost:
+                raise WorkflowError(
+                    f"cooperative {key!r}: application {pid} was written after its turn under "
+                    f"{', '.join(lost)} was taken over (time limit {_TURN_WAIT_SECONDS:g} s); "
+                    "it is void (ditolak by the system): file again",
+                    code=NIK_FILING_TAKEN_OVER,
+                    field="koperasi",
+                    value=pid,
                 )
             notes.append(f"koperasi {key} → {kantor.nama}")
         return p

@@ -30,7 +30,7 @@ ALWAYS = lambda k, on: Kelayakan(True)  # noqa: E731
 T0 = dt.datetime(2026, 3, 1, 9, 0)
 ON = dt.date(2026, 3, 2)
 TABLE = PrefixTable(
-    {"31.74.07.1001": "317106002", "31.71.01.1001": "317307001", "31.73.02.1004": "317305004"}
+    {"31.74.07.1001": "317106002", "31.71.01.1001": "317307001", "31.73.02.1004": "317404004"}
 )
 JAKSEL = Koperasi(
     nama="Koperasi Selatan",
@@ -138,8 +138,8 @@ def test_unregistered_officer_acts_only_with_a_named_role() -> None:
 
 
 ROLES = ["sudin", "dinas", "publik", "lurah", "camat", "administrator", "pusdatin"]
-REGIONS = [None, "31", "31.71", "31.74", "31.74.07", "31.74.07.1001"]
-AREAS = [["31.71"], ["31.74"], ["31.71", "31.74"], ["31"], ["31.74", "32.01"]]
+REGIONS = [None, "31", "31.71", "31.74", "31.74.07", "31.74.07.1001", "32"]
+AREAS = [["31.71"], ["31.74"], ["31.71", "31.74"], ["31"], ["31.74", "32.01"], ["32.01", "32.02"]]
 
 
 @settings(max_examples=60, deadline=None)
@@ -154,7 +154,11 @@ def test_property_only_the_receiving_office_acts(
     kantor = p.kantor
     expected = (
         kantor.tingkat.value == "sudin" and peran == "sudin" and wilayah == kantor.kode_wilayah
-    ) or (kantor.tingkat.value == "dinas" and peran == "dinas" and wilayah in (None, "31"))
+    ) or (  # a grant naming no region is DKI's Dinas, not another province's
+        kantor.tingkat.value == "dinas"
+        and peran == "dinas"
+        and (wilayah or "31") == kantor.kode_wilayah
+    )
     try:
         wf.verify(p.id, "o")
     except AccessDenied as exc:
@@ -165,6 +169,27 @@ def test_property_only_the_receiving_office_acts(
         assert expected
     (event,) = [e for e in store.audit_log() if e.aksi == "nik_verifikasi"]
     assert event.diizinkan is expected and event.aktor == "o" and event.detail
+
+
+def test_a_dinas_grant_without_region_does_not_act_for_another_province() -> None:
+    store = open_store("memory://")
+    admin = Service(store, User("admin", "administrator"))
+    admin.grant(User("dinas-dki", "dinas"))
+    admin.grant(User("dinas-jabar", "dinas", "32"))
+    wf = _wf(store)
+    jabar = wf.submit(JAKSEL, wilayah_keanggotaan=["32.01", "32.02"], waktu=T0)
+    assert (jabar.kantor.tingkat.value, jabar.kantor.kode_wilayah) == ("dinas", "32")
+    # before the fix: the DKI Dinas officer (no region named) verified West Java's application
+    with pytest.raises(AccessDenied) as info:
+        wf.verify(jabar.id, "dinas-dki")
+    assert info.value.code == "NIK_OFFICER_OUT_OF_SCOPE"
+    assert wf.get(jabar.id).status is StatusPermohonan.DIAJUKAN
+    assert wf.verify(jabar.id, "dinas-jabar").status is StatusPermohonan.DIVERIFIKASI
+    wf.reject(jabar.id, "dinas-jabar")
+    dki = wf.submit(JAKSEL, wilayah_keanggotaan=["31.71", "31.74"], waktu=T0)
+    assert wf.verify(dki.id, "dinas-dki").status is StatusPermohonan.DIVERIFIKASI
+    with pytest.raises(AccessDenied):
+        wf.reject(dki.id, "dinas-jabar")
 
 
 # -- 2. atomic moves ------------------------------------------------------------------------
@@ -269,7 +294,7 @@ def test_same_name_different_cooperatives_get_their_own_numbers() -> None:
     )
     na = _issue(wf, a, "31.71", "sudin-jakpus")
     nb = _issue(wf, b, "31.73", "sudin-jakbar")
-    assert (na[:9], nb[:9]) == ("317307001", "317305004")
+    assert (na[:9], nb[:9]) == ("317307001", "317404004")
     assert nomor_induk_of(store, "BH:1659/BH/XII.7/1991") == na
     with pytest.raises(ValidationError) as info:
         wf.submit(Koperasi(nama="Koperasi Jasa Jaya"), wilayah_keanggotaan=["31.71"], waktu=T0)

@@ -96,6 +96,14 @@ NIK_PREFIX_INVALID = register_code(
     "A NIK Koperasi region prefix must have 9 digits.",
     module=__name__,
 )
+NIK_PREFIX_REGION_MISMATCH = register_code(
+    "NIK_PREFIX_REGION_MISMATCH",
+    "Prefiks NIK Koperasi dari tabel prefiks tidak sesuai dengan provinsi dan kabupaten/kota "
+    "BPS alamat koperasi (padanan kode Kemendagri–BPS): nomor tidak diberikan.",
+    "The NIK Koperasi prefix from the prefix table does not match the BPS province and "
+    "kab/kota of the cooperative's address (Kemendagri–BPS crosswalk): no number is given.",
+    module=__name__,
+)
 NIK_PREFIX_TABLE_MISSING = register_code(
     "NIK_PREFIX_TABLE_MISSING",
     "Tabel prefiks kelurahan NIK Koperasi belum tersedia; berikan tabel dari Dinas.",
@@ -245,7 +253,12 @@ def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> 
 
     With the default table, a code that is not a kelurahan of the Kemendagri region
     tree is refused (``NIK_PREFIX_UNKNOWN``) rather than given a computed prefix; a
-    table given here (the Dinas's own) is taken as it is.
+    table given here (the Dinas's own) is taken as it is, but for its region: the first
+    4 digits of any prefix are the BPS province and kab/kota of the kelurahan's
+    Kemendagri kab/kota through :mod:`kukm.reference.crosswalk` (REGULATIONS.md §1.2,
+    §8: Kemendagri 31.74 is BPS 3171), else ``NIK_PREFIX_REGION_MISMATCH``; a kab/kota
+    the crosswalk does not know is ``CROSSWALK_UNKNOWN`` (never assumed equal). A number
+    held already keeps its prefix wherever the cooperative now is (not checked here).
 
     >>> region_prefix("31.01.01.1003", table=PrefixTable({"31.01.01.1003": "310102003"}))
     '310102003'
@@ -253,6 +266,10 @@ def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> 
     Traceback (most recent call last):
     ...
     kukm.exceptions.InvalidComponent: [NIK_PREFIX_UNKNOWN] ...
+    >>> region_prefix("31.74.07.1001", table=PrefixTable({"31.74.07.1001": "317406001"}))
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.InvalidComponent: [NIK_PREFIX_REGION_MISMATCH] ...
     """
     if table is None and not _known_kelurahan(kode_kelurahan):
         raise InvalidComponent(
@@ -265,7 +282,33 @@ def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> 
     prefix = lookup.prefix_for(kode_kelurahan)
     if prefix is None:
         raise InvalidComponent(code=NIK_PREFIX_UNKNOWN, field="kode_wilayah", value=kode_kelurahan)
-    return _check_prefix(prefix)
+    return _check_region(kode_kelurahan, _check_prefix(prefix))
+
+
+def _check_region(kode_kelurahan: str, prefix: str) -> str:
+    """``prefix`` when its BPS province + kab/kota is that of the Kemendagri kelurahan code."""
+    from kukm.reference.crosswalk import CROSSWALK_UNKNOWN, to_bps
+
+    kabkota = ".".join(kode_kelurahan.strip().split(".")[:2])
+    bps = to_bps(kabkota)
+    if bps is None:
+        raise InvalidComponent(
+            f"kab/kota {kabkota!r} of kelurahan {kode_kelurahan!r} is not in the "
+            "Kemendagri–BPS crosswalk: the BPS code of a NIK Koperasi prefix cannot be checked "
+            "(extend it with kukm.reference.crosswalk.set_crosswalk)",
+            code=CROSSWALK_UNKNOWN,
+            field="kode_wilayah",
+            value=kode_kelurahan,
+        )
+    if prefix[:4] != bps:
+        raise InvalidComponent(
+            f"prefix {prefix} names BPS kab/kota {prefix[:4]}, but kelurahan "
+            f"{kode_kelurahan!r} lies in Kemendagri {kabkota} = BPS {bps}",
+            code=NIK_PREFIX_REGION_MISMATCH,
+            field="prefix",
+            value=prefix,
+        )
+    return prefix
 
 
 def _known_kelurahan(kode_kelurahan: str) -> bool:

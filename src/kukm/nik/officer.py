@@ -24,6 +24,10 @@ The decision is **fail-closed**, every refusal with a stable code:
   Sudin, ``dinas`` for the Dinas; nobody in kukm for the ministry):
   ``NIK_OFFICER_ROLE_DENIED``;
 * an officer whose region is not the receiving office's: ``NIK_OFFICER_OUT_OF_SCOPE``.
+  A province-wide grant that names no region is the Dinas PPKUKM of DKI Jakarta's
+  (:data:`PROVINSI_DKI`, the decree's province): it does not act for the office of
+  another province (a membership area wholly in, say, Jawa Barat routes to that
+  province's Dinas); only a grant naming that province does.
 
 The D.3 right ``verify`` of the data policy is a different thing (the Dinas
 verifying secondary data) and is not what H.6 g asks for.
@@ -39,6 +43,8 @@ True
 'NIK_OFFICER_ROLE_DENIED'
 >>> decide(User("x", "publik"), route(["31.71", "31.74"])).code
 'NIK_OFFICER_ROLE_DENIED'
+>>> decide(User("d1", "dinas"), route(["32.01", "32.02"])).code
+'NIK_OFFICER_OUT_OF_SCOPE'
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ __all__ = [
     "NIK_OFFICER_REVOKED",
     "NIK_OFFICER_ROLE_DENIED",
     "NIK_OFFICER_UNREGISTERED",
+    "PROVINSI_DKI",
     "decide",
     "resolve_officer",
 ]
@@ -101,6 +108,10 @@ NIK_OFFICER_ROLE_DENIED = register_code(
     "kota/kabupaten, the Dinas across several; Kepgub H.6 b–c, g).",
     module=_M,
 )
+
+#: Kemendagri code of the province whose Dinas kukm serves (Kepgub DKI Jakarta 1625/2021):
+#: the region of a province-wide grant that names none.
+PROVINSI_DKI: Final = "31"
 
 #: Receiving office level → the policy role whose officers act for it (H.6 b–c, g).
 DEFAULT_OFFICER_ROLES: Final[Mapping[TingkatKantor, str]] = MappingProxyType(
@@ -183,12 +194,13 @@ def decide(
             f"role {user.peran!r} does not act for {kantor.nama}: role {wanted!r} does",
         )
     # The role's region scope, or any region the grant names (a Dinas grant limited to one
-    # kota does not act for the whole province): fail-closed.
-    limit = policy.region_scope(user) or user.wilayah
+    # kota does not act for the whole province), else DKI Jakarta (a grant naming no region
+    # is not one for another province's Dinas): fail-closed.
+    limit = policy.region_scope(user) or user.wilayah or PROVINSI_DKI
     if kantor.kode_wilayah is None or not wilayah_matches(kantor.kode_wilayah, limit):
         return Decision(
             False,
             NIK_OFFICER_OUT_OF_SCOPE,
             f"officer region {limit!r} is not that of {kantor.nama} ({kantor.kode_wilayah})",
         )
-    return Decision(True, None, f"{user.peran} {limit or 'provinsi'} acts for {kantor.nama}")
+    return Decision(True, None, f"{user.peran} {limit} acts for {kantor.nama}")

@@ -4,7 +4,9 @@ Kepgub DKI 1625/2021 huruf G (integrasi data with the ODS). Files use the
 ministry's layout (field names of :data:`kukm.integration.ods.ODS_FIELDS`):
 
 * **JSON lines** (``.jsonl``/``.ndjson``): one ODS record per line (:func:`read_jsonl`);
-* **JSON** (``.json``): an array of ODS records, or JSON lines (:func:`read_json`);
+* **JSON** (``.json``): an array of ODS records, an API response wrapping one
+  (``{"data": [...]}``, ``{"status": 200, "data": {"items": [...]}}``, a list of such pages),
+  or JSON lines (:func:`read_json`);
 * **CSV**: a header row with the ODS field names, one record per row, read as ``kukm
   import`` reads a CSV (:func:`read_csv`: UTF-8, UTF-16 or Windows-1252; ``,``, ``;``, tab
   or ``|`` between cells); written in UTF-8 with ``,``.
@@ -28,9 +30,11 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeVar
 
@@ -49,6 +53,7 @@ from kukm.integration.ods import (
     to_ods,
     unknown_fields,
 )
+from kukm.integration.ods_fields import canonical_field
 from kukm.model import Koperasi, SumberData
 from kukm.storage.base import AuditEvent, Provenance, Store, StoredRecord, WriteOp
 
@@ -108,6 +113,39 @@ BERKAS_TIDAK_TERBACA = register_code(
     module=__name__,
 )
 
+AMPLOP_GANDA = register_code(
+    "ODS_AMPLOP_GANDA",
+    'Berkas JSON berupa amplop API (mis. {"data": [...]}) yang memuat lebih dari satu daftar '
+    "objek: daftar rekaman ODS tidak ditebak, tidak ada yang dibaca.",
+    'The JSON file is an API envelope (e.g. {"data": [...]}) holding more than one list of '
+    "objects: which one holds the ODS records is not guessed, nothing was read.",
+    module=__name__,
+)
+AMPLOP_BARIS = register_code(
+    "ODS_AMPLOP_BARIS",
+    "Baris JSON lines berupa amplop API yang memuat daftar rekaman, bukan satu rekaman ODS; "
+    "simpan respons API sebagai berkas .json.",
+    "A JSON-lines line is an API envelope holding a list of records, not one ODS record; "
+    "save the API response as a .json file.",
+    module=__name__,
+)
+ANGKA_TIDAK_TEPAT = register_code(
+    "ODS_ANGKA_TIDAK_TEPAT",
+    "Angka JSON memiliki lebih banyak digit daripada yang tersimpan tanpa pembulatan (mis. NIK "
+    "penduduk 16 digit ditulis sebagai pecahan); tulis nilainya sebagai teks.",
+    "A JSON number has more digits than can be kept without rounding (e.g. a 16-digit NIK "
+    "penduduk written as a fraction); write the value as text.",
+    module=__name__,
+)
+KUNCI_GANDA = register_code(
+    "ODS_KUNCI_GANDA",
+    "Objek JSON memuat kunci yang sama lebih dari sekali dengan nilai berbeda; nilai yang benar "
+    "tidak ditebak.",
+    "A JSON object holds the same key more than once with different values; which value is "
+    "right is not guessed.",
+    module=__name__,
+)
+
 #: Issues an :class:`ImportReport` keeps in full (counts are always complete).
 MAX_KEPT_ISSUES: Final = 1000
 
@@ -134,11 +172,22 @@ def detect_format(path: str | Path) -> Format:
 @contextlib.contextmanager
 def _open_text(source: str | Path | IO[str], mode: str) -> Iterator[IO[str]]:
     if isinstance(source, str | Path):
-        encoding = "utf-8-sig" if "r" in mode else "utf-8"
+        encoding = _json_encoding(source) if "r" in mode else "utf-8"
         with open(source, mode, encoding=encoding, newline="") as fh:
             yield fh
     else:
         yield source
+
+
+def _json_encoding(path: str | Path) -> str:
+    """The encoding of a JSON (lines) file from its first four bytes: UTF-8 with or without a
+    byte-order mark, else the UTF-16 or UTF-32 a byte-order mark or the NUL bytes around the
+    first (ASCII) character show (RFC 8259 §8.1 asks UTF-8, but Windows tools write UTF-16:
+    PowerShell's ``Out-File``, Notepad's "Unicode"; :func:`json.detect_encoding`)."""
+    with open(path, "rb") as raw:
+        head = raw.read(4)
+    found = json.detect_encoding(head)
+    return "utf-8-sig" if found == "utf-8" else found
 
 
 def _bad_line(row: int, text: str, exc: BaseException) -> OdsRow:
@@ -148,7 +197,131 @@ def _bad_line(row: int, text: str, exc: BaseException) -> OdsRow:
 def _json_row(row: int, data: Any, text: str) -> OdsRow:
     if not isinstance(data, dict):
         return OdsRow(row, None, issue(BUKAN_OBJEK, None, text[:200], row=row))
+    problem = _not_kept(data, row)
+    if problem is not None:
+        return OdsRow(row, None, problem)
     return OdsRow(row, data)
+
+
+class _Inexact(str):
+    """A JSON number with a fraction or exponent whose digits a float does not keep (a 16-digit
+    NIK penduduk written ``9171014501900001.0`` becomes ``9171014501900000.0``, a number beyond
+    the float range infinity): the text as written; the record holding one is refused
+    (``ODS_ANGKA_TIDAK_TEPAT``), never stored rounded."""
+
+    __slots__ = ()
+
+
+def _float_or_inexact(text: str) -> float | _Inexact:
+    """``text`` (a JSON number with a fraction or exponent) as a float when the float's
+    shortest form is the same number (``0.1``, ``3101010020004.0``, ``1.5e3``), else
+    :class:`_Inexact`.
+
+    >>> _float_or_inexact("3101010020004.0"), _float_or_inexact("0.1")
+    (3101010020004.0, 0.1)
+    >>> _float_or_inexact("9171014501900001.0"), _float_or_inexact("1e400")
+    ('9171014501900001.0', '1e400')
+    """
+    value = float(text)
+    if math.isfinite(value) and Decimal(repr(value)) == Decimal(text):
+        return value
+    return _Inexact(text)
+
+
+class _Clash(dict[str, Any]):
+    """A JSON object that gives a key more than once with different values (``json`` would keep
+    the last without a word): its ``clashes``, each key with every value given for it; the
+    record holding one is refused (``ODS_KUNCI_GANDA``)."""
+
+    clashes: dict[str, list[Any]]
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object from its ``pairs`` as :mod:`json` builds it, or a :class:`_Clash` when a
+    key repeats with another value (a key repeated with the same value loses nothing).
+
+    >>> _json_object([("Koperasi", "A"), ("Koperasi", "A")])
+    {'Koperasi': 'A'}
+    >>> _json_object([("Koperasi", "A"), ("Koperasi", "B")]).clashes
+    {'Koperasi': ['A', 'B']}
+    """
+    data = dict(pairs)
+    if len(data) == len(pairs):
+        return data
+    given: dict[str, list[Any]] = {}
+    for key, value in pairs:
+        given.setdefault(key, []).append(value)
+    clashes = {k: v for k, v in given.items() if any(x != v[-1] for x in v)}
+    if not clashes:
+        return data
+    clash = _Clash(data)
+    clash.clashes = clashes
+    return clash
+
+
+def _not_kept(record: dict[str, Any], row: int) -> Issue | None:
+    """Why ``record`` (parsed with :func:`_float_or_inexact` and :func:`_json_object`) cannot be
+    kept as written: a number a float would round (``ODS_ANGKA_TIDAK_TEPAT``) or a key given
+    twice with different values (``ODS_KUNCI_GANDA``), anywhere in it; the field named is the
+    record's own (top-level) key holding the problem. ``None`` when it can."""
+    if isinstance(record, _Clash):
+        key, values = next(iter(record.clashes.items()))
+        shown = json.dumps(values, ensure_ascii=False)[:200]
+        return issue(KUNCI_GANDA, key, shown, row=row, detail=f"{key!r} given {len(values)} times")
+    stack: list[tuple[str, Any]] = [(k, v) for k, v in reversed(record.items())]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, _Inexact):
+            kept = f"a float keeps {float(value)!r}"
+            return issue(ANGKA_TIDAK_TEPAT, key, str(value)[:200], row=row, detail=kept)
+        if isinstance(value, _Clash):
+            inner, values = next(iter(value.clashes.items()))
+            shown = json.dumps(values, ensure_ascii=False)[:200]
+            detail = f"{inner!r} given {len(values)} times inside {key!r}"
+            return issue(KUNCI_GANDA, key, shown, row=row, detail=detail)
+        if isinstance(value, dict):
+            stack.extend((key, v) for v in reversed(value.values()))
+        elif isinstance(value, list):
+            stack.extend((key, v) for v in reversed(value))
+    return None
+
+
+def _loads(text: str) -> Any:
+    """``text`` parsed as :func:`read_jsonl` reads a line (see :func:`_not_kept`)."""
+    return json.loads(text, parse_float=_float_or_inexact, object_pairs_hook=_json_object)
+
+
+#: How deep :func:`_record_lists` looks through an envelope's objects (``data.items``).
+_ENVELOPE_DEPTH: Final = 3
+
+
+def _record_lists(value: Mapping[str, Any], depth: int = 1) -> dict[str, list[Any]]:
+    """The lists of an API envelope that hold an object (the records), by path (``data``,
+    ``data.items``), looked for in ``value`` and the objects in it (to
+    :data:`_ENVELOPE_DEPTH` levels) that have no ODS field; none when ``value`` has an ODS
+    field (:func:`~kukm.integration.ods_fields.canonical_field`): it is a record.
+
+    >>> _record_lists({"status": 200, "data": {"items": [{"Koperasi": "A"}], "page": 1}})
+    {'data.items': [{'Koperasi': 'A'}]}
+    >>> _record_lists({"Koperasi": "A", "Pengurus": [{"nama": "B"}]})
+    {}
+    """
+    if any(canonical_field(key) is not None for key in value):
+        return {}
+    items = list(value.items())
+    if isinstance(value, _Clash):  # each value of a key given twice ({"data": […], "data": […]})
+        items = [(k, v) for k, v in items if k not in value.clashes]
+        items += [
+            (f"{k} (#{n})", v) for k, vs in value.clashes.items() for n, v in enumerate(vs, 1)
+        ]
+    found: dict[str, list[Any]] = {}
+    for key, item in items:
+        if isinstance(item, list) and any(isinstance(x, dict) for x in item):
+            found[key] = item
+        elif isinstance(item, dict) and depth < _ENVELOPE_DEPTH:
+            for path, inner in _record_lists(item, depth + 1).items():
+                found[f"{key}.{path}"] = inner
+    return found
 
 
 def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
@@ -158,7 +331,14 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     (``ODS_BARIS_INVALID``; also a number of more digits than Python converts, 4,300, and
     arrays nested deeper than Python's recursion limit, which ``json`` refuses with another
     error than a syntax error), a line that is not an object ``ODS_BUKAN_OBJEK``. A byte-order
-    mark at the start of a line (two exports joined with ``cat``) is dropped.
+    mark at the start of a line (two exports joined with ``cat``) is dropped. A file in UTF-16
+    or UTF-32 (a byte-order mark, or NUL bytes around the first character: Windows tools) is
+    read as such. Nothing is changed without a word: a line holding a number a float would
+    round (``9171014501900001.0``, a 16-digit NIK penduduk) is ``ODS_ANGKA_TIDAK_TEPAT``, one
+    giving a key twice with different values (anywhere in it) ``ODS_KUNCI_GANDA``, one that
+    is an API envelope (a list of records, see :func:`read_json`) ``ODS_AMPLOP_BARIS``; the
+    field named is the record's key holding the problem. Integers are kept exactly (a 13-digit
+    Nomor Induk Koperasi as a JSON number).
 
     >>> import io
     >>> rows = list(read_jsonl(io.StringIO('{"Koperasi": "A"}\\n[1]\\n{oops\\n')))
@@ -173,9 +353,15 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
                 continue
             row += 1
             try:
-                data = json.loads(text)
+                data = _loads(text)
             except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
                 yield _bad_line(row, line, exc)
+                continue
+            lists = _record_lists(data) if isinstance(data, dict) else {}
+            if lists:
+                where = ", ".join(f"{path} ({len(items)})" for path, items in lists.items())
+                found = issue(AMPLOP_BARIS, None, line[:200], row=row, detail=f"lists: {where}")
+                yield OdsRow(row, None, found)
                 continue
             yield _json_row(row, data, line)
 
@@ -239,16 +425,34 @@ def read_json(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     first two lines is a JSON value by itself (each broken line an ``ODS_BARIS_INVALID`` row),
     else refused (``ODS_BERKAS_TIDAK_TERBACA``, a configuration error naming the line and
     column): a broken array gives no rows rather than one rejected row per line.
+    Numbers, repeated keys and encodings are read as :func:`read_jsonl` reads them.
+
+    **API envelopes.** An object with no ODS field
+    (:func:`~kukm.integration.ods_fields.canonical_field`), at the top or as an element of a
+    top-level array (a list of pages), whose values hold exactly one list of objects, directly
+    or in nested objects (``data``, ``result``, ``data.items``: any name, up to three levels),
+    is a response wrapping records: its records are that list's elements. Rows go on counting
+    records, so in a file of one envelope row ``n`` is element ``n`` of its list. An envelope
+    with two or more lists of objects (``data`` and ``links``, ``data`` given twice) is refused
+    whole (``ODS_AMPLOP_GANDA``, a configuration error naming the lists and the keys): which
+    holds the records is not guessed. An envelope holding no list of objects (an empty page
+    ``{"data": []}``, an error response) is one row, rejected as not a record. Such an object
+    could not be a record anyway (it has no ODS field), so unwrapping never drops one.
 
     >>> import io
     >>> text = '[\\n  {"Koperasi": "A"},\\n  {"Koperasi": "B"},\\n  3\\n]\\n'
     >>> [(r.row, r.record, r.error and r.error.code) for r in read_json(io.StringIO(text))]
     [(1, {'Koperasi': 'A'}, None), (2, {'Koperasi': 'B'}, None), (3, None, 'ODS_BUKAN_OBJEK')]
+    >>> text = '{"status": 200, "data": {"items": [{"Koperasi": "A"}, 3]}, "total": 2}'
+    >>> [(r.row, r.record, r.error and r.error.code) for r in read_json(io.StringIO(text))]
+    [(1, {'Koperasi': 'A'}, None), (2, None, 'ODS_BUKAN_OBJEK')]
     """
     with _open_text(source, "r") as fh:
         name = Path(source).name if isinstance(source, str | Path) else "the JSON text"
         text = fh.read()
-    decode = json.JSONDecoder(parse_int=_int_or_long).raw_decode
+    decode = json.JSONDecoder(
+        parse_int=_int_or_long, parse_float=_float_or_inexact, object_pairs_hook=_json_object
+    ).raw_decode
     values: list[Any] = []
     at = _past_gap(text, 0)
     try:
@@ -266,15 +470,54 @@ def read_json(source: str | Path | IO[str]) -> Iterator[OdsRow]:
             code=BERKAS_TIDAK_TERBACA,
         ) from exc
     del text
-    row = 0
-    for value in values:
-        for item in value if isinstance(value, list) else (value,):
-            row += 1
-            shown = json.dumps(item, ensure_ascii=False)
-            if _holds_long_int(item):
-                yield _bad_line(row, shown, ValueError("a number of more than 4,300 digits"))
+    records = _unwrapped(values, name)
+    del values
+    for row, item in enumerate(records, 1):
+        shown = json.dumps(item, ensure_ascii=False)
+        if _holds_long_int(item):
+            yield _bad_line(row, shown, ValueError("a number of more than 4,300 digits"))
+        else:
+            yield _json_row(row, item, shown)
+
+
+def _unwrapped(values: list[Any], name: str) -> list[Any]:
+    """The records of a ``.json`` file's top-level ``values``, in order: the elements of an
+    array, a value by itself, and, for an API envelope (an object that is not a record:
+    no ODS field) at the top or in a top-level array (a list of pages), the elements of its
+    one list of objects (:func:`_record_lists`). An envelope with more than one such list
+    is refused (``ODS_AMPLOP_GANDA``), naming them and the envelope's keys: nothing is
+    guessed, nothing read. An envelope holding no list of objects (an empty page
+    ``{"data": []}``, an error response) stays one value (rejected as no record).
+
+    >>> _unwrapped([{"data": [{"Koperasi": "A"}, {"Koperasi": "B"}], "total": 2}], "x.json")
+    [{'Koperasi': 'A'}, {'Koperasi': 'B'}]
+    >>> _unwrapped([[{"result": [{"Koperasi": "A"}]}, {"result": [{"Koperasi": "B"}]}]], "x")
+    [{'Koperasi': 'A'}, {'Koperasi': 'B'}]
+    >>> _unwrapped([{"data": [{"Koperasi": "A"}], "links": [{"next": "?page=2"}]}], "x.json")
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.ConfigurationError: [ODS_AMPLOP_GANDA] x.json: value 1 is an API envelope with more than one list of objects: data (1), links (1); keys: data, links
+    """
+    records: list[Any] = []
+    for at, value in enumerate(values, 1):
+        for place, item in enumerate(value if isinstance(value, list) else (value,), 1):
+            lists = _record_lists(item) if isinstance(item, dict) else {}
+            if len(lists) > 1:
+                where = f"value {at}" if not isinstance(value, list) else f"element {place}"
+                if isinstance(value, list) and len(values) > 1:
+                    where += f" of value {at}"
+                found = ", ".join(f"{path} ({len(items)})" for path, items in lists.items())
+                keys = ", ".join(item)
+                raise ConfigurationError(
+                    f"{name}: {where} is an API envelope with more than one list of objects: "
+                    f"{found}; keys: {keys}",
+                    code=AMPLOP_GANDA,
+                )
+            if lists:
+                records.extend(*lists.values())
             else:
-                yield _json_row(row, item, shown)
+                records.append(item)
+    return records
 
 
 #: The bytes of a CSV file its encoding is detected from (as ``kukm import`` does).
@@ -335,11 +578,11 @@ def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     >>> [r.record for r in read_csv(io.StringIO("Koperasi;Alamat\\nA;Jl. X, 1\\n"))]
     [{'Koperasi': 'A', 'Alamat': 'Jl. X, 1'}]
     """
-    from kukm.pipeline.readers import _records, _sniff_delimiter
+    from kukm.pipeline.readers import csv_records, sniff_delimiter
 
     with _open_csv(source) as fh:
-        first = next(_records(fh), "")
-        delimiter = _sniff_delimiter(first)
+        first = next(csv_records(fh), "")
+        delimiter = sniff_delimiter(first)
         header = next(csv.reader([first], delimiter=delimiter), [])
         width = len(header)
         titled: list[tuple[int, str]] = []

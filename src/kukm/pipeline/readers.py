@@ -132,9 +132,11 @@ __all__ = [
     "SHEET_TIDAK_ADA",
     "Format",
     "Table",
+    "csv_records",
     "detect_encoding",
     "detect_format",
     "open_table",
+    "sniff_delimiter",
     "sniff_format",
 ]
 
@@ -344,15 +346,19 @@ _WIDE: Final = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")  # a UTF-8 charact
 _QUOTED = re.compile(r'"[^"]*"')
 
 
-def _sniff_delimiter(header: str) -> str:
-    """``,``, ``;``, tab or ``|``: the most frequent outside quoted cells (``,`` on a tie)."""
+def sniff_delimiter(header: str) -> str:
+    """``,``, ``;``, tab or ``|``: the most frequent outside quoted cells (``,`` on a tie).
+
+    >>> sniff_delimiter("Nama;Alamat;NIB"), sniff_delimiter('"Jl. X, 1";B'), sniff_delimiter("A")
+    (';', ';', ',')
+    """
     bare = _QUOTED.sub("", header) if '"' in header else header
     counts = {d: bare.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: (counts[d], d == ","))
     return best if counts[best] else ","
 
 
-#: A record of the header scan (:func:`_records`) stops growing at this many characters
+#: A record of the header scan (:func:`csv_records`) stops growing at this many characters
 #: (:func:`csv.field_size_limit`'s default): a quote never closed does not read the whole file.
 _RECORD_LIMIT: Final = 131_072
 _FIELD_START = frozenset(",;\t|\r\n")
@@ -379,11 +385,16 @@ def _in_quotes(line: str, inside: bool) -> bool:
     return inside
 
 
-def _records(fh: IO[str]) -> Iterator[str]:
+def csv_records(fh: IO[str]) -> Iterator[str]:
     """The text of ``fh`` one CSV record at a time: a line, with the lines after it that a
     quoted cell carries on to (Excel writes a header cell broken with Alt+Enter so, e.g.
     ``"Nama\nUsaha"``). The header scan reads records, so the delimiter is sniffed from a
-    whole header, not from its first line."""
+    whole header, not from its first line.
+
+    >>> import io
+    >>> list(csv_records(io.StringIO('"Nama\\nUsaha",NIB\\nA,1\\n')))
+    ['"Nama\\nUsaha",NIB\\n', 'A,1\\n']
+    """
     lines = iter(fh.readline, "")
     for line in lines:
         if '"' not in line:
@@ -983,7 +994,7 @@ class Table:
         delimiter: str | None,
         header_score: Callable[[list[str]], int] | None,
     ) -> None:
-        records = _records(fh)
+        records = csv_records(fh)
         first = next(records, "")
         lines: Iterable[str] = fh
         if header_score is not None:
@@ -991,7 +1002,7 @@ class Table:
             # HEADER_SCAN non-blank lines is the header, as in XLSX; else the first line
 
             def cells(line: str) -> list[str]:
-                sep = delimiter or _sniff_delimiter(line)
+                sep = delimiter or sniff_delimiter(line)
                 try:
                     return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
                 except csv.Error:  # a quote never closed: no header (the rows report it)
@@ -1004,7 +1015,7 @@ class Table:
             self.header_line = 1 + sum(r.count("\n") for r in top[:at])
             self.next_row = next((c for c in map(cells, top[at + 1 :]) if any(c)), None)
             lines = itertools.chain(top[at + 1 :], fh)
-        self.delimiter = delimiter or _sniff_delimiter(first)
+        self.delimiter = delimiter or sniff_delimiter(first)
         try:
             header = next(csv.reader([first], delimiter=self.delimiter), [])
         except csv.Error as exc:

@@ -70,11 +70,13 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``kukm`` console script."""
+    from kukm.cli._common import error_text
+
     try:
         return cli.main(args=argv, prog_name="kukm", standalone_mode=True)
     except ConfigurationError as exc:
-        click.echo(f"kukm: {exc}", err=True)
+        click.echo(f"kukm: {error_text(exc)}", err=True)
         sys.exit(2)
     except KukmError as exc:
-        click.echo(f"kukm: {exc}", err=True)
+        click.echo(f"kukm: {error_text(exc)}", err=True)
         sys.exit(1)

@@ -11,12 +11,13 @@ from typing import Any, Final, TypeVar
 
 import click
 
-from kukm.exceptions import ConfigurationError, KukmError, PluginError, register_code
+from kukm.exceptions import CODES, ConfigurationError, KukmError, PluginError, register_code
 
 __all__ = [
     "DEFAULT_DB",
     "db_option",
     "emit",
+    "error_text",
     "existing_db",
     "fail",
     "handle_errors",
@@ -140,13 +141,42 @@ BERKAS_OS: Final = register_code(
 )
 
 
+DIHENTIKAN: Final = register_code(
+    "DIHENTIKAN",
+    "Perintah dihentikan (Ctrl-C) sebelum selesai; hasilnya tidak lengkap.",
+    "The command was interrupted (Ctrl-C) before it finished; its result is incomplete.",
+    module=__name__,
+)
+
+#: exit status of a command interrupted by Ctrl-C (128 + SIGINT, the shell's convention): not
+#: 1, which says the data had invalid rows, nor 2, a usage error
+EXIT_INTERRUPTED: Final = 130
+
+
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"kukm: {message}", err=True)
     sys.exit(code)
 
 
+def error_text(exc: KukmError) -> str:
+    """What the command line prints for a kukm error: ``[CODE]``, the English message and,
+    after `` / ``, the Indonesian one of the code (as the CLI's other messages: "no QR code
+    found / QR tidak ditemukan"); one line, the code once, for a script to grep.
+
+    >>> from kukm.exceptions import NotFound
+    >>> print(error_text(NotFound("no NIK application '7'")))
+    [NOT_FOUND] no NIK application '7' / Data tidak ditemukan.
+    """
+    text = str(exc)
+    indonesian = (exc.message_id or "").strip()
+    if indonesian and indonesian not in text:
+        text += f" / {indonesian}"
+    return text
+
+
 def handle_errors(f: F) -> F:
-    """Map kukm errors to exit codes: configuration 2, anything else 1. A file or folder the
+    """Map kukm errors to exit codes: configuration 2, anything else 1; Ctrl-C is
+    ``DIHENTIKAN``, exit 130 (:data:`EXIT_INTERRUPTED`). A file or folder the
     command cannot read or write (``--out`` in a folder that is not there, no permission) is
     ``BERKAS_OS`` with the operating system's reason, exit 2, like a missing input file.
 
@@ -163,14 +193,23 @@ def handle_errors(f: F) -> F:
         try:
             return f(*args, **kwargs)
         except (ConfigurationError, PluginError) as exc:
-            fail(str(exc), 2)
+            fail(error_text(exc), 2)
         except KukmError as exc:
-            fail(str(exc), 1)
+            fail(error_text(exc), 1)
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
-            fail(f"[{BERKAS_OS}] {exc.strerror or exc}{where}", 2)
+            indonesian = CODES[BERKAS_OS].message_id
+            fail(f"[{BERKAS_OS}] {exc.strerror or exc}{where} / {indonesian}", 2)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:
+            # click would say "Aborted!" and exit 1, the code of rejected rows: a script would
+            # read an interrupted import (its stored batches whole, the rest not read) as done
+            info = CODES[DIHENTIKAN]
+            fail(
+                f"[{DIHENTIKAN}] {info.message_en} / {info.message_id}",
+                EXIT_INTERRUPTED,
+            )
         except Exception as exc:
             from kukm.plugins import plugin_failure
 
@@ -181,7 +220,7 @@ def handle_errors(f: F) -> F:
                 import traceback
 
                 traceback.print_exception(exc, file=sys.stderr)
-            fail(str(failure), 2)
+            fail(error_text(failure), 2)
 
     return wrapper  # type: ignore[return-value]
 

@@ -14,16 +14,32 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from kukm.cli._common import db_option, emit, handle_errors, json_option, progress, resolve_db
+from kukm.cli._common import (
+    db_option,
+    emit,
+    handle_errors,
+    json_option,
+    officer_id,
+    progress,
+    resolve_db,
+)
+from kukm.exceptions import ConfigurationError, register_code
 
 if TYPE_CHECKING:
     from kukm._seen import SeenIds
 
-__all__ = ["guess_kind", "import_", "validate"]
+__all__ = ["BERKAS_KOSONG", "guess_kind", "import_", "validate"]
+
+BERKAS_KOSONG: Final = register_code(
+    "BERKAS_KOSONG",
+    "Berkas kosong (0 byte): tanpa judul kolom dan tanpa baris; periksa berkas yang dipilih.",
+    "The file is empty (0 bytes): no header and no rows; check the file given.",
+    module=__name__,
+)
 
 KINDS = click.Choice(["umkm", "koperasi"])
 SOURCES = [
@@ -280,6 +296,9 @@ def _run_one(
     ``seen`` carries the ids accepted on the workbook's earlier sheets."""
     from kukm.pipeline import run_file
 
+    if file.stat().st_size == 0:
+        # no header, no rows: a failed download or a wrong file, not "0 rows imported" (exit 0)
+        raise ConfigurationError(f"{file} is empty (0 bytes)", code=BERKAS_KOSONG)
     errors_path = errors or default_errors_path(file)
     if errors_path.resolve() == file.resolve():
         raise click.UsageError("the errors file must not be the input file")
@@ -416,7 +435,11 @@ def validate(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", type=KINDS, required=True, help="umkm or koperasi.")
 @_common
-@click.option("--petugas", help="Officer who answers for this data (Kepgub E.7–8).")
+@click.option(
+    "--petugas",
+    callback=officer_id,
+    help="Officer who answers for this data (Kepgub E.7–8; env KUKM_PETUGAS).",
+)
 @db_option
 @json_option
 @handle_errors
@@ -450,7 +473,7 @@ def import_(
         instrument=instrument,
         errors=errors,
         source=source,
-        petugas=petugas or os.environ.get("KUKM_PETUGAS"),
+        petugas=petugas or (os.environ.get("KUKM_PETUGAS") or "").strip() or None,
         encoding=encoding,
         delimiter=delimiter,
         sheet=sheet,

@@ -34,6 +34,7 @@ import click
 from kukm.cli._common import (
     db_option,
     emit,
+    existing_db,
     handle_errors,
     json_option,
     officer_id,
@@ -50,10 +51,14 @@ if TYPE_CHECKING:
 __all__ = ["nik"]
 
 
-def _open(db_url: str | None) -> Store:
+def _open(db_url: str | None, *, existing: bool = True) -> Store:
+    """The store of ``--db``. Every command but ``apply`` acts on what is stored (an
+    application, a certificate): a SQLite file that is not there is ``STORE_TIDAK_ADA``
+    (exit 2, :func:`~kukm.cli._common.existing_db`), not a new empty store in which the
+    application is "not found" or a certified cooperative "not priority" (exit 1)."""
     from kukm.plugins import open_store
 
-    return open_store(resolve_db(db_url))
+    return open_store(existing_db(db_url) if existing else resolve_db(db_url))
 
 
 def _date(value: str | None) -> dt.date:
@@ -238,17 +243,19 @@ def apply(
     from kukm.exceptions import NotFound
     from kukm.model import Koperasi
 
-    store = _open(db_url)
+    if koperasi_json is None and koperasi_id is None:
+        raise click.UsageError("give --koperasi-id or --koperasi-json")
+    # a first application (--koperasi-json) may start the store; --koperasi-id reads it
+    store = _open(db_url, existing=koperasi_json is None)
     try:
         if koperasi_json is not None:
             kop = structure(json.loads(koperasi_json.read_text("utf-8")), Koperasi)
-        elif koperasi_id is not None:
+        else:
+            assert koperasi_id is not None
             rec = store.get("koperasi", koperasi_id)
             if rec is None or not isinstance(rec.record, Koperasi):
                 raise NotFound(f"no koperasi {koperasi_id!r} in the store", value=koperasi_id)
             kop = rec.record
-        else:
-            raise click.UsageError("give --koperasi-id or --koperasi-json")
         p = _workflow(store).submit(
             kop, wilayah_keanggotaan=list(wilayah), kanal=kanal, koperasi_key=koperasi_id
         )
@@ -411,11 +418,19 @@ def revoke(
 def priority(nomor_induk_koperasi: str, on: str | None, db_url: str | None, as_json: bool) -> None:
     """Whether a cooperative gets priority service (H.7); exit 1 when it does not."""
     from kukm.certificate.registry import current_certificate
+    from kukm.exceptions import ValidationError
     from kukm.ids import nomor_induk_koperasi as nik_id
     from kukm.model import Koperasi
     from kukm.nik.priority import priority_service
 
-    nomor = nik_id.validate(nomor_induk_koperasi)
+    try:
+        nomor = nik_id.validate(nomor_induk_koperasi)
+    except ValidationError as exc:
+        # a mistyped number is a usage error (exit 2), not "no priority" (exit 1): a script
+        # reading the exit code must not take a typo for a refusal
+        raise click.BadParameter(
+            f"{exc} / {exc.message_id}", param_hint="'NOMOR_INDUK_KOPERASI'"
+        ) from None
     day = _date(on)
     store = _open(db_url)
     try:

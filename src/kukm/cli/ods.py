@@ -190,7 +190,9 @@ def diff(snapshot: Path | None, since_sync: str | None, db_url: str | None, as_j
 
     if snapshot is None and since_sync is None:
         raise click.UsageError("give a SNAPSHOT file or --since-sync NAME")
-    store = _open(db_url)
+    # the local register is read: a mistyped --db is STORE_TIDAK_ADA (exit 2), not a new
+    # empty store against which every snapshot record is "new" (exit 1)
+    store = _open(existing_db(db_url))
     try:
         if snapshot is None:
             assert since_sync is not None

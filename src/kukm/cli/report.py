@@ -5,15 +5,48 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Final
 
 import click
 
 from kukm.cli._common import db_option, emit, existing_db, handle_errors, json_option
-from kukm.exceptions import ConfigurationError
+from kukm.exceptions import ConfigurationError, register_code
 
 __all__ = ["report"]
 
 FORMATS = ["csv", "xlsx", "html", "json", "pdf"]
+
+FORMAT_LAPORAN_TIDAK_DIKENAL: Final = register_code(
+    "FORMAT_LAPORAN_TIDAK_DIKENAL",
+    "Format laporan tidak dikenal: beri --out berakhiran .csv, .xlsx, .html, .json atau .pdf.",
+    "Unknown report format: give --out ending in .csv, .xlsx, .html, .json or .pdf.",
+    module=__name__,
+)
+JSON_FORMAT_BENTROK: Final = register_code(
+    "JSON_FORMAT_BENTROK",
+    "--json mencetak satu dokumen JSON; format lain (--format csv/html) ditulis dengan --out.",
+    "--json prints one JSON document; another format (--format csv/html) is written with --out.",
+    module=__name__,
+)
+
+
+def _out_format(out: Path | None, fmt: str | None, *, has_format: bool = True) -> str | None:
+    """The format ``--out`` will be written in (``--format``, else the file's extension),
+    checked against the report renderers before the store is opened: an unknown one is
+    ``FORMAT_LAPORAN_TIDAK_DIKENAL`` (exit 2), not a store read and then exit 1."""
+    if out is None:
+        return fmt
+    from kukm.plugins import get_plugins
+
+    chosen = fmt or out.suffix.lstrip(".").lower()
+    known = sorted({r.format for r in get_plugins().renderers() if r.target == "report"})
+    if chosen not in known:
+        raise ConfigurationError(
+            f"no report format {chosen or '(none)'!r} for --out {out} "
+            f"(known: {', '.join(known)}{'; or give --format' if has_format else ''})",
+            code=FORMAT_LAPORAN_TIDAK_DIKENAL,
+        )
+    return chosen
 
 
 @click.group("report")
@@ -65,6 +98,13 @@ def rekap_cmd(
 
     periksa_dimensi(by.split(","))  # refused before the store is opened (or created)
     wilayah = periksa_wilayah(wilayah)
+    _out_format(out, fmt)
+    if as_json and out is None and fmt not in (None, "json"):
+        # stdout holds one JSON document with --json: a CSV or HTML table there is not one
+        raise ConfigurationError(
+            f"--json with --format {fmt}: write the {fmt} with --out FILE, or drop --json",
+            code=JSON_FORMAT_BENTROK,
+        )
     store = open_store(existing_db(db_url))
     try:
         r = rekap(
@@ -137,6 +177,7 @@ def banding(
     periksa_dimensi([dim])
     periksa_tahun(tahun_a, nama_opsi="--from")
     periksa_tahun(tahun_b, nama_opsi="--to")
+    _out_format(out, None, has_format=False)
     store = open_store(existing_db(db_url))
     try:
         p = bandingkan(store, kind, dim, tahun_a, tahun_b)  # type: ignore[arg-type]

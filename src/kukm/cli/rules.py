@@ -128,9 +128,12 @@ def instrument() -> None:
 @instrument.command("schema")
 @click.argument("name", type=click.Choice(["umkm", "koperasi"]))
 @click.option("--instrument", "path", type=click.Path(exists=True, dir_okay=False), help="TOML/JSON instrument file.")
+@json_option
 @handle_errors
-def instrument_schema(name: str, path: str | None) -> None:
-    """Cetak instrumen sebagai Frictionless Table Schema (JSON)."""
+def instrument_schema(name: str, path: str | None, as_json: bool) -> None:
+    """Cetak instrumen sebagai Frictionless Table Schema (JSON).
+
+    The output is JSON with or without ``--json`` (every command takes it)."""
     from kukm.rules.instruments import get_instrument, load_instrument
 
     inst = get_instrument(name)

@@ -352,3 +352,32 @@ def test_the_csv_helpers_ods_io_uses_are_public() -> None:
 def test_import_of_rows_given_directly_is_unchanged() -> None:
     report = import_ods(open_store("memory://"), [OdsRow(1, dict(A))], resolve=False)
     assert report.accepted == 1
+
+
+# -- the import's clock dates the snapshot ----------------------------------------------------
+
+
+def test_snapshots_imported_with_now_of_two_years_compare_by_year() -> None:
+    """``now=`` set the provenance time only; every version was valid from the real day of the
+    import, so a 2024 and a 2025 snapshot imported the same day were both outside 2024 and
+    2025 (``bandingkan`` counted nothing in either year)."""
+    import datetime as dt
+
+    from kukm.reports.periode import bandingkan
+
+    def at(year: int) -> Any:
+        return lambda: dt.datetime(year, 6, 30, 9, tzinfo=dt.UTC)
+
+    store = open_store("memory://")
+    a_2024 = A | {"Jenis Koperasi": "Simpan Pinjam"}
+    import_ods(store, [OdsRow(1, a_2024)], resolve=False, now=at(2024))
+    a_2025 = A | {"Jenis Koperasi": "Konsumen"}
+    report = import_ods(store, [OdsRow(1, a_2025), OdsRow(2, dict(B))], resolve=False,
+                        now=at(2025))  # fmt: skip
+    assert (report.updated, report.inserted) == (1, 1)
+    history = store.history("koperasi", "3173010010001")
+    assert [v.valid_from for v in history] == [dt.date(2024, 6, 30), dt.date(2025, 6, 30)]
+    p = bandingkan(store, "koperasi", "jenis", 2024, 2025, status=None)
+    assert (p.total_a, p.total_b) == (1, 2)
+    counted = {r.label: (r.a, r.b) for r in p.rows if r.a or r.b}
+    assert counted == {"Simpan Pinjam": (1, 0), "Konsumen": (0, 1), "(tidak diketahui)": (0, 1)}

@@ -30,17 +30,16 @@ import csv
 import datetime as dt
 import io
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeVar
 
 import attrs
 from attrs import field, frozen
 
+from kukm import _jsonread as jsonread
 from kukm.exceptions import ConfigurationError, Issue, Severity, issue, register_code
 from kukm.integration.ods import (
     ODS_FIELDS,
@@ -172,123 +171,39 @@ def detect_format(path: str | Path) -> Format:
 @contextlib.contextmanager
 def _open_text(source: str | Path | IO[str], mode: str) -> Iterator[IO[str]]:
     if isinstance(source, str | Path):
-        encoding = _json_encoding(source) if "r" in mode else "utf-8"
+        encoding = jsonread.encoding(source) if "r" in mode else "utf-8"
         with open(source, mode, encoding=encoding, newline="") as fh:
             yield fh
     else:
         yield source
 
 
-def _json_encoding(path: str | Path) -> str:
-    """The encoding of a JSON (lines) file from its first four bytes: UTF-8 with or without a
-    byte-order mark, else the UTF-16 or UTF-32 a byte-order mark or the NUL bytes around the
-    first (ASCII) character show (RFC 8259 §8.1 asks UTF-8, but Windows tools write UTF-16:
-    PowerShell's ``Out-File``, Notepad's "Unicode"; :func:`json.detect_encoding`)."""
-    with open(path, "rb") as raw:
-        head = raw.read(4)
-    found = json.detect_encoding(head)
-    return "utf-8-sig" if found == "utf-8" else found
-
-
-def _bad_line(row: int, text: str, exc: BaseException) -> OdsRow:
-    return OdsRow(row, None, issue(BARIS_INVALID, None, text[:200], row=row, detail=str(exc)[:200]))
-
-
 def _json_row(row: int, data: Any, text: str) -> OdsRow:
+    """The row of ``data`` (parsed by :func:`kukm._jsonread.decoder`): a record, or the error
+    of what is not one or cannot be kept as written (:func:`kukm._jsonread.problem`: a value
+    that is not JSON ``ODS_BARIS_INVALID``, a number a float would round
+    ``ODS_ANGKA_TIDAK_TEPAT``, a key given twice with different values ``ODS_KUNCI_GANDA``; the
+    field named is the record's own key holding it)."""
     if not isinstance(data, dict):
+        found = jsonread.problem(data)
+        if found is not None and found.kind == "invalid":
+            return OdsRow(row, None, issue(BARIS_INVALID, None, text[:200], row=row,
+                                           detail=found.detail))  # fmt: skip
         return OdsRow(row, None, issue(BUKAN_OBJEK, None, text[:200], row=row))
-    problem = _not_kept(data, row)
+    problem = jsonread.problem(data)
     if problem is not None:
-        return OdsRow(row, None, problem)
+        code = _PROBLEM_CODES[problem.kind]
+        value = text[:200] if problem.kind == "invalid" else problem.value
+        return OdsRow(row, None, issue(code, problem.key, value, row=row, detail=problem.detail))
     return OdsRow(row, data)
 
 
-class _Inexact(str):
-    """A JSON number with a fraction or exponent whose digits a float does not keep (a 16-digit
-    NIK penduduk written ``9171014501900001.0`` becomes ``9171014501900000.0``, a number beyond
-    the float range infinity): the text as written; the record holding one is refused
-    (``ODS_ANGKA_TIDAK_TEPAT``), never stored rounded."""
-
-    __slots__ = ()
-
-
-def _float_or_inexact(text: str) -> float | _Inexact:
-    """``text`` (a JSON number with a fraction or exponent) as a float when the float's
-    shortest form is the same number (``0.1``, ``3101010020004.0``, ``1.5e3``), else
-    :class:`_Inexact`.
-
-    >>> _float_or_inexact("3101010020004.0"), _float_or_inexact("0.1")
-    (3101010020004.0, 0.1)
-    >>> _float_or_inexact("9171014501900001.0"), _float_or_inexact("1e400")
-    ('9171014501900001.0', '1e400')
-    """
-    value = float(text)
-    if math.isfinite(value) and Decimal(repr(value)) == Decimal(text):
-        return value
-    return _Inexact(text)
-
-
-class _Clash(dict[str, Any]):
-    """A JSON object that gives a key more than once with different values (``json`` would keep
-    the last without a word): its ``clashes``, each key with every value given for it; the
-    record holding one is refused (``ODS_KUNCI_GANDA``)."""
-
-    clashes: dict[str, list[Any]]
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object from its ``pairs`` as :mod:`json` builds it, or a :class:`_Clash` when a
-    key repeats with another value (a key repeated with the same value loses nothing).
-
-    >>> _json_object([("Koperasi", "A"), ("Koperasi", "A")])
-    {'Koperasi': 'A'}
-    >>> _json_object([("Koperasi", "A"), ("Koperasi", "B")]).clashes
-    {'Koperasi': ['A', 'B']}
-    """
-    data = dict(pairs)
-    if len(data) == len(pairs):
-        return data
-    given: dict[str, list[Any]] = {}
-    for key, value in pairs:
-        given.setdefault(key, []).append(value)
-    clashes = {k: v for k, v in given.items() if any(x != v[-1] for x in v)}
-    if not clashes:
-        return data
-    clash = _Clash(data)
-    clash.clashes = clashes
-    return clash
-
-
-def _not_kept(record: dict[str, Any], row: int) -> Issue | None:
-    """Why ``record`` (parsed with :func:`_float_or_inexact` and :func:`_json_object`) cannot be
-    kept as written: a number a float would round (``ODS_ANGKA_TIDAK_TEPAT``) or a key given
-    twice with different values (``ODS_KUNCI_GANDA``), anywhere in it; the field named is the
-    record's own (top-level) key holding the problem. ``None`` when it can."""
-    if isinstance(record, _Clash):
-        key, values = next(iter(record.clashes.items()))
-        shown = json.dumps(values, ensure_ascii=False)[:200]
-        return issue(KUNCI_GANDA, key, shown, row=row, detail=f"{key!r} given {len(values)} times")
-    stack: list[tuple[str, Any]] = [(k, v) for k, v in reversed(record.items())]
-    while stack:
-        key, value = stack.pop()
-        if isinstance(value, _Inexact):
-            kept = f"a float keeps {float(value)!r}"
-            return issue(ANGKA_TIDAK_TEPAT, key, str(value)[:200], row=row, detail=kept)
-        if isinstance(value, _Clash):
-            inner, values = next(iter(value.clashes.items()))
-            shown = json.dumps(values, ensure_ascii=False)[:200]
-            detail = f"{inner!r} given {len(values)} times inside {key!r}"
-            return issue(KUNCI_GANDA, key, shown, row=row, detail=detail)
-        if isinstance(value, dict):
-            stack.extend((key, v) for v in reversed(value.values()))
-        elif isinstance(value, list):
-            stack.extend((key, v) for v in reversed(value))
-    return None
-
-
-def _loads(text: str) -> Any:
-    """``text`` parsed as :func:`read_jsonl` reads a line (see :func:`_not_kept`)."""
-    return json.loads(text, parse_float=_float_or_inexact, object_pairs_hook=_json_object)
+#: The code of each kind of :class:`kukm._jsonread.Problem`.
+_PROBLEM_CODES: Final = {
+    "invalid": BARIS_INVALID,
+    "inexact": ANGKA_TIDAK_TEPAT,
+    "clash": KUNCI_GANDA,
+}
 
 
 #: How deep :func:`_record_lists` looks through an envelope's objects (``data.items``).
@@ -309,7 +224,7 @@ def _record_lists(value: Mapping[str, Any], depth: int = 1) -> dict[str, list[An
     if any(canonical_field(key) is not None for key in value):
         return {}
     items = list(value.items())
-    if isinstance(value, _Clash):  # each value of a key given twice ({"data": […], "data": […]})
+    if isinstance(value, jsonread.Clash):  # each value of a key given twice ({"data": […], "data": […]})
         items = [(k, v) for k, v in items if k not in value.clashes]
         items += [
             (f"{k} (#{n})", v) for k, vs in value.clashes.items() for n, v in enumerate(vs, 1)
@@ -338,7 +253,9 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     giving a key twice with different values (anywhere in it) ``ODS_KUNCI_GANDA``, one that
     is an API envelope (a list of records, see :func:`read_json`) ``ODS_AMPLOP_BARIS``; the
     field named is the record's key holding the problem. Integers are kept exactly (a 13-digit
-    Nomor Induk Koperasi as a JSON number).
+    Nomor Induk Koperasi as a JSON number). ``NaN``, ``Infinity`` and ``-Infinity``, which are
+    not JSON though Python's :mod:`json` reads them, make the line ``ODS_BARIS_INVALID``. The
+    rules are :mod:`kukm._jsonread`'s, which ``kukm import`` reads JSON lines by too.
 
     >>> import io
     >>> rows = list(read_jsonl(io.StringIO('{"Koperasi": "A"}\\n[1]\\n{oops\\n')))
@@ -352,10 +269,10 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
             if not text.strip():
                 continue
             row += 1
-            try:
-                data = _loads(text)
-            except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
-                yield _bad_line(row, line, exc)
+            data, problem = jsonread.parse_line(text)
+            if problem is not None and problem.kind == "invalid":
+                found = issue(BARIS_INVALID, problem.key, line[:200], row=row, detail=problem.detail)
+                yield OdsRow(row, None, found)
                 continue
             lists = _record_lists(data) if isinstance(data, dict) else {}
             if lists:
@@ -375,36 +292,9 @@ def _past_gap(text: str, at: int) -> int:
     return at if gap is None else gap.end()
 
 
-class _LongInt(str):
-    """A JSON integer of more digits than Python converts (:func:`sys.get_int_max_str_digits`):
-    :func:`read_json` rejects the record holding one, as :func:`read_jsonl` does."""
-
-    __slots__ = ()
-
-
-def _int_or_long(digits: str) -> int | _LongInt:
-    try:
-        return int(digits)
-    except ValueError:
-        return _LongInt(f"<a number of {len(digits):,} digits>")
-
-
-def _holds_long_int(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, _LongInt):
-            return True
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def _parses(line: str) -> bool:
     try:
-        json.loads(line)
+        jsonread.loads(line)
     except (ValueError, RecursionError):
         return False
     return True
@@ -450,9 +340,7 @@ def read_json(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     with _open_text(source, "r") as fh:
         name = Path(source).name if isinstance(source, str | Path) else "the JSON text"
         text = fh.read()
-    decode = json.JSONDecoder(
-        parse_int=_int_or_long, parse_float=_float_or_inexact, object_pairs_hook=_json_object
-    ).raw_decode
+    decode = jsonread.decoder().raw_decode
     values: list[Any] = []
     at = _past_gap(text, 0)
     try:
@@ -473,11 +361,7 @@ def read_json(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     records = _unwrapped(values, name)
     del values
     for row, item in enumerate(records, 1):
-        shown = json.dumps(item, ensure_ascii=False)
-        if _holds_long_int(item):
-            yield _bad_line(row, shown, ValueError("a number of more than 4,300 digits"))
-        else:
-            yield _json_row(row, item, shown)
+        yield _json_row(row, item, json.dumps(item, ensure_ascii=False, default=str))
 
 
 def _unwrapped(values: list[Any], name: str) -> list[Any]:
@@ -547,11 +431,7 @@ def _open_csv(source: str | Path | IO[str]) -> Iterator[IO[str]]:
     with open(path, "rb") as raw:
         head = raw.read(_ENCODING_SAMPLE)
     encoding = readers.detect_encoding(head, complete=len(head) < _ENCODING_SAMPLE)
-    errors = {
-        "utf-8": readers._FALLBACK,
-        "utf-8-sig": readers._FALLBACK,
-        "cp1252": readers._CP1252_UNDEFINED,
-    }.get(encoding, "strict")
+    errors = readers.decode_errors(encoding)
     with open(path, encoding=encoding, errors=errors, newline="") as fh:
         yield fh
 
@@ -849,6 +729,13 @@ def import_ods(
     them gets one new version, with them, on its next import. The run
     is written to the audit log (``aksi="ods_import"``).
 
+    ``now`` is the import's clock (default: now, UTC): it gives each version's provenance time
+    and, as the ODS layout carries no data date, its valid time (``valid_from``, the date of
+    ``now()`` in its own time zone), so snapshots imported with ``now`` of different years are
+    compared by year (:func:`kukm.reports.periode.bandingkan`). A record's ``tanggal_data``,
+    kept from the store (:func:`~kukm.integration.ods.keep_local`), dates its local fields
+    (finances), not the ODS fields a new version brings, so it does not date the version.
+
     >>> from kukm.plugins import open_store
     >>> store = open_store("memory://")
     >>> rows = [OdsRow(1, {"Koperasi": "A", "Nomor Induk Koperasi (NIK)": "3173010010001"}),
@@ -933,10 +820,11 @@ def import_ods(
             report(issue(DUPLIKAT, "id", id, row=ods_row.row))
         seen.add(id)
         totals["accepted"] += 1
+        moment = clock()
         provenance = Provenance(
             sumber=SumberData.ODS,
             petugas=petugas,
-            waktu=clock(),
+            waktu=moment,
             id_pengiriman=f"ods-import:{label}",
         )
         batch.append(
@@ -945,6 +833,9 @@ def import_ods(
                 id=id,
                 record=koperasi,
                 provenance=provenance,
+                # the ODS layout carries no data date: the snapshot is dated by the import's
+                # clock, not by the tanggal_data keep_local kept for the local fields
+                valid_from=moment.date(),
                 atribut=classify(koperasi),
             )
         )

@@ -92,7 +92,11 @@ the first :data:`HEADER_SCAN` non-blank ones, with the highest score (the first
 of equals; the first row when none scores), so the titles a Dinas sheet carries
 above its table (also when saved as CSV) are passed over
 (:attr:`Table.header_line` says where the header was). Data rows are numbered
-from the header. JSON lines: one object per line (ODS exports).
+from the header. JSON lines: one object per line (ODS exports), read by the rules of
+:mod:`kukm._jsonread`, which ``kukm ods import`` follows too: UTF-8, UTF-16 or UTF-32; a line
+holding ``NaN`` or ``Infinity`` (not JSON) is ``BARIS_JSON_INVALID``, one holding a number a
+float would round ``BARIS_JSON_ANGKA_TIDAK_TEPAT``, one giving a key twice with different
+values ``BARIS_JSON_KUNCI_GANDA``.
 
 >>> import io, pathlib, tempfile
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -118,21 +122,27 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Literal, TypeVar
 
+from kukm import _jsonread as jsonread
 from kukm.exceptions import ConfigurationError, Issue, issue, register_code
 
 __all__ = [
+    "BARIS_JSON_ANGKA_TIDAK_TEPAT",
     "BARIS_JSON_INVALID",
+    "BARIS_JSON_KUNCI_GANDA",
     "BARIS_KOLOM_LEBIH",
     "BERKAS_TIDAK_TERBACA",
+    "CP1252_UNDEFINED_ERRORS",
     "CSV_ENCODING_SALAH",
     "CSV_TIDAK_TERBACA",
     "DELIMITER_INVALID",
     "DELIMITER_NAMES",
+    "FALLBACK_ERRORS",
     "SEL_ANGKA_PANJANG",
     "SHEET_TIDAK_ADA",
     "Format",
     "Table",
     "csv_records",
+    "decode_errors",
     "detect_encoding",
     "detect_format",
     "open_table",
@@ -179,6 +189,22 @@ BARIS_JSON_INVALID: Final = register_code(
     "The line is not a valid JSON object.",
     module=__name__,
 )
+BARIS_JSON_ANGKA_TIDAK_TEPAT: Final = register_code(
+    "BARIS_JSON_ANGKA_TIDAK_TEPAT",
+    "Angka JSON pada baris memiliki lebih banyak digit daripada yang tersimpan tanpa pembulatan "
+    "(mis. NIK penduduk 16 digit ditulis sebagai pecahan); tulis nilainya sebagai teks.",
+    "A JSON number on the line has more digits than can be kept without rounding (e.g. a "
+    "16-digit NIK penduduk written as a fraction); write the value as text.",
+    module=__name__,
+)
+BARIS_JSON_KUNCI_GANDA: Final = register_code(
+    "BARIS_JSON_KUNCI_GANDA",
+    "Objek JSON pada baris memuat kunci yang sama lebih dari sekali dengan nilai berbeda; nilai "
+    "yang benar tidak ditebak.",
+    "The JSON object on the line holds the same key more than once with different values; "
+    "which value is right is not guessed.",
+    module=__name__,
+)
 BERKAS_TIDAK_TERBACA: Final = register_code(
     "BERKAS_TIDAK_TERBACA",
     "Berkas tidak dapat dibaca sebagai lembar kerja (rusak, terpotong, atau diberi kata sandi?); "
@@ -220,6 +246,13 @@ DELIMITER_INVALID: Final = register_code(
 #: Names ``--delimiter`` takes besides the character itself.
 DELIMITER_NAMES: Final = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
+#: The code of each kind of :class:`kukm._jsonread.Problem` a JSON line holds.
+_JSON_PROBLEM_CODES: Final = {
+    "invalid": BARIS_JSON_INVALID,
+    "inexact": BARIS_JSON_ANGKA_TIDAK_TEPAT,
+    "clash": BARIS_JSON_KUNCI_GANDA,
+}
+
 _ZIP: Final = b"PK\x03\x04"
 _OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOKS: Final = frozenset({"xlsx", "xls", "odf"})
@@ -259,7 +292,9 @@ def sniff_format(path: str | Path, named: Format) -> Format:
 #: Excel keeps a number to 15 significant digits; a number cell of 16 or more may have lost some
 _EXCEL_LIMIT: Final = 10**15
 _SAMPLE: Final = 65536
-_FALLBACK: Final = "kukm-cp1252"
+#: The codec error handler reading a byte that is not UTF-8 as Windows-1252 (module docstring):
+#: open a UTF-8 file with ``errors=FALLBACK_ERRORS`` (:func:`decode_errors`).
+FALLBACK_ERRORS: Final = "kukm-cp1252"
 
 
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
@@ -270,9 +305,11 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
     return bad.decode("cp1252", errors="replace"), exc.end
 
 
-codecs.register_error(_FALLBACK, _cp1252_fallback)
+codecs.register_error(FALLBACK_ERRORS, _cp1252_fallback)
 
-_CP1252_UNDEFINED: Final = "kukm-cp1252-undefined"
+#: The codec error handler reading the five bytes Windows-1252 leaves undefined as Windows
+#: does: open a Windows-1252 file with ``errors=CP1252_UNDEFINED_ERRORS`` (:func:`decode_errors`).
+CP1252_UNDEFINED_ERRORS: Final = "kukm-cp1252-undefined"
 
 
 def _cp1252_undefined(exc: UnicodeError) -> tuple[str, int]:
@@ -283,7 +320,20 @@ def _cp1252_undefined(exc: UnicodeError) -> tuple[str, int]:
     return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
 
 
-codecs.register_error(_CP1252_UNDEFINED, _cp1252_undefined)
+codecs.register_error(CP1252_UNDEFINED_ERRORS, _cp1252_undefined)
+
+
+def decode_errors(encoding: str) -> str:
+    """The ``errors`` to open a CSV file in ``encoding`` (as :func:`detect_encoding` names it)
+    with: :data:`FALLBACK_ERRORS` for UTF-8, :data:`CP1252_UNDEFINED_ERRORS` for Windows-1252,
+    else ``strict``.
+
+    >>> decode_errors("utf-8-sig"), decode_errors("cp1252"), decode_errors("utf-16")
+    ('kukm-cp1252', 'kukm-cp1252-undefined', 'strict')
+    """
+    if encoding in ("utf-8", "utf-8-sig"):
+        return FALLBACK_ERRORS
+    return CP1252_UNDEFINED_ERRORS if encoding == "cp1252" else "strict"
 
 
 def detect_format(path: str | Path) -> Format:
@@ -448,7 +498,7 @@ def _fraction_text(value: float) -> str:
     ('123,45', '1650000', '12,3450')
     """
     if not math.isfinite(value):
-        return repr(value)  # NaN of a JSON line: no number any rule reads
+        return repr(value)  # NaN: no number any rule reads (a JSON line's is refused)
     d = Decimal(repr(value))
     if abs(value) < _EXCEL_LIMIT:
         step = Decimal(1).scaleb(d.adjusted() - _EXCEL_DIGITS + 1)
@@ -970,10 +1020,7 @@ class Table:
         else:
             enc = detect_encoding(head, complete=len(head) < _SAMPLE)
         self.encoding = enc
-        errors = (
-            _FALLBACK if enc in ("utf-8", "utf-8-sig") else _CP1252_UNDEFINED if enc == "cp1252" else "strict"
-        )
-        fh = open(self.path, encoding=enc, errors=errors, newline="")  # noqa: SIM115
+        fh = open(self.path, encoding=enc, errors=decode_errors(enc), newline="")  # noqa: SIM115
         self._fh = fh
         try:
             self._read_header(fh, delimiter, header_score)
@@ -1248,17 +1295,21 @@ class Table:
 
     # -- JSON lines -------------------------------------------------------------------
     def _open_jsonl(self) -> None:
-        fh = open(self.path, encoding="utf-8-sig")  # noqa: SIM115
+        """JSON lines, read by the rules of :mod:`kukm._jsonread` (as ``kukm ods import``
+        reads them): UTF-8, UTF-16 or UTF-32 (:func:`kukm._jsonread.encoding`); a line that
+        is not a JSON object, or holds ``NaN``/``Infinity`` (not JSON), is
+        ``BARIS_JSON_INVALID``, one holding a number a float would round
+        ``BARIS_JSON_ANGKA_TIDAK_TEPAT``, one giving a key twice with different values
+        ``BARIS_JSON_KUNCI_GANDA``, each naming the key holding it."""
+        enc = jsonread.encoding(self.path)
+        fh = open(self.path, encoding=enc, newline="")  # noqa: SIM115
         self._fh = fh
-        self.encoding = "utf-8"
+        self.encoding = "utf-8" if enc == "utf-8-sig" else enc
         # the header is the keys of the first object; later new keys are appended
         pos = fh.tell()
         for line in fh:
-            if line.strip():
-                try:
-                    first = json.loads(line)
-                except json.JSONDecodeError:
-                    first = {}
+            if line.strip("\ufeff \t\r\n"):
+                first, _ = jsonread.parse_line(line)
                 if isinstance(first, dict):
                     self._set_header([str(k) for k in first])
                 break
@@ -1269,22 +1320,23 @@ class Table:
         known = set(self.raw_columns)
         row = 0
         for line in fh:
-            if not line.strip():
+            if not line.strip("\ufeff \t\r\n"):
                 continue
             row += 1
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                data = None
-                detail = str(exc)
-            else:
-                detail = "not an object"
-            if not isinstance(data, dict):
+            data, problem = jsonread.parse_line(line)
+            if not isinstance(data, dict) or (problem is not None and problem.kind == "invalid"):
+                detail = problem.detail if problem is not None else "not an object"
+                where = problem.key if problem is not None else None
                 self.row_issues[row] = issue(
-                    BARIS_JSON_INVALID, None, line[:200], row=row, detail=detail
+                    BARIS_JSON_INVALID, where, line.rstrip("\r\n")[:200], row=row, detail=detail
                 )
                 yield row, {}
                 continue
+            if problem is not None:  # kept whole for the errors file, the row refused
+                code = _JSON_PROBLEM_CODES[problem.kind]
+                self.row_issues[row] = issue(
+                    code, problem.key, problem.value, row=row, detail=problem.detail
+                )
             for k in data:
                 if k not in known:
                     known.add(k)

@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kukm import _jsonread as jsonread
-from kukm.exceptions import CODES, Severity
+from kukm.exceptions import CODES, ConfigurationError, Severity
 from kukm.integration import ods_io
 from kukm.integration.ods_io import read_json, read_jsonl
 from kukm.pipeline import readers
@@ -69,6 +69,43 @@ def test_a_byte_order_mark_inside_the_file_is_dropped(tmp_path: Path) -> None:
 
 
 # -- kukm import: nothing changed without a word ------------------------------------------------
+
+
+def test_a_byte_that_is_not_utf8_refuses_its_line_only(tmp_path: Path) -> None:
+    """A stray byte (a cell pasted from a Windows-1252 tool) was a UnicodeDecodeError traceback
+    that stopped the whole import; now only its line is refused, saying which byte."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(
+        b'{"nama_usaha": "Toko A", "nib": "9120001234567"}\n'
+        b'{"nama_usaha": "Caf\xe9 B", "nib": "9120001234568"}\n'
+        b'{"nama_usaha": "Toko C", "nib": "9120001234569"}\n'
+    )
+    rows, issues = _table(path)
+    assert [r for r, _ in rows] == [1, 2, 3]
+    assert rows[0][1]["nama_usaha"] == "Toko A" and rows[2][1]["nama_usaha"] == "Toko C"
+    assert rows[1][1] == {}
+    assert list(issues) == [2] and issues[2].code == readers.BARIS_JSON_INVALID
+    assert "0xe9" in issues[2].message_en and "\ufffd" in str(issues[2].value)
+
+
+def test_a_stray_byte_on_the_first_line_leaves_the_header_to_the_next(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b'{"nama_usaha": "\xff"}\n{"nama_usaha": "Toko C", "nib": "1"}\n')
+    with open_table(path) as t:
+        rows = list(t)
+        assert t.columns == ["nama_usaha", "nib"]
+        assert [r for r, _ in rows] == [1, 2] and list(t.row_issues) == [1]
+
+
+def test_a_utf16_file_that_breaks_off_is_a_coded_error(tmp_path: Path) -> None:
+    """A UTF-16 file cut in the middle of a character: a configuration error with its code,
+    not a traceback."""
+    path = tmp_path / "data.jsonl"
+    text = '{"nama_usaha": "Toko A"}\n{"nama_usaha": "Toko B"}\n'
+    path.write_bytes(text.encode("utf-16") + b"\x00")
+    with pytest.raises(ConfigurationError) as exc:
+        _table(path)
+    assert exc.value.code == readers.CSV_ENCODING_SALAH
 
 
 def test_kukm_import_refuses_a_rounded_float_naming_its_field(tmp_path: Path) -> None:

@@ -394,6 +394,8 @@ _WIDE: Final = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")  # a UTF-8 charact
 
 
 _QUOTED = re.compile(r'"[^"]*"')
+#: A byte a UTF-8 JSON-lines file holds that is not UTF-8 text, as ``surrogateescape`` reads it.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 def sniff_delimiter(header: str) -> str:
@@ -1302,27 +1304,58 @@ class Table:
         ``BARIS_JSON_ANGKA_TIDAK_TEPAT``, one giving a key twice with different values
         ``BARIS_JSON_KUNCI_GANDA``, each naming the key holding it."""
         enc = jsonread.encoding(self.path)
-        fh = open(self.path, encoding=enc, newline="")  # noqa: SIM115
+        # a byte that is not UTF-8 text is kept as a lone surrogate and refuses its line only
+        # (BARIS_JSON_INVALID), never the rest of the file (it was a UnicodeDecodeError)
+        errors = "surrogateescape" if enc.startswith("utf-8") else "strict"
+        fh = open(self.path, encoding=enc, errors=errors, newline="")  # noqa: SIM115
         self._fh = fh
         self.encoding = "utf-8" if enc == "utf-8-sig" else enc
         # the header is the keys of the first object; later new keys are appended
         pos = fh.tell()
-        for line in fh:
-            if line.strip("\ufeff \t\r\n"):
-                first, _ = jsonread.parse_line(line)
-                if isinstance(first, dict):
-                    self._set_header([str(k) for k in first])
-                break
+        try:
+            for line in fh:
+                if _NOT_UTF8.search(line):
+                    continue
+                if line.strip("\ufeff \t\r\n"):
+                    first, _ = jsonread.parse_line(line)
+                    if isinstance(first, dict):
+                        self._set_header([str(k) for k in first])
+                    break
+        except UnicodeError as exc:
+            raise self._encoding_error(0, exc) from exc
         fh.seek(pos)
         self._iter = self._jsonl_rows(fh)
+
+    def _decoded(self, fh: IO[str], row: list[int]) -> Iterator[str]:
+        """The lines of ``fh``; a UTF-16/32 file that breaks off after data row ``row[0]`` is
+        ``CSV_ENCODING_SALAH`` (a UTF-8 one cannot: its stray bytes refuse their lines)."""
+        lines = iter(fh)
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            except UnicodeError as exc:
+                raise self._encoding_error(row[0] + 1, exc) from exc
+            yield line
 
     def _jsonl_rows(self, fh: IO[str]) -> Iterator[tuple[int, dict[str, str]]]:
         known = set(self.raw_columns)
         row = 0
-        for line in fh:
+        at = [0]
+        for line in self._decoded(fh, at):
+            at[0] = row
             if not line.strip("\ufeff \t\r\n"):
                 continue
             row += 1
+            bad = _NOT_UTF8.search(line)
+            if bad is not None:
+                shown = _NOT_UTF8.sub("\ufffd", line.rstrip("\r\n"))[:200]
+                byte = ord(bad.group()) - 0xDC00
+                detail = f"byte 0x{byte:02x} is not {self.encoding} text (RFC 8259 §8.1: UTF-8)"
+                self.row_issues[row] = issue(BARIS_JSON_INVALID, None, shown, row=row, detail=detail)
+                yield row, {}
+                continue
             data, problem = jsonread.parse_line(line)
             if not isinstance(data, dict) or (problem is not None and problem.kind == "invalid"):
                 detail = problem.detail if problem is not None else "not an object"

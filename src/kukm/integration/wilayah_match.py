@@ -34,41 +34,33 @@ from typing import Final
 
 from kukm.exceptions import ConfigurationError, KukmError
 from kukm.integration.ods import WilayahResolver
+from kukm.reference._names import ABBREVIATIONS, KEY_ALIASES, LEADING, NUMBERS, prefix_word
 
 __all__ = ["make_resolver", "normalise_name", "resolver_from_dir"]
 
 _PREFIX: Final = re.compile(
-    r"^(?:kelurahan|kel|desa|kecamatan|kec|kabupaten administrasi|kab administrasi|"
+    r"^(?:kelurahan|kel|desa|ds|kecamatan|kec|kabupaten administrasi|kab administrasi|"
     r"kabupaten administratif|kab administratif|kabupaten adm|kab adm|kabupaten|kab|"
     r"kota administrasi|kota administratif|kota adm|kotamadya|kota madya|kodya|kota|"
     r"administrasi|administratif|adm|provinsi|propinsi|prov)\b\.?\s*",
     re.IGNORECASE,
 )
 _WORD: Final = re.compile(r"[0-9a-z]+")
-#: Abbreviations in region names, read as the word: ``Kep.`` Kepulauan, ``Jkt``/``Jak.``
-#: Jakarta, ``Kp.`` Kampung, ``Tg.`` Tanjung, ``Kb.`` Kebon, ``Pd.`` Pondok, ``Ps.`` Pasar,
-#: ``Klp.`` Kelapa, ``Gn.`` Gunung (Jakarta's ``Tg. Priok``, ``Kb. Jeruk``, ``Pd. Labu``,
-#: ``Ps. Minggu``, ``Klp. Gading``, ``Gn. Sahari``), and a leading ``P.`` Pulau (the
-#: kelurahan of Kepulauan Seribu: ``P. Tidung``). :mod:`kukm.reference.wilayah` reads the
-#: first four the same way.
-_ABBREVIATIONS: Final = {
-    "kep": "kepulauan",
-    "jkt": "jakarta",
-    "jak": "jakarta",
-    "kp": "kampung",
-    "tg": "tanjung",
-    "kb": "kebon",
-    "pd": "pondok",
-    "ps": "pasar",
-    "klp": "kelapa",
-    "gn": "gunung",
-}
-_LEADING: Final = {"p": "pulau"}
+_LEAD: Final = re.compile(r"^[^0-9a-z]+")
+
+
+def _misspelt_prefix(text: str) -> str | None:
+    """``text`` without its first word when that word is a misspelt prefix, else ``None``."""
+    first, _, rest = text.partition(" ")
+    word = "".join(_WORD.findall(first))
+    if not rest.strip():
+        return None
+    return rest.strip() if prefix_word(word) is not None else None
 
 
 def normalise_name(name: str | None) -> str:
     """Lower case, administrative prefixes dropped (also the older ``Kotamadya``/``Kodya``),
-    abbreviations read as words (:data:`_ABBREVIATIONS`), only letters and digits kept.
+    abbreviations read as words (:data:`kukm.reference._names.ABBREVIATIONS`), only letters and digits kept.
 
     >>> normalise_name("Kel. Pal Merah"), normalise_name("PALMERAH"), normalise_name("Kab. Adm. X")
     ('palmerah', 'palmerah', 'x')
@@ -76,20 +68,29 @@ def normalise_name(name: str | None) -> str:
     ('kepulauanseribu', 'jakartapusat')
     >>> normalise_name("P. Tidung"), normalise_name("Tg. Priok")
     ('pulautidung', 'tanjungpriok')
+    >>> normalise_name("Keurahan. Pulau Panggang"), normalise_name("Kel. Duren III")
+    ('pulaupanggang', 'durentiga')
+    >>> normalise_name("Jak-Pus"), normalise_name("'Kota Bambu Utara'"), normalise_name("Ds. Pluit")
+    ('jakartapusat', 'bambuutara', 'pluit')
     """
     if not name:
         return ""
     text = name.strip().lower().replace(".", ". ")
     text = re.sub(r"\s+", " ", text).strip()
     while True:
+        text = _LEAD.sub("", text)  # quotes, dashes, colons before a prefix or the name
         stripped = _PREFIX.sub("", text, count=1).strip()
+        if stripped == text:
+            stripped = _misspelt_prefix(text) or text
         if stripped == text or not stripped:
             break
         text = stripped
     words = _WORD.findall(text)
-    if len(words) > 1 and words[0] in _LEADING:
-        words[0] = _LEADING[words[0]]
-    return "".join(_ABBREVIATIONS.get(w, w) if len(words) > 1 else w for w in words)
+    if len(words) > 1 and words[0] in LEADING:
+        words[0] = LEADING[words[0]]
+    words[1:] = [NUMBERS.get(w, w) for w in words[1:]]
+    key = "".join(ABBREVIATIONS.get(w, w) if len(words) > 1 else w for w in words)
+    return KEY_ALIASES.get(key, key)
 
 
 def _national_province(name: str) -> str | None:
@@ -197,11 +198,12 @@ def make_resolver(
             kab_codes = {c for c in kab_codes if c.split(".")[0] == scope}
         if kab and kab.strip() and not kab_codes:
             return None
-        candidates = kec_by_name.get(normalise_name(kec), set())
-        if kab_codes:
-            candidates = {c for c in candidates if c[1] in kab_codes}
-        elif scope is not None:
-            candidates = {c for c in candidates if c[0].split(".")[0] == scope}
+        named = kec_by_name.get(normalise_name(kec), set())
+        if scope is not None:
+            named = {c for c in named if c[0].split(".")[0] == scope}
+        candidates = {c for c in named if c[1] in kab_codes} if kab_codes else named
+        if named and not candidates:
+            return None  # a kecamatan of another kab/kota: the names contradict each other
         if not candidates and len(kab_codes) == 1:
             near = closest(normalise_name(kec), kec_in_kab[next(iter(kab_codes))])
             candidates = {(near, "")} if near else set()

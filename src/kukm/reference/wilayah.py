@@ -51,6 +51,7 @@ from typing import Final, NamedTuple, final
 from kukm.exceptions import ConfigurationError, KukmError
 from kukm.model import TingkatWilayah, Wilayah
 from kukm.reference._meta import TableMetadata
+from kukm.reference._names import ABBREVIATIONS, KEY_ALIASES, LEADING, NUMBERS, prefix_word
 from kukm.reference.crosswalk import dotted, get_crosswalk
 
 __all__ = [
@@ -93,7 +94,6 @@ _PREFIXES: Final = (
     ("desa",),
     ("ds",),
 )
-_ABBREVIATIONS: Final = {"kep": "kepulauan", "jkt": "jakarta", "jak": "jakarta", "kp": "kampung"}
 _PROVINCE_ALIASES: Final = {
     "dkijakarta": "31",
     "dkjakarta": "31",
@@ -101,6 +101,7 @@ _PROVINCE_ALIASES: Final = {
     "daerahkhususjakarta": "31",
     "provinsidkijakarta": "31",
     "dki": "31",
+    "jkt": "31",
     "dkijakartaraya": "31",
     # the usual short names of the other provinces: a province named bounds the search
     # (:func:`match_alamat`), so "Jabar" must not read as a province the table does not know
@@ -141,6 +142,9 @@ def _split_prefix(nama: str) -> tuple[str, list[str]]:
     for prefix in _PREFIXES:
         if len(tokens) > len(prefix) and tuple(tokens[: len(prefix)]) == prefix:
             return prefix[0][:3], tokens[len(prefix) :]
+    word = prefix_word(tokens[0]) if len(tokens) > 1 else None
+    if word is not None:
+        return word[:3], tokens[1:]
     return "", tokens
 
 
@@ -157,11 +161,26 @@ def normalise_nama(nama: str) -> str:
 
     >>> normalise_nama("Kel. Kota Bambu Utara") == normalise_nama("Kota Bambu Utara")
     True
+
+    A prefix misspelt by one letter is a prefix too, a number after the first word reads as
+    the word, and Jakarta's kota have their short names (:mod:`kukm.reference._names`):
+
+    >>> normalise_nama("Keurahan. Pulau Panggang"), normalise_nama("KECAMATN Tebet")
+    ('pulaupanggang', 'tebet')
+    >>> {normalise_nama(n) for n in ("Pegangsaan 2", "Kel. Pegangsaan II", "Pegangsaan Dua")}
+    {'pegangsaandua'}
+    >>> {normalise_nama(n) for n in ("Jakpus", "Jak-Pus", "JAK. PUS.", "Kota Adm. Jakarta Pusat")}
+    {'jakartapusat'}
     """
     hint, tokens = _split_prefix(nama)
     while hint:
         hint, tokens = _split_prefix(" ".join(tokens))
-    return "".join(_ABBREVIATIONS.get(t, t) for t in tokens)
+    tokens[1:] = [NUMBERS.get(t, t) for t in tokens[1:]]
+    if len(tokens) > 1:  # a lone abbreviation ("Gn.") is no name
+        tokens[0] = LEADING.get(tokens[0], tokens[0])
+        tokens = [ABBREVIATIONS.get(t, t) for t in tokens]
+    key = "".join(tokens)
+    return KEY_ALIASES.get(key, key)
 
 
 def _tingkat_of(kode: str) -> TingkatWilayah:

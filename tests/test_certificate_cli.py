@@ -72,9 +72,9 @@ def test_end_to_end(env: Path) -> None:
         "alamat": {"jalan": "Jl. Gambir 3", "kode_wilayah": "31.71.01.1001"},
     }
     (env / "kop.json").write_text(json.dumps(kop))
-    (env / "pref.csv").write_text("kode_kelurahan,prefiks_nik\n31.71.01.1001,317307001\n")
+    (env / "pref.csv").write_text("kode_kelurahan,prefiks_nik\n31.71.01.1001,317308001\n")
     assert run("nik", "prefix", "31.71.01.1001", "--table", str(env / "pref.csv")).strip() == (
-        "317307001"
+        "317308001"
     )
     app = json.loads(
         run(
@@ -105,7 +105,7 @@ def test_end_to_end(env: Path) -> None:
             "--json",
         )
     )
-    assert issued["nomor_induk_koperasi"] == "3173070010001"
+    assert issued["nomor_induk_koperasi"] == "3173080010001"
     start = day(1)
     one_year = dt.date(start.year + 1, 3, 1) if (start.month, start.day) == (2, 29) else start.replace(year=start.year + 1)
     assert issued["tanggal_berakhir"] == str(one_year - dt.timedelta(days=1))
@@ -133,17 +133,17 @@ def test_end_to_end(env: Path) -> None:
     assert "CERT_SIGNATURE_INVALID" in out
 
     for fmt in ("svg", "png", "pdf"):
-        run("certificate", "render", "3173070010001", "--out", str(env / f"c.{fmt}"))
+        run("certificate", "render", "3173080010001", "--out", str(env / f"c.{fmt}"))
         assert (env / f"c.{fmt}").stat().st_size > 500
-    run("certificate", "render", "3173070010001", "--out", str(env / "c.bin"), "--format", "svg")
-    run("certificate", "render", "3173070010002", "--out", str(env / "x.svg"), code=1)
+    run("certificate", "render", "3173080010001", "--out", str(env / "c.bin"), "--format", "svg")
+    run("certificate", "render", "3173080010002", "--out", str(env / "x.svg"), code=1)
     # the PNG itself verifies (QR decoded with zxing-cpp)
     pytest.importorskip("zxingcpp")
     run("certificate", "verify", str(env / "c.png"), "--public-key", str(pub), "--on", str(day(90)))
 
-    assert "PRIORITAS" in run("nik", "priority", "3173070010001", "--on", str(day(90)))
+    assert "PRIORITAS" in run("nik", "priority", "3173080010001", "--on", str(day(90)))
     run("nik", "revoke", pid, "--petugas", "p-1", "--alasan", "dibubarkan", "--on", str(day(120)))
-    run("nik", "priority", "3173070010001", "--on", str(day(121)), code=1)
+    run("nik", "priority", "3173080010001", "--on", str(day(121)), code=1)
     run("certificate", "revocations", "--private-key", str(key), "--out", str(env / "rl.json"))
     out = run(
         "certificate",

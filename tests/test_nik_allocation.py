@@ -35,7 +35,7 @@ from kukm.nik.allocation import (
 from kukm.plugins import open_store
 from services import postgres_url  # noqa: F401  (pytest fixture)
 
-TABLE = PrefixTable({"31.71.01.1001": "317307001", "31.74.07.1001": "317106002"})
+TABLE = PrefixTable({"31.71.01.1001": "317308001", "31.74.07.1001": "317106002"})
 PER_WORKER = 40
 WORKERS = 8
 
@@ -115,14 +115,14 @@ def test_number_never_changes_when_the_koperasi_moves() -> None:
 
 def test_registered_numbers_are_never_reissued() -> None:
     store = open_store("memory://")
-    register_existing(store, "ods-1", "3173070010001", today=dt.date(2022, 1, 1))
-    register_existing(store, "ods-2", "3173070010002", today=dt.date(2022, 1, 1))
+    register_existing(store, "ods-1", "3173080010001", today=dt.date(2022, 1, 1))
+    register_existing(store, "ods-2", "3173080010002", today=dt.date(2022, 1, 1))
     fresh = assign_nomor_induk(store, "new", kode_kelurahan="31.71.01.1001", table=TABLE)
-    assert fresh == "3173070010003"
+    assert fresh == "3173080010003"
     with pytest.raises(IntegrityError):
-        register_existing(store, "someone-else", "3173070010001")
+        register_existing(store, "someone-else", "3173080010001")
     # registering the same holder again is idempotent
-    assert register_existing(store, "ods-1", "3173070010001") == "3173070010001"
+    assert register_existing(store, "ods-1", "3173080010001") == "3173080010001"
     assert store.get_document(NOMOR_COLLECTION, fresh)["koperasi"] == "new"  # type: ignore[index]
 
 

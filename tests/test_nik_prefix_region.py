@@ -72,7 +72,8 @@ def test_property_a_prefix_is_accepted_only_with_the_bps_region_of_its_kelurahan
 ) -> None:
     kelurahan = f"{kabkota}.01.1001"
     table = PrefixTable({kelurahan: bps + rest})
-    if to_bps(kabkota) == bps:
+    kecamatan = to_bps(f"{kabkota}.01") or ""  # digits 5-6: the BPS kecamatan (§1.2)
+    if to_bps(kabkota) == bps and rest[:2] == kecamatan[4:6]:
         assert region_prefix(kelurahan, table=table) == bps + rest
     else:
         with pytest.raises(InvalidComponent) as info:

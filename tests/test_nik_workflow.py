@@ -27,7 +27,7 @@ from kukm.nik.routing import TingkatKantor, route
 from kukm.plugins import open_store
 
 KEY = generate_private_key()
-TABLE = PrefixTable({"31.71.01.1001": "317307001", "31.74.07.1001": "317106002"})
+TABLE = PrefixTable({"31.71.01.1001": "317308001", "31.74.07.1001": "317106002"})
 KOP = Koperasi(
     nama="Koperasi Karyawan Gambir",
     id="kop-1",
@@ -97,7 +97,7 @@ def test_full_path_to_terbit_with_history_persisted(tmp_path: Path) -> None:
     verification = got.riwayat[1]
     assert (verification.petugas, verification.catatan) == ("p-1", "lengkap")
     assert verification.waktu == T0 + dt.timedelta(hours=1)
-    assert got.nomor_induk_koperasi == "3173070010001" == nomor_induk_of(reopened.store, "kop-1")
+    assert got.nomor_induk_koperasi == "3173080010001" == nomor_induk_of(reopened.store, "kop-1")
     assert got.koperasi.nomor_induk_koperasi == got.nomor_induk_koperasi
     s = signed.sertifikat
     assert (s.kelompok, s.jenis, s.peringkat) == ("Kopkar", "Konsumen", "B")
@@ -172,7 +172,7 @@ def test_expire_and_revoke() -> None:
     q = wf.submit(KOP, wilayah_keanggotaan=["31.71"], waktu=T0)
     wf.verify(q.id, "p-1")
     signed = wf.issue(q.id, private_key=KEY, petugas="p-1", on=dt.date(2026, 4, 1))
-    assert signed.sertifikat.nomor_induk_koperasi == "3173070010001"  # same number, renewed
+    assert signed.sertifikat.nomor_induk_koperasi == "3173080010001"  # same number, renewed
     wf.revoke(q.id, "p-1", alasan="dibubarkan", on=dt.date(2026, 5, 1))
     rl = revocation_list(wf.store)
     result = verify_payload(

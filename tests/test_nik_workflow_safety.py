@@ -30,7 +30,7 @@ ALWAYS = lambda k, on: Kelayakan(True)  # noqa: E731
 T0 = dt.datetime(2026, 3, 1, 9, 0)
 ON = dt.date(2026, 3, 2)
 TABLE = PrefixTable(
-    {"31.74.07.1001": "317106002", "31.71.01.1001": "317307001", "31.73.02.1004": "317404004"}
+    {"31.74.07.1001": "317106002", "31.71.01.1001": "317308001", "31.73.02.1004": "317404004"}
 )
 JAKSEL = Koperasi(
     nama="Koperasi Selatan",
@@ -294,7 +294,7 @@ def test_same_name_different_cooperatives_get_their_own_numbers() -> None:
     )
     na = _issue(wf, a, "31.71", "sudin-jakpus")
     nb = _issue(wf, b, "31.73", "sudin-jakbar")
-    assert (na[:9], nb[:9]) == ("317307001", "317404004")
+    assert (na[:9], nb[:9]) == ("317308001", "317404004")
     assert nomor_induk_of(store, "BH:1659/BH/XII.7/1991") == na
     with pytest.raises(ValidationError) as info:
         wf.submit(Koperasi(nama="Koperasi Jasa Jaya"), wilayah_keanggotaan=["31.71"], waktu=T0)

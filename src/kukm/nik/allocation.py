@@ -98,10 +98,20 @@ NIK_PREFIX_INVALID = register_code(
 )
 NIK_PREFIX_REGION_MISMATCH = register_code(
     "NIK_PREFIX_REGION_MISMATCH",
-    "Prefiks NIK Koperasi dari tabel prefiks tidak sesuai dengan provinsi dan kabupaten/kota "
-    "BPS alamat koperasi (padanan kode Kemendagri–BPS): nomor tidak diberikan.",
-    "The NIK Koperasi prefix from the prefix table does not match the BPS province and "
-    "kab/kota of the cooperative's address (Kemendagri–BPS crosswalk): no number is given.",
+    "Prefiks NIK Koperasi dari tabel prefiks tidak sesuai dengan provinsi, kabupaten/kota atau "
+    "kecamatan BPS alamat koperasi (padanan kode Kemendagri–BPS): nomor tidak diberikan.",
+    "The NIK Koperasi prefix from the prefix table does not match the BPS province, kab/kota "
+    "or kecamatan of the cooperative's address (Kemendagri–BPS crosswalk): no number is given.",
+    module=__name__,
+)
+NIK_PREFIX_KECAMATAN_UNKNOWN = register_code(
+    "NIK_PREFIX_KECAMATAN_UNKNOWN",
+    "Kecamatan alamat koperasi tidak ada (sebagai kode BPS 7 digit) dalam tabel padanan "
+    "Kemendagri–BPS: digit kecamatan prefiks NIK Koperasi tidak dapat diperiksa; nomor tidak "
+    "diberikan.",
+    "The kecamatan of the cooperative's address is not in the Kemendagri–BPS crosswalk (as a "
+    "7-digit BPS code): the kecamatan digits of the NIK Koperasi prefix cannot be checked; no "
+    "number is given.",
     module=__name__,
 )
 NIK_PREFIX_TABLE_MISSING = register_code(
@@ -152,9 +162,9 @@ class PrefixLookup(Protocol):
 class PrefixTable:
     """Kemendagri kelurahan code (``31.71.01.1001``) → 9-digit NIK Koperasi prefix.
 
-    >>> t = PrefixTable({"31.71.01.1001": "317307001"})
+    >>> t = PrefixTable({"31.71.01.1001": "317308001"})
     >>> t.prefix_for("31.71.01.1001"), t.prefix_for("31.71.01.1002")
-    ('317307001', None)
+    ('317308001', None)
     """
 
     def __init__(self, mapping: Mapping[str, str], *, source: str = "") -> None:
@@ -255,10 +265,13 @@ def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> 
     tree is refused (``NIK_PREFIX_UNKNOWN``) rather than given a computed prefix; a
     table given here (the Dinas's own) is taken as it is, but for its region: the first
     4 digits of any prefix are the BPS province and kab/kota of the kelurahan's
-    Kemendagri kab/kota through :mod:`kukm.reference.crosswalk` (REGULATIONS.md §1.2,
-    §8: Kemendagri 31.74 is BPS 3171), else ``NIK_PREFIX_REGION_MISMATCH``; a kab/kota
-    the crosswalk does not know is ``CROSSWALK_UNKNOWN`` (never assumed equal). A number
-    held already keeps its prefix wherever the cooperative now is (not checked here).
+    Kemendagri kab/kota, and the next 2 its BPS kecamatan (the 7-digit code without its
+    trailing 0), through :mod:`kukm.reference.crosswalk` (REGULATIONS.md §1.2, §8:
+    Kemendagri 31.74 is BPS 3171; Gambir 31.71.01 is BPS 3173080, prefixes ``317308…``),
+    else ``NIK_PREFIX_REGION_MISMATCH``; a kab/kota the crosswalk does not know is
+    ``CROSSWALK_UNKNOWN``, a kecamatan it does not know ``NIK_PREFIX_KECAMATAN_UNKNOWN``
+    (never assumed equal). A number held already keeps its prefix wherever the
+    cooperative now is (not checked here).
 
     >>> region_prefix("31.01.01.1003", table=PrefixTable({"31.01.01.1003": "310102003"}))
     '310102003'
@@ -286,10 +299,22 @@ def region_prefix(kode_kelurahan: str, *, table: PrefixLookup | None = None) -> 
 
 
 def _check_region(kode_kelurahan: str, prefix: str) -> str:
-    """``prefix`` when its BPS province + kab/kota is that of the Kemendagri kelurahan code."""
-    from kukm.reference.crosswalk import CROSSWALK_UNKNOWN, to_bps
+    """``prefix`` when its BPS province + kab/kota (4 digits) and kecamatan (2 digits: the
+    7-digit BPS kecamatan code without its trailing 0) are those of the Kemendagri kelurahan
+    code through the crosswalk (REGULATIONS.md §1.2, §8: Gambir 31.71.01 = BPS 3173080 →
+    ``317308…``).
 
-    kabkota = ".".join(kode_kelurahan.strip().split(".")[:2])
+    >>> _check_region("31.71.01.1001", "317308001")
+    '317308001'
+    >>> _check_region("31.71.01.1001", "317307001")  # 3173070 is Sawah Besar
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.InvalidComponent: [NIK_PREFIX_REGION_MISMATCH] ...
+    """
+    from kukm.reference.crosswalk import CROSSWALK_UNKNOWN, dotted, to_bps
+
+    parts = dotted(kode_kelurahan).split(".")
+    kabkota = ".".join(parts[:2])
     bps = to_bps(kabkota)
     if bps is None:
         raise InvalidComponent(
@@ -304,6 +329,29 @@ def _check_region(kode_kelurahan: str, prefix: str) -> str:
         raise InvalidComponent(
             f"prefix {prefix} names BPS kab/kota {prefix[:4]}, but kelurahan "
             f"{kode_kelurahan!r} lies in Kemendagri {kabkota} = BPS {bps}",
+            code=NIK_PREFIX_REGION_MISMATCH,
+            field="prefix",
+            value=prefix,
+        )
+    kecamatan = ".".join(parts[:3])
+    bps_kec = to_bps(kecamatan) if len(parts) >= 3 else None
+    # The prefix holds 2 kecamatan digits: the BPS code without its trailing 0 (§1.2).
+    if bps_kec is None or not (
+        len(bps_kec) == 7 and bps_kec.isdigit() and bps_kec[:4] == bps and bps_kec[6] == "0"
+    ):
+        raise InvalidComponent(
+            f"kecamatan {kecamatan!r} of kelurahan {kode_kelurahan!r} has no 7-digit BPS code "
+            f"ending in 0 in the Kemendagri–BPS crosswalk (found {bps_kec!r}): the kecamatan "
+            f"digits of prefix {prefix} cannot be checked (extend the crosswalk with "
+            "kukm.reference.crosswalk.set_crosswalk)",
+            code=NIK_PREFIX_KECAMATAN_UNKNOWN,
+            field="kode_wilayah",
+            value=kode_kelurahan,
+        )
+    if prefix[:6] != bps_kec[:6]:
+        raise InvalidComponent(
+            f"prefix {prefix} names BPS kecamatan {prefix[:6]}0, but kelurahan "
+            f"{kode_kelurahan!r} lies in Kemendagri kecamatan {kecamatan} = BPS {bps_kec}",
             code=NIK_PREFIX_REGION_MISMATCH,
             field="prefix",
             value=prefix,

@@ -47,7 +47,7 @@ is also in use (Kotim 2020, sampit.prokal.co [S]). Pass ``masa_berlaku_tahun``.
 >>> from kukm.nik.allocation import PrefixTable
 >>> from kukm.nik.eligibility import Kelayakan
 >>> wf = NikWorkflow(open_store("memory://"), eligibility=lambda k, on: Kelayakan(True),
-...                  prefix_table=PrefixTable({"31.71.01.1001": "317307001"}))
+...                  prefix_table=PrefixTable({"31.71.01.1001": "317308001"}))
 >>> kop = Koperasi(nama="Koperasi Gambir", id="kop-1",
 ...                alamat=Alamat(jalan="Jl. Gambir 1", kode_wilayah="31.71.01.1001"))
 >>> p = wf.submit(kop, wilayah_keanggotaan=["31.71"], kanal="offline",
@@ -59,7 +59,7 @@ is also in use (Kotim 2020, sampit.prokal.co [S]). Pass ``masa_berlaku_tahun``.
 >>> signed = wf.issue(p.id, private_key=generate_private_key(), on=dt.date(2026, 1, 7),
 ...                   petugas=officer)
 >>> signed.sertifikat.nomor_induk_koperasi, str(signed.sertifikat.tanggal_berakhir)
-('3173070010001', '2028-01-06')
+('3173080010001', '2028-01-06')
 >>> [h.ke.value for h in wf.get(p.id).riwayat]
 ['diajukan', 'diverifikasi', 'terbit']
 """
@@ -944,9 +944,45 @@ class NikWorkflow:
                     field="status",
                     value=p.id,
                 )
+            self._await_filing(p, verifying=to is S.DIVERIFIKASI)
             new = self._move(p, to, user.id, waktu, catatan)
             notes.append(f"{p.status.value} → {to.value} ({user.peran} {user.wilayah or '-'})")
         return new
+
+    def _await_filing(self, p: Permohonan, *, verifying: bool) -> None:
+        """Let the filing of ``p`` finish before an officer decides on it.
+
+        :meth:`submit` writes the application, then wins the fence of each identity turn
+        it claimed and records the turn for it. Between the two, a take-over may still
+        void it (``NIK_FILING_TAKEN_OVER``). So, for an application still ``diajukan``:
+        a turn recorded for another application (taken over) refuses a verification with
+        that code; a turn not recorded yet is waited for (milliseconds; at most
+        :data:`_TURN_WAIT_SECONDS`, after which its filing stopped after writing it, and
+        no take-over can win any more since the application is found). A rejection is
+        never refused here: ending an application cannot make two stand (a stuck one must
+        stay rejectable). Cost: one read per identity.
+        """
+        if p.status is not S.DIAJUKAN or not p.identitas:
+            return
+        deadline = time.monotonic() + _TURN_WAIT_SECONDS
+        while True:
+            pending = False
+            for alias, versi in p.identitas:
+                versi_now, holder = self._turn(alias)
+                if versi_now <= versi:
+                    pending = True
+                elif holder != p.id and verifying:
+                    raise WorkflowError(
+                        f"application {p.id}: its turn under {alias!r} was taken over by "
+                        "another filing before it was recorded; it is void (ditolak by the "
+                        "system), not verified",
+                        code=NIK_FILING_TAKEN_OVER,
+                        field="status",
+                        value=p.id,
+                    )
+            if not pending or time.monotonic() >= deadline:
+                return
+            time.sleep(_TURN_POLL_SECONDS)
 
     def verify(
         self,

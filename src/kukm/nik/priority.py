@@ -24,6 +24,12 @@ revoked, and (for a scanned payload) correctly signed.
 (True, 'PRIORITY_CERTIFIED')
 >>> priority_service(Koperasi(nama="K"), on=dt.date(2026, 6, 1)).reasons[0].code
 'PRIORITY_NO_NIK'
+
+An ODS status without the validity date proves nothing about the date asked:
+
+>>> k = Koperasi(nama="K", nomor_induk_koperasi="3173070010001", status_nik="Sertifikat - Aktif")
+>>> [r.code for r in priority_service(k, on=dt.date(2026, 6, 1)).reasons]
+['PRIORITY_CERTIFICATE_INVALID', 'PRIORITY_VALIDITY_UNKNOWN']
 """
 
 from __future__ import annotations
@@ -70,6 +76,16 @@ PRIORITY_CERTIFICATE_INVALID = register_code(
     "PRIORITY_CERTIFICATE_INVALID",
     "Sertifikat NIK tidak berlaku pada tanggal tersebut: tidak berhak atas prioritas pelayanan.",
     "The NIK certificate is not valid on that date: no right to priority service.",
+    module=__name__,
+)
+PRIORITY_VALIDITY_UNKNOWN = register_code(
+    "PRIORITY_VALIDITY_UNKNOWN",
+    "Status ODS menyatakan koperasi bersertifikat, tetapi tanggal berlaku sertifikat tidak ada: "
+    "keberlakuan sertifikat pada tanggal tersebut tidak dapat dipastikan, tidak berhak atas "
+    "prioritas pelayanan.",
+    "The ODS status says the cooperative is certified, but the certificate's validity date is "
+    "missing: whether it is valid on that date cannot be established; no right to priority "
+    "service.",
     module=__name__,
 )
 
@@ -170,13 +186,18 @@ def priority_service(
             return _verdict_for(signed.sertifikat, on, revocations)
     status = (subject.status_nik or "").strip().lower()
     berlaku = subject.tanggal_berlaku_sertifikat
-    if status in _SUDAH or (berlaku is not None and status != "belum bersertifikat"):
-        if berlaku is not None and berlaku >= on and "expired" not in status:
+    expired = "expired" in status
+    if status in _SUDAH or expired or (berlaku is not None and status != "belum bersertifikat"):
+        if berlaku is not None and berlaku >= on and not expired:
             reasons = [Alasan.of(PRIORITY_CERTIFIED, berlaku, dasar=BASIS + " a")]
             return PriorityVerdict(True, on, reasons, nomor, subject.grade)
+        # Expired: the status says so, or tanggal_berlaku < on (REGULATIONS.md Part 2 §2).
+        # A "sudah/aktif" status without its validity date proves no validity on ``on``:
+        # not an expired certificate, an unknown validity.
+        why = PRIORITY_VALIDITY_UNKNOWN if berlaku is None and not expired else "CERT_EXPIRED"
         reasons = [
             Alasan.of(PRIORITY_CERTIFICATE_INVALID, subject.status_nik, dasar=BASIS + " b"),
-            Alasan.of("CERT_EXPIRED", berlaku, dasar=BASIS + " b"),
+            Alasan.of(why, berlaku, dasar=BASIS + " b"),
         ]
         return PriorityVerdict(False, on, reasons, nomor, subject.grade)
     reasons = [Alasan.of(PRIORITY_NO_CERTIFICATE, subject.status_nik, dasar=BASIS + " b")]

@@ -30,13 +30,23 @@ from typing import Any, Final
 import pluggy
 
 from kukm import hookspecs
-from kukm.exceptions import AdapterError, ConfigurationError, KukmError, PluginError, register_code
+from kukm.exceptions import (
+    CODES,
+    AdapterError,
+    ConfigurationError,
+    KukmError,
+    PluginError,
+    register_code,
+)
 from kukm.hookspecs import Renderer, Scheme, StoreFactory, SyncTransportFactory
 from kukm.storage.base import Store
 
 __all__ = [
     "PLUGIN_FAILED",
+    "RENDERER_MISSING",
+    "STORAGE_SCHEME_UNKNOWN",
     "KukmPlugins",
+    "RendererMissing",
     "create_plugin_manager",
     "get_plugins",
     "open_store",
@@ -53,6 +63,32 @@ PLUGIN_FAILED: Final = register_code(
     "data); report it to its authors or switch it off with KUKM_DISABLE_PLUGINS.",
     module=__name__,
 )
+
+STORAGE_SCHEME_UNKNOWN: Final = register_code(
+    "STORAGE_SCHEME_UNKNOWN",
+    "Tidak ada adapter penyimpanan untuk skema URL ini (periksa --db / KUKM_DATABASE_URL, "
+    "mis. sqlite:///kukm.sqlite, atau pasang plugin penyimpanannya).",
+    "No storage adapter for this URL scheme (check --db / KUKM_DATABASE_URL, e.g. "
+    "sqlite:///kukm.sqlite, or install the storage plugin).",
+    module=__name__,
+)
+RENDERER_MISSING: Final = register_code(
+    "RENDERER_MISSING",
+    "Tidak ada renderer untuk sasaran dan format ini (format lain, atau pasang plugin "
+    "renderer-nya).",
+    "No renderer for this target and format (another format, or install the renderer plugin).",
+    module=__name__,
+)
+
+
+class RendererMissing(AdapterError, ConfigurationError):
+    """No registered renderer makes the target in the format asked for: an adapter that is
+    missing (an :class:`AdapterError`) because of what was asked or installed, so a
+    configuration error too (CLI exit 2, like an unknown store URL scheme)."""
+
+    code = RENDERER_MISSING
+    message_id = CODES[RENDERER_MISSING].message_id
+    message = CODES[RENDERER_MISSING].message_en
 
 
 def create_plugin_manager(
@@ -192,7 +228,7 @@ class KukmPlugins:
         if factory is None:
             raise ConfigurationError(
                 f"no storage adapter for URL scheme {scheme!r} (known: {sorted(backends)})",
-                code="STORAGE_SCHEME_UNKNOWN",
+                code=STORAGE_SCHEME_UNKNOWN,
             )
         return factory(url)
 
@@ -213,7 +249,7 @@ class KukmPlugins:
         for r in self.renderers():
             if r.target == target and r.format == fmt:
                 return r
-        raise AdapterError(f"no renderer for {target} as {fmt}", code="RENDERER_MISSING")
+        raise RendererMissing(f"no renderer for {target} as {fmt}", code=RENDERER_MISSING)
 
     def reference_providers(self) -> dict[str, Callable[[], Any]]:
         found: dict[str, Callable[[], Any]] = {}

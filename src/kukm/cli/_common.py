@@ -74,7 +74,35 @@ policy_option = click.option(
 )
 
 
+DB_KOSONG: Final = register_code(
+    "DB_KOSONG",
+    "--db kosong: sebutkan URL penyimpanan (mis. sqlite:///kukm.sqlite), atau hilangkan --db "
+    "untuk memakai KUKM_DATABASE_URL atau bawaannya.",
+    "--db is empty: give a store URL (e.g. sqlite:///kukm.sqlite), or leave --db out to use "
+    "KUKM_DATABASE_URL or the default.",
+    module=__name__,
+)
+
+
 def resolve_db(db_url: str | None) -> str:
+    """The store URL of ``--db``, else ``KUKM_DATABASE_URL``, else :data:`DEFAULT_DB`. An
+    empty or blank ``--db`` is ``DB_KOSONG`` (exit 2), not the fallback: ``--db "$URL"`` with
+    ``URL`` unset in a script would write to (or read) another store without a word.
+
+    >>> resolve_db("memory://")
+    'memory://'
+    >>> resolve_db("")
+    Traceback (most recent call last):
+    ...
+    kukm.exceptions.ConfigurationError: [DB_KOSONG] --db is empty: ...
+    """
+    if db_url is not None and not db_url.strip():
+        raise ConfigurationError(
+            "--db is empty: give a store URL (e.g. sqlite:///kukm.sqlite), or leave --db out "
+            "to use KUKM_DATABASE_URL or the default",
+            code=DB_KOSONG,
+            field="db",
+        )
     return db_url or os.environ.get("KUKM_DATABASE_URL") or DEFAULT_DB
 
 
@@ -91,21 +119,34 @@ def existing_db(db_url: str | None) -> str:
     a SQLite file that is not there is ``STORE_TIDAK_ADA`` (exit 2), not a new empty store
     whose tables of zeros look like an answer. So is a PostgreSQL/MariaDB URL whose database
     (or ``schema=`` schema) holds no kukm tables: it is looked at over one short connection,
-    and nothing is created there (opening the store would create the schema and tables)."""
+    and nothing is created there (opening the store would create the schema and tables). So
+    is an in-memory store that would be new (``memory://``, ``sqlite://``, and a
+    ``memory://NAME`` not opened before in this process): it holds nothing."""
     url = resolve_db(db_url)
     if url.startswith("sqlite:"):
         from kukm.adapters.sqlite import sqlite_path
 
         path = sqlite_path(url)
-        if path != ":memory:" and not Path(path).exists():
+        if path == ":memory:":  # a new, empty database at every opening
+            raise ConfigurationError(
+                f"{url} is a new, empty in-memory database: nothing stored to read",
+                code=STORE_TIDAK_ADA,
+            )
+        if not Path(path).exists():
             raise ConfigurationError(f"no kukm database at {path}", code=STORE_TIDAK_ADA)
         return url
-    from kukm.adapters import sql_plugin
+    from kukm.adapters import memory, sql_plugin
     from kukm.plugins import get_plugins
 
     scheme = url.split(":", 1)[0].lower()
     backends = get_plugins().storage_backends()
     factory = backends.get(scheme) or backends.get(scheme.split("+", 1)[0])
+    if factory is memory.open_memory_store and _new_memory_store(url):
+        # memory:// is new and empty at every opening; memory://NAME lives in one process only
+        raise ConfigurationError(
+            f"{url} is a new, empty in-memory store: nothing stored to read",
+            code=STORE_TIDAK_ADA,
+        )
     if factory is sql_plugin.open_sql_store:  # kukm's own SQL adapter (not a plugin's)
         missing = sql_plugin.missing_sql_store(url)
         if missing is not None:
@@ -115,6 +156,15 @@ def existing_db(db_url: str | None) -> str:
                 f"no kukm database at {shown_url(url)}: {missing}", code=STORE_TIDAK_ADA
             )
     return url
+
+
+def _new_memory_store(url: str) -> bool:
+    """Whether opening this ``memory:`` URL makes a new, empty store: ``memory://`` always,
+    ``memory://NAME`` unless this process opened it before (kukm.adapters.memory)."""
+    from kukm.adapters import memory
+
+    name = url.split("://", 1)[1] if "://" in url else ""
+    return not name or name not in memory._NAMED
 
 
 def _default(o: Any) -> Any:

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,19 +27,13 @@ from kukm.cli._common import (
     progress,
     resolve_db,
 )
-from kukm.exceptions import ConfigurationError, register_code
+from kukm.pipeline.header import BERKAS_KOSONG, refuse_blank_file
 
 if TYPE_CHECKING:
     from kukm._seen import SeenIds
 
+#: ``BERKAS_KOSONG`` is the library's rule now (:mod:`kukm.pipeline.header`), kept importable here
 __all__ = ["BERKAS_KOSONG", "guess_kind", "import_", "validate"]
-
-BERKAS_KOSONG: Final = register_code(
-    "BERKAS_KOSONG",
-    "Berkas kosong (0 byte): tanpa judul kolom dan tanpa baris; periksa berkas yang dipilih.",
-    "The file is empty (0 bytes): no header and no rows; check the file given.",
-    module=__name__,
-)
 
 KINDS = click.Choice(["umkm", "koperasi"])
 SOURCES = [
@@ -296,9 +290,10 @@ def _run_one(
     ``seen`` carries the ids accepted on the workbook's earlier sheets."""
     from kukm.pipeline import run_file
 
-    if file.stat().st_size == 0:
-        # no header, no rows: a failed download or a wrong file, not "0 rows imported" (exit 0)
-        raise ConfigurationError(f"{file} is empty (0 bytes)", code=BERKAS_KOSONG)
+    # no header, no rows (0 bytes, only blank lines): a failed download or a wrong file, not
+    # "0 rows imported" (exit 0); refused before the store is opened (run_file refuses it too,
+    # and an empty sheet of a workbook)
+    refuse_blank_file(file)
     errors_path = errors or default_errors_path(file)
     if errors_path.resolve() == file.resolve():
         raise click.UsageError("the errors file must not be the input file")

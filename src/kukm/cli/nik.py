@@ -152,9 +152,27 @@ def nik() -> None:
 @json_option
 @handle_errors
 def prefix(kode_kelurahan: str, table: Path | None, as_json: bool) -> None:
-    """The 9-digit NIK Koperasi region prefix of a Kemendagri KODE_KELURAHAN."""
+    """The 9-digit NIK Koperasi region prefix of a Kemendagri KODE_KELURAHAN.
+
+    A code not written PP.KK.CC.DDDD (``3171011001``, a BPS code) is a usage error,
+    ``KODE_WILAYAH_FORMAT`` (exit 2); a well-formed one without a prefix is
+    ``NIK_PREFIX_UNKNOWN`` (exit 1)."""
+    import re
+
+    from kukm.exceptions import ConfigurationError
+    from kukm.ids.kode_wilayah import KODE_WILAYAH_FORMAT
     from kukm.nik.allocation import region_prefix
 
+    kode_kelurahan = kode_kelurahan.strip()
+    if not re.fullmatch(r"\d{2}\.\d{2}\.\d{2}\.\d{4}", kode_kelurahan, flags=re.ASCII):
+        raise ConfigurationError(
+            f"KODE_KELURAHAN {kode_kelurahan!r} is not a dotted Kemendagri kelurahan code "
+            "(like 31.71.01.1001); digits without dots may be a BPS code, which is another "
+            "numbering (BPS 3171 is Kemendagri 31.74): see the BPS-Kemendagri crosswalk",
+            code=KODE_WILAYAH_FORMAT,
+            field="kode_kelurahan",
+            value=kode_kelurahan,
+        )
     value = region_prefix(kode_kelurahan, table=_table(table))
     emit(as_json, {"kode_kelurahan": kode_kelurahan, "prefix": value}, value)
 

@@ -92,6 +92,7 @@ def import_(
 
     from kukm.integration.ods_io import Format, import_ods, read_ods
     from kukm.integration.wilayah_match import resolver_from_dir
+    from kukm.pipeline.header import refuse_blank_file
     from kukm.reference import prefiks
 
     resolver = resolver_from_dir(wilayah_dir) if wilayah_dir is not None and resolve else None
@@ -100,6 +101,8 @@ def import_(
             "--prefix-table goes with the built-in region tables; with --wilayah-dir, put the "
             "prefix table in that directory as *prefiks*.csv"
         )
+    # no header, no rows (0 bytes, only blank lines): BERKAS_KOSONG, before the store is opened
+    refuse_blank_file(file)
     restore = contextlib.ExitStack()
     if prefix_table is not None:
         old = prefiks.set_table(prefiks.load(prefix_table))
@@ -362,10 +365,12 @@ def pkt_import(
     """
     from kukm.exceptions import ConfigurationError
     from kukm.integration.pkt import import_pkt_members, load_kunci
+    from kukm.pipeline.header import refuse_blank_file
 
     if batch_size < 1:
         raise ConfigurationError(f"--batch-size must be at least 1 (got {batch_size})")
     kunci = load_kunci(kunci_file) if kunci_file is not None else None
+    refuse_blank_file(file)  # BERKAS_KOSONG before the store is opened (the library refuses it too)
     store = _open(db_url)
     try:
         report = import_pkt_members(

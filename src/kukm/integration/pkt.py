@@ -741,7 +741,15 @@ def _read_member_list(source: str | Path | IO[str]) -> tuple[list[str], list[_Ra
                 nib = cells[at_nib] if at_nib is not None and at_nib < n else ""
                 nik = cells[at_nik] if at_nik is not None and at_nik < n else ""
                 wanted.add(*_identifiers(raw_id, nib, nik))
-    return header or [], rows, wanted
+    if header is None:
+        # no header, no rows (0 bytes, only blank lines): a failed download or the wrong file,
+        # not a list of 0 members (a header without rows is one)
+        from kukm.pipeline.header import BERKAS_KOSONG
+
+        raise ConfigurationError(
+            "the PKT member list is empty: no header and no rows", code=BERKAS_KOSONG
+        )
+    return header, rows, wanted
 
 
 def _parse(rows: list[_Raw]) -> list[list[str]]:

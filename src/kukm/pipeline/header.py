@@ -85,10 +85,12 @@ True
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import functools
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Final, final
 
 from attrs import field, frozen
@@ -96,17 +98,74 @@ from attrs import field, frozen
 from kukm.exceptions import ConfigurationError, register_code
 
 __all__ = [
+    "BERKAS_KOSONG",
     "HEADER_DUA_BARIS",
     "HEADER_KOLOM_GANDA",
     "HEADER_TIDAK_DIKENAL",
     "TITLES",
     "UNIT_SUFFIXES",
     "HeaderMatch",
+    "blank_file",
     "column_key",
     "header_score",
     "match_header",
+    "refuse_blank_file",
     "second_title_row",
 ]
+
+BERKAS_KOSONG: Final = register_code(
+    "BERKAS_KOSONG",
+    "Berkas kosong: tanpa judul kolom dan tanpa baris (0 byte, hanya baris kosong, atau lembar "
+    "kerja kosong); periksa berkas yang dipilih.",
+    "The file is empty: no header and no rows (0 bytes, only blank lines, or an empty sheet); "
+    "check the file given.",
+    module=__name__,
+)
+
+#: bytes of a line holding no text: blanks, line breaks, and the cell separators and quotes
+#: of CSV cells without text (a file of only these is blank)
+_BLANK_BYTES: Final = b' \t\r\n\x0b\x0c,;|"'
+
+
+def blank_file(path: str | Path) -> bool:
+    """Whether a file holds no text at all: 0 bytes, or only a byte-order mark (UTF-8,
+    UTF-16), blanks, line breaks, and the separators (``,`` ``;`` ``|`` tab) and quotes of
+    empty cells. Such a file has no header, so no form to read rows by:
+    a failed download or the wrong file, not an import of 0 rows (``BERKAS_KOSONG``). A
+    file with a header and no rows is not blank. Reading stops at the first byte of text.
+
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.csv").write_bytes(b"\\xef\\xbb\\xbf\\r\\n ;;\\n")
+    >>> _ = (d / "b.csv").write_bytes(b"nama_usaha\\n")
+    >>> blank_file(d / "a.csv"), blank_file(d / "b.csv")
+    (True, False)
+    """
+    with open(path, "rb") as fh:
+        block = fh.read(1 << 16)
+        blank = _BLANK_BYTES
+        if block.startswith(codecs.BOM_UTF8):
+            block = block[len(codecs.BOM_UTF8) :]
+        elif block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            block, blank = block[2:], blank + b"\x00"  # each character of two bytes
+        while block:
+            if block.translate(None, blank):
+                return False
+            block = fh.read(1 << 16)
+    return True
+
+
+def refuse_blank_file(path: str | Path) -> None:
+    """Raise ``BERKAS_KOSONG`` (:class:`~kukm.exceptions.ConfigurationError`) for a
+    :func:`blank_file`; a file that is not there is left to the reader to report."""
+    p = Path(path)
+    if p.is_file() and blank_file(p):
+        raise ConfigurationError(
+            f"{p} is empty: no header and no rows"
+            + (" (0 bytes)" if p.stat().st_size == 0 else " (only blank lines)"),
+            code=BERKAS_KOSONG,
+            value=str(p),
+        )
 
 HEADER_DUA_BARIS: Final = register_code(
     "HEADER_DUA_BARIS",

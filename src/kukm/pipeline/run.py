@@ -54,6 +54,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
+import itertools
 import os
 import pickle
 import time
@@ -83,10 +84,12 @@ from kukm.pipeline.checks import (
 )
 from kukm.pipeline.errors import ErrorsWriter, check_errors_path
 from kukm.pipeline.header import (
+    BERKAS_KOSONG,
     HEADER_DUA_BARIS,
     HeaderMatch,
     header_score,
     match_header,
+    refuse_blank_file,
     second_title_row,
 )
 from kukm.pipeline.readers import Format, Table, open_table
@@ -487,12 +490,12 @@ def _produce(
     ) as table:
         header, fill = _match(table, instrument, checker.kind)
         columns = header.columns
+        cells = _not_empty(table)
         yield header
 
         def planned() -> Iterator[tuple[tuple[str, dict[str, Any] | None], _Chunk]]:
             # a chunk whose batch was committed before needs only its rejected rows re-checked
             wrap = reading.wrap_rows
-            cells = table.cell_rows()  # regular CSV rows as lists of cells, no dict per row
             rows = wrap(cells) if wrap is not None else cells  # type: ignore[arg-type]
             if header.match.unknown:
                 rows = _with_form_data(rows, list(table.columns), header.match.unknown, table.row_issues)
@@ -556,6 +559,27 @@ def _produce(
                 result.warning_codes,
             )
             filled = now
+
+
+def _not_empty(table: Table) -> Iterator[tuple[int, list[str] | dict[str, str]]]:
+    """The table's rows (:meth:`Table.cell_rows`: regular CSV rows as lists of cells, no dict
+    per row); ``BERKAS_KOSONG`` for a table with no header and no rows: a file of blank lines
+    or empty cells, or an empty sheet, has no form to read rows by (a failed download or the
+    wrong file), not 0 rows to import. A header without rows is an empty import."""
+    cells = table.cell_rows()
+    if any(table.raw_columns):
+        return cells
+    first = next(cells, None)
+    if first is not None:  # rows under a header without titles: each says what is wrong
+        return itertools.chain([first], cells)
+    where = f"sheet {table.sheet!r} of {table.path.name}" if table.sheet else str(table.path)
+    others = ", ".join(repr(t) for t in table.sheets if t != table.sheet)
+    hint = f" (its other sheets: {others}; --sheet NAME reads one)" if others else ""
+    raise ConfigurationError(
+        f"{where} is empty: no header and no rows{hint}",
+        code=BERKAS_KOSONG,
+        value=str(table.path),
+    )
 
 
 def _with_form_data(
@@ -686,11 +710,17 @@ def run_file(
     and writes). ``seen``: the ids accepted by earlier runs over the same input (the other
     sheets of one workbook, ``kukm import --all-sheets``); a row repeating one of them is
     ``BARIS_DUPLIKAT`` as within one file, and the ids this run accepts are added to it.
+
+    A file with no header and no rows (0 bytes, only a byte-order mark, blank lines or cells
+    without text, an empty sheet) is refused with ``BERKAS_KOSONG``
+    (:class:`~kukm.exceptions.ConfigurationError`) before anything is stored; a header
+    without rows is a valid, empty import.
     """
     if kind not in _KIND_CHECK:
         raise ConfigurationError(f"unknown kind {kind!r} (umkm or koperasi)", code="KIND_UNKNOWN")
     if errors_path is not None:
         check_errors_path(errors_path)  # before any row is read or stored
+    refuse_blank_file(path)  # no header, no rows: BERKAS_KOSONG, not "0 rows" (header.py)
     default_source = SumberData(source) if isinstance(source, str) else source
     p = Path(path)
     if workers is None:

@@ -43,7 +43,9 @@ from kukm.storage.base import (
     wilayah_matches,
 )
 
-__all__ = ["MemoryStore", "kukm_register_storage_backends", "open_memory_store"]
+__all__ = [
+    "MemoryStore", "kukm_register_storage_backends", "memory_store_exists", "open_memory_store",
+]  # fmt: skip
 
 _NAMED: dict[str, MemoryStore] = {}
 _NAMED_LOCK = threading.Lock()
@@ -321,6 +323,19 @@ def open_memory_store(url: str = "memory://") -> MemoryStore:
         if store is None:
             store = _NAMED[name] = MemoryStore(url)
         return store
+
+
+def memory_store_exists(url: str) -> bool:
+    """Whether opening this ``memory:`` URL finds a store this process holds already:
+    ``memory://NAME`` opened before; never ``memory://`` (always a new, empty one).
+
+    >>> _ = open_memory_store("memory://held")
+    >>> memory_store_exists("memory://held"), memory_store_exists("memory://"), memory_store_exists("memory://x")
+    (True, False, False)
+    """
+    name = url.split("://", 1)[1] if "://" in url else ""
+    with _NAMED_LOCK:
+        return bool(name) and name in _NAMED
 
 
 @hookimpl

@@ -161,10 +161,9 @@ def existing_db(db_url: str | None) -> str:
 def _new_memory_store(url: str) -> bool:
     """Whether opening this ``memory:`` URL makes a new, empty store: ``memory://`` always,
     ``memory://NAME`` unless this process opened it before (kukm.adapters.memory)."""
-    from kukm.adapters import memory
+    from kukm.adapters.memory import memory_store_exists
 
-    name = url.split("://", 1)[1] if "://" in url else ""
-    return not name or name not in memory._NAMED
+    return not memory_store_exists(url)
 
 
 def _default(o: Any) -> Any:

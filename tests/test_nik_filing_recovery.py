@@ -11,7 +11,6 @@ cooperative never stand together.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import multiprocessing as mp
 import os
 from collections.abc import Callable
@@ -24,42 +23,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kukm.exceptions import KukmError
-from kukm.governance import Service, User
-from kukm.model import Alamat, Koperasi
 from kukm.nik import application
-from kukm.nik.allocation import PrefixTable
 from kukm.nik.application import IDENTITAS_COLLECTION, NikWorkflow, Permohonan, StatusPermohonan
-from kukm.nik.eligibility import Kelayakan
 from kukm.plugins import open_store
 from kukm.storage.base import Store
+from nik_setup import JAKSEL, OFFICER, T0, store_with_officer, workflow
 
 S = StatusPermohonan
-T0 = dt.datetime(2026, 3, 1, 9, 0)
-OFFICER = "sudin-jaksel"
 ALIASES = ("BH:1/BH/XII.4/2001", "kop-s")
-JAKSEL = Koperasi(
-    nama="Koperasi Selatan",
-    id="kop-s",
-    nomor_badan_hukum="1/BH/XII.4/2001",
-    alamat=Alamat(jalan="Jl. Kemang 1", kode_wilayah="31.74.07.1001"),
-)
 LIMIT = 0.05
 
 
-def _always(koperasi: Koperasi, on: dt.date) -> Kelayakan:
-    return Kelayakan(True)
 
-
-def _store(url: str = "memory://") -> Store:
-    store = open_store(url)
-    Service(store, User("admin-1", "administrator")).grant(User(OFFICER, "sudin", "31.74"))
-    return store
-
-
-def _wf(store: Store) -> NikWorkflow:
-    return NikWorkflow(
-        store, prefix_table=PrefixTable({"31.74.07.1001": "317106002"}), eligibility=_always
-    )
 
 
 def _submit(wf: NikWorkflow, pid: str) -> Permohonan:
@@ -106,7 +81,7 @@ def _file_and_die(url: str, where: str) -> None:
     store.allocate_sequence = allocate_or_die  # type: ignore[method-assign]
     store.put_document = put_or_die  # type: ignore[method-assign]
     try:
-        _submit(_wf(store), "PNIK-dead")
+        _submit(workflow(store), "PNIK-dead")
     finally:
         os._exit(0)  # reached only when ``where`` never came
 
@@ -117,13 +92,13 @@ def test_a_filing_whose_process_died_after_its_claim_does_not_lock_the_cooperati
 ) -> None:
     monkeypatch.setattr(application, "_TURN_WAIT_SECONDS", LIMIT)
     url = f"sqlite:///{tmp_path / 'nik.sqlite'}"
-    _store(url).close()
+    store_with_officer(url).close()
     proc = mp.get_context("fork").Process(target=_file_and_die, args=(url, where))
     proc.start()
     proc.join(60)
     assert proc.exitcode == 3, f"the filing did not reach {where!r}"
     store = open_store(url)
-    wf = _wf(store)
+    wf = workflow(store)
     assert _open(store) == []  # it wrote nothing but its claim(s)
     p = _submit(wf, "PNIK-next")  # before the fix: NIK_APPLICATION_OPEN "being filed" forever
     assert p.status is S.DIAJUKAN
@@ -143,14 +118,14 @@ def test_a_filing_slower_than_the_limit_loses_its_turn_and_its_application_is_vo
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(application, "_TURN_WAIT_SECONDS", LIMIT)
-    store = _store()
-    wf = _wf(store)
+    store = store_with_officer()
+    wf = workflow(store)
     put = store.put_document
     other: list[Permohonan] = []
 
     def another_filing_first(collection: str, key: str, doc: Any) -> None:
         if collection == application.COLLECTION and key == "PNIK-slow" and not other:
-            other.append(_submit(_wf(store), "PNIK-fast"))  # meanwhile, past the limit
+            other.append(_submit(workflow(store), "PNIK-fast"))  # meanwhile, past the limit
         put(collection, key, doc)
 
     monkeypatch.setattr(store, "put_document", another_filing_first)
@@ -207,10 +182,10 @@ def test_property_a_filing_dying_anywhere_never_locks_nor_doubles(
     steps: int, reject_first: bool
 ) -> None:
     with mock.patch.object(application, "_TURN_WAIT_SECONDS", LIMIT):
-        store = _store()
+        store = store_with_officer()
         with contextlib.suppress(_Died):
-            _submit(_wf(_Dying(store, steps)), "PNIK-dead")  # type: ignore[arg-type]
-        wf = _wf(store)
+            _submit(workflow(_Dying(store, steps)), "PNIK-dead")  # type: ignore[arg-type]
+        wf = workflow(store)
         dead = [p for p in wf.all() if p.id == "PNIK-dead"]
         if dead and dead[0].status in application.OPEN:
             # it was written: it stands, and is named, until an officer decides it

@@ -24,44 +24,21 @@ from kukm.certificate.payload import SignedCertificate
 from kukm.certificate.registry import CERTIFICATES, current_certificate
 from kukm.cli import cli
 from kukm.exceptions import KukmError
-from kukm.governance import Service, User
-from kukm.model import Alamat, Koperasi
+from kukm.model import Koperasi
 from kukm.nik import application
-from kukm.nik.allocation import PrefixTable, nomor_induk_of
+from kukm.nik.allocation import nomor_induk_of
 from kukm.nik.application import NikWorkflow, Permohonan, StatusPermohonan
-from kukm.nik.eligibility import Kelayakan
 from kukm.plugins import open_store
 from kukm.storage.base import Store
+from nik_setup import JAKSEL, OFFICER, PREFIX, T0, store_with_officer, workflow
 
 S = StatusPermohonan
 KEY = generate_private_key()
-T0 = dt.datetime(2026, 3, 1, 9, 0)
 ON = dt.date(2026, 3, 2)
-PREFIX = "317106002"
 NOMOR = PREFIX + "0001"
-OFFICER = "sudin-jaksel"
-JAKSEL = Koperasi(
-    nama="Koperasi Selatan",
-    id="kop-s",
-    nomor_badan_hukum="1/BH/XII.4/2001",
-    alamat=Alamat(jalan="Jl. Kemang 1", kode_wilayah="31.74.07.1001"),
-)
 
 
-def _always(koperasi: Koperasi, on: dt.date) -> Kelayakan:
-    return Kelayakan(True)
 
-
-def _store(url: str = "memory://") -> Store:
-    store = open_store(url)
-    Service(store, User("admin-1", "administrator")).grant(User(OFFICER, "sudin", "31.74"))
-    return store
-
-
-def _wf(store: Store) -> NikWorkflow:
-    return NikWorkflow(
-        store, prefix_table=PrefixTable({"31.74.07.1001": PREFIX}), eligibility=_always
-    )
 
 
 def _refused(fn: Callable[..., Any], *args: Any, **kw: Any) -> KukmError:
@@ -98,7 +75,7 @@ def _race_submit(url: str, n: int, barrier: Any, queue: Any) -> None:
     NikWorkflow.all = scan_then_wait  # type: ignore[method-assign]  # this child only
     store = open_store(url)
     try:
-        p = _submit(_wf(store), permohonan_id=f"PNIK-{n}")
+        p = _submit(workflow(store), permohonan_id=f"PNIK-{n}")
         queue.put(("ok", p.id))
     except KukmError as exc:
         queue.put((exc.code, exc.value))
@@ -108,7 +85,7 @@ def _race_submit(url: str, n: int, barrier: Any, queue: Any) -> None:
 
 def test_concurrent_applications_for_one_cooperative_accept_one(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.sqlite'}"
-    _store(url).close()
+    store_with_officer(url).close()
     ctx = mp.get_context("fork")
     barrier, queue = ctx.Barrier(3), ctx.Queue()
     procs = [ctx.Process(target=_race_submit, args=(url, n, barrier, queue)) for n in range(3)]
@@ -129,7 +106,7 @@ def test_concurrent_applications_for_one_cooperative_accept_one(tmp_path: Path) 
 
 
 def test_a_valid_certificate_blocks_a_new_application_until_it_ends() -> None:
-    wf = _wf(_store())
+    wf = workflow(store_with_officer())
     p = _verified(wf)
     err = _refused(_submit, wf)
     assert (err.code, err.value) == ("NIK_APPLICATION_OPEN", p.id)
@@ -155,8 +132,8 @@ def test_a_filing_stopped_before_recording_its_turn_does_not_lock_the_cooperativ
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(application, "_TURN_WAIT_SECONDS", 0.05, raising=False)
-    store = _store()
-    wf = _wf(store)
+    store = store_with_officer()
+    wf = workflow(store)
     put = store.put_document
 
     def turn_not_recorded(collection: str, key: str, doc: Any) -> None:
@@ -184,8 +161,8 @@ def test_a_filing_refused_at_one_identity_frees_the_turns_it_took(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(application, "_TURN_WAIT_SECONDS", 0.05, raising=False)
-    store = _store()
-    wf = _wf(store)
+    store = store_with_officer()
+    wf = workflow(store)
     by_id = Koperasi(nama="Koperasi Selatan", id="kop-s", alamat=JAKSEL.alamat)
     first = _submit(wf, by_id)  # filed under its store id only
     # a filing that scanned before ``first`` was written: refused at the turn of "kop-s",
@@ -231,8 +208,8 @@ def _fail_after(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 def test_an_issue_failing_after_its_certificate_was_kept_is_finished_with_it(
     monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    store = _store()
-    wf = _wf(store)
+    store = store_with_officer()
+    wf = workflow(store)
     p = _verified(wf)
     if where == "save_certificate":
         _fail_after(monkeypatch, "save_certificate")
@@ -264,8 +241,8 @@ def test_an_issue_failing_after_its_certificate_was_kept_is_finished_with_it(
 def test_an_issue_failing_after_its_number_was_allocated_reuses_the_number(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store = _store()
-    wf = _wf(store)
+    store = store_with_officer()
+    wf = workflow(store)
     p = _verified(wf)
     monkeypatch.setattr(application, "sign_certificate", _raise_oserror)
     with pytest.raises(OSError):
@@ -295,14 +272,14 @@ def _die_after(name: str) -> None:
 def _crash_issue(url: str, pid: str, where: str) -> None:
     _die_after(where)
     store = open_store(url)
-    _wf(store).issue(pid, private_key=KEY, on=ON, petugas=OFFICER)
+    workflow(store).issue(pid, private_key=KEY, on=ON, petugas=OFFICER)
     os._exit(0)  # not reached
 
 
 def _crashed(url: str, where: str) -> str:
     """A verified application whose issue died after ``where``; returns its id."""
-    store = _store(url)
-    p = _verified(_wf(store))
+    store = store_with_officer(url)
+    p = _verified(workflow(store))
     store.close()
     proc = mp.get_context("fork").Process(target=_crash_issue, args=(url, p.id, where))
     proc.start()
@@ -316,7 +293,7 @@ def test_an_issue_whose_process_died_is_finished_by_resume(tmp_path: Path, where
     url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
     pid = _crashed(url, where)
     store = open_store(url)
-    wf = _wf(store)
+    wf = workflow(store)
     assert wf.get(pid).status is S.DIVERIFIKASI
     assert nomor_induk_of(store, "kop-s") == NOMOR
     # it cannot be told from an issue running elsewhere: refused, with the way out
@@ -369,7 +346,7 @@ def _crash_drawing_the_number(url: str, pid: str) -> None:
         return allocate(prefix, maximum=maximum)
 
     store.allocate_sequence = die_at_the_number  # type: ignore[method-assign]
-    _wf(store).issue(pid, private_key=KEY, on=ON, petugas=OFFICER)
+    workflow(store).issue(pid, private_key=KEY, on=ON, petugas=OFFICER)
     os._exit(0)  # not reached
 
 
@@ -378,15 +355,15 @@ def test_an_issue_that_died_inside_the_register_is_finished_by_resume(tmp_path: 
     was written: resume finished the issue but not the register (NIK_ALLOCATION_IN_PROGRESS);
     it now takes over both, and one number is used."""
     url = f"sqlite:///{tmp_path / 'crash.sqlite'}"
-    store = _store(url)
-    p = _verified(_wf(store))
+    store = store_with_officer(url)
+    p = _verified(workflow(store))
     store.close()
     proc = mp.get_context("fork").Process(target=_crash_drawing_the_number, args=(url, p.id))
     proc.start()
     proc.join(60)
     assert proc.exitcode == 3
     store = open_store(url)
-    wf = _wf(store)
+    wf = workflow(store)
     assert nomor_induk_of(store, "kop-s") is None
     assert _refused(wf.issue, p.id, private_key=KEY, on=ON, petugas=OFFICER).code == "NIK_ISSUE_PENDING"
     signed = wf.issue(p.id, private_key=KEY, on=ON, petugas=OFFICER, resume=True)

@@ -277,3 +277,88 @@ def test_a_title_given_twice_keeps_both_values(tmp_path: Path) -> None:
     assert any(row == 1 and "C" in str(value) for row, value in reported), report.issues
     a = store.get("koperasi", "3173010010021")
     assert a is not None and a.record.grade == "B"  # type: ignore[union-attr]
+
+
+# -- what is not an ODS export (read from Python, as the CLI reads it) ----------------------------
+
+
+@pytest.mark.parametrize("name", ["ods.csv", "ods.jsonl", "ods.json"])
+@pytest.mark.parametrize("content", [b"", b"\r\n\r\n", b"\xef\xbb\xbf \n;;;\n"])
+def test_a_blank_file_is_refused_from_python_as_by_the_cli(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    """``read_ods``/``import_ods`` read a blank file (a failed download) as 0 rows, where
+    ``kukm ods import`` refused it with ``BERKAS_KOSONG``; now both refuse it, at once."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ConfigurationError) as info:
+        read_ods(path)
+    assert info.value.code == "BERKAS_KOSONG"
+    store = open_store("memory://")
+    with pytest.raises(ConfigurationError) as info:
+        import_ods(store, path, resolve=False)
+    assert info.value.code == "BERKAS_KOSONG"
+    assert store.count("koperasi") == 0
+    res = CliRunner().invoke(cli, ["ods", "import", str(path), "--db", "memory://"])
+    assert res.exit_code == 2 and "BERKAS_KOSONG" in res.output
+
+
+def test_a_blank_csv_stream_is_refused() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        list(read_csv(io.StringIO("\n ; \n")))
+    assert info.value.code == "BERKAS_KOSONG"
+
+
+#: a UMKM file's titles (``alamat`` would be an ODS field: the rule is "no ODS field at all")
+UMKM_HEADER = "nama_usaha;nib;nik_pemilik;nama_pemilik;kode_wilayah;kbli;omzet_tahunan"
+
+
+@pytest.mark.parametrize("rows", ["", "Toko;1234567890123;3171011708450001;Budi;31.71.01.1001;10710;1000\n"])
+def test_a_csv_of_another_layout_is_refused_naming_its_columns(tmp_path: Path, rows: str) -> None:
+    """A UMKM file given to ``kukm ods import``: its header was never checked, so a file of
+    the header alone imported 0 rows with exit 0 (and one with rows rejected each as no
+    record). Now: ``ODS_HEADER_TIDAK_DIKENAL``, naming the columns found, nothing read."""
+    path = tmp_path / "umkm.csv"
+    path.write_text(UMKM_HEADER + "\n" + rows, encoding="utf-8")
+    store = open_store("memory://")
+    with pytest.raises(ConfigurationError) as info:
+        import_ods(store, path, resolve=False)
+    assert info.value.code == "ODS_HEADER_TIDAK_DIKENAL"
+    assert "'nama_usaha'" in str(info.value) and "'omzet_tahunan'" in str(info.value)
+    assert store.count("koperasi") == 0
+    res = CliRunner().invoke(cli, ["ods", "import", str(path), "--db", "memory://"])
+    assert res.exit_code == 2 and "ODS_HEADER_TIDAK_DIKENAL" in res.output
+
+
+def test_one_ods_field_makes_an_ods_header() -> None:
+    """A header with a single ODS field among others is the ODS layout (its other columns are
+    reported as fields it does not know, row by row), not refused."""
+    rows = list(read_csv(io.StringIO("catatan;NOMOR INDUK KOPERASI\nx;3173010010001\n")))
+    assert [r.record for r in rows] == [{"catatan": "x", "NOMOR INDUK KOPERASI": "3173010010001"}]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    above=st.lists(st.sampled_from(["", " ", ";;;", ",,", "\t", '"",""']), max_size=3),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    repeats=st.lists(st.integers(0, 2), max_size=2),
+)
+def test_blank_lines_above_and_titles_repeated_below_the_header(
+    above: list[str], delimiter: str, repeats: list[int]
+) -> None:
+    """Property: blank lines above the header are passed over (before, the first one was the
+    header: every row ``ODS_KOLOM_LEBIH``), and each repetition of the titles in the data is
+    ``ODS_BARIS_JUDUL_ULANG`` (before, a record of a koperasi named "Koperasi"); the records
+    are the file's without them."""
+    fields = list(A)
+    lines: list[list[str]] = [[A[f] for f in fields], [B[f] for f in fields]]
+    for at in sorted(repeats, reverse=True):
+        lines.insert(at, [f.upper() for f in fields])
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerows([fields, *lines])
+    text = "".join(a + "\r\n" for a in above) + out.getvalue()
+    rows = list(read_csv(io.StringIO(text, newline="")))
+    assert [r.record for r in rows if r.error is None] == [A, B]
+    refused = [r.error.code for r in rows if r.error is not None]
+    assert refused == ["ODS_BARIS_JUDUL_ULANG"] * len(repeats)

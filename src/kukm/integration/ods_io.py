@@ -145,6 +145,23 @@ KUNCI_GANDA = register_code(
     module=__name__,
 )
 
+HEADER_TIDAK_DIKENAL = register_code(
+    "ODS_HEADER_TIDAK_DIKENAL",
+    "Tidak satu pun judul kolom CSV adalah field ODS: berkas ini bukan ekspor ODS (berkas UMKM "
+    "atau koperasi Dinas diimpor dengan 'kukm import'); tidak ada yang dibaca. Kolom:",
+    "None of the CSV's column titles is an ODS field: the file is not an ODS export (a Dinas "
+    "UMKM or koperasi file is imported with 'kukm import'); nothing was read. Columns:",
+    module=__name__,
+)
+BARIS_JUDUL_ULANG = register_code(
+    "ODS_BARIS_JUDUL_ULANG",
+    "Baris mengulang judul kolom (ekspor yang menulis judul di setiap halaman); baris ini bukan "
+    "rekaman: hapus baris itu.",
+    "The row repeats the column titles (an export writing them on every page); it is not a "
+    "record: delete that row.",
+    module=__name__,
+)
+
 #: Issues an :class:`ImportReport` keeps in full (counts are always complete).
 MAX_KEPT_ISSUES: Final = 1000
 
@@ -443,13 +460,19 @@ def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     detected (:func:`_open_csv`: UTF-8 with or without a byte-order mark, UTF-16, or
     Windows-1252), the delimiter the one of ``,`` ``;`` tab ``|`` the header holds most
     (``,`` on a tie; Excel writes ``;`` under Indonesian regional settings), and a quoted cell
-    may hold line breaks. Cells are kept as written (the ministry's blank is a space; the
+    may hold line breaks. The header is the first line holding text (blank lines, and lines of
+    only separators, above it are passed over); a file without one is ``BERKAS_KOSONG``, and a
+    header none of whose titles is an ODS field
+    (:func:`~kukm.integration.ods_fields.canonical_field`: a Dinas UMKM sheet, say) is
+    ``ODS_HEADER_TIDAK_DIKENAL`` naming the columns found (both configuration errors: nothing
+    read). Cells are kept as written (the ministry's blank is a space; the
     record converts losslessly). A wholly blank row (Excel's ``,,,,`` below the data) is
-    skipped, not counted, and keeps its row number, so row ``n`` is line ``n + 1`` of the file
-    (when no cell breaks a line). A title given twice keeps both columns, the later one as
-    ``<title> (kolom N)`` (reported by :func:`from_ods` as a field it does not know). A row
-    holding a value beyond the header's cells, or in a
-    column without a title, is ``ODS_KOLOM_LEBIH``; blank cells there are ignored.
+    skipped, not counted, and keeps its row number, so row ``n`` is ``n`` lines below the
+    header (when no cell breaks a line). A row repeating the titles (an export writing them on
+    every page) is ``ODS_BARIS_JUDUL_ULANG``, not a record. A title given twice keeps both
+    columns, the later one as ``<title> (kolom N)`` (reported by :func:`from_ods` as a field
+    it does not know). A row holding a value beyond the header's cells, or in a column without
+    a title, is ``ODS_KOLOM_LEBIH``; blank cells there are ignored.
 
     >>> import io
     >>> text = "Koperasi,Status Grade\\nA,D\\nB, \\n,,\\n"
@@ -458,13 +481,38 @@ def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     >>> [r.record for r in read_csv(io.StringIO("Koperasi;Alamat\\nA;Jl. X, 1\\n"))]
     [{'Koperasi': 'A', 'Alamat': 'Jl. X, 1'}]
     """
+    from kukm.pipeline.header import BERKAS_KOSONG
     from kukm.pipeline.readers import csv_records, sniff_delimiter
 
     with _open_csv(source) as fh:
-        first = next(csv_records(fh), "")
-        delimiter = sniff_delimiter(first)
-        header = next(csv.reader([first], delimiter=delimiter), [])
+        # the header is the first line holding text (blank lines and lines of only separators
+        # above it passed over, as kukm import does); its delimiter is sniffed from it
+        header: list[str] = []
+        delimiter = ","
+        for record in csv_records(fh):
+            delimiter = sniff_delimiter(record)
+            header = next(csv.reader([record], delimiter=delimiter), [])
+            if any(name.strip() for name in header):
+                break
+        label = Path(source).name if isinstance(source, str | Path) else "the CSV text"
+        if not any(h.strip() for h in header):
+            raise ConfigurationError(
+                f"{label} is empty: no header and no rows", code=BERKAS_KOSONG, value=label
+            )
+        # a header none of whose titles is an ODS field is another file (a Dinas UMKM sheet
+        # given to ods import): every row would be read as no record, or none at all
+        if not any(canonical_field(h.strip()) is not None for h in header if h.strip()):
+            shown = ", ".join(repr(h.strip()) for h in header if h.strip())
+            raise ConfigurationError(
+                f"{label}: none of the columns ({shown[:300]}) is an ODS field "
+                "(e.g. 'Koperasi', 'Nomor Induk Koperasi (NIK)'); not an ODS export, nothing "
+                "was read",
+                code=HEADER_TIDAK_DIKENAL,
+                value=shown[:300],
+            )
         width = len(header)
+        # a row repeating the titles (an export writing them on every page) is not a record
+        repeated = [_title_key(h) for h in header]
         titled: list[tuple[int, str]] = []
         for i, name in enumerate(header):
             if name.strip():
@@ -477,6 +525,12 @@ def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
         for row, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank row
+            keys = [_title_key(c) for c in cells[:width]]
+            keys += [""] * (width - len(keys))
+            if keys == repeated and not any(c.strip() for c in cells[width:]):
+                value = [c for c in cells if c.strip()]
+                yield OdsRow(row, None, issue(BARIS_JUDUL_ULANG, None, value, row=row))
+                continue
             extra = [cell for cell in cells[width:] if cell.strip()]
             if extra:
                 yield OdsRow(row, None, issue(KOLOM_LEBIH, None, extra, row=row))
@@ -492,10 +546,17 @@ def read_csv(source: str | Path | IO[str]) -> Iterator[OdsRow]:
             yield OdsRow(row, {name: cells[i] for i, name in titled if i < n})
 
 
+def _title_key(text: str) -> str:
+    """A cell compared with a column title: blanks around and between words, and case, aside."""
+    return " ".join(text.split()).casefold()
+
+
 def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsRow]:
     """Read an ODS file in either layout (chosen by ``format`` or the suffix): CSV
     (:func:`read_csv`), JSON lines (:func:`read_jsonl`), or, for a ``.json`` file, a JSON
-    array or JSON lines (:func:`read_json`, which reads the file whole).
+    array or JSON lines (:func:`read_json`, which reads the file whole). A blank file (0 bytes,
+    only blank lines: :func:`kukm.pipeline.header.blank_file`) is refused at once with
+    ``BERKAS_KOSONG``, as ``kukm ods import`` refuses it, not read as 0 rows.
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "ods.csv"
@@ -503,6 +564,11 @@ def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsR
     >>> [r.record for r in read_ods(p)]
     [{'Koperasi': 'A', 'Status Grade': 'D'}]
     """
+    from kukm.pipeline.header import refuse_blank_file
+
+    # no header, no rows (0 bytes, only blank lines): BERKAS_KOSONG, as the CLI refuses it,
+    # not 0 rows read
+    refuse_blank_file(path)
     fmt = format or detect_format(path)
     if fmt == "csv":
         rows = read_csv(path)

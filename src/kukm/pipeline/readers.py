@@ -26,6 +26,9 @@ CSV rules (documented, never guessed silently):
   a title broken with Alt+Enter as ``"Nama\nUsaha"``).
 * A row with more cells than the header is reported as ``BARIS_KOLOM_LEBIH``.
 
+A row repeating the header's titles (blanks and case aside; exports that write them on every
+page), in a CSV or a workbook, is reported as ``BARIS_JUDUL_ULANG``: never read as data.
+
 Workbooks: a cell holding a *number* (not text) of 16 digits or more is reported as
 ``SEL_ANGKA_PANJANG`` on its column. Excel keeps 15 significant digits of a
 number (Microsoft, *Excel specifications and limits*: number precision 15
@@ -82,10 +85,12 @@ without a word). python-calamine reads every error cell as a blank cell, so:
   :data:`~kukm.rules.amounts.EXCEL_ERRORS`, reads as python-calamine reads it (blank).
 
 A workbook's data sheet is the first sheet, or with a
-``header_score`` the sheet whose header scores highest (the first of equals),
-so a cover or instructions sheet before the data is passed over
+``header_score`` the sheet whose header scores highest (the first of equals; an empty
+sheet loses to any that holds something), so a cover or instructions sheet before the
+data is passed over
 (:attr:`Table.sheet` names the sheet read). The header of a CSV
-is its first line and of an XLSX its first non-blank row, unless the caller gives
+is its first non-blank line (a line of only separators, ``;;;;``, is blank) and of an XLSX
+its first non-blank row, unless the caller gives
 a ``header_score`` (the import does: how many of the row's cells name a field of
 the form, :func:`kukm.pipeline.header.header_score`): then it is the row, among
 the first :data:`HEADER_SCAN` non-blank ones, with the highest score (the first
@@ -129,6 +134,7 @@ __all__ = [
     "BARIS_JSON_ANGKA_TIDAK_TEPAT",
     "BARIS_JSON_INVALID",
     "BARIS_JSON_KUNCI_GANDA",
+    "BARIS_JUDUL_ULANG",
     "BARIS_KOLOM_LEBIH",
     "BERKAS_TIDAK_TERBACA",
     "CP1252_UNDEFINED_ERRORS",
@@ -156,6 +162,14 @@ BARIS_KOLOM_LEBIH: Final = register_code(
     "BARIS_KOLOM_LEBIH",
     "Baris memiliki sel lebih banyak daripada judul kolom.",
     "The row has more cells than the header.",
+    module=__name__,
+)
+BARIS_JUDUL_ULANG: Final = register_code(
+    "BARIS_JUDUL_ULANG",
+    "Baris mengulang judul kolom (ekspor yang menulis judul di setiap halaman); baris ini bukan "
+    "data: hapus baris itu.",
+    "The row repeats the column titles (an export writing them on every page); it is not data: "
+    "delete that row.",
     module=__name__,
 )
 SEL_TANPA_JUDUL: Final = register_code(
@@ -463,6 +477,12 @@ def csv_records(fh: IO[str]) -> Iterator[str]:
             size += len(more)
             inside = _in_quotes(more, True)
         yield "".join(taken)
+
+
+def _title_key(text: str) -> str:
+    """A cell as it is compared with a column title: blanks around and between words, and
+    case, aside."""
+    return " ".join(text.split()).casefold()
 
 
 def _cell_text(value: Any) -> str:
@@ -1043,27 +1063,26 @@ class Table:
         delimiter: str | None,
         header_score: Callable[[list[str]], int] | None,
     ) -> None:
-        records = csv_records(fh)
-        first = next(records, "")
-        lines: Iterable[str] = fh
-        if header_score is not None:
-            # titles above the table (a sheet saved as CSV): the best-scoring of the first
-            # HEADER_SCAN non-blank lines is the header, as in XLSX; else the first line
+        # the header is the first non-blank line (blank lines and lines of only separators,
+        # ";;;;", above it are passed over, as blank rows above an XLSX header are), or with a
+        # score the best-scoring of the first HEADER_SCAN non-blank lines (titles above the
+        # table, a sheet saved as CSV), as in XLSX; the first non-blank line when none scores.
+        # Its delimiter is sniffed from it, never from a blank line or a title above it.
 
-            def cells(line: str) -> list[str]:
-                sep = delimiter or sniff_delimiter(line)
-                try:
-                    return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
-                except csv.Error:  # a quote never closed: no header (the rows report it)
-                    return []
+        def cells(line: str) -> list[str]:
+            sep = delimiter or sniff_delimiter(line)
+            try:
+                return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+            except csv.Error:  # a quote never closed: no header (the rows report it)
+                return []
 
-            top, best, _ = _find_header(itertools.chain([first], records), cells, header_score)
-            at = best if best is not None else 0
-            first = top[at]
-            # a record above the header may span lines (a quoted cell with line breaks)
-            self.header_line = 1 + sum(r.count("\n") for r in top[:at])
-            self.next_row = next((c for c in map(cells, top[at + 1 :]) if any(c)), None)
-            lines = itertools.chain(top[at + 1 :], fh)
+        top, best, nonblank = _find_header(csv_records(fh), cells, header_score)
+        at = best if best is not None else (nonblank if nonblank is not None else 0)
+        first = top[at] if top else ""
+        # a record above the header may span lines (a quoted cell with line breaks)
+        self.header_line = 1 + sum(r.count("\n") for r in top[:at])
+        self.next_row = next((c for c in map(cells, top[at + 1 :]) if any(c)), None)
+        lines: Iterable[str] = itertools.chain(top[at + 1 :], fh)
         self.delimiter = delimiter or sniff_delimiter(first)
         try:
             header = next(csv.reader([first], delimiter=self.delimiter), [])
@@ -1081,6 +1100,24 @@ class Table:
         self.raw_columns = header
         self._keep = [i for i, h in enumerate(header) if h and not h.startswith("_")]
         self.columns = [header[i] for i in self._keep]
+
+    def _repeats_header(self, row: int, cells: Sequence[str]) -> bool:
+        """Whether ``cells`` (a row's texts) are the header's titles again (blanks around and
+        between words, and case, aside; nothing beyond them): an export that writes the
+        titles on every page. The row then gets ``BARIS_JUDUL_ULANG`` in :attr:`row_issues`,
+        so it is refused as what it is, never read as data (a business named ``nama_usaha``
+        with NIB ``nib``)."""
+        raw = self.raw_columns
+        width = len(raw)
+        if len(cells) < width and any(raw[len(cells) :]):
+            return False
+        if any(c.strip() for c in cells[width:]):
+            return False
+        if any(_title_key(c) != _title_key(t) for c, t in zip(cells, raw, strict=False)):
+            return False
+        shown = "|".join(c.strip() for c in cells[:width])[:200]
+        self.row_issues[row] = issue(BARIS_JUDUL_ULANG, None, shown, row=row)
+        return True
 
     def _untitled(self) -> list[int]:
         """Positions of the columns without a title (their data has no field to go to)."""
@@ -1107,10 +1144,21 @@ class Table:
         every = keep == list(range(width))  # no ignored ("_…") columns: zip in C
         untitled = self._untitled()
         strip = str.strip
+        # a row repeating the header (_repeats_header) holds its first title where it stands
+        lead = next((i for i, t in enumerate(self.raw_columns) if t), -1)
+        title = _title_key(self.raw_columns[lead]) if lead >= 0 else ""
+        initial = frozenset({title[:1], title[:1].upper()})  # a cheap test before the key
+        repeats = self._repeats_header
         row = 0
         try:
             for row, cells in enumerate(reader, start=1):
                 n = len(cells)
+                if (
+                    n > lead >= 0
+                    and cells[lead].lstrip()[:1] in initial
+                    and _title_key(cells[lead]) == title
+                ):
+                    repeats(row, cells)
                 if every and n == width and n and cells[0] and cells[0].strip():
                     if lists:
                         yield row, list(map(strip, cells))
@@ -1224,9 +1272,12 @@ class Table:
             return [_cell_text(v) for v in values]
 
         # the first sheet, or with a score the sheet whose header scores highest (the first of
-        # equals): a workbook may open with a cover or instructions sheet before its data
-        chosen: tuple[int, str | None, Iterator[Sequence[Any]], list[Any], int | None, int | None]
-        chosen = (-1, None, iter(()), [], None, None)
+        # equals, an empty sheet losing to one that holds something): a workbook may open with
+        # a cover or instructions sheet before its data, or with an empty "Sheet1"
+        chosen: tuple[
+            tuple[int, bool], str | None, Iterator[Sequence[Any]], list[Any], int | None, int | None
+        ]
+        chosen = ((-1, False), None, iter(()), [], None, None)
         self.sheets = [title for title, _ in sheets]
         if self.wanted_sheet is not None:
             wanted = self.wanted_sheet
@@ -1244,8 +1295,9 @@ class Table:
             it = open_rows()
             top, best, first = _find_header(it, cells, header_score)
             score = header_score(cells(top[best])) if header_score and best is not None else 0
-            if score > chosen[0]:
-                chosen = (score, title, it, top, best, first)
+            rank = (score, first is not None)
+            if rank > chosen[0]:
+                chosen = (rank, title, it, top, best, first)
         _, self.sheet, rows, top, best, first = chosen
         at = best if best is not None else first
         if at is None:  # an empty sheet
@@ -1284,7 +1336,7 @@ class Table:
                 )  # fmt: skip
             elif stray:
                 self.row_issues[row] = self._stray(row, stray, cells)
-            else:
+            elif not self._repeats_header(row, cells):
                 for i, v in enumerate(values):
                     if (
                         (type(v) is int or type(v) is float)

@@ -15,7 +15,16 @@ Protocol (any transport implementing :class:`SyncTransport`; the HTTP one is
   interrupted run resumes where it stopped. Duplicate deliveries are ignored.
 * **push** sends local records whose ODS form differs from what the remote
   side last acknowledged, in batches with an **idempotency key** derived from
-  the content, so a retried batch is applied once.
+  the content and the number of batches acknowledged so far (``push_generation``
+  in ``sync_state``), so a retried or resumed batch is applied once, while a
+  later push of content sent before (a value changed and changed back) is a new
+  batch, not a replay of the old answer. Only records the partner acknowledges
+  (``ok``, ``created``, ``updated``, ``unchanged``) count as agreed; a record it
+  rejects is logged in ``sync_rejects:<name>`` (code ``SYNC_PUSH_REJECTED``) and
+  pushed again next run.
+* A partner whose cursor stops moving while it says more pages follow
+  (``more`` with the same or no ``next``) is given up on after
+  :data:`MAX_STALLED_PAGES` pages (``SYNC_CURSOR_STUCK``), not looped on.
 * For every record the store keeps the hash of the ODS form both sides agreed
   on last (collection ``sync_base:<name>``). A remote change to a record that
   also changed locally is a **conflict**: merged field by field against that
@@ -29,7 +38,8 @@ Protocol (any transport implementing :class:`SyncTransport`; the HTTP one is
   the same record, neither pulled nor pushed again.
 
 Retries use exponential backoff with full jitter (:class:`RetryPolicy`, sleep
-and randomness injectable for tests).
+and randomness injectable for tests), and wait at least what the partner asks
+(``Retry-After`` of an HTTP 429 or 503, :attr:`TransientSyncError.retry_after`).
 
 >>> rule = ConflictRule(default="local", fields={"Status Grade": "remote"})
 >>> rule.winner("Status Grade"), rule.winner("Alamat")
@@ -51,7 +61,7 @@ from typing import Any, Final, Literal, Protocol, TypeVar, runtime_checkable
 import attrs
 from attrs import field, frozen
 
-from kukm.exceptions import AdapterError, ConfigurationError
+from kukm.exceptions import AdapterError, ConfigurationError, register_code
 from kukm.integration.ods import WilayahResolver, cached_resolver, from_ods, keep_local, to_ods
 from kukm.integration.ods_fields import by_field, canonical_field
 from kukm.integration.ods_io import stored_koperasi
@@ -66,6 +76,8 @@ from kukm.storage.base import (
 )
 
 __all__ = [
+    "ACCEPTED",
+    "MAX_STALLED_PAGES",
     "STATE_COLLECTION",
     "ConflictRule",
     "PullPage",
@@ -82,6 +94,7 @@ __all__ = [
     "base_collection",
     "conflict_collection",
     "ods_hash",
+    "reject_collection",
     "sync",
 ]
 
@@ -89,6 +102,32 @@ Side = Literal["local", "remote"]
 T = TypeVar("T")
 
 STATE_COLLECTION: Final = "sync_state"
+#: Pages in a row a partner may answer ``more`` without moving its cursor (one repeated
+#: page is a duplicate delivery; a cursor that never moves would loop for ever).
+MAX_STALLED_PAGES: Final = 3
+#: Acknowledgement statuses that mean the partner holds the pushed record.
+ACCEPTED: Final = frozenset({"ok", "created", "updated", "unchanged"})
+
+SYNC_CURSOR_STUCK: Final = register_code(
+    "SYNC_CURSOR_STUCK",
+    "Mitra sinkronisasi terus menyatakan ada halaman berikutnya tanpa memajukan kursor.",
+    "The sync partner keeps announcing more pages without moving its cursor.",
+    module=__name__,
+)
+SYNC_PUSH_REJECTED: Final = register_code(
+    "SYNC_PUSH_REJECTED",
+    "Data yang dikirim ditolak atau tidak dikonfirmasi mitra sinkronisasi; dikirim ulang "
+    "pada sinkronisasi berikutnya.",
+    "The sync partner rejected or did not acknowledge a pushed record; it is sent again "
+    "on the next sync.",
+    module=__name__,
+)
+SYNC_RATE_LIMITED: Final = register_code(
+    "SYNC_RATE_LIMITED",
+    "Mitra sinkronisasi meminta menunggu lebih lama dari batas yang diizinkan.",
+    "The sync partner asks to wait longer than the allowed maximum.",
+    module=__name__,
+)
 
 
 def base_collection(name: str) -> str:
@@ -101,6 +140,12 @@ def conflict_collection(name: str) -> str:
     return f"sync_conflicts:{name}"
 
 
+def reject_collection(name: str) -> str:
+    """Documents collection logging every pushed record the partner did not accept
+    (key ``<id>@<hash>``: code, the partner's status and error)."""
+    return f"sync_rejects:{name}"
+
+
 class SyncError(AdapterError):
     """The sync could not finish (after retries). The saved cursor lets it resume."""
 
@@ -110,11 +155,18 @@ class SyncError(AdapterError):
 
 
 class TransientSyncError(SyncError):
-    """A failure worth retrying: timeout, dropped connection, HTTP 5xx or 429."""
+    """A failure worth retrying: timeout, dropped connection, HTTP 5xx or 429.
+
+    ``retry_after``: seconds the partner asked to wait (``Retry-After``), if it did.
+    """
 
     code = "SYNC_TRANSIENT"
     message_id = "Gangguan sementara saat sinkronisasi."
     message = "Transient synchronisation failure."
+
+    def __init__(self, message: str | None = None, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RemoteNotFound(SyncError):
@@ -145,11 +197,13 @@ class PullPage:
 
 @frozen
 class PushAck:
-    """The remote side's answer for one pushed record."""
+    """The remote side's answer for one pushed record; ``status`` outside :data:`ACCEPTED`
+    (e.g. ``rejected``) means the partner does not hold it, ``error`` says why."""
 
     id: str
     seq: str | None = None
     status: str = "ok"
+    error: str | None = None
 
 
 @runtime_checkable
@@ -167,7 +221,10 @@ class SyncTransport(Protocol):
 
 @frozen
 class RetryPolicy:
-    """Exponential backoff with full jitter: wait ``random() * min(max, base * 2**n)``.
+    """Exponential backoff with full jitter: wait ``random() * min(max, base * 2**n)``,
+    or what the partner asks (:attr:`TransientSyncError.retry_after`) if that is longer;
+    a partner asking more than ``max_retry_after`` seconds is given up on at once
+    (``SYNC_RATE_LIMITED``).
 
     ``sleep`` and ``random`` are injectable so tests never wait.
 
@@ -181,11 +238,16 @@ class RetryPolicy:
     ...     return v
     >>> policy.call(flaky), waits
     ('ok', [0.125, 0.25])
+    >>> waits.clear()
+    >>> calls = iter([TransientSyncError("HTTP 429", retry_after=30.0), "ok"])
+    >>> policy.call(flaky), waits
+    ('ok', [30.0])
     """
 
     attempts: int = 6
     base_delay: float = 0.25
     max_delay: float = 8.0
+    max_retry_after: float = 600.0
     sleep: Callable[[float], None] = time.sleep
     random: Callable[[], float] = _random.random
 
@@ -204,9 +266,18 @@ class RetryPolicy:
             except TransientSyncError as exc:
                 if attempt + 1 >= self.attempts:
                     raise SyncError(f"gave up after {self.attempts} attempts: {exc}") from exc
+                wait = self.delay(attempt)
+                if exc.retry_after is not None:
+                    if exc.retry_after > self.max_retry_after:
+                        raise SyncError(
+                            f"the partner asks to wait {exc.retry_after:g} s, more than "
+                            f"{self.max_retry_after:g} s: {exc}",
+                            code=SYNC_RATE_LIMITED,
+                        ) from exc
+                    wait = max(wait, exc.retry_after)
                 if on_retry is not None:
                     on_retry(attempt, exc)
-                self.sleep(self.delay(attempt))
+                self.sleep(wait)
                 attempt += 1
 
 
@@ -271,6 +342,7 @@ class SyncReport:
     skipped: int = 0
     conflicts: int = 0
     pushed: int = 0
+    rejected: int = 0
     pages: int = 0
     batches: int = 0
     retries: int = 0
@@ -435,7 +507,17 @@ def sync(
     state = store.get_document(STATE_COLLECTION, name) or {}
     cursor: str | None = state.get("remote_cursor")
     counts = dict.fromkeys(
-        ["received", "duplicates", "applied", "skipped", "conflicts", "pushed", "pages", "batches"],
+        [
+            "received",
+            "duplicates",
+            "applied",
+            "skipped",
+            "conflicts",
+            "pushed",
+            "rejected",
+            "pages",
+            "batches",
+        ],
         0,
     )
     bases = base_collection(name)
@@ -454,15 +536,24 @@ def sync(
             atribut=classify(record),
         )
 
-    def write(id: str, record: Koperasi, sumber: SumberData, tag: str) -> None:
-        store.write_batch([op(id, record, sumber, tag)])
-
+    stalled = 0
     while pull:
         page = transport.pull(cursor, limit=page_size)
         counts["pages"] += 1
+        if page.more and (page.next_cursor is None or page.next_cursor == cursor):
+            stalled += 1
+            if stalled >= MAX_STALLED_PAGES:
+                raise SyncError(
+                    f"{stalled} pages in a row announce more without moving the cursor "
+                    f"from {cursor!r}",
+                    code=SYNC_CURSOR_STUCK,
+                )
+        else:
+            stalled = 0
         seen: set[str] = set()
-        # Plain applies of this page go in one atomic batch; the agreed hashes
-        # are saved after it and the cursor last, so a crash never loses a record.
+        # The applies of this page (plain ones, and a conflict's remote version with its
+        # merge) go in one atomic batch; the agreed hashes are saved after it and the
+        # cursor last, so a crash never loses a record nor leaves half a merge.
         applies: list[WriteOp] = []
         agreed: list[tuple[str, dict[str, Any]]] = []
         for change in page.changes:
@@ -513,20 +604,23 @@ def sync(
                     base_ods = _base_record(store, id, base_hash)
                     merged, clashes = _merge(local_ods, remote, base_ods, rule)
                     merged = _spelt_as(merged, remote, local_ods)
-                    write(
-                        id,
-                        _koperasi(remote, id, local, resolver),
-                        SumberData.ODS,
-                        tag,
+                    # the remote version and the merge go in the page's one batch: written
+                    # alone, the remote version became current, and a run resumed after a
+                    # failure before the merge took it for the local record (the local edit
+                    # was lost; the agreed hash moved past it)
+                    applies.append(
+                        op(id, _koperasi(remote, id, local, resolver), SumberData.ODS, tag)
                     )
                     counts["applied"] += 1
                     if ods_hash(merged) != rhash:
                         assert current is not None
-                        write(
-                            id,
-                            _koperasi(merged, id, local, resolver),
-                            current.provenance.sumber,
-                            f"sync-merge:{name}:{change.seq}",
+                        applies.append(
+                            op(
+                                id,
+                                _koperasi(merged, id, local, resolver),
+                                current.provenance.sumber,
+                                f"sync-merge:{name}:{change.seq}",
+                            )
                         )
                     if clashes:
                         counts["conflicts"] += 1
@@ -548,7 +642,8 @@ def sync(
             agreed_now[id] = doc["hash"]
         if page.next_cursor is not None:
             cursor = page.next_cursor
-        store.put_document(STATE_COLLECTION, name, {**state, "remote_cursor": cursor})
+        state = {**state, "remote_cursor": cursor}
+        store.put_document(STATE_COLLECTION, name, state)
         if not page.more:
             break
 
@@ -567,13 +662,35 @@ def sync(
                 changes.append(RemoteChange(id=id, record=ods))
             if not changes:
                 continue
-            key = _idempotency_key(name, hashes)
+            generation = state.get("push_generation", 0)
+            generation = generation if isinstance(generation, int) else 0
+            key = _idempotency_key(name, hashes, generation)
             acks = transport.push(changes, idempotency_key=key)
             counts["batches"] += 1
-            for ack in acks:
-                if ack.id in hashes:
-                    store.put_document(bases, ack.id, {"hash": hashes[ack.id], "seq": ack.seq})
+            answered: dict[str, PushAck] = {ack.id: ack for ack in acks if ack.id in hashes}
+            for id in hashes:
+                ack = answered.get(id)
+                if ack is not None and ack.status in ACCEPTED:
+                    store.put_document(bases, id, {"hash": hashes[id], "seq": ack.seq})
+                    agreed_now[id] = hashes[id]
                     counts["pushed"] += 1
+                    continue
+                counts["rejected"] += 1
+                store.put_document(
+                    reject_collection(name),
+                    f"{id}@{hashes[id]}",
+                    {
+                        "id": id,
+                        "code": SYNC_PUSH_REJECTED,
+                        "hash": hashes[id],
+                        "status": "missing" if ack is None else ack.status,
+                        "error": None if ack is None or ack.error is None else ack.error[:200],
+                        "waktu": clock().isoformat(),
+                    },
+                )
+            # a later batch, even of content pushed before, gets another key
+            state = {**state, "push_generation": generation + 1}
+            store.put_document(STATE_COLLECTION, name, state)
 
     store.put_document(
         STATE_COLLECTION,
@@ -620,8 +737,11 @@ def _push_candidates(store: Store, agreed: Mapping[str, str]) -> Iterator[tuple[
             yield stored.id, h
 
 
-def _idempotency_key(name: str, hashes: Mapping[str, str]) -> str:
+def _idempotency_key(name: str, hashes: Mapping[str, str], generation: int = 0) -> str:
+    """The same batch (ids and contents) at the same ``generation`` (batches acknowledged
+    before it) gets the same key; the partner applies it once."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{generation}\n".encode())
     for id in sorted(hashes):
         digest.update(f"{id}\x00{hashes[id]}\n".encode())
     return f"kukm-{name}-{digest.hexdigest()}"

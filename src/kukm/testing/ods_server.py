@@ -19,7 +19,14 @@ used by the next matching request: ``timeout`` (answer only after
 ``delay`` seconds, after applying), ``error500`` (fail before applying),
 ``error500_after`` (apply, then fail), ``drop`` (apply, then close the
 connection without an answer), ``duplicate`` (a pull page delivers every change
-twice and does not advance the cursor, so the page comes again).
+twice and does not advance the cursor, so the page comes again), ``answer``
+(answer with the fault's ``status``, ``body``, ``content_type`` and ``headers``
+before applying anything: HTTP 429 with ``Retry-After``, a 502/503, an HTML
+login or maintenance page, another JSON envelope), ``reject`` (a batch applies
+every record but those whose id is in ``ids``, answered ``"rejected"`` with an
+``error``). ``OdsServer(max_page=n)`` caps a pull page at ``n`` changes
+whatever the client asks, as real servers do; ``OdsServer(auth="Basic …")``
+answers HTTP 401 to every request without that ``Authorization`` header.
 
 >>> with OdsServer() as server:
 ...     server.put("3101010020004", {"Koperasi": "A"})
@@ -42,7 +49,9 @@ from attrs import define, field, frozen
 
 __all__ = ["Fault", "FaultKind", "OdsServer"]
 
-FaultKind = Literal["timeout", "error500", "error500_after", "drop", "duplicate"]
+FaultKind = Literal[
+    "timeout", "error500", "error500_after", "drop", "duplicate", "answer", "reject"
+]
 API = "/api/v1/koperasi"
 
 
@@ -54,6 +63,11 @@ class Fault:
     method: str | None = None
     path: str | None = None
     delay: float = 1.0
+    status: int = 500
+    body: str = ""
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+    ids: tuple[str, ...] = ()
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -133,10 +147,35 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(data, ensure_ascii=False).encode(), fault, headers)
 
     # -- routes ---------------------------------------------------------------
+    def _answer(self, fault: Fault) -> None:
+        body = fault.body.encode()
+        self.send_response(fault.status)
+        self.send_header("Content-Type", fault.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in fault.headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _refused(self) -> bool:
+        auth = self.server.owner.auth
+        if auth is None or self.headers.get("Authorization") == auth:
+            return False
+        length = int(self.headers.get("Content-Length", "0") or 0)
+        if length:
+            self.rfile.read(length)
+        self._json(401, {"error": "unauthorized"}, None)
+        return True
+
     def do_GET(self) -> None:
+        if self._refused():
+            return
         fault = self._fault("GET")
         if fault is not None and fault.kind == "error500":
             self._json(500, {"error": "injected failure"}, None)
+            return
+        if fault is not None and fault.kind == "answer":
+            self._answer(fault)
             return
         url = urlsplit(self.path)
         state = self.server.state
@@ -146,6 +185,8 @@ class _Handler(BaseHTTPRequestHandler):
             q = parse_qs(url.query)
             since = int(q.get("since", ["0"])[0] or 0)
             limit = max(1, int(q.get("limit", ["100"])[0]))
+            if self.server.owner.max_page is not None:
+                limit = min(limit, self.server.owner.max_page)
             exclude = q.get("exclude_origin", [""])[0]
             with state.lock:
                 ordered = sorted(
@@ -176,11 +217,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": "not found"}, fault)
 
     def do_POST(self) -> None:
+        if self._refused():
+            return
         fault = self._fault("POST")
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length) if length else b""
         if fault is not None and fault.kind == "error500":
             self._json(500, {"error": "injected failure"}, None)
+            return
+        if fault is not None and fault.kind == "answer":
+            self._answer(fault)
             return
         if urlsplit(self.path).path != API + "/batch":
             self._json(404, {"error": "not found"}, fault)
@@ -200,8 +246,11 @@ class _Handler(BaseHTTPRequestHandler):
         with state.lock:
             cached = state.idempotent.get(key)
             if cached is None:
+                rejected = set(fault.ids) if fault is not None and fault.kind == "reject" else set()
                 results = [
-                    self.server.owner._apply(str(r["id"]), dict(r["record"]), origin)
+                    {"id": str(r["id"]), "status": "rejected", "error": "injected rejection"}
+                    if str(r["id"]) in rejected
+                    else self.server.owner._apply(str(r["id"]), dict(r["record"]), origin)
                     for r in records
                 ]
                 state.applied_batches += 1
@@ -227,7 +276,8 @@ class OdsServer:
     """The reference server. Use as a context manager, or :meth:`start` / :meth:`stop`.
 
     ``records`` seeds the remote side (id → ODS record); seeded and
-    :meth:`put` records have origin ``"ods"``.
+    :meth:`put` records have origin ``"ods"``. ``max_page`` caps every pull page;
+    ``auth`` is the ``Authorization`` header every request must carry.
     """
 
     def __init__(
@@ -236,8 +286,12 @@ class OdsServer:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        max_page: int | None = None,
+        auth: str | None = None,
     ) -> None:
         self.state = _State()
+        self.max_page = max_page
+        self.auth = auth
         self._address = (host, port)
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None

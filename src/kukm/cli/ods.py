@@ -327,8 +327,11 @@ _kunci_option = click.option(
 def pkt_export(
     out: Path, wilayah: str | None, kunci_file: Path | None, db_url: str | None, as_json: bool
 ) -> None:
-    """Write UMKM records in the PKT layout (NIK penduduk and names masked; id_anggota is the
-    PKT member id or an opaque reference, never a kukm record id)."""
+    """Write UMKM records in the PKT layout (NIK penduduk and names masked as the store's access
+    policy masks them, else the packaged one; id_anggota is the PKT member id or an opaque
+    reference, never a kukm record id)."""
+    from kukm.governance.access import default_policy
+    from kukm.governance.service import stored_policy
     from kukm.integration.pkt import export_pkt, load_kunci
     from kukm.reports.wilayah import periksa_wilayah
 
@@ -336,7 +339,10 @@ def pkt_export(
     kunci = load_kunci(kunci_file) if kunci_file is not None else None
     store = _open(existing_db(db_url))
     try:
-        n = export_pkt(store, out, wilayah=wilayah, kunci=kunci)
+        # the policy in force masks here as in every other output (I.3-4): a policy of style
+        # penuh/hapus must not leave the NIK's region digits in the PKT file
+        masking = (stored_policy(store) or default_policy()).masking
+        n = export_pkt(store, out, wilayah=wilayah, kunci=kunci, masking=masking)
     finally:
         store.close()
     emit(as_json, {"exported": n, "out": str(out)}, f"{n} UMKM written to {out}")

@@ -11,6 +11,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection, Iterator
 
 import attrs
@@ -29,6 +30,7 @@ from kukm.governance.access import (
     load_policy,
     named_user_id,
 )
+from kukm.ids.kode_wilayah import KODE_WILAYAH_FORMAT, KODE_WILAYAH_UNKNOWN
 from kukm.storage.base import (
     AuditEvent,
     Kind,
@@ -48,6 +50,8 @@ ACCESS_USER_AMBIGUOUS = register_code(
     module=__name__,
 )
 _VERIFIED = VerificationStatus.TERVERIFIKASI
+#: A dotted Kemendagri code PP[.KK[.CC[.DDDD]]] (Kepmendagri 300.2.2-2138/2025).
+_DOTTED = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 
 
 __all__ = [
@@ -220,7 +224,34 @@ class ServiceBase:
             return {_VERIFIED}
         return {s for s in status if VerificationStatus(s) is _VERIFIED}
 
+    def _checked_filter(self, wilayah: str | None) -> str | None:
+        """A region filter as given, refused unless a known dotted Kemendagri code.
+
+        Stores match regions segment by segment, so ``3173`` (a BPS code: Jakarta Pusat,
+        Kemendagri ``31.71``) or ``31.7`` would match nothing and read as "no data"; they are
+        refused instead (``KODE_WILAYAH_FORMAT``, ``KODE_WILAYAH_UNKNOWN``), never converted
+        silently: convert a BPS code with :mod:`kukm.reference.crosswalk` first.
+        """
+        if wilayah is None:
+            return None
+        if not isinstance(wilayah, str) or not _DOTTED.fullmatch(wilayah):
+            raise ConfigurationError(
+                f"region filter {wilayah!r} is not a dotted Kemendagri code (like 31, 31.71, "
+                "31.71.01 or 31.71.01.1001); a BPS code (3173) is not matched against "
+                "Kemendagri codes: convert it explicitly (kukm.reference.crosswalk)",
+                code=KODE_WILAYAH_FORMAT,
+                field="wilayah",
+            )
+        if not self._region_check(wilayah):
+            raise ConfigurationError(
+                f"region filter {wilayah!r} is not in the Kemendagri region table",
+                code=KODE_WILAYAH_UNKNOWN,
+                field="wilayah",
+            )
+        return wilayah
+
     def _effective_region(self, wilayah: str | None, aksi: str) -> str | None:
+        wilayah = self._checked_filter(wilayah)
         limit = self.policy.region_scope(self.user)
         if limit is None:
             return wilayah
@@ -247,6 +278,7 @@ class ServiceBase:
     ) -> Iterator[StoredRecord]:
         """Unmasked current versions inside the user's scope (for governance reports)."""
         self.require(action)
+        wilayah = self._checked_filter(wilayah)
         status = self._effective_status(status)
         if self._own_only():
             for k, rid in sorted(self.user.milik):

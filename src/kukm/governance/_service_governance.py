@@ -28,7 +28,7 @@ from kukm.governance._service_base import (
     registered_variants,
     stored_policy,
 )
-from kukm.governance._service_personal import mask_field, masked_paths
+from kukm.governance._service_personal import is_masked, mask_field
 from kukm.governance.access import Policy, User, load_policy, named_user_id
 from kukm.governance.duplicates import (
     MERGES,
@@ -52,6 +52,27 @@ __all__ = ["GovernanceOps"]
 LIVE: frozenset[VerificationStatus] = frozenset(
     {VerificationStatus.TERVERIFIKASI, VerificationStatus.MENUNGGU}
 )
+
+
+def _instrument_targets(instrument: Any) -> dict[str, str]:
+    """Form field name -> entity path of an instrument (E.11): its issues name the form's
+    fields (``nik_pemilik``), masking names the entity's (``pemilik.nik_penduduk``). A field
+    without a ``target`` is kept in ``atribut_lain`` under its name.
+
+    >>> from kukm.rules.instruments import get_instrument
+    >>> _instrument_targets(get_instrument("umkm"))["nik_pemilik"]
+    'pemilik.nik_penduduk'
+    >>> _instrument_targets(None)
+    {}
+    """
+    out: dict[str, str] = {}
+    for f in getattr(instrument, "fields", ()) if instrument is not None else ():
+        name, target = str(f.name), getattr(f, "target", None)
+        if target == "-":
+            continue
+        out[name] = f"atribut_lain.{name}" if target is None else str(target)
+    return out
+
 
 class GovernanceOps(ServiceBase):
     """Rights and governance reports/merges, policy-checked and audited."""
@@ -145,9 +166,14 @@ class GovernanceOps(ServiceBase):
             instrument=instrument,
         )
         config = self.policy.masking
-        masked = masked_paths(config)
+        targets = _instrument_targets(instrument)
+
+        def path_of(name: str | None) -> str:
+            # an instrument's issue names its form field (nik_pemilik), not the entity's path
+            return targets.get(name or "", name or "")
+
         if self.sees_personal:
-            shown = sum(1 for ri in report.issues if ri.issue.field in masked)
+            shown = sum(1 for ri in report.issues if is_masked(path_of(ri.issue.field), config))
             if shown:
                 self._audit("baca_data_pribadi", kind=kind, detail=f"mutu: {shown} nilai")
             return report
@@ -155,10 +181,10 @@ class GovernanceOps(ServiceBase):
             attrs.evolve(
                 ri,
                 issue=attrs.evolve(
-                    ri.issue, value=mask_field(ri.issue.value, ri.issue.field or "", config)
+                    ri.issue, value=mask_field(ri.issue.value, path_of(ri.issue.field), config)
                 ),
             )
-            if ri.issue.field in masked
+            if is_masked(path_of(ri.issue.field), config)
             else ri
             for ri in report.issues
         )
@@ -206,10 +232,9 @@ class GovernanceOps(ServiceBase):
         if self.sees_personal:
             return found
         config = self.policy.masking
-        masked = masked_paths(config)
 
         def shown(reason: Reason) -> Reason:
-            if reason.field not in masked:
+            if not is_masked(reason.field, config):
                 return reason
             return attrs.evolve(
                 reason,

@@ -32,10 +32,11 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from kukm.governance.masking import MaskingConfig, mask_record, mask_value
+from kukm.governance.masking import MaskingConfig, free_form_kind, mask_record, mask_value
 
 __all__ = [
     "NPWP_PATH",
+    "is_masked",
     "mask_field",
     "mask_for_user",
     "mask_npwp",
@@ -116,10 +117,22 @@ def mask_field(value: Any, path: str, config: MaskingConfig) -> Any:
     ('317306**********', 'Toko')
     """
     if path not in masked_paths(config):
-        return value
+        kind = free_form_kind(path, config)  # a source's NIK/HP/e-mail column, by its title
+        return value if kind is None else mask_value(value, kind, config.style)
     if path == NPWP_PATH:
         return mask_npwp(value, config.style)
     return mask_value(value, path, config.style)
+
+
+def is_masked(path: str, config: MaskingConfig) -> bool:
+    """Whether a user without ``read_personal`` sees field ``path`` masked: a path of
+    :func:`masked_paths`, or a free-form ``atribut_lain`` field whose title names such data.
+
+    >>> cfg = MaskingConfig()
+    >>> is_masked("npwp", cfg), is_masked("atribut_lain.NIK", cfg), is_masked("nib", cfg)
+    (True, True, False)
+    """
+    return path in masked_paths(config) or free_form_kind(path, config) is not None
 
 
 def mask_for_user(record: T, config: MaskingConfig) -> T:

@@ -411,10 +411,17 @@ class Policy:
             bad = set(sumber) - known_sources
             if bad:
                 raise _invalid(f"role {name!r}: unknown sumber {sorted(bad)}")
-            if str(name) == PUBLIC_ROLE and (scope != "publik" or set(actions) - _PUBLIC_ACTIONS):
+            if str(name) == PUBLIC_ROLE and scope != "publik":
                 raise _invalid(
                     f"role {PUBLIC_ROLE!r} (everyone, unauthenticated) must have scope 'publik' "
                     f"and no actions beyond {sorted(_PUBLIC_ACTIONS)}"
+                )
+            if scope == "publik" and set(actions) - _PUBLIC_ACTIONS:
+                # a role of public scope is the public under another name (I.3): the audit log
+                # (officers' notes), grants or writes would reach whoever holds it
+                raise _invalid(
+                    f"role {name!r} has scope 'publik' (everyone, unauthenticated): no actions "
+                    f"beyond {sorted(_PUBLIC_ACTIONS)}, got {sorted(set(actions) - _PUBLIC_ACTIONS)}"
                 )
             description = _text(spec.get("description", ""), f"roles.{name}.description")
             roles[str(name)] = RoleRule(str(name), str(scope), actions, sumber, description)

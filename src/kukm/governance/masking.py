@@ -25,6 +25,9 @@ Styles:
 from __future__ import annotations
 
 import functools
+import json
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Final, Literal, TypeVar
 
@@ -37,9 +40,11 @@ __all__ = [
     "DEFAULT_MASKED_FIELDS",
     "MASK_STYLES",
     "MaskingConfig",
+    "free_form_kind",
     "mask_dict",
     "mask_record",
     "mask_value",
+    "personal_kind",
 ]
 
 MaskStyle = Literal["sebagian", "penuh", "hapus"]
@@ -198,6 +203,145 @@ def _apply(obj: Any, tree: _Tree, prefix: str, style: str) -> Any:
 _MISSING: Final = object()
 
 
+#: Free-form fields (``atribut_lain``: a source's columns kukm has no field for) named as
+#: personal data by their title, by kind: the words of the title that say so.
+_KEY_WORDS: Final[tuple[tuple[str, frozenset[str]], ...]] = (
+    ("email", frozenset({"email", "surel", "mail"})),
+    (
+        "telepon",
+        frozenset(
+            {"telp", "telepon", "telpon", "tlp", "tel", "hp", "handphone", "ponsel", "phone",
+             "whatsapp", "wa", "nohp", "notelp", "notlp", "kontak"}
+        ),
+    ),
+    ("nik_penduduk", frozenset({"nik", "ktp", "nikpenduduk", "nikpemilik", "kependudukan"})),
+    (
+        "nama",
+        frozenset(
+            {"pemilik", "ketua", "sekretaris", "bendahara", "pengawas", "manajer", "manager",
+             "pengurus", "penanggung", "penanggungjawab", "pj", "pendiri"}
+        ),
+    ),
+)
+#: Title words that make a free-form field about something else (a count, a date, a status,
+#: the cooperative's own number): ``Jumlah Pengurus``, ``Status NIK``, ``NIK Koperasi``.
+_NOT_PERSONAL_WORDS: Final = frozenset(
+    {"jumlah", "total", "jml", "status", "tanggal", "tgl", "koperasi", "kop", "berlaku"}
+)
+#: The entity fields whose masking a free-form field of that kind follows.
+_KIND_PATHS: Final[dict[str, tuple[str, ...]]] = {
+    "email": ("email",),
+    "telepon": ("telepon",),
+    "nik_penduduk": ("pemilik.nik_penduduk",),
+    "nama": (
+        "pemilik.nama",
+        "pengurus.ketua",
+        "pengurus.sekretaris",
+        "pengurus.bendahara",
+        "pengurus.pengawas",
+        "pengurus.manajer",
+    ),
+}
+_FREE_FORM: Final = "atribut_lain"
+_JSON_PREFIX: Final = "~json:"
+_DUP_KEY: Final = "~ods_dup"
+_WORD_RE: Final = re.compile(r"[^0-9a-z]+")
+
+
+def personal_kind(key: str) -> str | None:
+    """The kind of personal data a free-form field holds by its title, or ``None``.
+
+    Sources bring columns kukm has no field for; they are kept in ``atribut_lain`` under
+    their titles (an ODS file's ``NIK``, ``Email`` or ``No HP`` column: a Koperasi has no such
+    field). Such a column is the personal data its title names, and is masked whenever the
+    policy masks that kind's entity field (``nik_penduduk`` → ``pemilik.nik_penduduk``,
+    ``telepon``, ``email``, ``nama`` → ``pemilik.nama`` or a ``pengurus`` name). Only the
+    title is read: names inside free text are not guessed.
+
+    >>> personal_kind("NIK"), personal_kind("No. HP"), personal_kind("E-mail"), personal_kind("Ketua")
+    ('nik_penduduk', 'telepon', 'email', 'nama')
+    >>> personal_kind("NIK Koperasi"), personal_kind("Jumlah Pengurus"), personal_kind("pkt_tahap")
+    (None, None, None)
+    """
+    text = unicodedata.normalize("NFKC", key).casefold()
+    if text.startswith(_JSON_PREFIX):
+        text = text[len(_JSON_PREFIX) :]
+    words = {w for w in _WORD_RE.split(text.replace("e-mail", "email")) if w}
+    if not words or words & _NOT_PERSONAL_WORDS:
+        return None
+    for kind, marks in _KEY_WORDS:
+        if words & marks:
+            return kind
+    return None
+
+
+def _free_form_masked(kind: str, fields: tuple[str, ...]) -> bool:
+    return any(p in fields for p in _KIND_PATHS[kind])
+
+
+def free_form_kind(path: str, config: MaskingConfig) -> str | None:
+    """For a field path ``atribut_lain.<title>`` whose title names personal data the config
+    masks (:func:`personal_kind`), that kind; else ``None``.
+
+    >>> free_form_kind("atribut_lain.No HP", MaskingConfig()), free_form_kind("telepon", MaskingConfig())
+    ('telepon', None)
+    >>> free_form_kind("atribut_lain.No HP", MaskingConfig(fields=["email"])) is None
+    True
+    """
+    head, dot, key = path.partition(".")
+    if head != _FREE_FORM or not dot:
+        return None
+    kind = personal_kind(key)
+    return kind if kind is not None and _free_form_masked(kind, config.fields) else None
+
+
+def _mask_free_form_value(key: str, value: Any, cfg: MaskingConfig) -> Any:
+    if key == _DUP_KEY and isinstance(value, str):
+        # fields a source gave twice: the names and the values not read (JSON object)
+        try:
+            inner = json.loads(value)
+        except ValueError:
+            return value
+        if not isinstance(inner, dict):
+            return value
+        changed = {k: _mask_free_form_value(str(k), v, cfg) for k, v in inner.items()}
+        if all(changed[k] is inner[k] for k in inner):
+            return value
+        return json.dumps(changed, ensure_ascii=False)
+    kind = personal_kind(key)
+    if kind is None or not _free_form_masked(kind, cfg.fields):
+        return value
+    return mask_value(value, kind, cfg.style)
+
+
+def _mask_free_form(record: Any, cfg: MaskingConfig) -> Any:
+    """``atribut_lain`` entries whose titles name masked personal data, masked (see
+    :func:`personal_kind`); entries the config lists by path were masked already."""
+    is_map = isinstance(record, Mapping)
+    if is_map:
+        lain = record.get(_FREE_FORM)
+    elif attrs.has(type(record)):
+        lain = getattr(record, _FREE_FORM, None)
+    else:
+        return record
+    if not isinstance(lain, Mapping) or not lain:
+        return record
+    listed = {p.split(".", 1)[1] for p in cfg.fields if p.startswith(_FREE_FORM + ".")}
+    changes = {
+        k: new
+        for k, v in lain.items()
+        if v is not None
+        and str(k) not in listed
+        and (new := _mask_free_form_value(str(k), v, cfg)) is not v
+    }
+    if not changes:
+        return record
+    new_lain = {**lain, **changes}
+    if is_map:
+        return {**record, _FREE_FORM: new_lain}
+    return attrs.evolve(record, **{_FREE_FORM: new_lain})
+
+
 def mask_record(record: T, config: MaskingConfig | None = None) -> T:
     """A copy of an entity (or a ``StoredRecord``'s record) with personal data masked.
 
@@ -212,7 +356,7 @@ def mask_record(record: T, config: MaskingConfig | None = None) -> T:
     True
     """
     cfg = config or MaskingConfig()
-    result: T = _apply(record, _tree(cfg.fields), "", cfg.style)
+    result: T = _mask_free_form(_apply(record, _tree(cfg.fields), "", cfg.style), cfg)
     return result
 
 

@@ -142,6 +142,28 @@ def test_rejected_record_is_not_agreed_and_is_pushed_again(store: Store) -> None
         assert server.records() == _local(store)
 
 
+def test_cli_sync_exits_1_while_the_partner_rejects_records(tmp_path: Any) -> None:
+    """``kukm ods sync`` said nothing of rejected records and exited 0: a script took the
+    register for synchronised."""
+    from click.testing import CliRunner
+
+    from kukm.cli import cli
+
+    db = f"sqlite:///{tmp_path / 'kukm.sqlite'}"
+    local = open_store(db)
+    _put_local(local, _record(1))
+    _put_local(local, _record(2))
+    local.close()
+    with OdsServer() as server:
+        server.inject(Fault("reject", method="POST", ids=(_id(2),)))
+        first = CliRunner().invoke(cli, ["ods", "sync", "--url", server.url, "--db", db])
+        assert first.exit_code == 1, first.output
+        assert "rejected 1" in first.output
+        again = CliRunner().invoke(cli, ["ods", "sync", "--url", server.url, "--db", db, "--json"])
+        assert again.exit_code == 0, again.output
+        assert (json.loads(again.output)["pushed"], json.loads(again.output)["rejected"]) == (1, 0)
+
+
 # -- retries: Retry-After, 5xx ---------------------------------------------------------
 
 

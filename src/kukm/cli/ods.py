@@ -274,7 +274,8 @@ def sync_(
     db_url: str | None,
     as_json: bool,
 ) -> None:
-    """Pull remote changes and push local ones (idempotent, resumable)."""
+    """Pull remote changes and push local ones (idempotent, resumable); exit 1 when the
+    partner rejected pushed records (they are sent again next run)."""
     from kukm.exceptions import ConfigurationError
     from kukm.integration.sync import ConflictRule, sync
     from kukm.plugins import get_plugins
@@ -294,9 +295,12 @@ def sync_(
         report.as_dict(),
         lambda: (
             f"pulled {report.received} (applied {report.applied}, conflicts {report.conflicts}, "
-            f"duplicates {report.duplicates}), pushed {report.pushed}, retries {report.retries}"
+            f"duplicates {report.duplicates}), pushed {report.pushed}, rejected "
+            f"{report.rejected}, retries {report.retries}"
         ),
     )
+    if report.rejected:  # records the partner does not hold: not done (SYNC_PUSH_REJECTED)
+        sys.exit(1)
 
 
 @click.group()

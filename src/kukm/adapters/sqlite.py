@@ -43,6 +43,7 @@ from kukm.exceptions import (
     SequenceExhausted,
     StorageError,
     StoreUnavailable,
+    register_code,
 )
 from kukm.hookspecs import hookimpl
 from kukm.storage import _codec
@@ -66,7 +67,24 @@ from kukm.storage.sqlite_schema import (
     migrate,
 )
 
-__all__ = ["SqliteStore", "kukm_register_storage_backends", "sqlite_path"]
+__all__ = ["SQLITE_BUSY", "SqliteStore", "kukm_register_storage_backends", "sqlite_path"]
+
+SQLITE_BUSY: Final = register_code(
+    "SQLITE_BUSY",
+    "Berkas basis data SQLite dikunci proses lain lebih lama dari batas tunggunya; tidak ada "
+    "yang ditulis. Coba lagi setelah proses itu selesai.",
+    "The SQLite database file was locked by another process for longer than its busy "
+    "timeout; nothing was written. Try again once that process has finished.",
+    module=__name__,
+)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock (SQLITE_BUSY/LOCKED)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)  # pragma: no cover - Python < 3.11
 
 
 class _Fresh:
@@ -305,6 +323,7 @@ class SqliteStore:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:  # a read-only place, or a file where a folder should be
                 raise StoreUnavailable(f"cannot open {url!r}: {exc}") from exc
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
         self._fresh: _Fresh | None = None  # a bulk load without the version index (_Fresh)
         try:
@@ -332,8 +351,8 @@ class SqliteStore:
         except sqlite3.DatabaseError as exc:  # not a database (another file), or unreadable
             conn.close()
             self._conn = None
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise  # busy: not a wrong URL
+            if _is_busy(exc):  # busy: not a wrong URL
+                raise self._busy_error(exc) from exc
             raise StoreUnavailable(f"cannot open {url!r}: {exc}") from exc
         except BaseException:
             conn.close()
@@ -366,9 +385,30 @@ class SqliteStore:
                 self._conn.close()
                 self._conn = None
 
+    def _busy_error(self, exc: sqlite3.Error) -> StorageError:
+        return StorageError(
+            f"{self.path}: another connection kept the database locked for longer than the "
+            f"busy timeout ({self.busy_timeout:g} s): {exc}",
+            code=SQLITE_BUSY,
+            value=self.path,
+        )
+
+    @contextlib.contextmanager
+    def _unless_busy(self) -> Iterator[None]:
+        """SQLite's "database is locked" (another connection held its lock past the busy
+        timeout) raised as :class:`StorageError` ``SQLITE_BUSY``, not as a bare
+        :class:`sqlite3.OperationalError` (which ``kukm import`` showed as a traceback)."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise self._busy_error(exc) from exc
+            raise
+
     def _begin(self) -> sqlite3.Connection:
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
+        with self._unless_busy():
+            conn.execute("BEGIN IMMEDIATE")
         return conn
 
     #: A bulk load defers the identifier indexes only from this many rows on, and only when
@@ -420,7 +460,7 @@ class SqliteStore:
         try:
             yield True
         finally:
-            with self._lock:
+            with self._lock, self._unless_busy():
                 self._fresh = None
                 ensure_indexes(self.conn)
 
@@ -828,7 +868,7 @@ class SqliteStore:
 
     # -- reads ---------------------------------------------------------------------
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        with self._lock:
+        with self._lock, self._unless_busy():
             return self.conn.execute(sql, params).fetchall()
 
     def get(self, kind: Kind, id: str) -> StoredRecord | None:
@@ -946,7 +986,7 @@ class SqliteStore:
     def put_document(self, collection: str, key: str, doc: Mapping[str, Any]) -> None:
         """Insert or replace a JSON document."""
         blob = _codec.dump_document(doc)
-        with self._lock:
+        with self._lock, self._unless_busy():
             self.conn.execute(
                 "INSERT OR REPLACE INTO documents (collection, key, doc) VALUES (?, ?, ?)",
                 (collection, key, blob),
@@ -978,7 +1018,7 @@ class SqliteStore:
     # -- audit -------------------------------------------------------------------------
     def audit(self, event: AuditEvent) -> None:
         """Append an event (triggers refuse any UPDATE or DELETE of the log)."""
-        with self._lock:
+        with self._lock, self._unless_busy():
             self.conn.execute(
                 "INSERT INTO audit (waktu, waktu_key, aktor, aksi, kind, record_id, diizinkan, "
                 "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -604,28 +604,57 @@ def _with_form_data(
         yield row, data
 
 
+class _Orphaned(Exception):
+    """The importing process is gone (killed): the reader process stops."""
+
+
+def _put(queue: Any, item: Any) -> None:
+    """``queue.put(item)``, given up when the importing process is gone: killed (SIGKILL, the
+    out-of-memory killer), it takes nothing more, and a reader blocked on a full queue stayed
+    behind for good, holding the file and its memory."""
+    import multiprocessing
+    import queue as queue_module
+
+    parent = multiprocessing.parent_process()  # the importing process, however started
+    while True:
+        try:
+            queue.put(item, timeout=0.5)
+            return
+        except queue_module.Full:
+            if parent is not None and not parent.is_alive():
+                raise _Orphaned from None
+
+
 def _reader_main(
     queue: Any,
     reading: _Reading,
     checker: RowChecker,
     committed: Mapping[str, dict[str, Any]],
 ) -> None:
-    """The reader process: every item of :func:`_produce`, pickled, then ``None``."""
+    """The reader process: every item of :func:`_produce`, pickled, then ``None``; it ends
+    without a word once the importing process is gone (:func:`_put`)."""
     import gc
 
     gc.disable()  # it makes no reference cycles (kukm._gc.gc_paused)
     try:
         for item in _produce(reading, checker, committed, 0):
-            queue.put(dumps_result(item))
-        queue.put(None)
+            _put(queue, dumps_result(item))
+        _put(queue, None)
+    except _Orphaned:
+        # nobody reads the pipe any more: do not wait at exit for what is left in it
+        queue.cancel_join_thread()
+        return
     except BaseException as exc:  # every failure goes to the importing process, raised there
         try:
             data = pickle.dumps(exc)
             pickle.loads(data)  # some exception classes pickle but cannot be rebuilt
         except Exception:
             data = pickle.dumps(RuntimeError(f"the reader process failed: {exc!r}"))
-        queue.put(data)
-        queue.put(None)
+        try:
+            _put(queue, data)
+            _put(queue, None)
+        except _Orphaned:
+            queue.cancel_join_thread()
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ BatchResult(inserted=1, updated=0, unchanged=0, replayed=False)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
@@ -35,6 +36,8 @@ from kukm.storage.base import (
     AuditEvent,
     BatchResult,
     Kind,
+    SnapshotReads,
+    SnapshotTabulation,
     Store,
     StoredRecord,
     Verification,
@@ -244,6 +247,26 @@ class MemoryStore:
             counts[group] = counts.get(group, 0) + 1
         return sorted(counts.items(), key=lambda kv: _none_first(kv[0]))
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state: the block holds the store's lock (writers of other
+        threads wait for its end)."""
+        with self._lock:
+            yield
+
+    def tabulate_total(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> tuple[list[tuple[tuple[str | None, ...], int]], int]:
+        """:meth:`tabulate` and :meth:`count` under the store's lock: no batch in between."""
+        with self._lock:
+            groups = self.tabulate(kind, by, wilayah=wilayah, status=status)
+            return groups, self.count(kind, wilayah=wilayah, status=status)
+
     # -- sequences --------------------------------------------------------------
     def allocate_sequence(self, prefix: str, *, maximum: int = 9999) -> int:
         """Next running number for ``prefix``; raises SequenceExhausted past ``maximum``."""
@@ -346,3 +369,11 @@ def kukm_register_storage_backends() -> dict[str, Any]:
 
 def _check_protocol(store: MemoryStore) -> Store:
     return store  # mypy checks MemoryStore satisfies the Store protocol
+
+
+def _check_snapshot(store: MemoryStore) -> SnapshotTabulation:
+    return store  # and the optional one-snapshot tabulation
+
+
+def _check_snapshot_reads(store: MemoryStore) -> SnapshotReads:
+    return store  # and the optional snapshot of several reads

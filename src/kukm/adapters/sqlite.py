@@ -51,6 +51,8 @@ from kukm.storage.base import (
     AuditEvent,
     BatchResult,
     Kind,
+    SnapshotReads,
+    SnapshotTabulation,
     Store,
     StoredRecord,
     Verification,
@@ -67,7 +69,13 @@ from kukm.storage.sqlite_schema import (
     migrate,
 )
 
-__all__ = ["SQLITE_BUSY", "SqliteStore", "kukm_register_storage_backends", "sqlite_path"]
+__all__ = [
+    "SQLITE_BUSY",
+    "SQLITE_TULIS_DI_SNAPSHOT",
+    "SqliteStore",
+    "kukm_register_storage_backends",
+    "sqlite_path",
+]
 
 SQLITE_BUSY: Final = register_code(
     "SQLITE_BUSY",
@@ -75,6 +83,16 @@ SQLITE_BUSY: Final = register_code(
     "yang ditulis. Coba lagi setelah proses itu selesai.",
     "The SQLite database file was locked by another process for longer than its busy "
     "timeout; nothing was written. Try again once that process has finished.",
+    module=__name__,
+)
+
+
+SQLITE_TULIS_DI_SNAPSHOT: Final = register_code(
+    "SQLITE_TULIS_DI_SNAPSHOT",
+    "Penulisan lewat koneksi SQLite yang sedang membaca satu snapshot (snapshot()) ditolak; "
+    "tidak ada yang ditulis. Tulis lewat koneksi lain atau setelah blok snapshot.",
+    "A write through an SQLite handle that is reading one snapshot (snapshot()) is refused; "
+    "nothing was written. Write through another handle, or after the snapshot block.",
     module=__name__,
 )
 
@@ -405,8 +423,19 @@ class SqliteStore:
                 raise self._busy_error(exc) from exc
             raise
 
-    def _begin(self) -> sqlite3.Connection:
+    def _writable(self) -> sqlite3.Connection:
+        """The connection, unless this thread reads a snapshot through it (:meth:`snapshot`):
+        a write would join that read transaction (or fail on it)."""
         conn = self.conn
+        if conn.in_transaction:
+            raise StorageError(
+                f"{self.path}: write inside snapshot() of the same handle",
+                code=SQLITE_TULIS_DI_SNAPSHOT,
+            )
+        return conn
+
+    def _begin(self) -> sqlite3.Connection:
+        conn = self._writable()
         with self._unless_busy():
             conn.execute("BEGIN IMMEDIATE")
         return conn
@@ -962,6 +991,52 @@ class SqliteStore:
             sql = f"SELECT {cols}, COUNT(*) FROM records r WHERE {where} GROUP BY {cols} ORDER BY {cols}"
         return [(tuple(r[:-1]), int(r[-1])) for r in self._fetch(sql, params)]
 
+    def tabulate_total(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> tuple[list[tuple[tuple[str | None, ...], int]], int]:
+        """:meth:`tabulate` and :meth:`count` in one read transaction (one snapshot).
+
+        Each read alone is its own transaction, so a batch another process
+        commits between them was counted by one and not the other. A deferred
+        ``BEGIN`` takes no write lock: in WAL mode the read on entry fixes the
+        snapshot both see, writers go on meanwhile (in rollback-journal mode its
+        shared lock holds their commit back until the ``COMMIT`` here).
+        """
+        with self.snapshot():
+            groups = self.tabulate(kind, by, wilayah=wilayah, status=status)
+            return groups, self.count(kind, wilayah=wilayah, status=status)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside are one read transaction whose snapshot is taken on entry (see
+        :meth:`tabulate_total`).
+
+        The block holds this handle's lock: other threads using this handle wait for its
+        end. Do not write through this handle inside it (another handle or process may).
+        """
+        with self._lock:
+            conn = self.conn
+            if conn.in_transaction:  # an enclosing snapshot
+                yield
+                return
+            with self._unless_busy():
+                conn.execute("BEGIN")
+                try:  # a first read takes the snapshot now, not at the block's first query
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            try:
+                yield
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")  # read only: nothing to keep or undo
+
     # -- sequences ---------------------------------------------------------------------
     def allocate_sequence(self, prefix: str, *, maximum: int = 9999) -> int:
         """Next running number for ``prefix``, unique across processes (``BEGIN IMMEDIATE``)."""
@@ -987,7 +1062,7 @@ class SqliteStore:
         """Insert or replace a JSON document."""
         blob = _codec.dump_document(doc)
         with self._lock, self._unless_busy():
-            self.conn.execute(
+            self._writable().execute(
                 "INSERT OR REPLACE INTO documents (collection, key, doc) VALUES (?, ?, ?)",
                 (collection, key, blob),
             )
@@ -1019,7 +1094,7 @@ class SqliteStore:
     def audit(self, event: AuditEvent) -> None:
         """Append an event (triggers refuse any UPDATE or DELETE of the log)."""
         with self._lock, self._unless_busy():
-            self.conn.execute(
+            self._writable().execute(
                 "INSERT INTO audit (waktu, waktu_key, aktor, aksi, kind, record_id, diizinkan, "
                 "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -1066,3 +1141,11 @@ def kukm_register_storage_backends() -> dict[str, Any]:
 
 def _check_protocol(store: SqliteStore) -> Store:
     return store  # mypy checks SqliteStore satisfies the Store protocol
+
+
+def _check_snapshot(store: SqliteStore) -> SnapshotTabulation:
+    return store  # and the optional one-snapshot tabulation
+
+
+def _check_snapshot_reads(store: SqliteStore) -> SnapshotReads:
+    return store  # and the optional snapshot of several reads

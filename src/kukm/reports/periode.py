@@ -22,7 +22,10 @@ Counting is one streaming pass over the current versions
 (:meth:`kukm.storage.base.Store.iter_records`, no filter, since an earlier
 version may lie in the region or have a status the current one has not); only
 a record whose current version number is above 1 has its history read
-(:meth:`kukm.storage.base.Store.history`). Each version in effect at the end of
+(:meth:`kukm.storage.base.Store.history`). The pass and the histories read one
+state of the store (:func:`kukm.storage.base.read_snapshot`): a batch an import
+commits meanwhile is wholly in it or not at all (on SQLite a pass counted part
+of a batch: its pages were separate reads). Each version in effect at the end of
 some year adds +1 to (value, first such year) and −1 to (value, year the next
 version takes over): the stock at the end of Y is the sum over the years up to
 Y (:func:`stok`).
@@ -73,6 +76,7 @@ from kukm.storage.base import (
     StoredRecord,
     VerificationStatus,
     index_keys,
+    read_snapshot,
     wilayah_matches,
 )
 
@@ -201,20 +205,21 @@ def scan_banyak(
         (dims, None if st is None else frozenset(map(VerificationStatus, st))) for dims, st in specs
     ]
     out: list[dict[str, Hitungan]] = [{d: collections.Counter() for d in dims} for dims, _ in specs]
-    for rec, start, end in masa_berlaku(store, kind):
-        if scope is not None and not wilayah_matches(rec.record.alamat.kode_wilayah, scope):
-            continue
-        keys: dict[str, str | None] | None = None
-        for (dims, statuses), counters in zip(wanted, out, strict=True):
-            if statuses is not None and rec.status not in statuses:
+    with read_snapshot(store):  # the stream and the histories: one state, whatever is written
+        for rec, start, end in masa_berlaku(store, kind):
+            if scope is not None and not wilayah_matches(rec.record.alamat.kode_wilayah, scope):
                 continue
-            for d in dims:
-                if keys is None and d not in _OWN and d not in rec.atribut:
-                    keys = index_keys(rec.record)
-                v = nilai_dimensi(rec, d, keys)
-                counters[d][(v, start)] += 1
-                if end is not None:
-                    counters[d][(v, end)] -= 1
+            keys: dict[str, str | None] | None = None
+            for (dims, statuses), counters in zip(wanted, out, strict=True):
+                if statuses is not None and rec.status not in statuses:
+                    continue
+                for d in dims:
+                    if keys is None and d not in _OWN and d not in rec.atribut:
+                        keys = index_keys(rec.record)
+                    v = nilai_dimensi(rec, d, keys)
+                    counters[d][(v, start)] += 1
+                    if end is not None:
+                        counters[d][(v, end)] -= 1
     return out
 
 

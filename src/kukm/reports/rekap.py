@@ -14,7 +14,11 @@ Rules every table follows:
   text) are a row of their own (``(tidak diketahui)``), a one-dimension table
   lists every known value even at zero, and the rows sum to the total, which
   is counted separately in the store; a mismatch raises
-  :class:`kukm.exceptions.IntegrityError`.
+  :class:`kukm.exceptions.IntegrityError`. The rows and the total are read
+  from one snapshot of the store (:func:`kukm.storage.base.tabulate_total`),
+  so an import committing batches meanwhile is never half in a table; a
+  third-party store without ``tabulate_total`` is read twice, one read after
+  the other.
 * **Spellings of one value are one row.** A stored value that differs from a
   vocabulary value only in case, spacing or ``_`` (``KONSUMEN``,
   ``konsumen `` → ``Konsumen``) counts under that value; a value outside the
@@ -51,7 +55,13 @@ from kukm.exceptions import ConfigurationError, IntegrityError, register_code
 from kukm.reports.dokumen import Bagian, Dokumen, Grafik, Tabel
 from kukm.reports.labels import judul_dimensi, kanonik, kosakata, nama
 from kukm.reports.wilayah import periksa_wilayah
-from kukm.storage.base import TABULATION_FIELDS, Kind, Store, VerificationStatus
+from kukm.storage.base import (
+    TABULATION_FIELDS,
+    Kind,
+    Store,
+    VerificationStatus,
+    tabulate_total,
+)
 
 __all__ = [
     "DIMENSI_TIDAK_DIKENAL",
@@ -263,8 +273,8 @@ def rekap(
     statuses: Collection[VerificationStatus] | None = (
         (None if "status" in dims else RESMI) if isinstance(status, str) else status
     )
-    groups = store.tabulate(kind, dims, wilayah=wilayah, status=statuses)
-    total = store.count(kind, wilayah=wilayah, status=statuses)
+    # one snapshot: an import committing a batch between the two reads is in both or neither
+    groups, total = tabulate_total(store, kind, dims, wilayah=wilayah, status=statuses)
     rows = _rows(kind, dims, groups, wilayah)
     summed = sum(r.jumlah for r in rows)
     if summed != total:

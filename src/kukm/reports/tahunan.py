@@ -16,7 +16,9 @@ in the version in effect on Y-12-31, i.e. its latest ``tanggal_data`` up to
 that day, with that version's values and status; data dated after Y is not in
 it). So the summary, the rekap tables, the last row of the trend and the "end
 of Y" column of the comparison give the same totals, whenever the report is
-made. One streaming pass per kind collects every table.
+made. One streaming pass per kind collects every table; both passes read one
+state of the store (:func:`kukm.storage.base.read_snapshot`), so an import
+running meanwhile is in the report wholly or not at all.
 Render it with any ``report`` renderer: HTML and PDF carry the charts, XLSX
 holds one sheet per table.
 
@@ -48,7 +50,7 @@ from kukm.reports.periode import (
 )
 from kukm.reports.rekap import RESMI, Rekap, rekap_dari
 from kukm.reports.wilayah import periksa_wilayah
-from kukm.storage.base import Kind, Store, VerificationStatus
+from kukm.storage.base import Kind, Store, VerificationStatus, read_snapshot
 
 __all__ = ["KEPADA", "TEMBUSAN", "LaporanTahunan", "laporan_tahunan"]
 
@@ -208,8 +210,9 @@ def laporan_tahunan(store: Store, tahun: int, *, wilayah: str | None = None) -> 
             perbandingan_dari(resmi[dims[0]], kind, dims[0], tahun - 1, tahun, wilayah=wilayah),
         )
 
-    rek_u, st_u, tren_u, band_u = bagian("umkm", ("kab_kota", "skala", "sumber_data"))
-    rek_k, st_k, tren_k, band_k = bagian("koperasi", ("kab_kota", "jenis", "bentuk"))
+    with read_snapshot(store):  # UMKM and Koperasi of one moment, whatever an import writes
+        rek_u, st_u, tren_u, band_u = bagian("umkm", ("kab_kota", "skala", "sumber_data"))
+        rek_k, st_k, tren_k, band_k = bagian("koperasi", ("kab_kota", "jenis", "bentuk"))
     return LaporanTahunan(
         tahun,
         dt.datetime.now(dt.UTC).replace(microsecond=0),

@@ -19,6 +19,17 @@ Guarantees an adapter gives (checked by :mod:`kukm.testing.conformance`):
   same number twice for a prefix, across processes and machines.
 * **Streaming.** ``iter_records`` yields lazily, never loading everything.
 * **Push-down tabulation.** ``tabulate`` counts in the database.
+* **One reading per table** (optional, :class:`SnapshotTabulation`):
+  ``tabulate_total`` returns the groups of ``tabulate`` and the total of
+  ``count`` read from one snapshot of the data, so a batch another process
+  commits meanwhile is in both or in neither. A store without it still works:
+  :func:`tabulate_total` then makes the two reads one after the other (a write
+  between them can make a table not add up, which
+  :func:`kukm.reports.rekap.rekap` reports as ``REKAP_TIDAK_SEIMBANG``).
+  Likewise ``snapshot()`` (optional, :class:`SnapshotReads`): every read of
+  that handle from that thread inside the block sees one state of the data
+  (the reports of :mod:`kukm.reports.periode` stream the records and read
+  histories inside one); without it :func:`read_snapshot` does nothing.
 
 >>> from kukm.model import Umkm, Alamat
 >>> keys = index_keys(Umkm(nama_usaha="A", nib="1234567890123",
@@ -29,6 +40,7 @@ Guarantees an adapter gives (checked by :mod:`kukm.testing.conformance`):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import hashlib
@@ -47,6 +59,8 @@ __all__ = [
     "BatchResult",
     "Kind",
     "Provenance",
+    "SnapshotReads",
+    "SnapshotTabulation",
     "Store",
     "StoredRecord",
     "Verification",
@@ -55,12 +69,16 @@ __all__ = [
     "content_hash",
     "default_status",
     "index_keys",
+    "read_snapshot",
     "record_kind",
+    "tabulate_total",
     "wilayah_matches",
 ]
 
 Kind = Literal["umkm", "koperasi"]
 Record = Koperasi | Umkm
+#: What :meth:`Store.tabulate` returns: (group values, count) pairs.
+Groups = list[tuple[tuple[str | None, ...], int]]
 
 #: Identifier lookups every store supports through :meth:`Store.find`.
 IDENTIFIER_KEYS: tuple[str, ...] = (
@@ -350,3 +368,81 @@ class Store(Protocol):
         ...
 
     def audit_log(self, *, since: dt.datetime | None = None) -> Iterator[AuditEvent]: ...
+
+
+@runtime_checkable
+class SnapshotTabulation(Protocol):
+    """A store that reads a table and its total in one snapshot (optional beside :class:`Store`).
+
+    kukm's memory, SQLite, PostgreSQL and MariaDB stores have it; a third-party
+    store may add it (:func:`tabulate_total` falls back to two reads without it).
+    """
+
+    def tabulate_total(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> tuple[Groups, int]:
+        """``(tabulate(kind, by, …), count(kind, …))`` read from one snapshot of the data:
+        no write committed meanwhile is seen by one of the two reads and not by the other."""
+        ...
+
+
+def tabulate_total(
+    store: Store,
+    kind: Kind,
+    by: Sequence[str],
+    *,
+    wilayah: str | None = None,
+    status: Collection[VerificationStatus] | None = None,
+) -> tuple[Groups, int]:
+    """The groups of ``store.tabulate`` and the total of ``store.count``, as one reading.
+
+    Through the store's own ``tabulate_total`` (:class:`SnapshotTabulation`) when
+    it has one; otherwise (a third-party store without it) the two reads one
+    after the other, as kukm did before: a batch committed between them is then
+    in one and not in the other.
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> tabulate_total(MemoryStore(), "umkm", ["skala"])
+    ([], 0)
+    """
+    method = getattr(store, "tabulate_total", None)
+    if callable(method):
+        groups, total = method(kind, by, wilayah=wilayah, status=status)
+        return list(groups), int(total)
+    return (
+        store.tabulate(kind, by, wilayah=wilayah, status=status),
+        store.count(kind, wilayah=wilayah, status=status),
+    )
+
+
+@runtime_checkable
+class SnapshotReads(Protocol):
+    """A store whose reads can share one snapshot (optional beside :class:`Store`)."""
+
+    def snapshot(self) -> contextlib.AbstractContextManager[None]:
+        """A block in which every read of this handle, from this thread, sees one state of
+        the data: batches committed meanwhile are in none of them. Blocks nest. Write through
+        another handle, not this one, inside it."""
+        ...
+
+
+def read_snapshot(store: Store) -> contextlib.AbstractContextManager[None]:
+    """``store.snapshot()`` (:class:`SnapshotReads`), or a block that does nothing for a
+    store without it (each read then sees the data of its own moment).
+
+    >>> from kukm.adapters.memory import MemoryStore
+    >>> s = MemoryStore()
+    >>> with read_snapshot(s):
+    ...     s.count("umkm")
+    0
+    """
+    method = getattr(store, "snapshot", None)
+    if callable(method):
+        cm: contextlib.AbstractContextManager[None] = method()
+        return cm
+    return contextlib.nullcontext()

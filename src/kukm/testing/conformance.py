@@ -35,7 +35,7 @@ Tests needing a missing capability skip.
 
 Mixins: :class:`AbstractWriteTests`, :class:`AbstractLookupTests`,
 :class:`AbstractVerificationTests`, :class:`AbstractTabulateTests`,
-:class:`AbstractSequenceTests`, :class:`AbstractDocumentTests`,
+:class:`AbstractSnapshotTests`, :class:`AbstractSequenceTests`, :class:`AbstractDocumentTests`,
 :class:`AbstractAuditTests`, :class:`AbstractPersistenceTests`, and
 :class:`AbstractStoreTests` combining all of them.
 """
@@ -47,6 +47,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
@@ -64,12 +65,16 @@ from kukm.storage.base import (
     TABULATION_FIELDS,
     AuditEvent,
     Provenance,
+    SnapshotReads,
+    SnapshotTabulation,
     Store,
     StoredRecord,
     VerificationStatus,
     WriteOp,
     content_hash,
     index_keys,
+    read_snapshot,
+    tabulate_total,
     wilayah_matches,
 )
 
@@ -79,6 +84,7 @@ __all__ = [
     "AbstractLookupTests",
     "AbstractPersistenceTests",
     "AbstractSequenceTests",
+    "AbstractSnapshotTests",
     "AbstractStoreTests",
     "AbstractTabulateTests",
     "AbstractVerificationTests",
@@ -602,6 +608,119 @@ class AbstractTabulateTests:
         assert len(got) == len({g for g, _ in got})
 
 
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(
+        ops=st.lists(_OP_STRATEGY, max_size=12),
+        by=st.lists(st.sampled_from(TABULATION_FIELDS), max_size=2, unique=True),
+        scope=st.sampled_from([None, "31.71", "31.7"]),
+        status=st.sampled_from([None, (TERVERIFIKASI,), (MENUNGGU, TERVERIFIKASI), ()]),
+    )
+    def test_tabulate_total_is_tabulate_and_count(
+        self,
+        store: Store,
+        ops: list[WriteOp],
+        by: list[str],
+        scope: str | None,
+        status: tuple[VerificationStatus, ...] | None,
+    ) -> None:
+        """``tabulate_total`` (the store's own, or the two-read fallback without one)
+        gives what ``tabulate`` and ``count`` give on data nobody is writing."""
+        store.write_batch(ops)
+        groups, total = tabulate_total(store, "umkm", by, wilayah=scope, status=status)
+        assert groups == store.tabulate("umkm", by, wilayah=scope, status=status)
+        assert total == store.count("umkm", wilayah=scope, status=status)
+        assert sum(n for _, n in groups) == total
+
+    def test_tabulate_total_is_one_snapshot(self, store_factory: Callable[[], Store]) -> None:
+        """While another handle commits batches, every ``tabulate_total`` reads one state:
+        its groups sum to its total, and that is a whole number of batches."""
+        reader = store_factory()
+        writer = store_factory()
+        try:
+            if not isinstance(reader, SnapshotTabulation):  # pragma: no cover - capability
+                pytest.skip("adapter has no tabulate_total (rekap reads twice)")
+            size, batches = 25, 40
+            failed: list[BaseException] = []
+
+            def write() -> None:
+                try:
+                    for b in range(batches):
+                        writer.write_batch(
+                            [umkm_op(b * size + j, atribut={"skala": "mikro"}) for j in range(size)]
+                        )
+                except BaseException as exc:  # pragma: no cover - reported below
+                    failed.append(exc)
+
+            thread = threading.Thread(target=write)
+            thread.start()
+            totals: list[int] = []
+            try:
+                while thread.is_alive() or len(totals) < 2:
+                    by = ["kab_kota"] if len(totals) % 2 else ["kbli", "skala"]
+                    groups, total = reader.tabulate_total("umkm", by)
+                    assert sum(n for _, n in groups) == total, (by, groups, total)
+                    assert total % size == 0, f"{total} is part of a batch"
+                    totals.append(total)
+            finally:
+                thread.join()
+            assert not failed, failed
+            assert totals == sorted(totals)
+            assert reader.tabulate_total("umkm", ["kab_kota"])[1] == size * batches
+        finally:
+            writer.close()
+            reader.close()
+
+
+class AbstractSnapshotTests:
+    """``snapshot()`` (optional, :class:`~kukm.storage.base.SnapshotReads`): the reads inside
+    see one state while another handle writes; a store without it is skipped."""
+
+    def test_reads_inside_a_snapshot_see_one_state(
+        self, store_factory: Callable[[], Store]
+    ) -> None:
+        reader = store_factory()
+        writer = store_factory()
+        try:
+            if not isinstance(reader, SnapshotReads):  # pragma: no cover - capability
+                pytest.skip("adapter has no snapshot()")
+            n = 1200  # more than one page or chunk of iter_records
+            reader.write_batch([umkm_op(i) for i in range(n)])
+            reader.write_batch([umkm_op(7, record=make_umkm(7, kbli="10110"))])
+            changed = [umkm_op(7, record=make_umkm(7, kbli="99999")), umkm_op(n), umkm_op(n + 1)]
+            thread = threading.Thread(target=writer.write_batch, args=(changed,))
+            with read_snapshot(reader):
+                before = reader.count("umkm")
+                thread.start()
+                thread.join(timeout=0.5)  # committed now, or waiting for the block's end
+                seen = 0
+                for rec in reader.iter_records("umkm"):  # other reads between its rows
+                    seen += 1
+                    if rec.version > 1:
+                        assert [h.version for h in reader.history("umkm", rec.id)] == [1, 2]
+                current = reader.get("umkm", "u00007")
+                with read_snapshot(reader):  # blocks nest
+                    total = sum(k for _, k in reader.tabulate("umkm", ["kab_kota"]))
+                assert (before, seen, total) == (n, n, n)
+                assert reader.count("umkm") == n
+                assert current is not None and current.version == 2
+                assert reader.get("umkm", f"u{n:05d}") is None
+                assert reader.find("umkm", "nib", make_umkm(n).nib or "") == []
+            thread.join()
+            assert reader.count("umkm") == n + 2
+            assert len(reader.history("umkm", "u00007")) == 3
+        finally:
+            writer.close()
+            reader.close()
+
+
 class AbstractSequenceTests:
     """Running numbers for NIK Koperasi (Kepgub H)."""
 
@@ -736,6 +855,7 @@ class AbstractStoreTests(
     AbstractLookupTests,
     AbstractVerificationTests,
     AbstractTabulateTests,
+    AbstractSnapshotTests,
     AbstractSequenceTests,
     AbstractDocumentTests,
     AbstractAuditTests,

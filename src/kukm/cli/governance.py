@@ -8,6 +8,11 @@ no officer is registered in the store (an operator's single-office install, run 
 holds the store URL); once one is, an unregistered id is refused
 (``ACCESS_USER_UNREGISTERED``, exit 1), fail-closed.
 
+The reports and exports (``kukm report rekap|banding|tahunan``, ``kukm ods export``,
+``kukm pkt export``) act as an officer the same way (:func:`acting_officer`,
+:func:`officer_service`): the officer's region limits their rows, the public gets verified
+data only, masked, and each is audited.
+
 A blank ``--petugas`` (``''``, spaces) is a usage error (exit 2): verification
 needs a named, appointed Dinas officer (Kepgub D.3) and every action is audited
 under that id. An unknown ``--peran`` is a configuration error (exit 2,
@@ -40,7 +45,15 @@ from kukm.governance.service import USERS, Service, lookup_user, stored_policy
 from kukm.model import SumberData
 from kukm.storage.base import Kind, VerificationStatus
 
-__all__ = ["ACCESS_USER_UNREGISTERED", "duplicates", "pemutakhiran", "quality", "verify"]
+__all__ = [
+    "ACCESS_USER_UNREGISTERED",
+    "acting_officer",
+    "duplicates",
+    "officer_service",
+    "pemutakhiran",
+    "quality",
+    "verify",
+]
 
 ACCESS_USER_UNREGISTERED = register_code(
     "ACCESS_USER_UNREGISTERED",
@@ -81,6 +94,12 @@ def _actor_options(f: F) -> F:
     return f
 
 
+def acting_officer(f: F) -> F:
+    """``--petugas`` (default ``cli``), ``--peran`` and ``--policy`` of a command that reads as
+    an officer (the governance reports here, ``kukm report …``, ``kukm ods/pkt export``)."""
+    return _PETUGAS_DEFAULT_CLI(_actor_options(f))
+
+
 @contextmanager
 def _service(
     db_url: str | None, petugas: str, peran: str, policy_path: str | None
@@ -111,6 +130,10 @@ def _service(
         yield Service(store, user, policy=policy)
     finally:
         store.close()
+
+
+#: :func:`_service` for the other command modules (reports, exports)
+officer_service = _service
 
 
 def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float:

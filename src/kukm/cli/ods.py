@@ -21,6 +21,7 @@ from kukm.cli._common import (
     progress,
     resolve_db,
 )
+from kukm.cli.governance import acting_officer, officer_service
 
 if TYPE_CHECKING:
     from kukm.storage.base import Store
@@ -146,26 +147,47 @@ def import_(
     help="Layout (default: from the suffix of --out).",
 )
 @click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
-@click.option("--mask", is_flag=True, help="Mask the board's names (personal data).")
+@click.option(
+    "--mask",
+    is_flag=True,
+    help="Mask personal data (the board's names …) as the store's access policy masks it.",
+)
+@acting_officer
 @db_option
 @json_option
 @handle_errors
 def export(
-    out: Path, fmt: str | None, wilayah: str | None, mask: bool, db_url: str | None, as_json: bool
+    out: Path,
+    fmt: str | None,
+    wilayah: str | None,
+    mask: bool,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
-    """Export every cooperative in the ODS layout, streaming."""
+    """Export the cooperatives in the officer's scope in the ODS layout, streaming.
+
+    Acts as the officer (``--petugas``/``--peran``, see ``kukm quality``): its region only
+    (a ``--wilayah`` outside it is refused), the public only verified records, masked;
+    audited. ``--mask`` masks with the policy in force (stored in the store, else the packaged
+    one)."""
     from kukm.integration.ods_io import detect_format, export_ods
     from kukm.reports.wilayah import periksa_wilayah
 
     wilayah = periksa_wilayah(wilayah)  # 3171 or 31.7 would export nothing: refused, exit 2
     layout = fmt or detect_format(out)
-    store = _open(existing_db(db_url))
-    try:
+    with officer_service(db_url, petugas, peran, policy_path) as svc:
+        region = svc.export_scope("ekspor_ods", kind="koperasi", wilayah=wilayah)
         n = export_ods(
-            store, out, format="csv" if layout == "csv" else "jsonl", wilayah=wilayah, mask=mask
+            svc.reader(),
+            out,
+            format="csv" if layout == "csv" else "jsonl",
+            wilayah=region,
+            mask=mask,
+            masking=svc.policy.masking,
         )
-    finally:
-        store.close()
     emit(
         as_json,
         {"exported": n, "out": str(out), "format": layout},
@@ -325,30 +347,36 @@ _kunci_option = click.option(
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--wilayah", default=None, help="Only this Kemendagri region (e.g. 31.71).")
 @_kunci_option
+@acting_officer
 @db_option
 @json_option
 @handle_errors
 def pkt_export(
-    out: Path, wilayah: str | None, kunci_file: Path | None, db_url: str | None, as_json: bool
+    out: Path,
+    wilayah: str | None,
+    kunci_file: Path | None,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
-    """Write UMKM records in the PKT layout (NIK penduduk and names masked as the store's access
-    policy masks them, else the packaged one; id_anggota is the PKT member id or an opaque
-    reference, never a kukm record id)."""
-    from kukm.governance.access import default_policy
-    from kukm.governance.service import stored_policy
+    """Write the UMKM records in the officer's scope in the PKT layout (NIK penduduk and names
+    masked as the store's access policy masks them, else the packaged one; id_anggota is the
+    PKT member id or an opaque reference, never a kukm record id).
+
+    Acts as the officer (``--petugas``/``--peran``, see ``kukm quality``): its region only
+    (a ``--wilayah`` outside it is refused), the public only verified records; audited."""
     from kukm.integration.pkt import export_pkt, load_kunci
     from kukm.reports.wilayah import periksa_wilayah
 
     wilayah = periksa_wilayah(wilayah)  # 3171 or 31.7 would export nothing: refused, exit 2
     kunci = load_kunci(kunci_file) if kunci_file is not None else None
-    store = _open(existing_db(db_url))
-    try:
+    with officer_service(db_url, petugas, peran, policy_path) as svc:
+        region = svc.export_scope("ekspor_pkt", kind="umkm", wilayah=wilayah)
         # the policy in force masks here as in every other output (I.3-4): a policy of style
         # penuh/hapus must not leave the NIK's region digits in the PKT file
-        masking = (stored_policy(store) or default_policy()).masking
-        n = export_pkt(store, out, wilayah=wilayah, kunci=kunci, masking=masking)
-    finally:
-        store.close()
+        n = export_pkt(svc.reader(), out, wilayah=region, kunci=kunci, masking=svc.policy.masking)
     emit(as_json, {"exported": n, "out": str(out)}, f"{n} UMKM written to {out}")
 
 

@@ -1,16 +1,29 @@
-"""``kukm report``: rekapitulasi tables, period comparison and the yearly report."""
+"""``kukm report``: rekapitulasi tables, period comparison and the yearly report.
+
+Every report acts as an officer (``--petugas``, ``--peran``, ``--policy``, as ``kukm quality``:
+see :mod:`kukm.cli.governance`) through :class:`kukm.governance.Service`: the officer's region
+scope limits the rows (a ``--wilayah`` outside it is refused, ``ACCESS_OUT_OF_SCOPE``; none
+given: the whole scope), the public role counts verified data only (``--all-status`` or a
+table by ``status`` is refused to it, ``ACCESS_NOT_PUBLISHED``), and each report is audited
+(Kepgub F.3, I.2–4). With no officer registered in the store, the default ``--peran dinas``
+reports on the whole province.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import click
 
-from kukm.cli._common import db_option, emit, existing_db, handle_errors, json_option
+from kukm.cli._common import db_option, emit, handle_errors, json_option
+from kukm.cli.governance import acting_officer, officer_service
 from kukm.exceptions import ConfigurationError, register_code
+
+if TYPE_CHECKING:
+    from kukm.governance.service import Service
 
 __all__ = ["report"]
 
@@ -73,6 +86,7 @@ def report() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.option("--wilayah", help="Only this Kemendagri region, e.g. 31.71.")
 @click.option("--all-status", is_flag=True, help="Count every status, not only verified records.")
+@acting_officer
 @db_option
 @json_option
 @handle_errors
@@ -83,6 +97,9 @@ def rekap_cmd(
     out: Path | None,
     wilayah: str | None,
     all_status: bool,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
@@ -91,12 +108,11 @@ def rekap_cmd(
     Official tables count only verified records (Kepgub D.3), unless
     --all-status or grouping by status.
     """
-    from kukm.plugins import open_store
     from kukm.reports import rekap, render_report, write_report
     from kukm.reports.rekap import periksa_dimensi
     from kukm.reports.wilayah import periksa_wilayah
 
-    periksa_dimensi(by.split(","))  # refused before the store is opened (or created)
+    dims = periksa_dimensi(by.split(","))  # refused before the store is opened (or created)
     wilayah = periksa_wilayah(wilayah)
     _out_format(out, fmt)
     if as_json and out is None and fmt not in (None, "json"):
@@ -105,17 +121,19 @@ def rekap_cmd(
             f"--json with --format {fmt}: write the {fmt} with --out FILE, or drop --json",
             code=JSON_FORMAT_BENTROK,
         )
-    store = open_store(existing_db(db_url))
-    try:
+    with officer_service(db_url, petugas, peran, policy_path) as svc:
+        # the officer's region (its whole scope when --wilayah is not given); pending and
+        # rejected records (--all-status, a table by status) are not the public's
+        region = svc.report_scope(
+            "rekap", kind=kind, wilayah=wilayah, unverified=all_status or "status" in dims
+        )
         r = rekap(
-            store,
+            svc.reader(),
             kind,  # type: ignore[arg-type]
-            by.split(","),
-            wilayah=wilayah,
+            dims,
+            wilayah=region,
             status=None if all_status else "resmi",
         )
-    finally:
-        store.close()
     if as_json and fmt is None and out is None:
         fmt = "json"
     if out is not None:
@@ -147,6 +165,8 @@ def rekap_cmd(
 @click.option("--from", "tahun_a", type=int, required=True, help="First year (stock at its end).")
 @click.option("--to", "tahun_b", type=int, required=True, help="Second year (stock at its end).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--wilayah", help="Only this Kemendagri region, e.g. 31.71.")
+@acting_officer
 @db_option
 @json_option
 @handle_errors
@@ -156,6 +176,10 @@ def banding(
     tahun_a: int,
     tahun_b: int,
     out: Path | None,
+    wilayah: str | None,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
     db_url: str | None,
     as_json: bool,
 ) -> None:
@@ -164,10 +188,10 @@ def banding(
     Each record counts in the version in effect at the end of each year (its
     latest data date up to 31 December), with that version's values.
     """
-    from kukm.plugins import open_store
     from kukm.reports import bandingkan, write_report
     from kukm.reports.periode import periksa_tahun
     from kukm.reports.rekap import DIMENSI_TIDAK_DIKENAL, periksa_dimensi
+    from kukm.reports.wilayah import periksa_wilayah
 
     if "," in dim:
         raise ConfigurationError(
@@ -177,12 +201,21 @@ def banding(
     periksa_dimensi([dim])
     periksa_tahun(tahun_a, nama_opsi="--from")
     periksa_tahun(tahun_b, nama_opsi="--to")
+    wilayah = periksa_wilayah(wilayah)
     _out_format(out, None, has_format=False)
-    store = open_store(existing_db(db_url))
-    try:
-        p = bandingkan(store, kind, dim, tahun_a, tahun_b)  # type: ignore[arg-type]
-    finally:
-        store.close()
+    with officer_service(db_url, petugas, peran, policy_path) as svc:
+        region = svc.report_scope(
+            "banding", kind=kind, wilayah=wilayah, unverified=dim.strip() == "status"
+        )
+        # each version is tested against the region (a record that moved counts where it was)
+        p = bandingkan(
+            svc.reader(per_version=True),
+            kind,  # type: ignore[arg-type]
+            dim,
+            tahun_a,
+            tahun_b,
+            wilayah=region,
+        )
     if out is not None:
         write_report(p, out)
     emit(
@@ -211,11 +244,19 @@ def banding(
     help="Output directory.",
 )
 @click.option("--wilayah", help="Only this Kemendagri region.")
+@acting_officer
 @db_option
 @json_option
 @handle_errors
 def tahunan(
-    year: int | None, out: Path, wilayah: str | None, db_url: str | None, as_json: bool
+    year: int | None,
+    out: Path,
+    wilayah: str | None,
+    petugas: str,
+    peran: str,
+    policy_path: str | None,
+    db_url: str | None,
+    as_json: bool,
 ) -> None:
     """The yearly report to the Governor (cc the ministry): HTML and PDF with charts, XLSX tables."""
     from kukm.reports.periode import periksa_tahun
@@ -224,7 +265,8 @@ def tahunan(
     tahun = year if year is not None else dt.date.today().year - 1
     periksa_tahun(tahun, nama_opsi="--year")  # the options first, then the store
     periksa_wilayah(wilayah)
-    files = write_tahunan(existing_db(db_url), tahun, out, wilayah=wilayah)
+    with officer_service(db_url, petugas, peran, policy_path) as svc:
+        files = write_tahunan(svc, tahun, out, wilayah=wilayah)
     emit(
         as_json,
         {"files": [str(f) for f in files]},
@@ -232,24 +274,26 @@ def tahunan(
     )
 
 
-def write_tahunan(db_url: str, year: int, out: Path, *, wilayah: str | None = None) -> list[Path]:
+def write_tahunan(
+    svc: Service, year: int, out: Path, *, wilayah: str | None = None
+) -> list[Path]:
     """Write ``laporan-tahunan-YYYY.{html,pdf,xlsx,json}`` into ``out``; return the paths.
 
-    A year outside 1900 … next year (``TAHUN_TIDAK_VALID``) or an unknown region
-    code is refused before the store is opened and anything is written.
+    The report is ``svc``'s officer's: its region scope (a ``wilayah`` outside it is refused,
+    ``ACCESS_OUT_OF_SCOPE``), the public's verified data only; it is audited. A year outside
+    1900 … next year (``TAHUN_TIDAK_VALID``) or an unknown region code is refused before
+    anything is read or written.
     """
-    from kukm.plugins import open_store
     from kukm.reports import laporan_tahunan, write_report
     from kukm.reports.periode import periksa_tahun
     from kukm.reports.wilayah import periksa_wilayah
 
     periksa_tahun(year, nama_opsi="--year")
     wilayah = periksa_wilayah(wilayah)
-    store = open_store(db_url)
-    try:
-        lap = laporan_tahunan(store, year, wilayah=wilayah)
-    finally:
-        store.close()
+    # the report has a table by status (pending, rejected): the public sees it of its
+    # published view (each record in its latest verified version), see Service.reader
+    region = svc.report_scope("laporan_tahunan", wilayah=wilayah)
+    lap = laporan_tahunan(svc.reader(per_version=True), year, wilayah=region)
     out.mkdir(parents=True, exist_ok=True)
     files = [
         write_report(lap, out / f"laporan-tahunan-{year}.{ext}") for ext in ("html", "pdf", "xlsx")

@@ -39,7 +39,14 @@ from kukm.exceptions import KukmError, NotFound, register_code
 from kukm.governance._service_base import USERS, lookup_user, stored_policy
 from kukm.governance._service_governance import GovernanceOps
 from kukm.governance._service_personal import mask_field, npwp_is_personal
-from kukm.governance.access import ACCESS_ACTION_DENIED, Decision, User, named_user_id
+from kukm.governance._service_view import ServiceReader
+from kukm.governance.access import (
+    ACCESS_ACTION_DENIED,
+    ACCESS_NOT_PUBLISHED,
+    Decision,
+    User,
+    named_user_id,
+)
 from kukm.governance.provenance import (
     SUBMISSIONS,
     FieldSource,
@@ -215,6 +222,65 @@ class Service(GovernanceOps):
             wilayah=self._effective_region(wilayah, "rekap"),
             status=self._effective_status(status),
         )
+
+    # -- reports and exports as this user (F.3, I.2-4) ----------------------------------
+    def reader(self, *, per_version: bool = False) -> ServiceReader:
+        """A read-only store view for report and export functions that take a ``Store``:
+        the user's scope, the public's verified data, masking (see
+        :mod:`kukm.governance._service_view`). Pass ``per_version=True`` to a count of the
+        stock at the end of past years, with the region of :meth:`report_scope`."""
+        return ServiceReader(self, per_version=per_version)
+
+    def report_scope(
+        self,
+        aksi: str,
+        *,
+        kind: str | None = None,
+        wilayah: str | None = None,
+        unverified: bool = False,
+    ) -> str | None:
+        """Check and audit an aggregate report ``aksi``; return the region it covers.
+
+        The region is ``wilayah`` inside the user's scope (outside it: ``ACCESS_OUT_OF_SCOPE``),
+        or the scope itself when none is given (``None``: the province). A report that
+        shows data other than verified (``unverified``) is refused to the public
+        (``ACCESS_NOT_PUBLISHED``, Kepgub I.3); so are roles without ``report``/``read`` and
+        own-record roles. Refusals and the report itself are audited.
+
+        >>> from kukm.adapters.memory import MemoryStore
+        >>> Service(MemoryStore(), User("s1", "sudin", "31.74")).report_scope("rekap")
+        '31.74'
+        >>> Service(MemoryStore(), User.public()).report_scope("rekap", unverified=True)
+        Traceback (most recent call last):
+            ...
+        kukm.exceptions.AccessDenied: [ACCESS_NOT_PUBLISHED] ...
+        """
+        self._aggregate_allowed()
+        if unverified and self.policy.is_public(self.user):
+            self._enforce(
+                Decision(False, ACCESS_NOT_PUBLISHED, "the public sees verified data only"),
+                aksi,
+                kind,
+            )
+        region = self._effective_region(wilayah, aksi)
+        self._audit(aksi, kind=kind, detail=f"wilayah={region or 'provinsi'}")
+        return region
+
+    def export_scope(self, aksi: str, *, kind: Kind, wilayah: str | None = None) -> str | None:
+        """Check and audit an export ``aksi`` of ``kind`` records; return its region filter
+        (as :meth:`report_scope`; own-record roles: ``wilayah`` as given, their own records).
+
+        >>> from kukm.adapters.memory import MemoryStore
+        >>> Service(MemoryStore(), User("s1", "sudin", "31.74")).export_scope(
+        ...     "ekspor", kind="koperasi", wilayah="31.74.01")
+        '31.74.01'
+        """
+        self.require("read", aksi)
+        region = self._checked_filter(wilayah) if self._own_only() else (
+            self._effective_region(wilayah, aksi)
+        )
+        self._audit(aksi, kind=kind, detail=f"wilayah={region or 'provinsi'}")
+        return region
 
     def field_provenance(self, kind: Kind, id: str) -> dict[str, FieldSource]:
         """Which submission last set each field (values masked as the user needs)."""

@@ -929,11 +929,13 @@ def import_ods(
     return outcome
 
 
-def _mask_pengurus(koperasi: Koperasi) -> Koperasi:
-    """The board's names masked (personal data, Kepgub I.3) via :mod:`kukm.governance.masking`."""
+def _mask_pengurus(koperasi: Koperasi, masking: object | None = None) -> Koperasi:
+    """The board's names masked (personal data, Kepgub I.3) via :mod:`kukm.governance.masking`,
+    with ``masking`` (the access policy's :class:`~kukm.governance.masking.MaskingConfig`;
+    ``None``: its defaults)."""
     mask_record = _optional("kukm.governance.masking", "mask_record")
     if mask_record is not None:
-        masked = mask_record(koperasi)
+        masked = mask_record(koperasi, masking)
         if isinstance(masked, Koperasi):
             return masked
     p = koperasi.pengurus
@@ -955,12 +957,14 @@ def _mask_pengurus(koperasi: Koperasi) -> Koperasi:
 
 
 def iter_store_ods(
-    store: Store, *, wilayah: str | None = None, mask: bool = False
+    store: Store, *, wilayah: str | None = None, mask: bool = False, masking: object | None = None
 ) -> Iterator[dict[str, Any]]:
     """Stream every current koperasi of ``store`` as an ODS record (ordered by id).
 
-    ``mask=True`` masks the board's names (for sharing beyond the ODS exchange;
-    such an export is no longer lossless).
+    ``mask=True`` masks personal data, the board's names among it (for sharing beyond the ODS
+    exchange; such an export is no longer lossless), as ``masking`` says: the access policy's
+    :class:`~kukm.governance.masking.MaskingConfig` (``policy.masking``; ``None``: the
+    packaged policy's). Pass the policy in force (``stored_policy(store) or default_policy()``).
 
     >>> from kukm.plugins import open_store
     >>> store = open_store("memory://")
@@ -970,7 +974,7 @@ def iter_store_ods(
     """
     for stored in store.iter_records("koperasi", wilayah=wilayah):
         if isinstance(stored.record, Koperasi):
-            yield to_ods(_mask_pengurus(stored.record) if mask else stored.record)
+            yield to_ods(_mask_pengurus(stored.record, masking) if mask else stored.record)
 
 
 def export_ods(
@@ -980,11 +984,14 @@ def export_ods(
     format: Format = "jsonl",
     wilayah: str | None = None,
     mask: bool = False,
+    masking: object | None = None,
 ) -> int:
     """Write every current koperasi of ``store`` in the ODS layout; returns the count.
 
     CSV needs its header first, so a CSV export streams the store twice (the
     first pass only collects the names of non-ODS fields kept in ``atribut_lain``).
+    ``mask``/``masking``: see :func:`iter_store_ods`. To export as an officer (its region,
+    the public's verified data), pass ``Service.reader()`` as ``store``.
 
     >>> import io
     >>> from kukm.plugins import open_store
@@ -1000,7 +1007,8 @@ def export_ods(
             for s in store.iter_records("koperasi", wilayah=wilayah)
             if isinstance(s.record, Koperasi)
         )
-        return write_csv(iter_store_ods(store, wilayah=wilayah, mask=mask), out, extra_fields=extra)
+        rows = iter_store_ods(store, wilayah=wilayah, mask=mask, masking=masking)
+        return write_csv(rows, out, extra_fields=extra)
     if format != "jsonl":
         raise ConfigurationError(f"unknown ODS format {format!r}", code="CONFIGURATION")
-    return write_jsonl(iter_store_ods(store, wilayah=wilayah, mask=mask), out)
+    return write_jsonl(iter_store_ods(store, wilayah=wilayah, mask=mask, masking=masking), out)

@@ -68,6 +68,31 @@ def test_sqlite_batch_between_the_reads(tmp_path: Path, monkeypatch: pytest.Monk
         assert rekap(reader, "umkm", ["skala"]).total == 20
 
 
+def test_a_rekap_through_an_officer_reads_one_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kukm report rekap`` reads through the officer's Service view: it too takes its rows
+    and total from one snapshot (before: the view had no tabulate_total, so the two reads of
+    today's rekap split around a batch and failed REKAP_TIDAK_SEIMBANG)."""
+    from kukm.governance import Service, User
+
+    url = f"sqlite:///{tmp_path / 'kukm.sqlite'}"
+    with SqliteStore(url) as reader, SqliteStore(url) as writer:
+        reader.write_batch(_batch(0))
+        count = reader.count
+
+        def count_after_a_batch(kind: Kind, **kw: Any) -> int:
+            writer.write_batch(_batch(100))
+            return count(kind, **kw)
+
+        monkeypatch.setattr(reader, "count", count_after_a_batch)
+        view = Service(reader, User("d1", "dinas")).reader()
+        r = rekap(view, "umkm", ["skala"])
+        assert r.total == 10 and sum(row.jumlah for row in r.rows) == 10
+        monkeypatch.undo()
+        assert rekap(view, "umkm", ["skala"]).total == 20
+
+
 def test_memory_batch_between_the_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     """A thread's batch waits for the memory store's lock until the rekap has both reads."""
     store = MemoryStore()

@@ -27,6 +27,7 @@ kukm.exceptions.AccessDenied: [ACCESS_OUT_OF_SCOPE] ...
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from kukm.storage.base import (
     StoredRecord,
     VerificationStatus,
     WriteOp,
+    read_snapshot,
 )
 
 if TYPE_CHECKING:
@@ -139,6 +141,26 @@ class ServiceReader:
         status: Collection[VerificationStatus] | None = None,
     ) -> list[tuple[tuple[str | None, ...], int]]:
         return self._svc.tabulate(kind, by, wilayah=wilayah, status=status)
+
+    def tabulate_total(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> tuple[list[tuple[tuple[str | None, ...], int]], int]:
+        """The groups and the total in scope from one snapshot (:meth:`Service.tabulate_total`)."""
+        return self._svc.tabulate_total(kind, by, wilayah=wilayah, status=status)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """The store's one-state reads (:func:`kukm.storage.base.read_snapshot`) for a report
+        that reads several times (the period and yearly reports); the right to aggregate is
+        checked before it opens (a refusal is audited, a write the snapshot would not take)."""
+        self._svc._aggregate_allowed()
+        with read_snapshot(self._svc._store):
+            yield
 
     def get_document(self, collection: str, key: str) -> dict[str, Any] | None:
         self._refuse("read documents")

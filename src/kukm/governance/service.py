@@ -63,6 +63,7 @@ from kukm.storage.base import (
     VerificationStatus,
     WriteOp,
     default_status,
+    tabulate_total,
 )
 
 _VERIFIED = VerificationStatus.TERVERIFIKASI
@@ -217,6 +218,26 @@ class Service(GovernanceOps):
         """Counts grouped by ``by`` in scope, pushed down to the store."""
         self._aggregate_allowed()
         return self._store.tabulate(
+            kind,
+            by,
+            wilayah=self._effective_region(wilayah, "rekap"),
+            status=self._effective_status(status),
+        )
+
+    def tabulate_total(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        *,
+        wilayah: str | None = None,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> tuple[list[tuple[tuple[str | None, ...], int]], int]:
+        """:meth:`tabulate` and :meth:`count` in scope, read from one snapshot of the store
+        (:func:`kukm.storage.base.tabulate_total`): a batch committed meanwhile is in both or
+        in neither, so a rekap made while an import runs still adds up."""
+        self._aggregate_allowed()
+        return tabulate_total(
+            self._store,
             kind,
             by,
             wilayah=self._effective_region(wilayah, "rekap"),

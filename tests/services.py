@@ -187,3 +187,13 @@ def postgres_url() -> Iterator[str]:
 def mariadb_url() -> Iterator[str]:
     """SQLAlchemy URL of a fresh MariaDB database (dropped after the test)."""
     yield from _fixture_from(fresh_mariadb_url, "MariaDB")
+
+
+@pytest.fixture(params=["sqlite", "postgres_url", "mariadb_url"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """The URL of a fresh store of each kind in turn: a SQLite file, a PostgreSQL schema and a
+    MariaDB database (import ``postgres_url`` and ``mariadb_url`` beside it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kukm.sqlite'}"
+    else:
+        yield str(request.getfixturevalue(request.param))

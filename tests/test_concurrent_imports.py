@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,21 +20,13 @@ from kukm.pipeline.run import run_file
 from kukm.plugins import open_store
 from kukm.storage.base import Store
 from kukm.synthetic import generate_umkm, write_csv
-from services import mariadb_url, postgres_url  # noqa: F401  (pytest fixtures)
+from services import mariadb_url, postgres_url, store_url  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes")
 
 ROWS = 4000
 FILES = 4
 BATCH = 500
-
-
-@pytest.fixture(params=["sqlite", "postgres_url", "mariadb_url"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kukm.sqlite'}"
-    else:
-        yield str(request.getfixturevalue(request.param))
 
 
 def _files(folder: Path, count: int = FILES) -> list[Path]:
@@ -90,7 +81,7 @@ def _one_after_another(files: list[Path]) -> dict[str, int]:
     return versions
 
 
-def test_overlapping_files_imported_at_once(store_url: str, tmp_path: Path) -> None:
+def test_overlapping_files_imported_at_once(store_url: str, tmp_path: Path) -> None:  # noqa: F811
     """MariaDB: two batches of overlapping new ids locked the same index gaps and deadlocked
     on every retry; one import of four failed with SQL_WRITE_CONFLICT in most runs."""
     files = _files(tmp_path)
@@ -105,7 +96,7 @@ def test_overlapping_files_imported_at_once(store_url: str, tmp_path: Path) -> N
     assert count == total == len(expected)
 
 
-def test_same_file_imported_twice_at_once(store_url: str, tmp_path: Path) -> None:
+def test_same_file_imported_twice_at_once(store_url: str, tmp_path: Path) -> None:  # noqa: F811
     (f,) = _files(tmp_path, 1)
     _import_at_once(store_url, [f, f, f])
     store = open_store(store_url)
@@ -190,7 +181,7 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-def test_import_killed_then_run_again(store_url: str, tmp_path: Path) -> None:
+def test_import_killed_then_run_again(store_url: str, tmp_path: Path) -> None:  # noqa: F811
     """``kukm import --workers 1`` killed with SIGKILL mid-import: its reader process ends too
     (it stayed behind for good, blocked on the full queue to the dead importer), the store
     holds whole batches, and running the import again gives what one clean import gives."""

@@ -37,7 +37,7 @@ from kukm.storage.base import (
 )
 from kukm.synthetic import generate_umkm, write_csv
 from kukm.testing.conformance import SUDIN, make_koperasi, umkm_op
-from services import mariadb_url, postgres_url  # noqa: F401  (pytest fixtures)
+from services import mariadb_url, postgres_url, store_url  # noqa: F401  (pytest fixtures)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes")
 
@@ -200,15 +200,7 @@ ROWS = 6000
 BATCH = 100
 
 
-@pytest.fixture(params=["sqlite", "postgres_url", "mariadb_url"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kukm.sqlite'}"
-    else:
-        yield str(request.getfixturevalue(request.param))
-
-
-def test_rekap_while_an_import_runs(store_url: str, tmp_path: Path) -> None:
+def test_rekap_while_an_import_runs(store_url: str, tmp_path: Path) -> None:  # noqa: F811
     """``kukm import`` commits a batch of 100 rows after another in its own process while
     this one makes rekaps: every one reconciles, and the totals only grow."""
     path = tmp_path / "umkm.csv"

@@ -381,3 +381,136 @@ def test_snapshots_imported_with_now_of_two_years_compare_by_year() -> None:
     assert (p.total_a, p.total_b) == (1, 2)
     counted = {r.label: (r.a, r.b) for r in p.rows if r.a or r.b}
     assert counted == {"Simpan Pinjam": (1, 0), "Konsumen": (0, 1), "(tidak diketahui)": (0, 1)}
+
+
+# -- an envelope wrapping one record, and its own metadata ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"data": A},
+        {"status": 200, "message": "OK", "data": {"record": A}},
+        {"success": True, "result": {"meta": {"page": 1}, "payload": {"item": A}}},
+    ],
+    ids=["data", "status-data-record", "three-levels"],
+)
+def test_an_envelope_wrapping_one_record_is_that_record(tmp_path: Path, value: Any) -> None:
+    """It was one row holding the key ``data`` (rejected: the record inside lost)."""
+    path = _write(tmp_path, "ods.json", value)
+    assert _rows(read_ods(path)) == [(1, A, None)]
+    store = open_store("memory://")
+    report = import_ods(store, path, resolve=False)
+    assert (report.input, report.accepted, report.rejected) == (1, 1, 0)
+    assert store.get("koperasi", "3173010010001") is not None
+
+
+def test_pages_wrapping_one_record_each_are_a_row_per_page(tmp_path: Path) -> None:
+    pages = [{"page": 1, "data": A}, {"page": 2, "data": {"record": B}}, C, {"data": []}]
+    path = _write(tmp_path, "pages.json", pages)
+    rows = _rows(read_ods(path))
+    assert rows[:3] == [(1, A, None), (2, B, None), (3, C, None)]
+    assert [(r, code) for r, _, code in rows[3:]] == [(4, None)]  # the empty page: one row
+    report = import_ods(open_store("memory://"), path, resolve=False)
+    assert (report.input, report.accepted, report.rejected_rows) == (4, 3, (4,))
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ({"data": A, "links": [{"rel": "next"}]}, ["data (1 record)", "links (1)"]),
+        ({"data": A, "previous": B}, ["data (1 record)", "previous (1 record)"]),
+        ('{"data": {"Koperasi": "A"}, "data": {"Koperasi": "B"}}', ["data (#1)", "data (#2)"]),
+        ({"data": {"record": A, "items": [B]}}, ["data.record (1 record)", "data.items (1)"]),
+    ],
+    ids=["record-and-links", "two-records", "data-twice", "record-beside-list"],
+)
+def test_an_envelope_with_a_record_and_another_holder_is_refused(
+    tmp_path: Path, value: Any, named: list[str]
+) -> None:
+    path = tmp_path / "ods.json"
+    path.write_text(value if isinstance(value, str) else json.dumps(value), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        list(read_ods(path))
+    assert info.value.code == "ODS_AMPLOP_GANDA"
+    assert all(part in str(info.value) for part in named), str(info.value)
+
+
+def test_a_json_line_wrapping_one_record_is_refused_as_an_envelope() -> None:
+    """``kukm import`` reads such a line as one row of the key ``data``: the ODS reader says it
+    is an envelope (``ODS_AMPLOP_BARIS``) rather than hand on a row that is no record."""
+    text = json.dumps(A) + "\n" + json.dumps({"status": 200, "data": {"record": B}}) + "\n"
+    rows = list(read_jsonl(io.StringIO(text)))
+    assert _rows(rows) == [(1, A, None), (2, None, "ODS_AMPLOP_BARIS")]
+    assert rows[1].error is not None and "data.record (1 record)" in rows[1].error.message_en
+
+
+@given(
+    path=st.lists(_NAMES, min_size=1, max_size=3, unique=True),
+    extra=st.dictionaries(_NAMES, _SCALARS, max_size=3),
+    record=_RECORDS.filter(bool).map(lambda rs: rs[0]),
+)
+def test_any_envelope_of_one_record_reads_as_the_record(
+    path: list[str], extra: dict[str, Any], record: dict[str, Any]
+) -> None:
+    """Property: one record wrapped under any keys (one to three levels, scalars beside it)
+    reads as the record by itself, as row 1."""
+    assume(not set(extra) & set(path))
+    value: Any = record
+    for key in reversed(path):
+        value = {key: value}
+    assert _rows(read_json(_text({**extra, **value}))) == [(1, record, None)]
+
+
+_NOT_JSON = st.sampled_from(["NaN", "Infinity", "-Infinity"])
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('{"data": [{"Koperasi": "A"}, {"Koperasi": "B"}], "total": NaN}', "'total'"),
+        ('{"status": 200, "data": {"items": [{"Koperasi": "A"}], "page": Infinity}}', "'data.page'"),
+        ('{"data": {"Koperasi": "A"}, "meta": {"took": [1, -Infinity]}}', "'meta.took'"),
+        ('[{"data": [{"Koperasi": "A"}]}, {"data": [{"Koperasi": "B"}], "total": NaN}]', "'total'"),
+        ('{"data": [{"Koperasi": "A"}], "total": NaN, "total": 1}', "'total'"),
+    ],
+    ids=["total", "nested-page", "in-a-list", "second-page", "key-given-twice"],
+)
+def test_not_json_in_an_envelopes_metadata_refuses_the_file(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    """``NaN`` in ``"total"`` was dropped with the envelope and its records read: the file is
+    not JSON (RFC 8259 §6) and no record's row can carry the error, so it is refused whole, as
+    a broken file is, naming the key (decision documented in read_json)."""
+    path = tmp_path / "ods.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        list(read_ods(path))
+    assert info.value.code == "ODS_BERKAS_TIDAK_TERBACA"
+    assert key in str(info.value)
+    store = open_store("memory://")
+    with pytest.raises(ConfigurationError):
+        import_ods(store, path, resolve=False)
+    assert store.count("koperasi") == 0
+    res = CliRunner().invoke(cli, ["ods", "import", str(path), "--db", "memory://", "--no-resolve"])
+    assert res.exit_code == 2 and "ODS_BERKAS_TIDAK_TERBACA" in res.output
+
+
+@given(bad=_NOT_JSON, in_record=st.booleans(), records=_RECORDS.filter(bool))
+def test_not_json_rejects_its_record_or_refuses_the_envelope(
+    bad: str, in_record: bool, records: list[dict[str, Any]]
+) -> None:
+    """Property: ``NaN``/``Infinity`` inside a record rejects that record's row only (the
+    others read); in the envelope's metadata it refuses the file: never ignored."""
+    items = [json.dumps(r) for r in records]
+    if in_record:
+        items[-1] = items[-1][:-1] + f', "x": {bad}}}'
+        text = '{"data": [' + ", ".join(items) + '], "total": 1}'
+        rows = _rows(read_json(io.StringIO(text)))
+        assert rows[:-1] == [(n, r, None) for n, r in enumerate(records[:-1], 1)]
+        assert rows[-1] == (len(records), None, "ODS_BARIS_INVALID")
+    else:
+        text = '{"data": [' + ", ".join(items) + f'], "total": {bad}}}'
+        with pytest.raises(ConfigurationError) as info:
+            list(read_json(io.StringIO(text)))
+        assert info.value.code == "ODS_BERKAS_TIDAK_TERBACA" and "'total'" in str(info.value)

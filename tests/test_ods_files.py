@@ -96,7 +96,9 @@ def test_other_shapes_of_a_json_file(tmp_path: Path) -> None:
         (1, None), (2, "ODS_BUKAN_OBJEK"), (3, "ODS_BARIS_INVALID")]  # fmt: skip
     arrays = io.StringIO(json.dumps([A]) + "\n\ufeff" + json.dumps([B]))  # two arrays joined
     assert [r.record for r in read_json(arrays)] == [A, B]
-    assert list(read_json(io.StringIO(" \n"))) == []
+    with pytest.raises(ConfigurationError) as info:  # a blank stream, as a blank file
+        list(read_json(io.StringIO(" \n")))
+    assert info.value.code == "BERKAS_KOSONG"
 
 
 def test_a_broken_json_array_is_refused_whole(tmp_path: Path) -> None:
@@ -362,3 +364,60 @@ def test_blank_lines_above_and_titles_repeated_below_the_header(
     assert [r.record for r in rows if r.error is None] == [A, B]
     refused = [r.error.code for r in rows if r.error is not None]
     assert refused == ["ODS_BARIS_JUDUL_ULANG"] * len(repeats)
+
+
+# -- a workbook, and a JSON document under another suffix ------------------------------------
+
+
+def _workbook(path: Path, records: list[dict[str, Any]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    keys = list(records[0])
+    sheet.append(keys)
+    for record in records:
+        sheet.append([record.get(k) for k in keys])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["ods.xlsx", "ods.jsonl", "ods.json", "ods"])
+def test_a_workbook_of_ods_records_is_refused_saying_so(tmp_path: Path, name: str) -> None:
+    """``kukm ods import ods.xlsx`` said 'cannot be read after data row 0: UnicodeDecodeError:
+    'utf-8' codec can't decode byte 0xc7': now that it is a workbook and what to do."""
+    path = _workbook(tmp_path / name, [A, B])
+    with pytest.raises(ConfigurationError) as info:
+        read_ods(path)
+    assert info.value.code == "ODS_BERKAS_TIDAK_TERBACA"
+    assert "is a workbook (xlsx)" in str(info.value) and "save the sheet as CSV" in str(info.value)
+    res = CliRunner().invoke(cli, ["ods", "import", str(path), "--db", "memory://", "--no-resolve"])
+    assert res.exit_code == 2 and "is a workbook (xlsx)" in res.output
+    assert "UnicodeDecodeError" not in res.output
+
+
+@pytest.mark.parametrize("name", ["ods.jsonl", "ods.ndjson", "ods", "ods.export"])
+@pytest.mark.parametrize("shape", ["array", "envelope", "object"])
+def test_a_pretty_printed_json_document_under_another_suffix_is_its_records(
+    tmp_path: Path, ods_sample_path: Path, name: str, shape: str
+) -> None:
+    """An API response saved pretty-printed as ``.jsonl`` (or without a suffix) was read line
+    by line: the 5 records became 157 rejected rows (ODS_BARIS_INVALID), every one lost."""
+    with open(ods_sample_path, encoding="utf-8") as fh:
+        records = [json.loads(line) for line, _ in zip(fh, range(5), strict=False)]
+    value: Any = {"array": records, "envelope": {"data": records, "total": 5},
+                  "object": records[0]}[shape]  # fmt: skip
+    path = tmp_path / name
+    path.write_text("\ufeff\n" + json.dumps(value, indent=2, ensure_ascii=False), encoding="utf-8")
+    expected = records if shape != "object" else records[:1]
+    assert [(r.record, r.error) for r in read_ods(path)] == [(r, None) for r in expected]
+    report = import_ods(open_store("memory://"), path, resolve=False)
+    assert (report.input, report.accepted, report.rejected) == (len(expected), len(expected), 0)
+
+
+def test_json_lines_whose_first_line_is_broken_stay_json_lines(tmp_path: Path) -> None:
+    """Only a lone ``[`` or ``{`` opens a pretty-printed document: a broken first line of
+    JSON lines still rejects that line only."""
+    path = tmp_path / "ods.jsonl"
+    path.write_text('{"Koperasi": \n{oops\n' + json.dumps(A) + "\n", encoding="utf-8")
+    rows = [(r.row, r.error.code if r.error else None) for r in read_ods(path)]
+    assert rows == [(1, "ODS_BARIS_INVALID"), (2, "ODS_BARIS_INVALID"), (3, None)]

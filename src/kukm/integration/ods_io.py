@@ -227,33 +227,82 @@ _PROBLEM_CODES: Final = {
 _ENVELOPE_DEPTH: Final = 3
 
 
-def _record_lists(value: Mapping[str, Any], depth: int = 1) -> dict[str, list[Any]]:
-    """The lists of an API envelope that hold an object (the records), by path (``data``,
-    ``data.items``), looked for in ``value`` and the objects in it (to
-    :data:`_ENVELOPE_DEPTH` levels) that have no ODS field; none when ``value`` has an ODS
-    field (:func:`~kukm.integration.ods_fields.canonical_field`): it is a record.
-
-    >>> _record_lists({"status": 200, "data": {"items": [{"Koperasi": "A"}], "page": 1}})
-    {'data.items': [{'Koperasi': 'A'}]}
-    >>> _record_lists({"Koperasi": "A", "Pengurus": [{"nama": "B"}]})
-    {}
-    """
+def _holders(value: Mapping[str, Any], depth: int = 1) -> list[tuple[tuple[str, ...], Any]]:
+    """What an API envelope holds records in, by path of keys: each list holding an object,
+    and each object with an ODS field (one record, ``{"data": {<record>}}``), looked for in
+    ``value`` and the objects in it that have no ODS field (to :data:`_ENVELOPE_DEPTH`
+    levels); none when ``value`` has an ODS field
+    (:func:`~kukm.integration.ods_fields.canonical_field`): it is a record itself."""
     if any(canonical_field(key) is not None for key in value):
-        return {}
+        return []
     items = list(value.items())
     if isinstance(value, jsonread.Clash):  # each value of a key given twice ({"data": […], "data": […]})
         items = [(k, v) for k, v in items if k not in value.clashes]
         items += [
             (f"{k} (#{n})", v) for k, vs in value.clashes.items() for n, v in enumerate(vs, 1)
         ]
-    found: dict[str, list[Any]] = {}
+    found: list[tuple[tuple[str, ...], Any]] = []
     for key, item in items:
         if isinstance(item, list) and any(isinstance(x, dict) for x in item):
-            found[key] = item
+            found.append(((key,), item))
+        elif isinstance(item, dict) and any(canonical_field(k) is not None for k in item):
+            found.append(((key,), item))  # one record wrapped as an object
         elif isinstance(item, dict) and depth < _ENVELOPE_DEPTH:
-            for path, inner in _record_lists(item, depth + 1).items():
-                found[f"{key}.{path}"] = inner
+            found.extend(((key, *path), inner) for path, inner in _holders(item, depth + 1))
     return found
+
+
+def _record_lists(value: Mapping[str, Any]) -> dict[str, Any]:
+    """The record holders of an API envelope (:func:`_holders`: the lists holding an object,
+    and the objects that are one record) by dotted path (``data``, ``data.items``); none for
+    a record.
+
+    >>> _record_lists({"status": 200, "data": {"items": [{"Koperasi": "A"}], "page": 1}})
+    {'data.items': [{'Koperasi': 'A'}]}
+    >>> _record_lists({"status": 200, "data": {"record": {"Koperasi": "A"}}})
+    {'data.record': {'Koperasi': 'A'}}
+    >>> _record_lists({"Koperasi": "A", "Pengurus": [{"nama": "B"}]})
+    {}
+    """
+    return {".".join(path): item for path, item in _holders(value)}
+
+
+def _shown_holders(lists: Mapping[str, Any]) -> str:
+    """The holders named for a refusal: a list with its length, an object as one record."""
+    return ", ".join(
+        f"{path} ({len(item)})" if isinstance(item, list) else f"{path} (1 record)"
+        for path, item in lists.items()
+    )
+
+
+def _not_json_outside(envelope: Mapping[str, Any], records: Any) -> tuple[str, str] | None:
+    """The first value of an API envelope's own metadata (all of ``envelope`` but its
+    ``records``, the holder :func:`_holders` found) that is not JSON (``NaN``, ``Infinity``,
+    a number of more than 4,300 digits: :class:`kukm._jsonread.NotJson`), as (dotted key,
+    text); else ``None``. Every value of a key given twice is looked at.
+
+    >>> from kukm._jsonread import loads
+    >>> env = loads('{"data": [{"Koperasi": "A", "x": NaN}], "meta": {"total": NaN}}')
+    >>> _not_json_outside(env, env["data"])
+    ('meta.total', 'NaN')
+    """
+    todo: list[tuple[str, Any]] = [("", envelope)]
+    while todo:
+        key, item = todo.pop()
+        if item is records:
+            continue
+        if isinstance(item, jsonread.NotJson):
+            return key, str(item)
+        inner: list[tuple[str, Any]] = []
+        if isinstance(item, dict):
+            inner = [(f"{key}.{k}" if key else k, v) for k, v in item.items()]
+            if isinstance(item, jsonread.Clash):
+                inner += [(f"{key}.{k}" if key else k, v)
+                          for k, vs in item.clashes.items() for v in vs]  # fmt: skip
+        elif isinstance(item, list):
+            inner = [(key, v) for v in item]
+        todo.extend(reversed(inner))
+    return None
 
 
 def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
@@ -272,7 +321,11 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     field named is the record's key holding the problem. Integers are kept exactly (a 13-digit
     Nomor Induk Koperasi as a JSON number). ``NaN``, ``Infinity`` and ``-Infinity``, which are
     not JSON though Python's :mod:`json` reads them, make the line ``ODS_BARIS_INVALID``. The
-    rules are :mod:`kukm._jsonread`'s, which ``kukm import`` reads JSON lines by too.
+    rules are :mod:`kukm._jsonread`'s, which ``kukm import`` reads JSON lines by too. A line
+    that is an envelope wrapping one record (``{"data": {<record>}}``) is ``ODS_AMPLOP_BARIS``
+    too, as ``kukm import`` reads the line as it is. A stream or file of only blank lines
+    (:func:`kukm.pipeline.header.blank_text`, a byte-order mark at a line's start dropped) is
+    ``BERKAS_KOSONG``, as a blank file is, not 0 rows.
 
     >>> import io
     >>> rows = list(read_jsonl(io.StringIO('{"Koperasi": "A"}\\n[1]\\n{oops\\n')))
@@ -281,7 +334,8 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     """
     with _open_text(source, "r") as fh:
         row = 0
-        for line in fh:
+        # a stream of only blank lines is BERKAS_KOSONG, as a blank file is, not 0 rows
+        for line in _lines_after_blank(fh, _source_label(source, "JSON lines text")):
             text = line.lstrip("\ufeff")
             if not text.strip():
                 continue
@@ -292,12 +346,49 @@ def read_jsonl(source: str | Path | IO[str]) -> Iterator[OdsRow]:
                 yield OdsRow(row, None, found)
                 continue
             lists = _record_lists(data) if isinstance(data, dict) else {}
-            if lists:
-                where = ", ".join(f"{path} ({len(items)})" for path, items in lists.items())
-                found = issue(AMPLOP_BARIS, None, line[:200], row=row, detail=f"lists: {where}")
+            if lists:  # records wrapped in an envelope, a list of them or one ({"data": {…}})
+                found = issue(AMPLOP_BARIS, None, line[:200], row=row,
+                              detail=f"lists: {_shown_holders(lists)}")  # fmt: skip
                 yield OdsRow(row, None, found)
                 continue
             yield _json_row(row, data, line)
+
+
+def _source_label(source: str | Path | IO[str], kind: str) -> str:
+    return Path(source).name if isinstance(source, str | Path) else f"the {kind}"
+
+
+def _refuse_blank(label: str, text: str) -> None:
+    """``BERKAS_KOSONG`` for a blank file or stream (:func:`kukm.pipeline.header.blank_text`),
+    as :func:`kukm.pipeline.header.refuse_blank_file` refuses a blank file."""
+    from kukm.pipeline.header import BERKAS_KOSONG
+
+    raise ConfigurationError(
+        f"{label} is empty: no header and no rows"
+        + (" (only blank lines)" if text else " (no text)"),
+        code=BERKAS_KOSONG,
+        value=label,
+    )
+
+
+def _lines_after_blank(fh: IO[str], label: str) -> Iterator[str]:
+    """The lines of ``fh``, but a file or stream of only blank lines (each blank by
+    :func:`kukm.pipeline.header.blank_text`, the rule of a blank file, after the byte-order
+    mark a line of joined exports starts with) is refused (``BERKAS_KOSONG``) rather than read
+    as 0 rows. Lines are held back only until the first one holding text."""
+    from kukm.pipeline.header import blank_text
+
+    waiting: list[str] = []
+    for line in fh:
+        if blank_text(line.lstrip("\ufeff")):
+            waiting.append(line)
+            continue
+        yield from waiting
+        waiting.clear()
+        yield line
+        yield from fh
+        return
+    _refuse_blank(label, "".join(waiting))
 
 
 #: Blanks between the values of a ``.json`` file (a byte-order mark too: files joined).
@@ -336,15 +427,25 @@ def read_json(source: str | Path | IO[str]) -> Iterator[OdsRow]:
 
     **API envelopes.** An object with no ODS field
     (:func:`~kukm.integration.ods_fields.canonical_field`), at the top or as an element of a
-    top-level array (a list of pages), whose values hold exactly one list of objects, directly
-    or in nested objects (``data``, ``result``, ``data.items``: any name, up to three levels),
-    is a response wrapping records: its records are that list's elements. Rows go on counting
-    records, so in a file of one envelope row ``n`` is element ``n`` of its list. An envelope
-    with two or more lists of objects (``data`` and ``links``, ``data`` given twice) is refused
-    whole (``ODS_AMPLOP_GANDA``, a configuration error naming the lists and the keys): which
-    holds the records is not guessed. An envelope holding no list of objects (an empty page
-    ``{"data": []}``, an error response) is one row, rejected as not a record. Such an object
-    could not be a record anyway (it has no ODS field), so unwrapping never drops one.
+    top-level array (a list of pages), whose values hold exactly one list of objects or one
+    object with an ODS field (a single record: ``{"data": {<record>}}``), directly or in nested
+    objects (``data``, ``result``, ``data.items``, ``data.record``: any name, up to three
+    levels), is a response wrapping records: its records are that list's elements, or that one
+    record. Rows go on counting records, so in a file of one envelope row ``n`` is element
+    ``n`` of its list, and a list of pages each wrapping one record has a row per page. An
+    envelope with two or more of them (``data`` and ``links``, ``data`` given twice, a record
+    beside a list of objects) is refused whole (``ODS_AMPLOP_GANDA``, a configuration error
+    naming them and the keys): which holds the records is not guessed. An envelope holding none
+    (an empty page ``{"data": []}``, an error response) is one row, rejected as not a record.
+    Such an object could not be a record anyway (it has no ODS field), so unwrapping never
+    drops one. The envelope's own metadata (``total``, ``page`` …) is not kept, but it must be
+    JSON: ``NaN`` or ``Infinity`` there, where no record's row can carry the error, makes the
+    file not JSON and it is refused whole (``ODS_BERKAS_TIDAK_TERBACA``, naming the key), as a
+    broken file is; inside a record it rejects that record's row only.
+
+    A stream or file of only blanks, line breaks and byte-order marks (by
+    :func:`kukm.pipeline.header.blank_text`, the rule of a blank file) is ``BERKAS_KOSONG``,
+    as :func:`read_ods` refuses a blank file, not 0 rows.
 
     >>> import io
     >>> text = '[\\n  {"Koperasi": "A"},\\n  {"Koperasi": "B"},\\n  3\\n]\\n'
@@ -354,9 +455,13 @@ def read_json(source: str | Path | IO[str]) -> Iterator[OdsRow]:
     >>> [(r.row, r.record, r.error and r.error.code) for r in read_json(io.StringIO(text))]
     [(1, {'Koperasi': 'A'}, None), (2, None, 'ODS_BUKAN_OBJEK')]
     """
+    from kukm.pipeline.header import blank_text
+
     with _open_text(source, "r") as fh:
-        name = Path(source).name if isinstance(source, str | Path) else "the JSON text"
+        name = _source_label(source, "JSON text")
         text = fh.read()
+    if all(blank_text(line.lstrip("\ufeff")) for line in text.splitlines()):
+        _refuse_blank(name, text)  # a blank stream is BERKAS_KOSONG, as a blank file is
     decode = jsonread.decoder().raw_decode
     values: list[Any] = []
     at = _past_gap(text, 0)
@@ -397,27 +502,35 @@ def _unwrapped(values: list[Any], name: str) -> list[Any]:
     >>> _unwrapped([{"data": [{"Koperasi": "A"}], "links": [{"next": "?page=2"}]}], "x.json")
     Traceback (most recent call last):
     ...
-    kukm.exceptions.ConfigurationError: [ODS_AMPLOP_GANDA] x.json: value 1 is an API envelope with more than one list of objects: data (1), links (1); keys: data, links
+    kukm.exceptions.ConfigurationError: [ODS_AMPLOP_GANDA] x.json: value 1 is an API envelope with more than one list of objects or record: data (1), links (1); keys: data, links
     """
     records: list[Any] = []
     for at, value in enumerate(values, 1):
         for place, item in enumerate(value if isinstance(value, list) else (value,), 1):
             lists = _record_lists(item) if isinstance(item, dict) else {}
+            if not lists:
+                records.append(item)
+                continue
+            where = f"value {at}" if not isinstance(value, list) else f"element {place}"
+            if isinstance(value, list) and len(values) > 1:
+                where += f" of value {at}"
+            keys = ", ".join(item)
             if len(lists) > 1:
-                where = f"value {at}" if not isinstance(value, list) else f"element {place}"
-                if isinstance(value, list) and len(values) > 1:
-                    where += f" of value {at}"
-                found = ", ".join(f"{path} ({len(items)})" for path, items in lists.items())
-                keys = ", ".join(item)
                 raise ConfigurationError(
-                    f"{name}: {where} is an API envelope with more than one list of objects: "
-                    f"{found}; keys: {keys}",
+                    f"{name}: {where} is an API envelope with more than one list of objects "
+                    f"or record: {_shown_holders(lists)}; keys: {keys}",
                     code=AMPLOP_GANDA,
                 )
-            if lists:
-                records.extend(*lists.values())
-            else:
-                records.append(item)
+            (held,) = lists.values()
+            bad = _not_json_outside(item, held)
+            if bad is not None:  # no row to reject for it: the file is not JSON
+                raise ConfigurationError(
+                    f"{name}: {where} is an API envelope whose own {bad[0]!r} is {bad[1]}, "
+                    "which is not JSON (RFC 8259 §6); nothing was read from it",
+                    code=BERKAS_TIDAK_TERBACA,
+                    value=f"{bad[0]}: {bad[1]}",
+                )
+            records.extend(held if isinstance(held, list) else (held,))
     return records
 
 
@@ -554,9 +667,14 @@ def _title_key(text: str) -> str:
 def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsRow]:
     """Read an ODS file in either layout (chosen by ``format`` or the suffix): CSV
     (:func:`read_csv`), JSON lines (:func:`read_jsonl`), or, for a ``.json`` file, a JSON
-    array or JSON lines (:func:`read_json`, which reads the file whole). A blank file (0 bytes,
+    array or JSON lines (:func:`read_json`, which reads the file whole; so is any file whose
+    first line holding text is a lone ``[`` or ``{``, a JSON document pretty-printed under
+    ``.jsonl`` or another suffix, which read line by line lost every record). A blank file (0 bytes,
     only blank lines: :func:`kukm.pipeline.header.blank_file`) is refused at once with
-    ``BERKAS_KOSONG``, as ``kukm ods import`` refuses it, not read as 0 rows.
+    ``BERKAS_KOSONG``, as ``kukm ods import`` refuses it, not read as 0 rows. A workbook
+    (xlsx, xls, an OpenDocument ``.ods``: :func:`kukm.pipeline.readers.sniff_format`), whatever
+    its name, is refused at once (``ODS_BERKAS_TIDAK_TERBACA``, naming the workbook): save the
+    sheet as CSV.
 
     >>> import pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "ods.csv"
@@ -565,18 +683,52 @@ def read_ods(path: str | Path, *, format: Format | None = None) -> Iterator[OdsR
     [{'Koperasi': 'A', 'Status Grade': 'D'}]
     """
     from kukm.pipeline.header import refuse_blank_file
+    from kukm.pipeline.readers import sniff_format
 
     # no header, no rows (0 bytes, only blank lines): BERKAS_KOSONG, as the CLI refuses it,
     # not 0 rows read
     refuse_blank_file(path)
+    # a workbook (an ODS table opened and saved in Excel or LibreOffice: xlsx, xls, and the
+    # OpenDocument .ods, whose name says ODS) under any name: said so, not a decoding error
+    kind = sniff_format(path, "csv") if Path(path).is_file() else "csv"
+    if kind in {"xlsx", "xls", "odf"}:
+        raise ConfigurationError(
+            f"{Path(path).name} is a workbook ({kind}), not an ODS export this reads (JSON "
+            "lines, a JSON array, CSV): save the sheet as CSV (UTF-8) and import that; "
+            "nothing was read",
+            code=BERKAS_TIDAK_TERBACA,
+            value=Path(path).name,
+        )
     fmt = format or detect_format(path)
     if fmt == "csv":
         rows = read_csv(path)
-    elif Path(path).suffix.lower() == ".json":
+    elif Path(path).suffix.lower() == ".json" or _pretty_printed(path):
         rows = read_json(path)
     else:
         rows = read_jsonl(path)
     return readable_rows(rows, Path(path).name, BERKAS_TIDAK_TERBACA, lambda item: item.row)
+
+
+def _pretty_printed(path: str | Path) -> bool:
+    """Whether the JSON (lines) file ``path``'s first line holding text is a lone ``[`` or
+    ``{``: one JSON document written over many lines (an API response saved as ``.jsonl`` or
+    without a suffix), which no JSON line starts with; read as a ``.json`` file
+    (:func:`read_json`), not as hundreds of broken lines (each record lost as rejected rows).
+
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "ods.jsonl"
+    >>> _ = p.write_text('\\ufeff\\n[\\n  {"Koperasi": "A"}\\n]\\n', encoding="utf-8")
+    >>> _pretty_printed(p), [r.record for r in read_ods(p)]
+    (True, [{'Koperasi': 'A'}])
+    """
+    if not Path(path).is_file():
+        return False
+    with open(path, encoding=jsonread.encoding(path), errors="replace", newline="") as fh:
+        for line, _ in zip(fh, range(1000), strict=False):
+            text = line.strip().lstrip("\ufeff").strip()
+            if text:
+                return text in {"[", "{"}
+    return False
 
 
 _T = TypeVar("_T")

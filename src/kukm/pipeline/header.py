@@ -106,6 +106,7 @@ __all__ = [
     "UNIT_SUFFIXES",
     "HeaderMatch",
     "blank_file",
+    "blank_text",
     "column_key",
     "header_score",
     "match_header",
@@ -122,9 +123,12 @@ BERKAS_KOSONG: Final = register_code(
     module=__name__,
 )
 
-#: bytes of a line holding no text: blanks, line breaks, and the cell separators and quotes
-#: of CSV cells without text (a file of only these is blank)
-_BLANK_BYTES: Final = b' \t\r\n\x0b\x0c,;|"'
+#: characters of a line holding no text: blanks, line breaks, and the cell separators and
+#: quotes of CSV cells without text (a file of only these is blank: :func:`blank_file`,
+#: :func:`blank_text`)
+_BLANK_CHARS: Final = ' \t\r\n\x0b\x0c,;|"'
+#: the same, as the bytes :func:`blank_file` reads
+_BLANK_BYTES: Final = _BLANK_CHARS.encode("ascii")
 
 
 def blank_file(path: str | Path) -> bool:
@@ -153,6 +157,17 @@ def blank_file(path: str | Path) -> bool:
                 return False
             block = fh.read(1 << 16)
     return True
+
+
+def blank_text(text: str) -> bool:
+    """Whether ``text`` (a file or stream already read as text) holds no text by
+    :func:`blank_file`'s rule: only a byte-order mark at its start, blanks, line breaks, and
+    the separators and quotes of empty cells.
+
+    >>> blank_text("\\ufeff\\r\\n ;;\\n"), blank_text(""), blank_text("nama_usaha\\n"), blank_text("[]")
+    (True, True, False, False)
+    """
+    return not text.removeprefix("\ufeff").strip(_BLANK_CHARS)
 
 
 def refuse_blank_file(path: str | Path) -> None:

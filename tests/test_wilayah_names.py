@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kukm.integration.ods import WilayahResolver
-from kukm.integration.wilayah_match import make_resolver, resolver_from_dir
+from kukm.integration.wilayah_match import make_resolver, normalise_name, resolver_from_dir
 from kukm.reference import wilayah
+from kukm.reference._names import drop_level_suffix, fold
 from kukm.reference.wilayah import match_alamat, normalise_nama, resolve_alamat
 
 # A few DKI rows (Kepmendagri 300.2.2-2138/2025), so the wilayah_match tests need no ../shared
@@ -253,17 +254,168 @@ def test_no_spelling_of_a_kelurahan_resolves_to_another(
 
 def test_the_ods_sample_resolves_more_records_to_a_kelurahan(ods_sample_path: Path,
                                                              wilayah_dir: Path) -> None:
-    """689 real ODS records: 381 reached a kelurahan with either resolver before, 382 now
-    ("Keurahan. Pulau Panggang"); none is placed outside the kab/kota it names."""
+    """689 real ODS records: 381 reached a kelurahan with either resolver, then 382
+    ("Keurahan. Pulau Panggang"), 383 now ("Kebun Siri" in Menteng: Kebon Sirih); none is
+    placed outside the kab/kota it names."""
     resolvers = {"wilayah_match": resolver_from_dir(wilayah_dir), "reference": resolve_alamat}
     with ods_sample_path.open(encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
     for name, resolve in resolvers.items():
         found = [resolve(r["Provinsi"], r["Kabupaten"], r["Kecamatan"], r["Kelurahan / Desa"])
                  for r in records]  # fmt: skip
-        assert sum(1 for c in found if c and c.count(".") == 3) >= 382, name
+        assert sum(1 for c in found if c and c.count(".") == 3) >= 383, name
         for record, code in zip(records, found, strict=True):
             assert code and code.startswith("31.71" if "Pusat" in record["Kabupaten"] else "31.01")
         panggang = [c for r, c in zip(records, found, strict=True)
                     if r["Kelurahan / Desa"].startswith("Keurahan")]  # fmt: skip
         assert panggang == ["31.01.01.1001"], name
+        siri = [c for r, c in zip(records, found, strict=True) if r["Kelurahan / Desa"] == "Kebun Siri"]
+        assert siri == ["31.71.06.1005"], name
+
+
+# -- a level in parentheses after the name, "Jakarta Pusat Kota" ---------------------------
+
+
+@pytest.mark.parametrize("kel", ["Cideng (Kel.)", "Cideng (Kelurahan)", "CIDENG (KEL)",
+                                 "Kel. Cideng (Kel.)", "Cideng(Kel.)", "Cideng (Kel.).",
+                                 "Cideng (Desa)", "Cideng (Keurahan)"])  # fmt: skip
+def test_a_level_in_parentheses_after_the_name(small: WilayahResolver, kel: str) -> None:
+    """Before, both resolvers read "Cideng (Kel.)" as "cidengkel" and gave only Gambir."""
+    for resolve in _both(small):
+        assert resolve("DKI Jakarta", "Jakarta Pusat", "Gambir (Kec.)", kel) == "31.71.01.1002"
+
+
+@pytest.mark.parametrize("kab", ["Jakarta Pusat Kota", "Jakarta Pusat (Kota)", "Kota Jakarta Pusat",
+                                 "JAKPUS KOTA", "Jakpus (Kota)", "Jakarta Pusat (Kota Adm.)",
+                                 "Jakarta Pusat (Kota Administrasi)"])  # fmt: skip
+def test_jakarta_kota_with_kota_after_the_name(small: WilayahResolver, kab: str) -> None:
+    """Before, wilayah_match knew no kab/kota "Jakarta Pusat Kota" and gave nothing at all,
+    and the reference resolver ignored it (so a contradicting kecamatan went unnoticed)."""
+    for resolve in _both(small):
+        assert resolve("DKI Jakarta", kab, "Gambir", "Cideng") == "31.71.01.1002", resolve
+    assert wilayah.get_table().resolve(kab, tingkat="kabkota").kode == "31.71"
+    assert match_alamat("DKI Jakarta", kab, "Pancoran", "Duren Tiga").kode is None
+
+
+def test_kota_after_another_name_is_kept() -> None:
+    """104 official names end with "Kota" (Medan Kota, a kecamatan of Kota Medan): read as
+    written, never as the kota."""
+    t = wilayah.get_table()
+    assert t.resolve("Medan Kota", tingkat="kecamatan").nama == "Medan Kota"
+    assert t.resolve("Medan Kota").tingkat == "kecamatan"
+    assert normalise_nama("Medan Kota") == "medankota"
+
+
+def test_no_official_name_ends_with_a_level_in_parentheses() -> None:
+    """The nine official names with parentheses (Kurau (Timur), Misool (Misool Utara)) keep them."""
+    names = wilayah.get_table()._names.values()
+    assert [n for n in names if drop_level_suffix(n) != n] == []
+    with_parentheses = [n for n in names if "(" in n]
+    assert with_parentheses and all(normalise_nama(n) != normalise_nama(n.split("(")[0])
+                                    for n in with_parentheses)  # fmt: skip
+
+
+_LEVEL_SUFFIXES = (" (Kel.)", " (Kelurahan)", "(kel)", " (KEL.) ", " (Desa)", " (Kel)")
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_any_kelurahan_with_its_level_in_parentheses_resolves_to_itself(data: st.DataObject) -> None:
+    t = wilayah.get_table()
+    kode = data.draw(st.sampled_from(t.descendants("31", "kelurahan")))
+    nama = t.nama(kode) or ""
+    spelt = data.draw(_spelling(nama, _KEL_PREFIXES)) + data.draw(st.sampled_from(_LEVEL_SUFFIXES))
+    assert normalise_nama(spelt) == normalise_nama(nama)
+    assert normalise_name(spelt) == normalise_name(nama)
+    assert resolve_alamat("DKI Jakarta", None, t.nama(kode[:8]), spelt) == kode
+
+
+# -- Kebun for Kebon, Pulau for Pulo: the near-spelling match inside a region only ---------
+
+
+@pytest.fixture(scope="module")
+def dki_national() -> WilayahResolver:
+    """wilayah_match over DKI's rows of the national table (no ../shared needed)."""
+    t = wilayah.get_table()
+    rows = {lvl: [(k, t.nama(k) or "", k.rsplit(".", 1)[0]) for k in t.descendants("31", lvl)]
+            for lvl in ("kabkota", "kecamatan", "kelurahan")}  # fmt: skip
+    return make_resolver(kabkota=[(k, n) for k, n, _ in rows["kabkota"]],
+                         kecamatan=rows["kecamatan"], kelurahan=rows["kelurahan"])  # fmt: skip
+
+
+@pytest.mark.parametrize(("kab", "kec", "kel", "kode"), [
+    ("Jakarta Pusat", "Menteng", "Kebun Siri", "31.71.06.1005"),  # the real ODS record
+    ("Jakarta Pusat", "Menteng", "Kebun Sirih", "31.71.06.1005"),
+    ("Jakarta Pusat", "Tanah Abang", "Kebun Kacang", "31.71.07.1006"),
+    ("Jakarta Timur", "Pulogadung", "Pulau Gadung", "31.75.02.1001"),
+    ("Jakarta Timur", "Pulau Gadung", "Pulo Gadung", "31.75.02.1001"),
+    ("Jakarta Timur", "Cakung", "Pulau Gebang", "31.75.06.1005"),
+    ("Kepulauan Seribu", "Kepulauan Seribu Selatan", "Pulo Tidung", "31.01.02.1002"),
+    ("Jakarta Pusat", "Gambir", "Duri Pulau", "31.71.01.1006"),
+])  # fmt: skip
+def test_kebun_and_pulau_inside_the_kecamatan(dki_national: WilayahResolver, kab: str, kec: str,
+                                              kel: str, kode: str) -> None:
+    """Before, "Kebun Siri" (ODS sample) and "Pulau Gadung" gave only the kecamatan."""
+    for resolve in (dki_national, resolve_alamat):
+        assert resolve("DKI Jakarta", kab, kec, kel) == kode, resolve
+
+
+def test_an_exact_pulo_or_kebun_name_is_never_read_otherwise(dki_national: WilayahResolver) -> None:
+    """Pulo Gadung and Pulo Gebang are official DKI names, Kebun Tebu a Lampung kecamatan: read
+    as written; outside a region the folded spelling finds nothing."""
+    t = wilayah.get_table()
+    for resolve in (dki_national, resolve_alamat):
+        assert resolve("DKI Jakarta", None, "Pulogadung", "Pulo Gadung") == "31.75.02.1001"
+        assert resolve("DKI Jakarta", None, "Cakung", "Pulo Gebang") == "31.75.06.1005"
+        assert resolve("DKI Jakarta", None, "Senen", "Kebun Siri") == "31.71.04"  # not in Senen
+    assert t.resolve("Kebun Tebu", tingkat="kecamatan").kode == "18.04.18"
+    assert t.resolve("Kebun Siri", tingkat="kelurahan") is None
+    assert t.resolve("Pulau Gadung", tingkat="kelurahan") is None
+
+
+def test_no_two_regions_of_one_parent_fold_alike() -> None:
+    """Over all names of Kepmendagri 300.2.2-2138/2025: Kebun/Kebon and Pulau/Pulo never tell
+    two siblings apart, so the folded near-spelling match cannot pick the wrong one."""
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for kode, nama in wilayah.get_table()._names.items():
+        parent = kode.rsplit(".", 1)[0] if "." in kode else ""
+        groups[(parent, fold(normalise_nama(nama)))].add(normalise_nama(nama))
+    assert {k: v for k, v in groups.items() if len(v) > 1} == {}
+
+
+_SWAPS = {"Kebon": "Kebun", "Pulau": "Pulo", "Pulo": "Pulau"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_kebun_pulau_spellings_resolve_to_their_own_kelurahan(
+    dki_national: WilayahResolver, data: st.DataObject
+) -> None:
+    """Any DKI kelurahan with a Kebon/Pulau/Pulo word (20 of 267), the word swapped, maybe a
+    letter dropped, doubled or changed: its own code or a coarser one, never another kelurahan;
+    with only the swap, its own."""
+    t = wilayah.get_table()
+    kelurahan = t.descendants("31", "kelurahan")
+    swappable = [k for k in kelurahan if set(_SWAPS) & set((t.nama(k) or "").split())]
+    kode = data.draw(st.sampled_from(swappable))
+    nama = t.nama(kode) or ""
+    spelt = " ".join(_SWAPS.get(w, w) for w in nama.split())
+    typo = data.draw(st.booleans())
+    if typo:
+        spelt = _slip(data.draw, spelt)
+    for resolve in (dki_national, resolve_alamat):
+        got = resolve("DKI Jakarta", t.nama(kode[:5]), t.nama(kode[:8]), spelt)
+        assert got is None or kode.startswith(got), (resolve, spelt, got)
+        if not typo:
+            assert got == kode, (resolve, spelt, got)
+
+
+# -- doubled or missing letters: the near-spelling match, only when one region fits --------
+
+
+def test_doubled_or_missing_letters_inside_the_kecamatan(dki_national: WilayahResolver) -> None:
+    for resolve in (dki_national, resolve_alamat):
+        assert resolve("DKI Jakarta", None, "Jatinegara", "Cipinnang Besar Selatan") == "31.75.03.1007"
+        assert resolve("DKI Jakarta", None, "Menteng", "Kebon Siri") == "31.71.06.1005"
+        # Petojo Utara or Petojo Selatan: none
+        assert resolve("DKI Jakarta", None, "Gambir", "Pettojo") == "31.71.01"

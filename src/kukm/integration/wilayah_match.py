@@ -34,7 +34,15 @@ from typing import Final
 
 from kukm.exceptions import ConfigurationError, KukmError
 from kukm.integration.ods import WilayahResolver
-from kukm.reference._names import ABBREVIATIONS, KEY_ALIASES, LEADING, NUMBERS, prefix_word
+from kukm.reference._names import (
+    ABBREVIATIONS,
+    KEY_ALIASES,
+    LEADING,
+    NUMBERS,
+    drop_level_suffix,
+    fold,
+    prefix_word,
+)
 
 __all__ = ["make_resolver", "normalise_name", "resolver_from_dir"]
 
@@ -72,10 +80,12 @@ def normalise_name(name: str | None) -> str:
     ('pulaupanggang', 'durentiga')
     >>> normalise_name("Jak-Pus"), normalise_name("'Kota Bambu Utara'"), normalise_name("Ds. Pluit")
     ('jakartapusat', 'bambuutara', 'pluit')
+    >>> normalise_name("Cideng (Kel.)"), normalise_name("Jakarta Pusat (Kota)")
+    ('cideng', 'jakartapusat')
     """
     if not name:
         return ""
-    text = name.strip().lower().replace(".", ". ")
+    text = drop_level_suffix(name.strip()).lower().replace(".", ". ")
     text = re.sub(r"\s+", " ", text).strip()
     while True:
         text = _LEAD.sub("", text)  # quotes, dashes, colons before a prefix or the name
@@ -122,7 +132,8 @@ def make_resolver(
     prefix) resolve, when the prefix names exactly one kelurahan of that
     kecamatan. ``fuzzy`` (0–100, ``None`` = off) accepts the single kelurahan of
     the kecamatan, or kecamatan of the kab/kota, whose normalised name is at least
-    that similar (``Harapan Mulya`` → ``Harapan Mulia``, ``Tanjung Priuk`` → ``Tanjung Priok``).
+    that similar (``Harapan Mulya`` → ``Harapan Mulia``, ``Tanjung Priuk`` → ``Tanjung Priok``,
+    ``Kebun Siri`` → ``Kebon Sirih``: :func:`kukm.reference._names.fold`).
 
     The ODS is national, and kecamatan and kelurahan names repeat across provinces, so
     the record's ``Provinsi`` is heeded: a province the tables do not cover resolves to
@@ -174,7 +185,8 @@ def make_resolver(
             return None
         from rapidfuzz import fuzz
 
-        good = [kode for name, kode in rows if fuzz.ratio(key, name) >= fuzzy]
+        near = fold(key)  # Kebun/Kebon, Pulau/Pulo alike here only (kukm.reference._names.fold)
+        good = [kode for name, kode in rows if fuzz.ratio(near, fold(name)) >= fuzzy]
         return good[0] if len(good) == 1 else None
 
     def kelurahan_code(kec_code: str, kel: str) -> str | None:

@@ -21,22 +21,39 @@
   only so (``tests/test_wilayah_names.py`` checks it).
 * :data:`KEY_ALIASES`: the short names of Jakarta's kota as officers write them (``Jakpus``,
   ``Jak-Pus``, ``Jak. Sel.``, ``JAKTIM``): the key of the name (``Jak`` read as Jakarta) → the
-  key of the official one. No region name has such a key.
+  key of the official one. No region name has such a key. A trailing ``Kota`` (``Jakarta Pusat
+  Kota``) is read for these names only: 104 official names end with ``Kota`` (``Medan Kota``,
+  ``Batam Kota``, kecamatan of the kota they name), so the word is not dropped elsewhere.
+* :func:`drop_level_suffix`: a level written after the name in parentheses (``Cideng (Kel.)``,
+  ``Cideng (Kelurahan)``, ``Jakarta Pusat (Kota)``) goes. Nine official names end in
+  parentheses (``Kurau (Timur)``, ``Misool (Misool Utara)``), none with a level word in them
+  (``tests/test_wilayah_names.py`` checks it).
+* :func:`fold`: ``Kebun`` and ``Kebon``, ``Pulau`` and ``Pulo`` spelt alike, for the near-spelling
+  (fuzzy) match inside a region only, after no exact name matched there: ``Pulo Gadung``,
+  ``Pulo Gebang``, ``Duri Pulo`` (DKI) and the 58 official ``Kebun`` names elsewhere keep their
+  own spelling, and an exact name always wins. No two regions of one parent fold alike
+  (``tests/test_wilayah_names.py`` checks it over the national table).
 
 >>> one_slip("keurahan", "kelurahan"), one_slip("kelruahan", "kelurahan")
 (True, True)
 >>> one_slip("kelapa", "kelurahan"), one_slip("kecamatan", "kelurahan")
 (False, False)
->>> NUMBERS["iii"], KEY_ALIASES["jakpus"]
-('tiga', 'jakartapusat')
+>>> NUMBERS["iii"], KEY_ALIASES["jakpus"], KEY_ALIASES["jakartapusatkota"]
+('tiga', 'jakartapusat', 'jakartapusat')
+>>> drop_level_suffix("Cideng (Kel.)"), drop_level_suffix("Kurau (Timur)")
+('Cideng', 'Kurau (Timur)')
+>>> fold("kebunsiri"), fold("pulaugadung")
+('kebonsiri', 'pulogadung')
 """
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 __all__ = [
-    "ABBREVIATIONS", "KEY_ALIASES", "LEADING", "NUMBERS", "PREFIX_WORDS", "one_slip", "prefix_word",
+    "ABBREVIATIONS", "KEY_ALIASES", "LEADING", "LEVEL_WORDS", "NUMBERS", "PREFIX_WORDS",
+    "drop_level_suffix", "fold", "one_slip", "prefix_word",
 ]  # fmt: skip
 
 ABBREVIATIONS: Final = {
@@ -55,7 +72,7 @@ NUMBERS: Final = {
     "vi": "enam", "vii": "tujuh", "viii": "delapan", "ix": "sembilan", "x": "sepuluh",
 }  # fmt: skip
 KEY_ALIASES: Final = {
-    f"{head}{short}": f"jakarta{full}"
+    f"{head}{short}{tail}": f"jakarta{full}"
     for full, shorts in (
         ("pusat", ("pus", "pst", "pusat")), ("utara", ("ut", "utr", "utara")),
         ("barat", ("bar", "brt", "barat")), ("selatan", ("sel", "slt", "selatan")),
@@ -63,8 +80,16 @@ KEY_ALIASES: Final = {
     )
     for short in shorts
     for head in ("jak", "jakarta")
-    if f"{head}{short}" != f"jakarta{full}"
+    for tail in ("", "kota")
+    if f"{head}{short}{tail}" != f"jakarta{full}"
 }  # fmt: skip
+LEVEL_WORDS: Final = frozenset({
+    "kel", "kelurahan", "desa", "ds", "kec", "kecamatan", "kab", "kabupaten", "kota", "kodya",
+    "kotamadya", "madya", "adm", "administrasi", "administratif", "prov", "provinsi", "propinsi",
+})  # fmt: skip
+"""The words of a level written in parentheses after a name (:func:`drop_level_suffix`)."""
+_PARENTHESIS: Final = re.compile(r"^(.*?[^\s(])\s*\(([^()]*)\)[\s.,;:]*$", re.DOTALL)
+_FOLDS: Final = (("kebun", "kebon"), ("pulau", "pulo"))
 
 
 def one_slip(word: str, target: str) -> bool:
@@ -93,3 +118,23 @@ def prefix_word(token: str) -> str | None:
     if len(token) < 7:
         return None
     return next((w for w in PREFIX_WORDS if one_slip(token, w)), None)
+
+
+def drop_level_suffix(text: str) -> str:
+    """``text`` without a level written in parentheses after the name (``Cideng (Kel.)``,
+    ``Jakarta Pusat (Kota)``); any other text in parentheses stays (``Kurau (Timur)``)."""
+    found = _PARENTHESIS.match(text)
+    if found is None:
+        return text
+    words = re.findall(r"[a-z0-9]+", found.group(2).lower())
+    if words and all(w in LEVEL_WORDS or prefix_word(w) is not None for w in words):
+        return found.group(1)
+    return text
+
+
+def fold(key: str) -> str:
+    """A matching key with ``kebun`` read as ``kebon`` and ``pulau`` as ``pulo``: only for the
+    near-spelling match inside a region, after the exact key found nothing there."""
+    for spelt, common in _FOLDS:
+        key = key.replace(spelt, common)
+    return key

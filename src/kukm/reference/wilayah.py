@@ -51,7 +51,15 @@ from typing import Final, NamedTuple, final
 from kukm.exceptions import ConfigurationError, KukmError
 from kukm.model import TingkatWilayah, Wilayah
 from kukm.reference._meta import TableMetadata
-from kukm.reference._names import ABBREVIATIONS, KEY_ALIASES, LEADING, NUMBERS, prefix_word
+from kukm.reference._names import (
+    ABBREVIATIONS,
+    KEY_ALIASES,
+    LEADING,
+    NUMBERS,
+    drop_level_suffix,
+    fold,
+    prefix_word,
+)
 from kukm.reference.crosswalk import dotted, get_crosswalk
 
 __all__ = [
@@ -171,8 +179,15 @@ def normalise_nama(nama: str) -> str:
     {'pegangsaandua'}
     >>> {normalise_nama(n) for n in ("Jakpus", "Jak-Pus", "JAK. PUS.", "Kota Adm. Jakarta Pusat")}
     {'jakartapusat'}
+
+    A level in parentheses after the name goes, and Jakarta's kota may end with ``Kota``:
+
+    >>> {normalise_nama(n) for n in ("Cideng (Kel.)", "Kel. Cideng", "Cideng (Kelurahan)")}
+    {'cideng'}
+    >>> {normalise_nama(n) for n in ("Jakarta Pusat Kota", "Jakarta Pusat (Kota)", "Jakpus Kota")}
+    {'jakartapusat'}
     """
-    hint, tokens = _split_prefix(nama)
+    hint, tokens = _split_prefix(drop_level_suffix(nama))
     while hint:
         hint, tokens = _split_prefix(" ".join(tokens))
     tokens[1:] = [NUMBERS.get(t, t) for t in tokens[1:]]
@@ -351,7 +366,9 @@ class WilayahTable:
         from rapidfuzz import fuzz
 
         candidates = self.descendants(scope, _TINGKAT[depth] if depth else None)
-        scored = [(fuzz.ratio(key, normalise_nama(self._names[c])), c) for c in candidates]
+        # Kebun/Kebon and Pulau/Pulo spelt alike here only (:func:`kukm.reference._names.fold`)
+        near = fold(key)
+        scored = [(fuzz.ratio(near, fold(normalise_nama(self._names[c]))), c) for c in candidates]
         if not scored:
             return []
         best = max(score for score, _ in scored)
@@ -379,6 +396,8 @@ class WilayahTable:
         '31.71'
         >>> t.resolve("Harapan Mulya", within="31.71.03").nama  # a typo, inside a kecamatan
         'Harapan Mulia'
+        >>> t.resolve("Kebun Siri", within="31.71.06").nama  # Kebun for Kebon, inside it too
+        'Kebon Sirih'
         >>> t.resolve("Bogor") is None  # Kabupaten and Kota Bogor
         True
         """

@@ -55,6 +55,39 @@ def test_an_empty_db_option_is_refused(
     assert elsewhere.exists()
 
 
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_a_set_but_blank_database_url_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "umkm.csv"
+    write_csv(path, generate_umkm(3, seed=4, faulty_share=0.0), UMKM_COLUMNS)
+    env = {"KUKM_DATABASE_URL": empty}
+    # before: `export KUKM_DATABASE_URL=$UNSET` imported into ./kukm.sqlite without a word
+    res = _run("import", str(path), "--kind", "umkm", env=env)
+    _coded(res, "DB_KOSONG")
+    assert "KUKM_DATABASE_URL" in res.stderr
+    assert not (tmp_path / "kukm.sqlite").exists()
+    _coded(_run("report", "rekap", env=env), "DB_KOSONG")
+    # --db given wins over the blank variable
+    db = f"sqlite:///{tmp_path / 'given.sqlite'}"
+    assert _run("import", str(path), "--kind", "umkm", "--db", db, env=env).exit_code == 0
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_demo_refuses_an_empty_db_before_writing(tmp_path: Path, empty: str) -> None:
+    from kukm.demo import run_demo
+
+    out = tmp_path / "demo"
+    # before: --db "" went on to generate data into --out and failed opening the store ""
+    _coded(_run("demo", "--out", str(out), "--rows", "small", "--db", empty), "DB_KOSONG")
+    assert not out.exists()
+    with pytest.raises(ConfigurationError) as info:
+        run_demo(out, rows=10, db_url=empty)
+    assert (info.value.code, info.value.field) == ("DB_KOSONG", "db")
+    assert not out.exists()
+
+
 # -- a read-only command on a new in-memory store -------------------------------------------
 
 

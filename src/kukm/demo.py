@@ -131,7 +131,8 @@ def run_demo(
     """Run the whole demo into ``out`` (see the module docstring).
 
     ``year`` (default: last year) must pass :func:`check_year`, else
-    :class:`~kukm.exceptions.ConfigurationError` ``DEMO_TAHUN`` before anything is written.
+    :class:`~kukm.exceptions.ConfigurationError` ``DEMO_TAHUN`` before anything is written;
+    a blank ``db_url`` is ``DB_KOSONG`` (as ``--db ""`` of every command), also before.
     """
     from kukm.pipeline import run_file
     from kukm.plugins import open_store
@@ -145,6 +146,16 @@ def run_demo(
     )
 
     year = check_year(dt.date.today().year - 1 if year is None else year)
+    if db_url is not None and not db_url.strip():
+        from kukm.cli._common import DB_KOSONG
+
+        # like every other command's --db: a blank URL is refused, not some store (or "")
+        raise ConfigurationError(
+            "--db is empty: give a store URL (e.g. sqlite:///kukm.sqlite), or leave --db out "
+            "for a fresh SQLite file inside the output folder",
+            code=DB_KOSONG,
+            field="db",
+        )
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     if db_url is None:

@@ -87,7 +87,8 @@ DB_KOSONG: Final = register_code(
 def resolve_db(db_url: str | None) -> str:
     """The store URL of ``--db``, else ``KUKM_DATABASE_URL``, else :data:`DEFAULT_DB`. An
     empty or blank ``--db`` is ``DB_KOSONG`` (exit 2), not the fallback: ``--db "$URL"`` with
-    ``URL`` unset in a script would write to (or read) another store without a word.
+    ``URL`` unset in a script would write to (or read) another store without a word. So is a
+    ``KUKM_DATABASE_URL`` that is set but blank (when ``--db`` is not given).
 
     >>> resolve_db("memory://")
     'memory://'
@@ -103,7 +104,19 @@ def resolve_db(db_url: str | None) -> str:
             code=DB_KOSONG,
             field="db",
         )
-    return db_url or os.environ.get("KUKM_DATABASE_URL") or DEFAULT_DB
+    if db_url:
+        return db_url
+    env = os.environ.get("KUKM_DATABASE_URL")
+    if env is not None and not env.strip():
+        # set but blank (``export KUKM_DATABASE_URL=$URL`` with URL unset): refused like an
+        # empty --db, not the default store
+        raise ConfigurationError(
+            "KUKM_DATABASE_URL is set but empty: give it a store URL (e.g. "
+            "sqlite:///kukm.sqlite), unset it to use the default, or pass --db",
+            code=DB_KOSONG,
+            field="KUKM_DATABASE_URL",
+        )
+    return env or DEFAULT_DB
 
 
 STORE_TIDAK_ADA: Final = register_code(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import json
 import multiprocessing as mp
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from kukm.certificate.registry import CERTIFICATES
 from kukm.cli import cli
 from kukm.exceptions import AccessDenied, ConfigurationError, KukmError, ValidationError
 from kukm.governance import Service, User
+from kukm.governance.access import load_policy
 from kukm.model import Alamat, Koperasi, Petugas, SumberData
 from kukm.nik.allocation import PrefixTable, assign_nomor_induk, nomor_induk_of
 from kukm.nik.application import NikWorkflow, StatusPermohonan
@@ -148,7 +151,20 @@ def test_property_only_the_receiving_office_acts(
     peran: str, wilayah: str | None, area: list[str]
 ) -> None:
     store = open_store("memory://")
-    Service(store, User("admin", "administrator")).grant(User("o", peran, wilayah))
+    levels = {"sudin": 2, "camat": 3, "lurah": 4}
+    in_dki = wilayah is None or wilayah == "31" or wilayah.startswith("31.")
+    workable = in_dki and (
+        wilayah is not None and wilayah.count(".") + 1 == levels[peran]
+        if peran in levels
+        else True
+    )
+    try:  # a grant that cannot work (no region, wrong level, another province) is refused
+        Service(store, User("admin", "administrator")).grant(User("o", peran, wilayah))
+    except ConfigurationError as exc:
+        assert not workable, exc
+        assert exc.field == "wilayah" and exc.code
+        return
+    assert workable
     wf = _wf(store)
     p = wf.submit(JAKSEL, wilayah_keanggotaan=area, waktu=T0)
     kantor = p.kantor
@@ -175,7 +191,10 @@ def test_a_dinas_grant_without_region_does_not_act_for_another_province() -> Non
     store = open_store("memory://")
     admin = Service(store, User("admin", "administrator"))
     admin.grant(User("dinas-dki", "dinas"))
-    admin.grant(User("dinas-jabar", "dinas", "32"))
+    # a DKI deployment (the packaged policy, provinsi 31) grants no Dinas officer of West Java
+    with pytest.raises(ConfigurationError) as refused:
+        admin.grant(User("dinas-jabar", "dinas", "32"))
+    assert (refused.value.code, refused.value.field) == ("ACCESS_OUT_OF_SCOPE", "wilayah")
     wf = _wf(store)
     jabar = wf.submit(JAKSEL, wilayah_keanggotaan=["32.01", "32.02"], waktu=T0)
     assert (jabar.kantor.tingkat.value, jabar.kantor.kode_wilayah) == ("dinas", "32")
@@ -184,12 +203,28 @@ def test_a_dinas_grant_without_region_does_not_act_for_another_province() -> Non
         wf.verify(jabar.id, "dinas-dki")
     assert info.value.code == "NIK_OFFICER_OUT_OF_SCOPE"
     assert wf.get(jabar.id).status is StatusPermohonan.DIAJUKAN
-    assert wf.verify(jabar.id, "dinas-jabar").status is StatusPermohonan.DIVERIFIKASI
-    wf.reject(jabar.id, "dinas-jabar")
+    # a grant stored before grants were checked, naming West Java: still not DKI's to act on
+    store.put_document(
+        "hak_akses", "dinas-jabar", {"id": "dinas-jabar", "peran": "dinas", "wilayah": "32"}
+    )
+    with pytest.raises(AccessDenied) as info:
+        wf.verify(jabar.id, "dinas-jabar")
+    assert info.value.code == "NIK_OFFICER_OUT_OF_SCOPE"
+    assert wf.get(jabar.id).status is StatusPermohonan.DIAJUKAN
+    # West Java's own deployment (policy provinsi 32): its Dinas acts, no region named
+    data = tomllib.loads(
+        importlib.resources.files("kukm.governance")
+        .joinpath("policy_default.toml")
+        .read_text(encoding="utf-8")
+    )
+    data["policy"]["provinsi"] = "32"
+    jabar_wf = _wf(store, policy=load_policy(data))
+    store.put_document("hak_akses", "dinas-jabar", {"id": "dinas-jabar", "peran": "dinas"})
+    assert jabar_wf.reject(jabar.id, "dinas-jabar").status is StatusPermohonan.DITOLAK
     dki = wf.submit(JAKSEL, wilayah_keanggotaan=["31.71", "31.74"], waktu=T0)
     assert wf.verify(dki.id, "dinas-dki").status is StatusPermohonan.DIVERIFIKASI
-    with pytest.raises(AccessDenied):
-        wf.reject(dki.id, "dinas-jabar")
+    with pytest.raises(AccessDenied):  # nor DKI's for an officer of 32's deployment
+        jabar_wf.reject(dki.id, "dinas-jabar")
 
 
 # -- 2. atomic moves ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 import attrs
 
@@ -27,16 +27,19 @@ from kukm.governance.access import (
     User,
     default_policy,
     default_region_check,
+    in_province,
     load_policy,
     named_user_id,
 )
 from kukm.ids.kode_wilayah import KODE_WILAYAH_FORMAT, KODE_WILAYAH_UNKNOWN
 from kukm.storage.base import (
     AuditEvent,
+    Groups,
     Kind,
     Store,
     StoredRecord,
     VerificationStatus,
+    tabulate_total,
     wilayah_matches,
 )
 
@@ -73,6 +76,10 @@ ACTIVE_POLICY = "aktif"
 
 def _region(stored: StoredRecord) -> str | None:
     return stored.record.alamat.kode_wilayah
+
+
+def _none_first(key: tuple[str | None, ...]) -> tuple[tuple[bool, str], ...]:
+    return tuple((v is not None, v or "") for v in key)
 
 
 def _fold(user_id: str) -> str:
@@ -254,6 +261,16 @@ class ServiceBase:
         wilayah = self._checked_filter(wilayah)
         limit = self.policy.region_scope(self.user)
         if limit is None:
+            province = self.policy.province_scope(self.user)
+            if province is not None and not in_province(wilayah, province):
+                self._enforce(
+                    Decision(
+                        False,
+                        ACCESS_OUT_OF_SCOPE,
+                        f"region {wilayah!r} outside the province {province!r} of the policy",
+                    ),
+                    aksi,
+                )
             return wilayah
         if wilayah is None or wilayah_matches(wilayah, limit):
             return wilayah or limit
@@ -263,6 +280,35 @@ class ServiceBase:
             Decision(False, ACCESS_OUT_OF_SCOPE, f"region {wilayah!r} outside {limit!r}"), aksi
         )
         return limit  # pragma: no cover - _enforce raised
+
+    def _province_limit(self, region: str | None) -> str | None:
+        """The province a read without a region filter (``region`` None) of a province-wide
+        user is limited to: records of another province in the store are left out."""
+        return self.policy.province_scope(self.user) if region is None else None
+
+    def _tabulate_in_province(
+        self,
+        kind: Kind,
+        by: Sequence[str],
+        province: str,
+        status: Collection[VerificationStatus] | None,
+    ) -> tuple[Groups, int]:
+        """Groups by ``by`` and their total over the records in ``province`` (or with no
+        region), from one snapshot; pushed down to the store grouped by ``provinsi`` too."""
+        columns = list(by)
+        stripped = "provinsi" not in columns
+        if stripped:
+            columns.insert(0, "provinsi")
+        at = columns.index("provinsi")
+        groups, total = tabulate_total(self._store, kind, columns, status=status)
+        kept: dict[tuple[str | None, ...], int] = {}
+        for key, n in groups:
+            if not in_province(key[at], province):
+                total -= n
+                continue
+            key = key[1:] if stripped else key
+            kept[key] = kept.get(key, 0) + n
+        return sorted(kept.items(), key=lambda kv: _none_first(kv[0])), total
 
     def _own_only(self) -> bool:
         rule = self.policy.role(self.user)
@@ -291,7 +337,10 @@ class ServiceBase:
                     yield stored
             return
         region = self._effective_region(wilayah, "baca")
-        yield from self._store.iter_records(kind, wilayah=region, status=status)
+        province = self._province_limit(region)
+        for stored in self._store.iter_records(kind, wilayah=region, status=status):
+            if province is None or in_province(_region(stored), province):
+                yield stored
 
     def _report_allowed(self, aksi: str) -> None:
         rule = self.policy.role(self.user)

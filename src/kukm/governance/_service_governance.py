@@ -29,7 +29,15 @@ from kukm.governance._service_base import (
     stored_policy,
 )
 from kukm.governance._service_personal import is_masked, mask_field
-from kukm.governance.access import Policy, User, load_policy, named_user_id
+from kukm.governance.access import (
+    ACCESS_OUT_OF_SCOPE,
+    ACCESS_ROLE_UNKNOWN,
+    Decision,
+    Policy,
+    User,
+    load_policy,
+    named_user_id,
+)
 from kukm.governance.duplicates import (
     MERGES,
     DuplicateCandidate,
@@ -41,7 +49,7 @@ from kukm.governance.duplicates import (
 )
 from kukm.governance.pemutakhiran import PemutakhiranReport, pemutakhiran
 from kukm.governance.quality import QualityReport, assess
-from kukm.storage.base import Kind, Store, VerificationStatus
+from kukm.storage.base import Kind, Store, VerificationStatus, wilayah_matches
 
 __all__ = ["GovernanceOps"]
 
@@ -83,9 +91,21 @@ class GovernanceOps(ServiceBase):
 
         An id that differs only in case from another registered id is refused
         (``ACCESS_USER_AMBIGUOUS``): ids are looked up without regard to case.
+
+        A grant that could never work is refused at once (a configuration error, field
+        ``wilayah``), never stored to deny its holder every action later: a region that is
+        not a dotted Kemendagri code (``3173``, a BPS code: ``KODE_WILAYAH_FORMAT``) or not
+        in the region table (``KODE_WILAYAH_UNKNOWN``), and the policy's own check of the
+        grant (:meth:`~kukm.governance.access.Policy.scope_of`): an unknown role
+        (``ACCESS_ROLE_UNKNOWN``), a region missing for a role that needs one
+        (``ACCESS_SCOPE_MISSING``) or of another level than the role's scope
+        (``ACCESS_SCOPE_LEVEL``), a region (of any role) outside the policy's province
+        (``ACCESS_OUT_OF_SCOPE``); an unknown role names the field ``peran``. A province-wide role may name a region of its province
+        (a Dinas officer acting for one kota only, :mod:`kukm.nik.officer`).
         """
         self.require("grant", "hak_akses")
         named_user_id(target.id)
+        self._check_grant(target)
         clash = [v for v in registered_variants(self._store, target.id) if v != target.id]
         if clash:
             raise ConfigurationError(
@@ -105,6 +125,37 @@ class GovernanceOps(ServiceBase):
         }
         self._store.put_document(USERS, target.id, doc)
         self._audit("hak_akses", detail=f"grant {target.id} {target.peran} {target.wilayah}")
+
+    def _check_grant(self, target: User) -> None:
+        if target.wilayah is not None:
+            try:
+                self._checked_filter(target.wilayah)
+            except ConfigurationError as exc:
+                raise ConfigurationError(
+                    f"grant {target.id!r} ({target.peran}): region {target.wilayah!r} is not a "
+                    "known dotted Kemendagri code (like 31.71; a BPS code such as 3173 is "
+                    "converted with kukm.reference.crosswalk first)",
+                    code=exc.code,
+                    field="wilayah",
+                    value=target.wilayah,
+                ) from None
+        scope = self.policy.scope_of(target, self._region_check)
+        province = self.policy.provinsi
+        outside = target.wilayah is not None and not wilayah_matches(target.wilayah, province)
+        if scope.allowed and outside:
+            scope = Decision(
+                False,
+                ACCESS_OUT_OF_SCOPE,
+                f"region {target.wilayah!r} outside the province {province!r} of the policy",
+            )
+        if not scope.allowed:
+            raise ConfigurationError(
+                f"grant {target.id!r} ({target.peran}, wilayah {target.wilayah!r}) cannot "
+                f"work: {scope.reason}",
+                code=scope.code,
+                field="peran" if scope.code == ACCESS_ROLE_UNKNOWN else "wilayah",
+                value=target.peran if scope.code == ACCESS_ROLE_UNKNOWN else target.wilayah,
+            )
 
     def revoke(self, user_id: str) -> None:
         """Withdraw a user's rights (administrator only)."""

@@ -12,6 +12,10 @@ that needs a region but has none (or one of the wrong level), a region not in
 the Kemendagri tree, or a record outside the scope is refused, each with a
 stable code (:class:`~kukm.exceptions.AccessDenied` ``.code``).
 
+A province-wide scope (``scope = "provinsi"``) is the province the deployment serves,
+``[policy] provinsi`` (a 2-digit Kemendagri code; default ``31``, DKI Jakarta, the province
+of Kepgub DKI 1625/2021): a record of another province is ``ACCESS_OUT_OF_SCOPE``.
+
 >>> policy = default_policy()
 >>> sudin = User("s1", "sudin", wilayah="31.71")
 >>> policy.decide(sudin, "read", wilayah="31.71.01.1001").allowed
@@ -43,6 +47,7 @@ from kukm.storage.base import Kind, VerificationStatus, wilayah_matches
 
 __all__ = [
     "ACTIONS",
+    "DEFAULT_PROVINSI",
     "PUBLIC_ROLE",
     "SCOPES",
     "Decision",
@@ -51,6 +56,7 @@ __all__ = [
     "User",
     "default_policy",
     "default_region_check",
+    "in_province",
     "load_policy",
     "named_user_id",
 ]
@@ -141,7 +147,7 @@ _CODE_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 #: (``action = [...]`` for ``actions`` would otherwise leave a role without rights).
 _POLICY_KEYS: Final[dict[str, frozenset[str]]] = {
     "": frozenset({"policy", "masking", "pemutakhiran", "roles"}),
-    "policy": frozenset({"name", "version", "sumber_hukum"}),
+    "policy": frozenset({"name", "version", "sumber_hukum", "provinsi"}),
     "masking": frozenset({"fields", "style"}),
     "pemutakhiran": frozenset({"max_age_days"}),
     "role": frozenset({"description", "scope", "actions", "sumber"}),
@@ -152,6 +158,27 @@ _PUBLIC_ACTIONS: Final = frozenset({"read", "report"})
 _FREE_FORM_PREFIXES: Final = ("atribut_lain.",)
 
 RegionCheck = Callable[[str], bool]
+
+#: The province a policy serves when its ``[policy]`` table names none: DKI Jakarta
+#: (Kemendagri ``31``), the province of Kepgub DKI Jakarta 1625/2021 (F.3 huruf b).
+DEFAULT_PROVINSI: Final = "31"
+_PROVINSI_RE = re.compile(r"^\d{2}$")
+
+
+def in_province(code: str | None, province: str) -> bool:
+    """Whether a record's region code may lie in ``province``: a code of another province
+    (its first segment two other digits) does not; a record with no region code, or one
+    whose first segment is no province code at all (``3171011001``), does — it is the
+    deployment's data whose address is still to be fixed (the quality report flags it), never
+    hidden from the province-wide officers who fix it.
+
+    >>> [in_province(c, "31") for c in ("31.71.01.1001", None, "3171011001", "32.73.01")]
+    [True, True, True, False]
+    """
+    if not code:
+        return True
+    head = code.split(".", 1)[0]
+    return not (len(head) == 2 and head.isdigit()) or head == province
 
 
 def _region_level(code: str) -> int:
@@ -232,6 +259,27 @@ def _strings(value: object, what: str) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise _invalid(f"policy: {what} must be a list of strings, got {value!r}")
     return list(value)
+
+
+def _provinsi(value: object) -> str:
+    """``[policy] provinsi`` checked: a 2-digit Kemendagri province code in the region table.
+
+    >>> _provinsi("32")
+    '32'
+    >>> _provinsi("3173")
+    Traceback (most recent call last):
+        ...
+    kukm.exceptions.ConfigurationError: [POLICY_INVALID] policy: policy.provinsi must be ...
+    """
+    if not isinstance(value, str) or not _PROVINSI_RE.match(value):
+        raise _invalid(
+            f"policy: policy.provinsi must be a 2-digit Kemendagri province code such as "
+            f"\"31\" (DKI Jakarta), got {value!r}; a BPS code (3173) or a kota (31.71) is not "
+            "a province"
+        )
+    if not default_region_check()(value):
+        raise _invalid(f"policy: policy.provinsi {value!r} is not in the Kemendagri region table")
+    return value
 
 
 def _text(value: object, what: str) -> str:
@@ -374,6 +422,9 @@ class Policy:
     version: str = ""
     sumber_hukum: str = ""
     max_age_days: int = 365
+    #: Kemendagri code of the province the deployment serves (``[policy] provinsi``): what a
+    #: province-wide scope (``scope = "provinsi"``) means. Default: DKI Jakarta (F.3 huruf b).
+    provinsi: str = DEFAULT_PROVINSI
 
     # -- loading ---------------------------------------------------------------
     @classmethod
@@ -437,6 +488,7 @@ class Policy:
             _text(meta.get("version", ""), "policy.version"),
             _text(meta.get("sumber_hukum", ""), "policy.sumber_hukum"),
             max_age,
+            _provinsi(meta.get("provinsi", DEFAULT_PROVINSI)),
         )
 
     # -- decisions ---------------------------------------------------------------
@@ -462,15 +514,41 @@ class Policy:
             check = region_check or default_region_check()
             if not check(user.wilayah):
                 return Decision(False, ACCESS_REGION_UNKNOWN, f"unknown region {user.wilayah!r}")
+            if not wilayah_matches(user.wilayah, self.provinsi):
+                return Decision(
+                    False,
+                    ACCESS_OUT_OF_SCOPE,
+                    f"region {user.wilayah!r} of role {rule.name} lies outside the province "
+                    f"{self.provinsi!r} of the policy",
+                )
         if rule.scope == "milik_sendiri" and not user.milik:
             return Decision(False, ACCESS_SCOPE_MISSING, "no own records assigned")
         return _ALLOW
 
     def region_scope(self, user: User) -> str | None:
-        """The Kemendagri code limiting the user (``None`` = no region limit)."""
+        """The Kemendagri code limiting a regional user (``None``: no kota/kecamatan/kelurahan
+        limit; a province-wide role is still limited to :meth:`province_scope`)."""
         rule = self.role(user)
         if rule is not None and SCOPES.get(rule.scope) is not None:
             return user.wilayah
+        return None
+
+    def province_scope(self, user: User) -> str | None:
+        """The province a province-wide role is limited to (:attr:`provinsi`), else ``None``.
+
+        A record whose region lies in another province is outside it; a record with no
+        region code is not (it is the deployment's, its address still to be completed).
+
+        >>> p = Policy.from_mapping({"policy": {"provinsi": "32"},
+        ...     "roles": {"dinas": {"scope": "provinsi", "actions": ["read"]}}})
+        >>> p.province_scope(User("d1", "dinas"))
+        '32'
+        >>> p.decide(User("d1", "dinas"), "read", wilayah="31.71.01.1001").code
+        'ACCESS_OUT_OF_SCOPE'
+        """
+        rule = self.role(user)
+        if rule is not None and rule.scope == "provinsi":
+            return self.provinsi
         return None
 
     def is_public(self, user: User) -> bool:
@@ -529,6 +607,13 @@ class Policy:
         limit = self.region_scope(user)
         if limit is not None and not wilayah_matches(wilayah, limit):
             return Decision(False, ACCESS_OUT_OF_SCOPE, f"region {wilayah!r} outside {limit!r}")
+        province = self.province_scope(user)
+        if province is not None and not in_province(wilayah, province):
+            return Decision(
+                False,
+                ACCESS_OUT_OF_SCOPE,
+                f"region {wilayah!r} outside the province {province!r} of the policy",
+            )
         return _ALLOW
 
 

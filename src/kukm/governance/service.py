@@ -201,11 +201,11 @@ class Service(GovernanceOps):
     ) -> int:
         """Number of current versions in scope (the public: verified only)."""
         self._aggregate_allowed()
-        return self._store.count(
-            kind,
-            wilayah=self._effective_region(wilayah, "rekap"),
-            status=self._effective_status(status),
-        )
+        region = self._effective_region(wilayah, "rekap")
+        province = self._province_limit(region)
+        if province is not None:
+            return self._tabulate_in_province(kind, (), province, self._effective_status(status))[1]
+        return self._store.count(kind, wilayah=region, status=self._effective_status(status))
 
     def tabulate(
         self,
@@ -217,12 +217,11 @@ class Service(GovernanceOps):
     ) -> list[tuple[tuple[str | None, ...], int]]:
         """Counts grouped by ``by`` in scope, pushed down to the store."""
         self._aggregate_allowed()
-        return self._store.tabulate(
-            kind,
-            by,
-            wilayah=self._effective_region(wilayah, "rekap"),
-            status=self._effective_status(status),
-        )
+        region = self._effective_region(wilayah, "rekap")
+        province = self._province_limit(region)
+        if province is not None:
+            return self._tabulate_in_province(kind, by, province, self._effective_status(status))[0]
+        return self._store.tabulate(kind, by, wilayah=region, status=self._effective_status(status))
 
     def tabulate_total(
         self,
@@ -236,12 +235,12 @@ class Service(GovernanceOps):
         (:func:`kukm.storage.base.tabulate_total`): a batch committed meanwhile is in both or
         in neither, so a rekap made while an import runs still adds up."""
         self._aggregate_allowed()
+        region = self._effective_region(wilayah, "rekap")
+        province = self._province_limit(region)
+        if province is not None:
+            return self._tabulate_in_province(kind, by, province, self._effective_status(status))
         return tabulate_total(
-            self._store,
-            kind,
-            by,
-            wilayah=self._effective_region(wilayah, "rekap"),
-            status=self._effective_status(status),
+            self._store, kind, by, wilayah=region, status=self._effective_status(status)
         )
 
     # -- reports and exports as this user (F.3, I.2-4) ----------------------------------
@@ -345,7 +344,10 @@ class Service(GovernanceOps):
         self.require("write", "tulis")
         now = self._clock()
         sub_id = id_pengiriman or new_submission_id(now)
-        region_limited = self.policy.region_scope(self.user) is not None
+        region_limited = (
+            self.policy.region_scope(self.user) is not None
+            or self.policy.province_scope(self.user) is not None
+        )
         prepared: list[WriteOp] = []
         for op in ops:
             prov = op.provenance

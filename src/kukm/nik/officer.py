@@ -24,10 +24,11 @@ The decision is **fail-closed**, every refusal with a stable code:
   Sudin, ``dinas`` for the Dinas; nobody in kukm for the ministry):
   ``NIK_OFFICER_ROLE_DENIED``;
 * an officer whose region is not the receiving office's: ``NIK_OFFICER_OUT_OF_SCOPE``.
-  A province-wide grant that names no region is the Dinas PPKUKM of DKI Jakarta's
-  (:data:`PROVINSI_DKI`, the decree's province): it does not act for the office of
-  another province (a membership area wholly in, say, Jawa Barat routes to that
-  province's Dinas); only a grant naming that province does.
+  A province-wide grant that names no region is the Dinas PPKUKM of the province the
+  access policy serves (``[policy] provinsi``, :attr:`~kukm.governance.access.Policy.provinsi`;
+  ``31``, DKI Jakarta, in the packaged policy): it does not act for the office of another
+  province (a membership area wholly in, say, Jawa Barat routes to that province's Dinas),
+  and neither does a grant naming a region outside the policy's province.
 
 The D.3 right ``verify`` of the data policy is a different thing (the Dinas
 verifying secondary data) and is not what H.6 g asks for.
@@ -74,7 +75,6 @@ __all__ = [
     "NIK_OFFICER_REVOKED",
     "NIK_OFFICER_ROLE_DENIED",
     "NIK_OFFICER_UNREGISTERED",
-    "PROVINSI_DKI",
     "decide",
     "resolve_officer",
 ]
@@ -108,10 +108,6 @@ NIK_OFFICER_ROLE_DENIED = register_code(
     "kota/kabupaten, the Dinas across several; Kepgub H.6 b–c, g).",
     module=_M,
 )
-
-#: Kemendagri code of the province whose Dinas kukm serves (Kepgub DKI Jakarta 1625/2021):
-#: the region of a province-wide grant that names none.
-PROVINSI_DKI: Final = "31"
 
 #: Receiving office level → the policy role whose officers act for it (H.6 b–c, g).
 DEFAULT_OFFICER_ROLES: Final[Mapping[TingkatKantor, str]] = MappingProxyType(
@@ -194,13 +190,20 @@ def decide(
             f"role {user.peran!r} does not act for {kantor.nama}: role {wanted!r} does",
         )
     # The role's region scope, or any region the grant names (a Dinas grant limited to one
-    # kota does not act for the whole province), else DKI Jakarta (a grant naming no region
-    # is not one for another province's Dinas): fail-closed.
-    limit = policy.region_scope(user) or user.wilayah or PROVINSI_DKI
-    if kantor.kode_wilayah is None or not wilayah_matches(kantor.kode_wilayah, limit):
+    # kota does not act for the whole province), else the policy's province (a grant naming
+    # no region is not one for another province's Dinas): fail-closed. A province-wide role
+    # never reaches outside the policy's province, whatever region its grant names.
+    limit = policy.region_scope(user) or user.wilayah or policy.provinsi
+    province = policy.province_scope(user)
+    if (
+        kantor.kode_wilayah is None
+        or not wilayah_matches(kantor.kode_wilayah, limit)
+        or (province is not None and not wilayah_matches(kantor.kode_wilayah, province))
+    ):
         return Decision(
             False,
             NIK_OFFICER_OUT_OF_SCOPE,
-            f"officer region {limit!r} is not that of {kantor.nama} ({kantor.kode_wilayah})",
+            f"officer region {limit!r} (policy province {policy.provinsi!r}) is not that of "
+            f"{kantor.nama} ({kantor.kode_wilayah})",
         )
     return Decision(True, None, f"{user.peran} {limit} acts for {kantor.nama}")

@@ -26,7 +26,10 @@ Rules every table follows:
   own, after the vocabulary and before the unknown row
   (:func:`kukm.reports.labels.kanonik`). Records of another province
   (e.g. kab/kota ``32.73``) are rows of their own too: they are in the store
-  and in the total unless a ``wilayah`` filter leaves them out; a record whose
+  and in the total unless a ``wilayah`` filter leaves them out (read through an
+  officer's :class:`~kukm.governance.Service`, as ``kukm report rekap`` reads, they
+  are outside a province-wide officer's scope, ``[policy] provinsi``, and left
+  out); a record whose
   code stops above the table's level (``31.71`` in a kecamatan table) counts as
   unknown there.
 * Counting happens in the database (:meth:`kukm.storage.base.Store.tabulate`).

@@ -146,16 +146,10 @@ def run_demo(
     )
 
     year = check_year(dt.date.today().year - 1 if year is None else year)
-    if db_url is not None and not db_url.strip():
-        from kukm.cli._common import DB_KOSONG
+    from kukm.cli._common import refuse_blank_db
 
-        # like every other command's --db: a blank URL is refused, not some store (or "")
-        raise ConfigurationError(
-            "--db is empty: give a store URL (e.g. sqlite:///kukm.sqlite), or leave --db out "
-            "for a fresh SQLite file inside the output folder",
-            code=DB_KOSONG,
-            field="db",
-        )
+    # like every other command's --db: a blank URL is refused, not some store (or "")
+    refuse_blank_db(db_url, "--db", "leave --db out for a fresh SQLite file inside the output folder")
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     if db_url is None:

@@ -25,6 +25,7 @@ __all__ = [
     "officer_id",
     "policy_option",
     "progress",
+    "refuse_blank_db",
     "resolve_db",
 ]
 
@@ -97,26 +98,29 @@ def resolve_db(db_url: str | None) -> str:
     ...
     kukm.exceptions.ConfigurationError: [DB_KOSONG] --db is empty: ...
     """
-    if db_url is not None and not db_url.strip():
-        raise ConfigurationError(
-            "--db is empty: give a store URL (e.g. sqlite:///kukm.sqlite), or leave --db out "
-            "to use KUKM_DATABASE_URL or the default",
-            code=DB_KOSONG,
-            field="db",
-        )
+    refuse_blank_db(db_url, "--db", "leave --db out to use KUKM_DATABASE_URL or the default")
     if db_url:
         return db_url
     env = os.environ.get("KUKM_DATABASE_URL")
-    if env is not None and not env.strip():
-        # set but blank (``export KUKM_DATABASE_URL=$URL`` with URL unset): refused like an
-        # empty --db, not the default store
-        raise ConfigurationError(
-            "KUKM_DATABASE_URL is set but empty: give it a store URL (e.g. "
-            "sqlite:///kukm.sqlite), unset it to use the default, or pass --db",
-            code=DB_KOSONG,
-            field="KUKM_DATABASE_URL",
-        )
+    # set but blank (``export KUKM_DATABASE_URL=$URL`` with URL unset): refused like an empty
+    # --db, not the default store
+    refuse_blank_db(env, "KUKM_DATABASE_URL", "unset it to use the default, or pass --db")
     return env or DEFAULT_DB
+
+
+def refuse_blank_db(value: str | None, given_as: str, instead: str) -> None:
+    """``DB_KOSONG`` (exit 2) when a store URL ``value`` was given (``--db``,
+    ``KUKM_DATABASE_URL``) but is empty or blank; ``instead`` says what to do instead.
+
+    >>> refuse_blank_db(None, "--db", "-"), refuse_blank_db("memory://", "--db", "-")
+    (None, None)
+    """
+    if value is not None and not value.strip():
+        raise ConfigurationError(
+            f"{given_as} is empty: give a store URL (e.g. sqlite:///kukm.sqlite), or {instead}",
+            code=DB_KOSONG,
+            field=given_as.removeprefix("--"),
+        )
 
 
 STORE_TIDAK_ADA: Final = register_code(

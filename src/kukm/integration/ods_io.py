@@ -114,18 +114,20 @@ BERKAS_TIDAK_TERBACA = register_code(
 
 AMPLOP_GANDA = register_code(
     "ODS_AMPLOP_GANDA",
-    'Berkas JSON berupa amplop API (mis. {"data": [...]}) yang memuat lebih dari satu daftar '
-    "objek: daftar rekaman ODS tidak ditebak, tidak ada yang dibaca.",
-    'The JSON file is an API envelope (e.g. {"data": [...]}) holding more than one list of '
-    "objects: which one holds the ODS records is not guessed, nothing was read.",
+    'Berkas JSON berupa amplop API (mis. {"data": [...]}) yang memuat lebih dari satu tempat '
+    "rekaman (daftar objek atau satu rekaman ODS): tempat rekaman ODS tidak ditebak, tidak ada "
+    "yang dibaca.",
+    'The JSON file is an API envelope (e.g. {"data": [...]}) holding records in more than one '
+    "place (a list of objects or one ODS record): which holds the ODS records is not guessed, "
+    "nothing was read.",
     module=__name__,
 )
 AMPLOP_BARIS = register_code(
     "ODS_AMPLOP_BARIS",
-    "Baris JSON lines berupa amplop API yang memuat daftar rekaman, bukan satu rekaman ODS; "
-    "simpan respons API sebagai berkas .json.",
-    "A JSON-lines line is an API envelope holding a list of records, not one ODS record; "
-    "save the API response as a .json file.",
+    "Baris JSON lines berupa amplop API yang membungkus rekaman (daftar atau satu rekaman), "
+    "bukan satu rekaman ODS; simpan respons API sebagai berkas .json.",
+    "A JSON-lines line is an API envelope wrapping records (a list or one record), not one ODS "
+    "record itself; save the API response as a .json file.",
     module=__name__,
 )
 ANGKA_TIDAK_TEPAT = register_code(

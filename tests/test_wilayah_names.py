@@ -278,11 +278,14 @@ def test_the_ods_sample_resolves_more_records_to_a_kelurahan(ods_sample_path: Pa
 
 @pytest.mark.parametrize("kel", ["Cideng (Kel.)", "Cideng (Kelurahan)", "CIDENG (KEL)",
                                  "Kel. Cideng (Kel.)", "Cideng(Kel.)", "Cideng (Kel.).",
-                                 "Cideng (Desa)", "Cideng (Keurahan)"])  # fmt: skip
+                                 "Cideng (Desa)", "Cideng (Keurahan)", "Cideng Kel.",
+                                 "Cideng Kelurahan", "CIDENG KEL", "Kel. Cideng Kel."])  # fmt: skip
 def test_a_level_in_parentheses_after_the_name(small: WilayahResolver, kel: str) -> None:
-    """Before, both resolvers read "Cideng (Kel.)" as "cidengkel" and gave only Gambir."""
+    """Before, both resolvers read "Cideng (Kel.)" as "cidengkel" and gave only Gambir; a
+    bare "Kel." last ("Cideng Kel.") likewise."""
     for resolve in _both(small):
         assert resolve("DKI Jakarta", "Jakarta Pusat", "Gambir (Kec.)", kel) == "31.71.01.1002"
+        assert resolve("DKI Jakarta", "Jakarta Pusat", "Gambir Kec.", kel) == "31.71.01.1002"
 
 
 @pytest.mark.parametrize("kab", ["Jakarta Pusat Kota", "Jakarta Pusat (Kota)", "Kota Jakarta Pusat",
@@ -315,7 +318,8 @@ def test_no_official_name_ends_with_a_level_in_parentheses() -> None:
                                     for n in with_parentheses)  # fmt: skip
 
 
-_LEVEL_SUFFIXES = (" (Kel.)", " (Kelurahan)", "(kel)", " (KEL.) ", " (Desa)", " (Kel)")
+_LEVEL_SUFFIXES = (" (Kel.)", " (Kelurahan)", "(kel)", " (KEL.) ", " (Desa)", " (Kel)", " Kel.",
+                   " KELURAHAN", " kel")  # fmt: skip
 
 
 @settings(max_examples=100, deadline=None)

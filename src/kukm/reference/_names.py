@@ -89,6 +89,10 @@ LEVEL_WORDS: Final = frozenset({
 })  # fmt: skip
 """The words of a level written in parentheses after a name (:func:`drop_level_suffix`)."""
 _PARENTHESIS: Final = re.compile(r"^(.*?[^\s(])\s*\(([^()]*)\)[\s.,;:]*$", re.DOTALL)
+#: A bare level word ending a name of more words (:func:`drop_level_suffix`).
+_TRAILING_LEVEL: Final = re.compile(
+    r"^(.*?[^\s.,;:-])[\s.,;:-]+(?:kel|kelurahan|kec|kecamatan)[\s.,;:]*$", re.IGNORECASE
+)
 _FOLDS: Final = (("kebun", "kebon"), ("pulau", "pulo"))
 
 
@@ -121,11 +125,19 @@ def prefix_word(token: str) -> str | None:
 
 
 def drop_level_suffix(text: str) -> str:
-    """``text`` without a level written in parentheses after the name (``Cideng (Kel.)``,
-    ``Jakarta Pusat (Kota)``); any other text in parentheses stays (``Kurau (Timur)``)."""
+    """``text`` without a level written after the name: in parentheses (``Cideng (Kel.)``,
+    ``Jakarta Pusat (Kota)``; any other text in parentheses stays: ``Kurau (Timur)``), or as a
+    bare last word ``Kel.``/``Kelurahan``/``Kec.``/``Kecamatan`` after other words (``Cideng
+    Kel.``); no official name of more than one word ends so (Kepmendagri 300.2.2-2138/2025:
+    ``tests/test_wilayah_names.py`` checks it), unlike ``desa`` and ``kota`` (Medan Kota).
+
+    >>> drop_level_suffix("Cideng (Kel.)"), drop_level_suffix("Cideng Kel."), drop_level_suffix("Kelurahan")
+    ('Cideng', 'Cideng', 'Kelurahan')
+    """
     found = _PARENTHESIS.match(text)
     if found is None:
-        return text
+        bare = _TRAILING_LEVEL.match(text)
+        return bare.group(1) if bare is not None else text
     words = re.findall(r"[a-z0-9]+", found.group(2).lower())
     if words and all(w in LEVEL_WORDS or prefix_word(w) is not None for w in words):
         return found.group(1)

@@ -293,7 +293,7 @@ def test_cli_rekap_json_and_csv_reconcile(by: str, tmp_path: Path) -> None:
         cli, ["report", "rekap", "--kind", "koperasi", "--by", by, "--format", "csv", "--db", db]
     )
     assert res.exit_code == 0, res.output
-    rows = list(csv.reader(io.StringIO(res.output)))
+    rows = list(csv.reader(io.StringIO(res.stdout)))  # stderr says what is out of scope
     body, total = rows[1:-1], rows[-1]
     col = 2 * len(by.split(","))
     assert sum(int(r[col]) for r in body) == int(total[col]) == expected

@@ -109,7 +109,7 @@ def rekap_cmd(
     --all-status or grouping by status.
     """
     from kukm.reports import rekap, render_report, write_report
-    from kukm.reports.rekap import periksa_dimensi
+    from kukm.reports.rekap import RESMI, periksa_dimensi
     from kukm.reports.wilayah import periksa_wilayah
 
     dims = periksa_dimensi(by.split(","))  # refused before the store is opened (or created)
@@ -127,22 +127,34 @@ def rekap_cmd(
         region = svc.report_scope(
             "rekap", kind=kind, wilayah=wilayah, unverified=all_status or "status" in dims
         )
-        r = rekap(
-            svc.reader(),
-            kind,  # type: ignore[arg-type]
-            dims,
-            wilayah=region,
-            status=None if all_status else "resmi",
-        )
+        reader = svc.reader()
+        statuses = None if all_status or "status" in dims else RESMI
+        # the table and what the scope leaves out, of one state of the store: they add up to it
+        with reader.snapshot():
+            r = rekap(reader, kind, dims, wilayah=region, status=statuses)  # type: ignore[arg-type]
+            luar = svc.outside_scope(kind, status=statuses)  # type: ignore[arg-type]
     if as_json and fmt is None and out is None:
         fmt = "json"
+    if fmt in ("xlsx", "pdf") and out is None:
+        raise click.UsageError(f"--format {fmt} needs --out FILE")
+    if luar and not as_json and fmt != "json":
+        # a table stays reconciled to its own total: the records it leaves out are said beside
+        # it, on stderr (a CSV/HTML body on stdout stays as it is; a JSON one holds luar_cakupan)
+        click.echo(_luar_cakupan_line(luar, svc), err=True)
     if out is not None:
         path = write_report(r, out, fmt)
-        emit(as_json, {"out": str(path), "total": r.total, "rows": len(r.rows)}, f"written {path}")
+        emit(
+            as_json,
+            {"out": str(path), "total": r.total, "rows": len(r.rows), "luar_cakupan": luar},
+            f"written {path}",
+        )
+        return
+    if fmt == "json":
+        data = r.as_dict()
+        data["luar_cakupan"] = luar
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
     if fmt is not None:
-        if fmt in ("xlsx", "pdf"):
-            raise click.UsageError(f"--format {fmt} needs --out FILE")
         click.echo(render_report(r, fmt).decode("utf-8"), nl=False)
         return
     width = max([len(" / ".join(row.label)) for row in r.rows] + [10])
@@ -151,6 +163,15 @@ def rekap_cmd(
         lines.append(f"{' / '.join(row.label):<{width}}  {row.jumlah:>10,}")
     lines.append(f"{'Jumlah':<{width}}  {r.total:>10,}")
     click.echo("\n".join(lines))
+
+
+def _luar_cakupan_line(n: int, svc: Service) -> str:
+    """The stderr line saying how many records a rekap leaves out (outside the scope)."""
+    limit = svc.policy.region_scope(svc.user) or f"provinsi {svc.policy.province_scope(svc.user)}"
+    return (
+        f"{n:,} data di luar cakupan {limit} tidak dihitung "
+        f"({n:,} records outside the scope {limit} are not counted)"
+    )
 
 
 @report.command("banding")

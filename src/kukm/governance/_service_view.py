@@ -33,7 +33,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kukm.exceptions import AccessDenied
-from kukm.governance.access import ACCESS_ACTION_DENIED
+from kukm.governance.access import ACCESS_ACTION_DENIED, in_province
 from kukm.storage.base import (
     AuditEvent,
     BatchResult,
@@ -52,6 +52,10 @@ __all__ = ["ServiceReader"]
 _VERIFIED = VerificationStatus.TERVERIFIKASI
 
 
+def _region(stored: StoredRecord) -> str | None:
+    return stored.record.alamat.kode_wilayah
+
+
 class ServiceReader:
     """The store as ``service``'s user may read it (see the module docs).
 
@@ -61,6 +65,13 @@ class ServiceReader:
     the caller passes the region returned by :meth:`Service.report_scope` to the count, which
     tests each version against it. The public sees each record in its latest verified version
     (its history: verified versions only), so pending and rejected data is never counted.
+    A province-wide user (:meth:`Policy.province_scope
+    <kukm.governance.access.Policy.province_scope>`) sees a record from its first version in
+    the policy's province on (a version with no region code is the province's,
+    :func:`~kukm.governance.access.in_province`); a record none of whose versions lies there is
+    not seen. (A version in another province *after* one in the province, a business that
+    moved out, still counts, in its own province's row: leaving it out needs a per-version
+    test in :func:`kukm.reports.periode.scan_banyak`.)
     """
 
     def __init__(self, service: Service, *, per_version: bool = False) -> None:
@@ -96,6 +107,7 @@ class ServiceReader:
         svc._aggregate_allowed()
         wilayah = svc._checked_filter(wilayah)
         public = svc.policy.is_public(svc.user)
+        province = svc.policy.province_scope(svc.user)
         for stored in svc._store.iter_records(kind, wilayah=wilayah):
             if public and stored.status is not _VERIFIED:
                 history = svc._store.history(kind, stored.id)
@@ -103,8 +115,33 @@ class ServiceReader:
                 if not verified:
                     continue
                 stored = verified[-1]
+            if (
+                province is not None
+                and not in_province(_region(stored), province)
+                and (stored.version <= 1 or not self.history(kind, stored.id))
+            ):
+                continue  # no version in the province (else its history has those versions)
             if status is None or stored.status in status:
                 yield svc._present(stored)
+
+    def _in_province(self, versions: list[StoredRecord]) -> list[StoredRecord]:
+        """``versions`` from the first one in the user's province on, in the order they take
+        effect (:mod:`kukm.reports.periode`): a record that came from another province is in
+        the stock from then on; one that never lay in it has no version here."""
+        province = self._svc.policy.province_scope(self._svc.user)
+        if province is None:
+            return versions
+        first = min(
+            (
+                (v.valid_from, v.version)
+                for v in versions
+                if in_province(_region(v), province)
+            ),
+            default=None,
+        )
+        if first is None:
+            return []
+        return [v for v in versions if (v.valid_from, v.version) >= first]
 
     def history(self, kind: Kind, id: str) -> list[StoredRecord]:
         svc = self._svc
@@ -115,6 +152,8 @@ class ServiceReader:
             svc._enforce(svc.can("read", versions[-1]), "baca", kind, id)
         if svc.policy.is_public(svc.user):
             versions = [v for v in versions if v.status is _VERIFIED]
+        if self._per_version:
+            versions = self._in_province(versions)
         return [svc._present(v) for v in versions]
 
     def get(self, kind: Kind, id: str) -> StoredRecord | None:

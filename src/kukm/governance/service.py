@@ -45,6 +45,7 @@ from kukm.governance.access import (
     ACCESS_NOT_PUBLISHED,
     Decision,
     User,
+    in_province,
     named_user_id,
 )
 from kukm.governance.provenance import (
@@ -67,6 +68,8 @@ from kukm.storage.base import (
 )
 
 _VERIFIED = VerificationStatus.TERVERIFIKASI
+#: The tabulation column of a region scope, by its number of code segments (31.71: kab_kota).
+_LEVEL_COLUMNS = ("provinsi", "kab_kota", "kecamatan", "kelurahan")
 
 
 __all__ = ["USERS", "Service", "User", "lookup_user", "stored_policy"]
@@ -242,6 +245,53 @@ class Service(GovernanceOps):
         return tabulate_total(
             self._store, kind, by, wilayah=region, status=self._effective_status(status)
         )
+
+    def outside_scope(
+        self,
+        kind: Kind,
+        *,
+        status: Collection[VerificationStatus] | None = None,
+    ) -> int:
+        """How many current versions of ``kind`` (``status`` as for :meth:`count`; the public:
+        verified only) the store holds outside the user's scope, so that a report of the
+        scope can say what it leaves out (nothing is lost silently).
+
+        The scope is the user's region (a Sudin's kab/kota, …), or the policy's province for
+        a province-wide role (``[policy] provinsi``; a record with no region code is the
+        province's, :func:`~kukm.governance.access.in_province`); a role with neither (the
+        public, which sees every published record) has nothing outside it (``0``). A
+        ``wilayah`` filter narrower than the scope is not the scope: what it leaves out was
+        asked for. Counted in the store, grouped by the scope's level (``provinsi``,
+        ``kab_kota``, …), from one snapshot (:func:`kukm.storage.base.tabulate_total`): the
+        count in scope plus this number is the store's count.
+
+        >>> from kukm.adapters.memory import MemoryStore
+        >>> from kukm.model import Umkm, Alamat, SumberData
+        >>> from kukm.storage.base import WriteOp, Provenance
+        >>> store = MemoryStore()
+        >>> _ = store.write_batch([WriteOp("umkm", f"u{i}", Umkm(nama_usaha="U",
+        ...     alamat=Alamat(kode_wilayah=k)), Provenance(SumberData.SUDIN))
+        ...     for i, k in enumerate(["31.71.01.1001", "31.74.01.1001", "32.73.01.1001", None])])
+        >>> Service(store, User("d1", "dinas")).outside_scope("umkm")
+        1
+        >>> Service(store, User("s1", "sudin", "31.74")).outside_scope("umkm")
+        3
+        """
+        self._aggregate_allowed()
+        limit = self.policy.region_scope(self.user)
+        province = self.policy.province_scope(self.user)
+        if limit is None and province is None:
+            return 0
+        column = _LEVEL_COLUMNS[limit.count(".")] if limit is not None else "provinsi"
+        groups, total = tabulate_total(
+            self._store, kind, [column], status=self._effective_status(status)
+        )
+        inside = sum(
+            n
+            for (key,), n in groups
+            if (key == limit if limit is not None else in_province(key, province or ""))
+        )
+        return total - inside
 
     # -- reports and exports as this user (F.3, I.2-4) ----------------------------------
     def reader(self, *, per_version: bool = False) -> ServiceReader:

@@ -363,14 +363,9 @@ def _source_label(source: str | Path | IO[str], kind: str) -> str:
 def _refuse_blank(label: str, text: str) -> None:
     """``BERKAS_KOSONG`` for a blank file or stream (:func:`kukm.pipeline.header.blank_text`),
     as :func:`kukm.pipeline.header.refuse_blank_file` refuses a blank file."""
-    from kukm.pipeline.header import BERKAS_KOSONG
+    from kukm.pipeline.header import empty_input
 
-    raise ConfigurationError(
-        f"{label} is empty: no header and no rows"
-        + (" (only blank lines)" if text else " (no text)"),
-        code=BERKAS_KOSONG,
-        value=label,
-    )
+    raise empty_input(label, "only blank lines" if text else "no text")
 
 
 def _lines_after_blank(fh: IO[str], label: str) -> Iterator[str]:

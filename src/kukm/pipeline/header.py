@@ -108,6 +108,7 @@ __all__ = [
     "blank_file",
     "blank_text",
     "column_key",
+    "empty_input",
     "header_score",
     "match_header",
     "refuse_blank_file",
@@ -175,12 +176,15 @@ def refuse_blank_file(path: str | Path) -> None:
     :func:`blank_file`; a file that is not there is left to the reader to report."""
     p = Path(path)
     if p.is_file() and blank_file(p):
-        raise ConfigurationError(
-            f"{p} is empty: no header and no rows"
-            + (" (0 bytes)" if p.stat().st_size == 0 else " (only blank lines)"),
-            code=BERKAS_KOSONG,
-            value=str(p),
-        )
+        raise empty_input(str(p), "0 bytes" if p.stat().st_size == 0 else "only blank lines")
+
+
+def empty_input(label: str, why: str) -> ConfigurationError:
+    """The ``BERKAS_KOSONG`` error for the file or stream ``label`` (``why``: "0 bytes",
+    "only blank lines" …), as every reader raises it."""
+    return ConfigurationError(
+        f"{label} is empty: no header and no rows ({why})", code=BERKAS_KOSONG, value=label
+    )
 
 HEADER_DUA_BARIS: Final = register_code(
     "HEADER_DUA_BARIS",
